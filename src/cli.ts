@@ -1,0 +1,168 @@
+#!/usr/bin/env -S node --experimental-strip-types --disable-warning=ExperimentalWarning
+// `domum <command>`: the operator's entry point (SPEC §6). Every command has --help; none is a placeholder.
+import { realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.ts';
+import type { ConfigPurpose } from './config.ts';
+import { openDatabase } from './db/client.ts';
+import { createLogger } from './logger.ts';
+import type { Logger } from './logger.ts';
+import { migrateAll, startDomum } from './main.ts';
+import type { ProcessRole } from './main.ts';
+import { SlackAuthError } from './slack/slack-app.ts';
+import { catalogFormatFromFileName, formatCatalogReport, loadCatalog } from './usecases/load-catalog.ts';
+
+interface Command {
+  usage: string;
+  summary: string;
+  help: string;
+  run(args: string[]): Promise<number>;
+}
+
+const serveHelp = (what: string) =>
+  `${what}\n\nConfiguration comes from the environment (README.md, section "Configuration").\nStops cleanly on SIGTERM or SIGINT: stops taking work, lets running jobs finish, closes the database.`;
+
+const commands: Record<string, Command> = {
+  start: {
+    usage: 'domum start',
+    summary: 'migrate, then serve Slack and the web pages and run the workers in one process',
+    help: serveHelp('Applies pending migrations, then serves Slack (/slack/events or Socket Mode), the landing pages and /healthz, /readyz, and runs the background workers.'),
+    run: () => serve('all'),
+  },
+  web: {
+    usage: 'domum web',
+    summary: 'serve Slack and the web pages only (run several behind a load balancer)',
+    help: serveHelp('Serves Slack and the web pages without running background jobs. Run `domum migrate` first.'),
+    run: () => serve('web'),
+  },
+  worker: {
+    usage: 'domum worker',
+    summary: 'run the background workers only',
+    help: serveHelp('Runs the background jobs (and /healthz, /readyz for probes). Run `domum migrate` first.'),
+    run: () => serve('worker'),
+  },
+  migrate: {
+    usage: 'domum migrate',
+    summary: 'apply pending database migrations',
+    help: 'Applies the SQL migrations in migrations/ that have not run yet, and installs or upgrades the job queue schema.\nRunning it again when nothing is pending changes nothing.',
+    run: async () => {
+      const config = configFor('database');
+      const logger = createLogger({ level: config.logLevel });
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, logger);
+      try {
+        const applied = await migrateAll(database, logger);
+        process.stdout.write(applied.length > 0 ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'The database is up to date: nothing to apply.\n');
+      } finally {
+        await database.close();
+      }
+      return 0;
+    },
+  },
+  catalog: {
+    usage: 'domum catalog load <file.yaml|file.json>',
+    summary: 'load vendors, access groups, reasons, devices, credentials and roles from a catalog file',
+    help: 'domum catalog load <file.yaml|file.json>\n\nUpserts vendors, access groups (with approvers), reasons, devices, credentials and role assignments\n(admins, importers, requesters) from a catalog file (README.md, section "The catalog").\nLoading the same file twice changes nothing and says so. An invalid file is refused whole, with every problem listed.',
+    run: async (args) => {
+      const [action, file, ...extra] = args;
+      if (action !== 'load' || !file || extra.length > 0) {
+        process.stderr.write(`Usage: domum catalog load <file.yaml|file.json>\n`);
+        return 2;
+      }
+      const format = catalogFormatFromFileName(file);
+      if (!format) {
+        process.stderr.write(`${file}: a catalog file must end in .yaml, .yml or .json\n`);
+        return 2;
+      }
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        process.stderr.write(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
+        return 2;
+      }
+      const config = configFor('database');
+      const logger = createLogger({ level: 'warn' });
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, logger);
+      try {
+        await migrateAll(database, logger);
+        const result = await loadCatalog(database.db, { text, format });
+        if (!result.ok) {
+          process.stderr.write(`${path.basename(file)} was refused; nothing was changed. ${result.problems.length} problem(s):\n${result.problems.map((p: string) => `  ${p}`).join('\n')}\n`);
+          return 1;
+        }
+        process.stdout.write(`${formatCatalogReport(result.changes)}\n`);
+        return 0;
+      } finally {
+        await database.close();
+      }
+    },
+  },
+};
+
+function configFor(purpose: ConfigPurpose) {
+  return loadConfig(process.env, purpose);
+}
+
+async function serve(role: ProcessRole): Promise<number> {
+  const config = configFor(role === 'worker' ? 'worker' : 'slack');
+  const logger: Logger = createLogger({ level: config.logLevel, base: { process: role } });
+  const running = await startDomum({ config, role, logger });
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info('stopping', { signal });
+      running.stop().then(resolve, (error: unknown) => {
+        logger.error('shutdown failed', { error });
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  logger.info('stopped');
+  return 0;
+}
+
+function usage(): string {
+  const width = Math.max(...Object.values(commands).map((command) => command.usage.length));
+  const lines = Object.values(commands).map((command) => `  ${command.usage.padEnd(width)}  ${command.summary}`);
+  return `Domum for Slack\n\nUsage:\n${lines.join('\n')}\n\nRun \`domum <command> --help\` for details.\n`;
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: false, options: { help: { type: 'boolean', short: 'h' } } });
+  const [name, ...rest] = positionals;
+  if (!name) {
+    process.stdout.write(usage());
+    return values.help ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`Unknown command "${name}".\n\n${usage()}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${command.help}\n`);
+    return 0;
+  }
+  return command.run(rest);
+}
+
+// Run when executed (node src/cli.ts, the npm bin link), not when imported by tests.
+const isEntryPoint = process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(new URL(import.meta.url));
+if (isEntryPoint) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      if (error instanceof ConfigError || error instanceof SlackAuthError) {
+        process.stderr.write(`${error.message}\n`);
+      } else {
+        process.stderr.write(`domum: ${(error as Error).message ?? String(error)}\n`);
+      }
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,163 @@
+// The only reader of process.env. Validated once, with one readable error listing every problem (SPEC §6).
+import { z } from 'zod';
+
+export const README_SLACK_APP_SECTION = 'README.md, section "Creating the Slack app"';
+
+/** What a process needs: Slack credentials only for the parts that talk to Slack; the signing secret only
+ * where Slack's requests arrive. */
+export type ConfigPurpose = 'slack' | 'worker' | 'database';
+
+const positiveInteger = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const environmentSchema = z.object({
+  SLACK_BOT_TOKEN: optionalText.pipe(
+    z.string().startsWith('xoxb-', 'must be a bot token (it starts with xoxb-)').optional(),
+  ),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText.pipe(
+    z.string().startsWith('xapp-', 'must be an app-level token (it starts with xapp-)').optional(),
+  ),
+  SLACK_API_URL: optionalText
+    .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional())
+    .transform((value) => {
+      const url = value ?? 'https://slack.com/api/';
+      return url.endsWith('/') ? url : `${url}/`;
+    }),
+  PORT: z.coerce.number({ error: 'must be a port number (0–65535)' }).int().min(0).max(65535).default(3000),
+  PUBLIC_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL (postgres://user:password@host:5432/database)')
+      .optional(),
+  ),
+  SMTP_URL: optionalText.pipe(
+    z.string().regex(/^smtps?:\/\//, 'must be an SMTP URL (smtp://user:password@host:587)').optional(),
+  ),
+  MAIL_FROM: optionalText.transform((value) => value ?? 'Domum <no-reply@localhost>'),
+  DATA_DIR: optionalText.transform((value) => value ?? './data'),
+  DOMUM_ADMIN_USER_IDS: optionalText.transform((value, context) => {
+    const ids = (value ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean);
+    for (const id of ids) {
+      if (!/^[UW][A-Z0-9]{2,}$/.test(id)) {
+        context.addIssue({ code: 'custom', message: `"${id}" is not a Slack user ID (like U0123ABCD)` });
+      }
+    }
+    return ids;
+  }),
+  SECRET_KEY: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (use: openssl rand -hex 32)').optional()),
+  TOKEN_TTL_MINUTES: positiveInteger(60),
+  APPROVAL_TTL_HOURS: positiveInteger(24),
+  MAIL_RATE_PER_SECOND: z.coerce.number().positive().default(10),
+  IMPORT_MAX_ROWS: positiveInteger(50_000),
+  IMPORT_MAX_BYTES: positiveInteger(10_485_760),
+  DEFAULT_TIMEZONE: optionalText
+    .transform((value) => value ?? 'UTC')
+    .refine(isTimeZone, 'must be an IANA time zone such as UTC or America/Sao_Paulo'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export interface Config {
+  slack: {
+    botToken: string;
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    apiUrl: string;
+    socketMode: boolean;
+  };
+  port: number;
+  publicBaseUrl: string;
+  databaseUrl: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  dataDir: string;
+  adminUserIds: string[];
+  /** Unset only in the embedded default, where the process keeps a generated key under DATA_DIR. */
+  secretKey: string | undefined;
+  tokenTtlMinutes: number;
+  approvalTtlHours: number;
+  mailRatePerSecond: number;
+  importMaxRows: number;
+  importMaxBytes: number;
+  defaultTimeZone: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[], purpose: ConfigPurpose) {
+    const lines = problems.map((problem) => `  - ${problem}`);
+    const help =
+      purpose !== 'database'
+        ? `Create the Slack app from slack-manifest.yml and copy its credentials: see ${README_SLACK_APP_SECTION}.`
+        : 'See README.md, section "Configuration".';
+    super(`Domum cannot start: the configuration has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}.\n${lines.join('\n')}\n${help}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose = 'slack'): Config {
+  const parsed = environmentSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    }
+  }
+  const values = parsed.success ? parsed.data : undefined;
+  if (purpose !== 'database') {
+    if (!env.SLACK_BOT_TOKEN?.trim()) problems.push('SLACK_BOT_TOKEN is missing: the bot token (xoxb-…)');
+    if (purpose === 'slack' && !env.SLACK_SIGNING_SECRET?.trim() && !env.SLACK_APP_TOKEN?.trim()) {
+      problems.push('SLACK_SIGNING_SECRET is missing: the signing secret (or set SLACK_APP_TOKEN for Socket Mode)');
+    }
+    if (env.DATABASE_URL?.trim() && !env.SECRET_KEY?.trim()) {
+      problems.push('SECRET_KEY is missing: it is required with DATABASE_URL (use: openssl rand -hex 32)');
+    }
+  }
+  if (problems.length > 0 || !values) throw new ConfigError(problems, purpose);
+
+  const port = values.PORT;
+  return {
+    slack: {
+      botToken: values.SLACK_BOT_TOKEN ?? '',
+      signingSecret: values.SLACK_SIGNING_SECRET,
+      appToken: values.SLACK_APP_TOKEN,
+      apiUrl: values.SLACK_API_URL,
+      socketMode: values.SLACK_APP_TOKEN !== undefined,
+    },
+    port,
+    publicBaseUrl: (values.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    databaseUrl: values.DATABASE_URL,
+    smtpUrl: values.SMTP_URL,
+    mailFrom: values.MAIL_FROM,
+    dataDir: values.DATA_DIR,
+    adminUserIds: values.DOMUM_ADMIN_USER_IDS,
+    secretKey: values.SECRET_KEY,
+    tokenTtlMinutes: values.TOKEN_TTL_MINUTES,
+    approvalTtlHours: values.APPROVAL_TTL_HOURS,
+    mailRatePerSecond: values.MAIL_RATE_PER_SECOND,
+    importMaxRows: values.IMPORT_MAX_ROWS,
+    importMaxBytes: values.IMPORT_MAX_BYTES,
+    defaultTimeZone: values.DEFAULT_TIMEZONE,
+    logLevel: values.LOG_LEVEL,
+  };
+}

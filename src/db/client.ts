@@ -1,0 +1,113 @@
+// Opens the database: PostgreSQL over `pg` when DATABASE_URL is set, otherwise embedded PostgreSQL (PGlite)
+// under DATA_DIR. Everything above this file sees the same Kysely instance and pg-boss database adapter.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { fromPglite } from 'pg-boss';
+import type { Db as IDatabase } from 'pg-boss';
+import type { Logger } from '../logger.ts';
+import type { Db } from './schema.ts';
+
+const DATE_OID = 1082;
+
+export interface DatabaseTarget {
+  /** PostgreSQL connection string; unset means the embedded default. */
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  /** Tests start PGlite from a migrated dump instead of an empty directory. */
+  loadDump?: Blob | undefined;
+  /** Tests keep PGlite in memory. */
+  inMemory?: boolean | undefined;
+}
+
+export interface DatabaseHandle {
+  kind: 'postgres' | 'pglite';
+  db: Db;
+  /** How pg-boss reaches the same database (its own pool for PostgreSQL, the same instance for PGlite). */
+  bossConnection: { connectionString: string } | { db: IDatabase; backend: 'pglite' };
+  /** Runs a multi-statement SQL script atomically (migrations). */
+  runScript(script: string): Promise<void>;
+  /** Whether migrations may run inside a Kysely transaction (false for PGlite: see runScript). */
+  transactionalMigrations: boolean;
+  ping(timeoutMs?: number): Promise<void>;
+  /** Embedded only: a copy of the whole database (tests migrate once and load the copy per test). */
+  dump?: () => Promise<Blob>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(target: DatabaseTarget, logger: Logger): Promise<DatabaseHandle> {
+  return target.databaseUrl ? openPostgres(target.databaseUrl, logger) : openEmbedded(target);
+}
+
+function openPostgres(databaseUrl: string, logger: Logger): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    types: {
+      getTypeParser: (oid: number, format?: string) =>
+        oid === DATE_OID ? (value: string) => value : pg.types.getTypeParser(oid, format as 'text'),
+    },
+  });
+  // An idle client whose server went away emits 'error' on the pool; unhandled, that would kill the process
+  // during a PostgreSQL restart instead of letting the pool reconnect.
+  pool.on('error', (error) => logger.warn('database connection lost', { error: error.message }));
+  const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kind: 'postgres',
+    db,
+    bossConnection: { connectionString: databaseUrl },
+    transactionalMigrations: true,
+    // Without parameters node-postgres uses the simple query protocol, which accepts several statements.
+    runScript: async (script) => {
+      await pool.query(script);
+    },
+    ping: (timeoutMs = 2_000) => pingWithTimeout(db, timeoutMs),
+    close: () => db.destroy(),
+  };
+}
+
+async function openEmbedded(target: DatabaseTarget): Promise<DatabaseHandle> {
+  let dataDir: string | undefined;
+  if (!target.inMemory) {
+    dataDir = path.resolve(target.dataDir, 'pgdata');
+    await mkdir(dataDir, { recursive: true });
+  }
+  const pglite = await PGlite.create(dataDir, {
+    parsers: { [DATE_OID]: (value: string) => value },
+    ...(target.loadDump ? { loadDataDir: target.loadDump } : {}),
+  });
+  const db: Db = new Kysely({ dialect: new PGliteDialect({ pglite }) });
+  return {
+    kind: 'pglite',
+    db,
+    bossConnection: { db: fromPglite(pglite), backend: 'pglite' },
+    // PGlite's query() is single-statement; exec() takes a script and runs it as one implicit transaction.
+    // It bypasses Kysely, so migrations must not hold a Kysely transaction at the same time (it would wait
+    // on PGlite's transaction lock forever).
+    transactionalMigrations: false,
+    runScript: async (script) => {
+      await pglite.exec(script);
+    },
+    ping: (timeoutMs = 2_000) => pingWithTimeout(db, timeoutMs),
+    dump: () => pglite.dumpDataDir('none'),
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+async function pingWithTimeout(db: Db, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`database did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([sql`select 1`.execute(db), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

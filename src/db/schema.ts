@@ -1,0 +1,235 @@
+// Table types for Kysely, mirroring migrations/. Columns the database fills in are `Generated<>`.
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction, Updateable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type JsonValue = ColumnType<unknown, string, string>;
+// Dates are kept as ISO strings (YYYY-MM-DD): a DATE has no time zone, and turning it into a JS Date at local
+// midnight would shift it by a day for half the world.
+type DateString = ColumnType<string, string, string>;
+
+export type RoleName = 'admin' | 'importer' | 'requester';
+
+export interface RoleAssignmentsTable {
+  slack_user_id: string;
+  role: RoleName;
+}
+
+export interface AccessGroupsTable {
+  id: Generated<number>;
+  name: string;
+  approver_user_ids: ColumnType<string[], string[] | undefined, string[]>;
+  approver_usergroup_id: string | null;
+  approvals_required: Generated<number>;
+  rejections_to_cancel: Generated<number>;
+  governance_required: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface VendorsTable {
+  id: Generated<number>;
+  name: string;
+  access_group_id: number;
+  enabled: Generated<boolean>;
+  contract_start: DateString;
+  contract_end: ColumnType<string | null, string | null | undefined, string | null>;
+  email_domains: string[] | null;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface ReasonsTable {
+  id: Generated<number>;
+  name: string;
+  enabled: Generated<boolean>;
+}
+
+export interface DevicesTable {
+  id: Generated<number>;
+  external_id: string;
+  name: string;
+  product: Generated<string>;
+  device_type: Generated<string>;
+  site: Generated<string>;
+  domain: Generated<string>;
+  updated_at: Timestamp;
+}
+
+export interface CredentialsTable {
+  id: Generated<number>;
+  external_id: string;
+  device_id: number;
+  credential_type: Generated<string>;
+  username: string;
+  domain: Generated<string>;
+  updated_at: Timestamp;
+}
+
+export type ImportStatus = 'validating' | 'ready' | 'importing' | 'done' | 'failed' | 'cancelled';
+
+export interface ImportsTable {
+  id: Generated<number>;
+  code: Generated<string>;
+  file_name: string;
+  file_hash: string;
+  slack_file_id: string | null;
+  importer_user_id: string;
+  locale: string | null;
+  auto_access: Generated<boolean>;
+  status: Generated<ImportStatus>;
+  failure_reason: string | null;
+  channel_id: string | null;
+  thread_ts: string | null;
+  line_count: Generated<number>;
+  created_count: Generated<number>;
+  created_inactive_count: Generated<number>;
+  existing_count: Generated<number>;
+  error_count: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+  finished_at: Date | null;
+}
+
+export interface ThirdPartyUsersTable {
+  id: Generated<number>;
+  vendor_id: number;
+  name: string;
+  email: string;
+  phone: string | null;
+  document: string | null;
+  enabled: boolean;
+  import_id: number | null;
+  created_at: Generated<Date>;
+}
+
+export type LineOutcome = 'created' | 'created_inactive' | 'existing' | 'error';
+export interface LineError {
+  column: string;
+  value: string;
+  message: string;
+}
+
+export interface ImportLinesTable {
+  import_id: number;
+  line_number: number;
+  raw: JsonValue;
+  outcome: LineOutcome | null;
+  errors: ColumnType<LineError[], string | undefined, string>;
+  user_id: number | null;
+}
+
+export type RequestStatus =
+  | 'awaiting_approval'
+  | 'approved'
+  | 'processing'
+  | 'completed'
+  | 'completed_with_errors'
+  | 'rejected'
+  | 'expired'
+  | 'cancelled';
+
+export interface AccessRequestsTable {
+  id: Generated<number>;
+  code: Generated<string>;
+  import_id: number;
+  requester_user_id: string;
+  justification: string;
+  reason_id: number;
+  governance_code: string | null;
+  limitation: JsonValue;
+  time_zone: string;
+  status: Generated<RequestStatus>;
+  channel_id: string | null;
+  thread_ts: string | null;
+  card_ts: string | null;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+  decided_at: Date | null;
+}
+
+export interface AccessRequestDevicesTable {
+  request_id: number;
+  device_id: number;
+}
+
+export interface AccessRequestGrantsTable {
+  request_id: number;
+  credential_id: number;
+  start_session: boolean;
+  view_password: boolean;
+}
+
+export type AccessStatus = 'scheduled' | 'active' | 'finished' | 'cancelled' | 'error';
+export type FirstAccessState = 'link_sent' | 'activated';
+
+export interface AccessesTable {
+  id: Generated<number>;
+  code: Generated<string>;
+  user_id: number;
+  request_id: number;
+  starts_at: Date;
+  ends_at: Date;
+  time_zone: string;
+  grants: JsonValue;
+  limitation: JsonValue;
+  status: AccessStatus;
+  first_access_state: Generated<FirstAccessState>;
+  link_id: string;
+  token_hash: string | null;
+  token_expires_at: Date | null;
+  failed_token_attempts: Generated<number>;
+  sessions_used: Generated<number>;
+  activated_at: Date | null;
+  cancelled_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface ApprovalResponsesTable {
+  id: Generated<number>;
+  request_id: number;
+  access_group_id: number;
+  approver_user_id: string;
+  decision: 'approve' | 'reject';
+  comment: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  actor: string;
+  action: string;
+  target: string | null;
+  details: ColumnType<unknown, string | undefined, never>;
+  created_at: Generated<Date>;
+}
+
+export interface DatabaseSchema {
+  role_assignments: RoleAssignmentsTable;
+  access_groups: AccessGroupsTable;
+  vendors: VendorsTable;
+  reasons: ReasonsTable;
+  devices: DevicesTable;
+  credentials: CredentialsTable;
+  imports: ImportsTable;
+  third_party_users: ThirdPartyUsersTable;
+  import_lines: ImportLinesTable;
+  access_requests: AccessRequestsTable;
+  access_request_devices: AccessRequestDevicesTable;
+  access_request_grants: AccessRequestGrantsTable;
+  accesses: AccessesTable;
+  approval_responses: ApprovalResponsesTable;
+  audit_events: AuditEventsTable;
+}
+
+/** The database or a transaction: repository functions take either, as their first argument. */
+export type Executor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
+export type Db = Kysely<DatabaseSchema>;
+
+export type Vendor = Selectable<VendorsTable>;
+export type AccessGroup = Selectable<AccessGroupsTable>;
+export type Device = Selectable<DevicesTable>;
+export type Credential = Selectable<CredentialsTable>;
+export type Import = Selectable<ImportsTable>;
+export type NewImport = Insertable<ImportsTable>;
+export type ImportUpdate = Updateable<ImportsTable>;

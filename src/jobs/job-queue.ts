@@ -1,0 +1,112 @@
+// pg-boss on the application's database, in its own schema. Jobs are enqueued inside the caller's Kysely
+// transaction (pg-boss's Kysely adapter), so a rolled-back write never leaves a job behind and a committed
+// one always has its job.
+import { PgBoss, fromKysely } from 'pg-boss';
+import type { Job, SendOptions } from 'pg-boss';
+import type { Transaction } from 'kysely';
+import type { DatabaseHandle } from '../db/client.ts';
+import type { DatabaseSchema } from '../db/schema.ts';
+import type { Logger } from '../logger.ts';
+import type { QueueDefinition } from './queue-definition.ts';
+
+export const JOB_SCHEMA = 'pgboss';
+
+export type JobOptions = Omit<SendOptions, 'db'>;
+
+export interface JobContext {
+  jobId: string;
+  retryCount: number;
+  logger: Logger;
+}
+
+export type JobHandler<Payload> = (payload: Payload, context: JobContext) => Promise<void>;
+
+export interface JobQueue {
+  readonly boss: PgBoss;
+  start(): Promise<void>;
+  /** Creates or updates every declared queue with its policy. */
+  declareQueues(definitions: readonly QueueDefinition<unknown>[]): Promise<void>;
+  enqueue<Payload>(
+    transaction: Transaction<DatabaseSchema>,
+    queue: QueueDefinition<Payload>,
+    payload: Payload,
+    options?: JobOptions,
+  ): Promise<string | null>;
+  work<Payload>(queue: QueueDefinition<Payload>, handler: JobHandler<Payload>): Promise<void>;
+  /** Stops fetching; running jobs get `graceTimeMs` to finish, the rest are handed back by expiry. */
+  stop(graceTimeMs?: number): Promise<void>;
+}
+
+export interface JobQueueOptions {
+  /** Worker processes supervise and run schedules; web-only processes only enqueue. */
+  runsWorkers: boolean;
+  pollingIntervalSeconds?: number;
+}
+
+export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: JobQueueOptions): JobQueue {
+  const boss = new PgBoss({
+    ...handle.bossConnection,
+    schema: JOB_SCHEMA,
+    application_name: 'domum-jobs',
+    supervise: options.runsWorkers,
+    schedule: options.runsWorkers,
+    // Migrations run in `domum migrate` / `domum start`, never as a side effect of a web replica starting.
+    migrate: false,
+  });
+  // pg-boss reports connection trouble as 'error' events; unhandled they would crash the process while
+  // PostgreSQL restarts, so they are logged and pg-boss keeps retrying.
+  boss.on('error', (error: Error) => logger.warn('job queue error', { error: error.message }));
+  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? 2;
+  return {
+    boss,
+    start: async () => {
+      await boss.start();
+    },
+    declareQueues: async (definitions) => {
+      const existing = new Set((await boss.getQueues()).map((queue) => queue.name));
+      for (const definition of definitions) {
+        if (existing.has(definition.name)) await boss.updateQueue(definition.name, definition.policy);
+        else await boss.createQueue(definition.name, definition.policy);
+      }
+    },
+    enqueue: async (transaction, queue, payload, sendOptions) => {
+      const data = queue.payload.parse(payload) as object;
+      return boss.send(queue.name, data, { ...sendOptions, db: fromKysely(transaction) });
+    },
+    work: async (queue, handler) => {
+      await boss.work<unknown>(
+        queue.name,
+        { batchSize: 1, localConcurrency: queue.concurrency, pollingIntervalSeconds },
+        async (jobs: Job<unknown>[]) => {
+          for (const job of jobs) {
+            const jobLogger = logger.child({ jobId: job.id, queue: queue.name });
+            const parsed = queue.payload.safeParse(job.data);
+            if (!parsed.success) {
+              // A payload that no longer matches its schema will never succeed: fail it loudly, once.
+              jobLogger.error('job payload does not match its queue schema', { issues: parsed.error.issues });
+              throw new Error(`invalid payload for ${queue.name}`);
+            }
+            await handler(parsed.data, { jobId: job.id, retryCount: (job as { retryCount?: number }).retryCount ?? 0, logger: jobLogger });
+          }
+        },
+      );
+    },
+    stop: async (graceTimeMs = 30_000) => {
+      await boss.stop({ graceful: true, timeout: graceTimeMs, close: true });
+    },
+  };
+}
+
+/** Installs or upgrades pg-boss's schema; part of `domum migrate`. */
+export async function migrateJobSchema(handle: DatabaseHandle): Promise<void> {
+  const boss = new PgBoss({
+    ...handle.bossConnection,
+    schema: JOB_SCHEMA,
+    supervise: false,
+    schedule: false,
+    migrate: true,
+  });
+  boss.on('error', () => undefined);
+  await boss.start();
+  await boss.stop({ graceful: false, close: true });
+}

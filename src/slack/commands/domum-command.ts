@@ -1,0 +1,49 @@
+// `/domum <subcommand> …`: one registered command, subcommands parsed here (Slack allows one command per
+// name, and names are what admins remember).
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { buildHelpMessage } from '../blocks/help-message.ts';
+import type { SubcommandHelp } from '../blocks/help-message.ts';
+import type { AppDeps } from '../deps.ts';
+
+export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+export interface Subcommand extends SubcommandHelp {
+  name: string;
+  /** Called after the command was parsed; must ack within Slack's 3 seconds. */
+  run(args: CommandArgs, rest: string, deps: AppDeps): Promise<void>;
+}
+
+const helpSubcommand: Subcommand = {
+  name: 'help',
+  usage: 'help',
+  description: 'show this list',
+  run: async ({ ack }) => {
+    await ack({ response_type: 'ephemeral', ...buildHelpMessage(subcommandHelp()) });
+  },
+};
+
+/** Every subcommand, in the order help lists them. */
+export const subcommands: readonly Subcommand[] = [helpSubcommand];
+
+function subcommandHelp(): SubcommandHelp[] {
+  return subcommands.map(({ usage, description }) => ({ usage, description }));
+}
+
+export function parseCommandText(text: string): { name: string; rest: string } {
+  const trimmed = text.trim();
+  const match = /^(\S+)\s*([\s\S]*)$/.exec(trimmed);
+  if (!match) return { name: 'help', rest: '' };
+  return { name: (match[1] ?? '').toLowerCase(), rest: (match[2] ?? '').trim() };
+}
+
+export function createDomumCommandListener(deps: AppDeps) {
+  return async (args: CommandArgs): Promise<void> => {
+    const { name, rest } = parseCommandText(args.command.text ?? '');
+    const subcommand = subcommands.find((entry) => entry.name === name);
+    if (!subcommand) {
+      await args.ack({ response_type: 'ephemeral', ...buildHelpMessage(subcommandHelp(), name) });
+      return;
+    }
+    await subcommand.run(args, rest, deps);
+  };
+}

@@ -1,0 +1,13 @@
+// What Slack listeners may use. Listeners stay thin: parse, call a use case, render, reply.
+import type { Config } from '../config.ts';
+import type { Db } from '../db/schema.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import type { Logger } from '../logger.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  jobs: JobQueue;
+  logger: Logger;
+  now: () => Date;
+}
