@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import type { ConfigPurpose } from './config.ts';
 import { openDatabase } from './db/client.ts';
+import { EmbeddedDatabaseBusyError } from './db/embedded-lock.ts';
 import { createLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
 import { migrateAll, startDomum } from './main.ts';
@@ -157,7 +158,7 @@ if (isEntryPoint) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      if (error instanceof ConfigError || error instanceof SlackAuthError) {
+      if (error instanceof ConfigError || error instanceof SlackAuthError || error instanceof EmbeddedDatabaseBusyError) {
         process.stderr.write(`${error.message}\n`);
       } else {
         process.stderr.write(`domum: ${(error as Error).message ?? String(error)}\n`);

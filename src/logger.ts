@@ -52,10 +52,16 @@ function redactReplacer(key: string, value: unknown): unknown {
   return value;
 }
 
+// Libraries log whole payloads as strings (the Socket Mode client at debug level, for instance), where the
+// key-based redaction cannot see them: JSON-looking "token": "…" pairs are masked too.
+const SECRET_JSON_FIELD_PATTERN = /("(?:token|verification_token|access_token|client_secret|password)"\s*:\s*")[^"]*"/gi;
+
 export function maskSecrets(text: string): string {
-  return text.replace(SECRET_VALUE_PATTERN, (_match, token: string | undefined, userPrefix: string | undefined) =>
-    token ? `${token.slice(0, 5)}[redacted]` : `${userPrefix ?? ''}[redacted]@`,
-  );
+  return text
+    .replace(SECRET_VALUE_PATTERN, (_match, token: string | undefined, userPrefix: string | undefined) =>
+      token ? `${token.slice(0, 5)}[redacted]` : `${userPrefix ?? ''}[redacted]@`,
+    )
+    .replace(SECRET_JSON_FIELD_PATTERN, '$1[redacted]"');
 }
 
 /** Bolt and the Web API client log through this, so their lines are JSON and redacted too. */

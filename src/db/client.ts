@@ -9,6 +9,7 @@ import { fromPglite } from 'pg-boss';
 import type { Db as IDatabase } from 'pg-boss';
 import type { Logger } from '../logger.ts';
 import type { Db } from './schema.ts';
+import { lockEmbeddedDatabase } from './embedded-lock.ts';
 
 const DATE_OID = 1082;
 
@@ -72,14 +73,22 @@ function openPostgres(databaseUrl: string, logger: Logger): DatabaseHandle {
 
 async function openEmbedded(target: DatabaseTarget): Promise<DatabaseHandle> {
   let dataDir: string | undefined;
+  let unlock = async () => {};
   if (!target.inMemory) {
     dataDir = path.resolve(target.dataDir, 'pgdata');
     await mkdir(dataDir, { recursive: true });
+    unlock = await lockEmbeddedDatabase(dataDir);
   }
-  const pglite = await PGlite.create(dataDir, {
-    parsers: { [DATE_OID]: (value: string) => value },
-    ...(target.loadDump ? { loadDataDir: target.loadDump } : {}),
-  });
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dataDir, {
+      parsers: { [DATE_OID]: (value: string) => value },
+      ...(target.loadDump ? { loadDataDir: target.loadDump } : {}),
+    });
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
   const db: Db = new Kysely({ dialect: new PGliteDialect({ pglite }) });
   return {
     kind: 'pglite',
@@ -96,6 +105,7 @@ async function openEmbedded(target: DatabaseTarget): Promise<DatabaseHandle> {
     dump: () => pglite.dumpDataDir('none'),
     close: async () => {
       await db.destroy();
+      await unlock();
     },
   };
 }

@@ -6,10 +6,10 @@ import type { Logger as SlackLogger } from '@slack/bolt';
 
 export const SLACK_REQUEST_TIMEOUT_MS = 10_000;
 
-export function slackClientOptions(apiUrl: string, logger: SlackLogger): WebClientOptions {
+export function slackClientOptions(apiUrl: string, logger: SlackLogger, timeoutMs = SLACK_REQUEST_TIMEOUT_MS): WebClientOptions {
   return {
     slackApiUrl: apiUrl,
-    timeout: SLACK_REQUEST_TIMEOUT_MS,
+    timeout: timeoutMs,
     logger,
     // At most 2 retries, waiting 0.5–2 s, and never more than 20 s in all (a 429's Retry-After counts too).
     retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000, maxRetryTime: 20_000, randomize: true },

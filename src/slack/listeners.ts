@@ -5,6 +5,7 @@ import type { App } from '@slack/bolt';
 import { createDomumCommandListener } from './commands/domum-command.ts';
 import type { AppDeps } from './deps.ts';
 import { SLASH_COMMAND } from './ids.ts';
+import { createRequestLogMiddleware } from './request-log.ts';
 
 export interface SlackListenerCatalog {
   commands: string[];
@@ -26,5 +27,6 @@ export const slackListenerCatalog: SlackListenerCatalog = {
 };
 
 export function registerSlackListeners(app: App, deps: AppDeps): void {
+  app.use(createRequestLogMiddleware(deps.logger.child({ component: 'slack' })));
   app.command(SLASH_COMMAND, createDomumCommandListener(deps));
 }

@@ -7,7 +7,7 @@ import { WebClient } from '@slack/web-api';
 import type { Config } from '../config.ts';
 import { slackLogLevel, toSlackLogger } from '../logger.ts';
 import type { Logger } from '../logger.ts';
-import { slackClientOptions } from './client-options.ts';
+import { SLACK_REQUEST_TIMEOUT_MS, slackClientOptions } from './client-options.ts';
 import type { AppDeps } from './deps.ts';
 import { createSlackErrorHandler } from './errors.ts';
 import { SLACK_EVENTS_PATH } from './ids.ts';
@@ -51,7 +51,13 @@ export async function createSlackAdapter(deps: AppDeps): Promise<SlackAdapter> {
   let receiver: Receiver;
   let httpReceiver: HTTPReceiver | undefined;
   if (config.slack.socketMode) {
-    receiver = new SocketModeReceiver({ appToken: config.slack.appToken ?? '', logger: slackLogger });
+    receiver = new SocketModeReceiver({
+      appToken: config.slack.appToken ?? '',
+      logger: slackLogger,
+      // apps.connections.open must go to SLACK_API_URL too (GovSlack, tests). Its retry policy is left to the
+      // Socket Mode client, which keeps trying to reconnect.
+      installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl, timeout: SLACK_REQUEST_TIMEOUT_MS } },
+    });
   } else {
     httpReceiver = new HTTPReceiver({
       signingSecret: config.slack.signingSecret ?? '',
@@ -84,7 +90,9 @@ export async function createSlackAdapter(deps: AppDeps): Promise<SlackAdapter> {
       if (config.slack.socketMode) await receiver.start();
     },
     stop: async () => {
-      if (config.slack.socketMode) await receiver.stop();
+      // Bolt's SocketModeReceiver.stop() does not wait for the close handshake; the client's disconnect()
+      // does, so no envelope reaches a listener while the jobs and the database are shutting down.
+      if (receiver instanceof SocketModeReceiver) await receiver.client.disconnect();
     },
   };
 }

@@ -25,14 +25,15 @@ export function usesPostgres(): boolean {
   return inject('testDatabase').kind === 'postgres';
 }
 
-/** Call inside a test (or beforeEach): the database lives until the end of the current test. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** Call inside a test (or beforeEach): the database lives until the end of the current test.
+ * `empty: true` gives a database that was never migrated. */
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
   const provided = inject('testDatabase');
   const handles: DatabaseHandle[] = [];
   const quiet = createLogger({ level: 'error', write: () => undefined });
   if (provided.kind === 'postgres') {
     const name = `domum_test_${randomBytes(5).toString('hex')}`;
-    await runAdmin(provided.adminUrl, `CREATE DATABASE ${name} TEMPLATE ${provided.template}`);
+    await runAdmin(provided.adminUrl, options.empty ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${provided.template}`);
     const databaseUrl = withDatabase(provided.adminUrl, name);
     pendingCleanups.push(async (failed) => {
       await Promise.all(handles.map((handle) => handle.close().catch(() => undefined)));
@@ -54,7 +55,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     };
   }
   cachedDump ??= new Blob([await readFile(provided.dumpFile)]);
-  const target: Partial<DatabaseTarget> = { databaseUrl: undefined, inMemory: true, loadDump: cachedDump };
+  const target: Partial<DatabaseTarget> = { databaseUrl: undefined, inMemory: true, loadDump: options.empty ? undefined : cachedDump };
   let shared: DatabaseHandle | undefined;
   pendingCleanups.push(async () => {
     await Promise.all(handles.map((handle) => handle.close().catch(() => undefined)));

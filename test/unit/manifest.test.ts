@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { App } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { createLogger } from '../../src/logger.ts';
 import type { AppDeps } from '../../src/slack/deps.ts';
 import { SLACK_EVENTS_PATH } from '../../src/slack/ids.ts';
 import { registerSlackListeners, slackListenerCatalog } from '../../src/slack/listeners.ts';
@@ -50,7 +51,7 @@ function recordRegistrations() {
       throw new Error('shortcuts need a manifest entry; declare them in the catalog');
     },
   };
-  registerSlackListeners(fakeApp as unknown as App, {} as AppDeps);
+  registerSlackListeners(fakeApp as unknown as App, { logger: createLogger({ write: () => undefined }) } as AppDeps);
   return registered;
 }
 

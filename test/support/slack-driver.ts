@@ -1,0 +1,213 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { FakeSlackApi } from './fake-slack-api.ts';
+
+export type SignOptions = {
+  /** Defaults to now; pass e.g. `now - 360` for a stale request. */
+  timestampSeconds?: number;
+  /** Sign with this secret instead of the driver's. */
+  signingSecret?: string;
+  /** Send this X-Slack-Signature verbatim instead of computing one. */
+  signature?: string;
+};
+
+export type SlackDriverResponse = {
+  status: number;
+  /** Lower-cased header names. */
+  headers: Record<string, string>;
+  text: string;
+  json(): unknown;
+  /** Wall time until the app answered; Slack gives up after 3 s. */
+  durationMs: number;
+};
+
+export type CommandInput = {
+  text: string;
+  userId: string;
+  userName?: string;
+  channelId?: string;
+  channelName?: string;
+  command?: string;
+  triggerId?: string;
+  responseUrl?: string;
+};
+
+export type CommandResult = SlackDriverResponse & {
+  /** Form fields exactly as sent, e.g. to find the response_url / trigger_id used. */
+  fields: Record<string, string>;
+};
+
+export type EventEnvelopeOptions = {
+  eventId?: string;
+  eventTime?: number;
+  retryNum?: number;
+  retryReason?: string;
+};
+
+export type EventResult = SlackDriverResponse & { eventId: string };
+
+export type RawRequest = {
+  body: string;
+  contentType: string;
+  headers?: Record<string, string>;
+};
+
+export type SlackDriver = {
+  eventsUrl: string;
+  command(input: CommandInput, signOptions?: SignOptions): Promise<CommandResult>;
+  /** Fills `token`, `team`, `api_app_id`, `is_enterprise_install`, `enterprise` and (where Slack sends one) `trigger_id` when absent. */
+  interactive(payload: Record<string, unknown>, signOptions?: SignOptions): Promise<SlackDriverResponse>;
+  /** Fills `event_ts` on the event when absent. */
+  event(event: Record<string, unknown>, envelope?: EventEnvelopeOptions, signOptions?: SignOptions): Promise<EventResult>;
+  urlVerification(challenge: string, signOptions?: SignOptions): Promise<SlackDriverResponse>;
+  /** Signs and posts an arbitrary body. */
+  send(request: RawRequest, signOptions?: SignOptions): Promise<SlackDriverResponse>;
+};
+
+export type SlackDriverOptions = {
+  /** App origin, e.g. `http://127.0.0.1:3000`. */
+  baseUrl: string;
+  signingSecret: string;
+  fakeApi?: FakeSlackApi;
+  teamId?: string;
+  teamDomain?: string;
+  appId?: string;
+  /** Legacy verification token Slack still includes in bodies. */
+  verificationToken?: string;
+  /** Default '/slack/events'. */
+  path?: string;
+};
+
+const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
+const JSON_CONTENT_TYPE = 'application/json';
+const SLACK_USER_AGENT = 'Slackbot 1.0 (+https://api.slack.com/robots)';
+// Only these payload types carry a trigger_id in real Slack traffic.
+const TYPES_WITH_TRIGGER = new Set(['block_actions', 'shortcut', 'message_action', 'view_submission', 'block_suggestion']);
+// A closed local port: a missing response_url must never reach the real hooks.slack.com.
+const UNUSABLE_RESPONSE_URL = 'http://127.0.0.1:9/response-url-not-configured';
+
+export function signSlackRequest(signingSecret: string, timestampSeconds: number, rawBody: string): string {
+  const digest = createHmac('sha256', signingSecret).update(`v0:${timestampSeconds}:${rawBody}`).digest('hex');
+  return `v0=${digest}`;
+}
+
+export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
+  const eventsUrl = new URL(options.path ?? '/slack/events', options.baseUrl).toString();
+  const teamId = options.teamId ?? options.fakeApi?.teamId ?? 'T0TEAM001';
+  const teamDomain = options.teamDomain ?? 'domum-test';
+  const appId = options.appId ?? options.fakeApi?.appId ?? 'A0APP0001';
+  const verificationToken = options.verificationToken ?? 'verification-token-for-tests';
+  const botUserId = options.fakeApi?.botUserId ?? 'U0BOT0001';
+  let eventSequence = 0;
+
+  async function post(request: RawRequest, signOptions: SignOptions = {}): Promise<SlackDriverResponse> {
+    const timestamp = signOptions.timestampSeconds ?? Math.floor(Date.now() / 1000);
+    const signature =
+      signOptions.signature ?? signSlackRequest(signOptions.signingSecret ?? options.signingSecret, timestamp, request.body);
+    const started = performance.now();
+    const response = await fetch(eventsUrl, {
+      method: 'POST',
+      headers: {
+        'Content-Type': request.contentType,
+        'User-Agent': SLACK_USER_AGENT,
+        'X-Slack-Request-Timestamp': String(timestamp),
+        'X-Slack-Signature': signature,
+        ...request.headers,
+      },
+      body: request.body,
+      redirect: 'manual',
+    });
+    const text = await response.text();
+    const durationMs = performance.now() - started;
+    return {
+      status: response.status,
+      headers: Object.fromEntries(response.headers),
+      text,
+      json: () => JSON.parse(text) as unknown,
+      durationMs,
+    };
+  }
+
+  return {
+    eventsUrl,
+
+    async command(input, signOptions) {
+      const channelId = input.channelId ?? 'C0CHAN001';
+      const fields: Record<string, string> = {
+        token: verificationToken,
+        team_id: teamId,
+        team_domain: teamDomain,
+        channel_id: channelId,
+        channel_name: input.channelName ?? (channelId.startsWith('D') ? 'directmessage' : 'general'),
+        user_id: input.userId,
+        user_name: input.userName ?? input.userId.toLowerCase(),
+        command: input.command ?? '/domum',
+        text: input.text,
+        api_app_id: appId,
+        is_enterprise_install: 'false',
+        response_url: input.responseUrl ?? options.fakeApi?.responseUrl() ?? UNUSABLE_RESPONSE_URL,
+        trigger_id: input.triggerId ?? generateTriggerId(),
+      };
+      const body = new URLSearchParams(fields).toString();
+      const response = await post({ body, contentType: FORM_CONTENT_TYPE }, signOptions);
+      return { ...response, fields };
+    },
+
+    interactive(payload, signOptions) {
+      const filled: Record<string, unknown> = {
+        token: verificationToken,
+        team: { id: teamId, domain: teamDomain },
+        api_app_id: appId,
+        is_enterprise_install: false,
+        enterprise: null,
+        ...payload,
+      };
+      if (typeof payload['type'] === 'string' && TYPES_WITH_TRIGGER.has(payload['type']) && !('trigger_id' in payload)) {
+        filled['trigger_id'] = generateTriggerId();
+      }
+      const body = new URLSearchParams({ payload: JSON.stringify(filled) }).toString();
+      return post({ body, contentType: FORM_CONTENT_TYPE }, signOptions);
+    },
+
+    async event(event, envelope = {}, signOptions) {
+      eventSequence += 1;
+      const eventId = envelope.eventId ?? `Ev${Date.now().toString(36).toUpperCase()}${String(eventSequence).padStart(4, '0')}`;
+      const eventTime = envelope.eventTime ?? Math.floor(Date.now() / 1000);
+      const body = JSON.stringify({
+        token: verificationToken,
+        team_id: teamId,
+        context_team_id: teamId,
+        context_enterprise_id: null,
+        api_app_id: appId,
+        event: { event_ts: `${eventTime}.${String(eventSequence).padStart(6, '0')}`, ...event },
+        type: 'event_callback',
+        event_id: eventId,
+        event_time: eventTime,
+        authorizations: [
+          { enterprise_id: null, team_id: teamId, user_id: botUserId, is_bot: true, is_enterprise_install: false },
+        ],
+        is_ext_shared_channel: false,
+        event_context: `4-${Buffer.from(eventId).toString('base64url')}`,
+      });
+      const headers: Record<string, string> = {};
+      if (envelope.retryNum !== undefined) {
+        headers['X-Slack-Retry-Num'] = String(envelope.retryNum);
+        headers['X-Slack-Retry-Reason'] = envelope.retryReason ?? 'http_timeout';
+      }
+      const response = await post({ body, contentType: JSON_CONTENT_TYPE, headers }, signOptions);
+      return { ...response, eventId };
+    },
+
+    urlVerification(challenge, signOptions) {
+      const body = JSON.stringify({ token: verificationToken, challenge, type: 'url_verification' });
+      return post({ body, contentType: JSON_CONTENT_TYPE }, signOptions);
+    },
+
+    send: post,
+  };
+}
+
+function generateTriggerId(): string {
+  const digits = (length: number): string =>
+    Array.from(randomBytes(length), (byte) => String(byte % 10)).join('');
+  return `${digits(10)}.${digits(10)}.${randomBytes(16).toString('hex')}`;
+}
