@@ -82,11 +82,22 @@ CREATE TABLE imports (
   id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   code text NOT NULL UNIQUE DEFAULT domum_format_code('IMP-', nextval('import_code_seq')),
   file_name text NOT NULL,
-  file_hash text NOT NULL CHECK (file_hash ~ '^[0-9a-f]{64}$'),
+  -- Known once the file was downloaded: a check that fails before that (Slack refused the download) has none.
+  file_hash text CHECK (file_hash ~ '^[0-9a-f]{64}$'),
   slack_file_id text,
   importer_user_id text NOT NULL,
+  -- Where it started: the /domum import modal, a spreadsheet uploaded in a channel, or the command line.
+  source text NOT NULL DEFAULT 'modal' CHECK (source IN ('modal', 'upload', 'cli')),
   locale text,
   auto_access boolean NOT NULL DEFAULT false,
+  sheet_name text,
+  -- The file's own header row, in order, so the results spreadsheet can repeat the original columns.
+  headers jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(headers) = 'array'),
+  unknown_columns text[] NOT NULL DEFAULT '{}',
+  -- The modal showing this import (path A), updated in place when the check finishes.
+  view_id text,
+  preview_ts text,
+  summary_ts text,
   status text NOT NULL DEFAULT 'validating'
     CHECK (status IN ('validating', 'ready', 'importing', 'done', 'failed', 'cancelled')),
   failure_reason text,
@@ -102,9 +113,13 @@ CREATE TABLE imports (
   finished_at timestamptz,
   CHECK (created_count + created_inactive_count + existing_count + error_count <= line_count),
   CHECK ((status = 'failed') = (failure_reason IS NOT NULL)),
+  CHECK (status IN ('validating', 'failed', 'cancelled') OR file_hash IS NOT NULL),
   CHECK ((status IN ('done', 'failed', 'cancelled')) = (finished_at IS NOT NULL))
 );
 CREATE INDEX imports_importer_idx ON imports (importer_user_id, created_at DESC);
+CREATE INDEX imports_file_hash_idx ON imports (file_hash);
+-- One import per uploaded Slack file: Slack delivers an upload as several events, and retries deliveries.
+CREATE UNIQUE INDEX imports_upload_file_key ON imports (slack_file_id) WHERE source = 'upload';
 
 CREATE TABLE third_party_users (
   id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -123,12 +138,15 @@ CREATE UNIQUE INDEX third_party_users_email_key ON third_party_users (lower(emai
 CREATE TABLE import_lines (
   import_id integer NOT NULL REFERENCES imports (id) ON DELETE CASCADE,
   line_number integer NOT NULL CHECK (line_number >= 1),
-  raw jsonb NOT NULL,
+  -- The line's cells, in the file's column order (imports.headers).
+  raw jsonb NOT NULL CHECK (jsonb_typeof(raw) = 'array'),
+  -- What the dry run predicted; `outcome` is what really happened, set when the import ran.
+  predicted_outcome text NOT NULL CHECK (predicted_outcome IN ('created', 'created_inactive', 'existing', 'error')),
   outcome text CHECK (outcome IN ('created', 'created_inactive', 'existing', 'error')),
   errors jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(errors) = 'array'),
   user_id integer REFERENCES third_party_users (id),
   PRIMARY KEY (import_id, line_number),
-  CHECK (outcome IS DISTINCT FROM 'error' OR jsonb_array_length(errors) > 0),
+  CHECK (coalesce(outcome, predicted_outcome) <> 'error' OR jsonb_array_length(errors) > 0),
   CHECK (outcome NOT IN ('created', 'created_inactive', 'existing') OR user_id IS NOT NULL)
 );
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --experimental-strip-types --disable-warning=ExperimentalWarning
 // `domum <command>`: the operator's entry point (SPEC §6). Every command has --help; none is a placeholder.
 import { realpathSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
@@ -13,7 +13,12 @@ import type { Logger } from './logger.ts';
 import { migrateAll, startDomum } from './main.ts';
 import type { ProcessRole } from './main.ts';
 import { SlackAuthError } from './slack/slack-app.ts';
+import { writeTemplateWorkbook } from './spreadsheet/write-template.ts';
+import { dryRunSpreadsheet } from './usecases/dry-run-import.ts';
+import type { DryRun } from './usecases/dry-run-import.ts';
 import { catalogFormatFromFileName, formatCatalogReport, loadCatalog } from './usecases/load-catalog.ts';
+import { describeDryRunCounts } from './domain/import-counts.ts';
+import { formatErrorLine } from './domain/import-lines.ts';
 
 interface Command {
   usage: string;
@@ -58,6 +63,65 @@ const commands: Record<string, Command> = {
       } finally {
         await database.close();
       }
+      return 0;
+    },
+  },
+  validate: {
+    usage: 'domum validate <spreadsheet>',
+    summary: 'the dry run of an import, printed as a table (exit 1: lines in error, 2: file refused)',
+    help: 'domum validate <spreadsheet.xlsx|xls|ods|csv>\n\nChecks every line exactly as the Slack preview does, against the catalog and the users already\nregistered, and prints each line with its predicted outcome. Nothing is written.\nExit code: 0 when every line can be imported, 1 when a line is in error, 2 when the whole file is refused.',
+    run: async (args) => {
+      const [file, ...extra] = args;
+      if (!file || extra.length > 0) {
+        process.stderr.write('Usage: domum validate <spreadsheet>\n');
+        return 2;
+      }
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(await readFile(file));
+      } catch (error) {
+        process.stderr.write(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
+        return 2;
+      }
+      const config = configFor('database');
+      const logger = createLogger({ level: 'warn' });
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, logger);
+      try {
+        await migrateAll(database, logger);
+        const result = await dryRunSpreadsheet(database.db, {
+          bytes,
+          fileName: path.basename(file),
+          limits: { maxBytes: config.importMaxBytes, maxRows: config.importMaxRows },
+        });
+        if (!result.ok) {
+          process.stderr.write(`${path.basename(file)} cannot be imported: ${result.refusal.message}\n`);
+          return 2;
+        }
+        process.stdout.write(formatValidationReport(path.basename(file), result.dryRun));
+        return result.dryRun.counts.error > 0 ? 1 : 0;
+      } finally {
+        await database.close();
+      }
+    },
+  },
+  template: {
+    usage: 'domum template <out.xlsx>',
+    summary: 'write the spreadsheet template (header row, an example line, instructions)',
+    help: 'domum template <out.xlsx>\n\nWrites the import template: a Users sheet with the header row and one example line, and an\nInstructions sheet explaining every column. An existing file is not overwritten.',
+    run: async (args) => {
+      const [file, ...extra] = args;
+      if (!file || extra.length > 0 || !/\.xlsx$/i.test(file)) {
+        process.stderr.write('Usage: domum template <out.xlsx>\n');
+        return 2;
+      }
+      try {
+        await writeFile(file, writeTemplateWorkbook(), { flag: 'wx' });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        process.stderr.write(code === 'EEXIST' ? `${file} already exists; choose another name.\n` : `${file}: cannot write the file (${code ?? (error as Error).message})\n`);
+        return 2;
+      }
+      process.stdout.write(`Wrote the template to ${file}\n`);
       return 0;
     },
   },
@@ -123,6 +187,25 @@ async function serve(role: ProcessRole): Promise<number> {
   });
   logger.info('stopped');
   return 0;
+}
+
+/** The dry run as a table: one row per line (outcome, email, errors), then the counts. */
+export function formatValidationReport(fileName: string, dryRun: DryRun): string {
+  const { counts } = dryRun;
+  const rows = dryRun.lines.map((line) => ({
+    line: String(line.lineNumber),
+    outcome: line.outcome,
+    email: line.email ?? '',
+    errors: line.errors.map((error) => formatErrorLine(line.lineNumber, error).replace(/^line \d+ · /, '')).join('; '),
+  }));
+  const header = { line: 'Line', outcome: 'Outcome', email: 'Email', errors: 'Errors' };
+  const width = (key: 'line' | 'outcome' | 'email') => Math.max(header[key].length, ...rows.map((row) => row[key].length));
+  const [lineWidth, outcomeWidth, emailWidth] = [width('line'), width('outcome'), Math.min(width('email'), 48)];
+  const format = (row: typeof header) =>
+    `${row.line.padStart(lineWidth)}  ${row.outcome.padEnd(outcomeWidth)}  ${row.email.padEnd(emailWidth)}  ${row.errors}`.trimEnd();
+  const unknown = dryRun.rows.unknownColumns.length > 0 ? `Ignored columns: ${dryRun.rows.unknownColumns.join(', ')}\n` : '';
+  const summary = describeDryRunCounts(counts);
+  return `${fileName} (sheet ${dryRun.rows.sheetName})\n${unknown}${[header, ...rows].map(format).join('\n')}\n\n${summary.join('\n')}\n`;
 }
 
 function usage(): string {

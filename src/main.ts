@@ -1,4 +1,5 @@
 // Composition root: configuration → database → jobs → Slack and web → start; and a clean shutdown in reverse.
+import { WebClient } from '@slack/web-api';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import type { DatabaseHandle, DatabaseTarget } from './db/client.ts';
@@ -7,7 +8,9 @@ import { createJobQueue, migrateJobSchema } from './jobs/job-queue.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import { queues } from './jobs/queues.ts';
 import { startWorkers } from './jobs/workers.ts';
+import { toSlackLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
+import { slackClientOptions } from './slack/client-options.ts';
 import { resolveSecretKey } from './secret-key.ts';
 import type { AppDeps } from './slack/deps.ts';
 import { SLACK_EVENTS_PATH } from './slack/ids.ts';
@@ -60,7 +63,8 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
     await jobs.start();
     cleanups.push(() => jobs.stop(options.jobGraceTimeMs));
     await jobs.declareQueues(queues);
-    const deps: AppDeps = { config: configWithKey, db: database.db, jobs, logger, now: options.now ?? (() => new Date()) };
+    const slackClient = new WebClient(config.slack.botToken, slackClientOptions(config.slack.apiUrl, toSlackLogger(logger.child({ component: 'slack' }), config.logLevel)));
+    const deps: AppDeps = { config: configWithKey, db: database.db, jobs, logger, now: options.now ?? (() => new Date()), slack: slackClient };
 
     let slack: SlackAdapter | undefined;
     if (role !== 'worker') slack = await createSlackAdapter(deps);

@@ -65,17 +65,25 @@ export interface CredentialsTable {
   updated_at: Timestamp;
 }
 
+export type ImportSource = 'modal' | 'upload' | 'cli';
 export type ImportStatus = 'validating' | 'ready' | 'importing' | 'done' | 'failed' | 'cancelled';
 
 export interface ImportsTable {
   id: Generated<number>;
   code: Generated<string>;
   file_name: string;
-  file_hash: string;
+  file_hash: string | null;
   slack_file_id: string | null;
   importer_user_id: string;
+  source: Generated<ImportSource>;
   locale: string | null;
   auto_access: Generated<boolean>;
+  sheet_name: string | null;
+  headers: ColumnType<string[], string | undefined, string>;
+  unknown_columns: ColumnType<string[], string[] | undefined, string[]>;
+  view_id: string | null;
+  preview_ts: string | null;
+  summary_ts: string | null;
   status: Generated<ImportStatus>;
   failure_reason: string | null;
   channel_id: string | null;
@@ -113,6 +121,7 @@ export interface ImportLinesTable {
   import_id: number;
   line_number: number;
   raw: JsonValue;
+  predicted_outcome: LineOutcome;
   outcome: LineOutcome | null;
   errors: ColumnType<LineError[], string | undefined, string>;
   user_id: number | null;

@@ -1,5 +1,26 @@
 // The queue table: every queue the app uses, with its payload schema and retry policy, declared once.
 // Producers enqueue through these definitions; src/jobs/workers.ts maps each one to its handler.
+import { z } from 'zod';
+import { defineQueue } from './queue-definition.ts';
 import type { QueueDefinition } from './queue-definition.ts';
 
-export const queues: readonly QueueDefinition<unknown>[] = [];
+const importPayload = z.object({ importId: z.number().int().positive() });
+
+/** Download a spreadsheet, check every line, store the dry run and show the preview. */
+export const checkImportQueue = defineQueue({
+  name: 'import.check',
+  payload: importPayload,
+  // A Slack outage should not fail a check for good: retry with backoff for about half an hour.
+  policy: { retryLimit: 8, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 600 },
+  concurrency: 2,
+});
+
+/** Create the users of a continued import and reply with the summary. */
+export const runImportQueue = defineQueue({
+  name: 'import.run',
+  payload: importPayload,
+  policy: { retryLimit: 8, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 1800 },
+  concurrency: 1,
+});
+
+export const queues: readonly QueueDefinition<unknown>[] = [checkImportQueue, runImportQueue] as QueueDefinition<unknown>[];

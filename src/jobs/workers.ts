@@ -1,7 +1,11 @@
 // Maps each queue of the table to the handler that runs its jobs (one file per queue under src/jobs/).
 import type { AppDeps } from '../slack/deps.ts';
+import { checkImportJob } from './check-import-job.ts';
 import type { JobQueue } from './job-queue.ts';
+import { checkImportQueue, runImportQueue } from './queues.ts';
+import { runImportJob } from './run-import-job.ts';
 
-export async function startWorkers(_jobs: JobQueue, _deps: AppDeps): Promise<void> {
-  // Each queue added to queues.ts registers its handler here: await jobs.work(queue, handler(deps)).
+export async function startWorkers(jobs: JobQueue, deps: AppDeps): Promise<void> {
+  await jobs.work(checkImportQueue, checkImportJob(deps));
+  await jobs.work(runImportQueue, runImportJob(deps));
 }

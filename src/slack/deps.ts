@@ -1,4 +1,5 @@
 // What Slack listeners may use. Listeners stay thin: parse, call a use case, render, reply.
+import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
@@ -10,4 +11,6 @@ export interface AppDeps {
   jobs: JobQueue;
   logger: Logger;
   now: () => Date;
+  /** Web API client for background work, separate from Bolt's so a 429 pause never stalls an interaction. */
+  slack: WebClient;
 }

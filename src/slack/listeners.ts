@@ -4,7 +4,10 @@
 import type { App } from '@slack/bolt';
 import { createDomumCommandListener } from './commands/domum-command.ts';
 import type { AppDeps } from './deps.ts';
-import { SLASH_COMMAND } from './ids.ts';
+import { createCancelImportAction, createContinueImportAction } from './actions/preview-buttons.ts';
+import { createFileSharedListener } from './events/file-shared.ts';
+import { CANCEL_IMPORT_ACTION, CONTINUE_IMPORT_ACTION, IMPORT_MODAL_CALLBACK, PREVIEW_MODAL_CALLBACK, SLASH_COMMAND } from './ids.ts';
+import { createImportModalSubmission, createPreviewModalClosed, createPreviewModalSubmission } from './views/import-views.ts';
 import { createRequestLogMiddleware } from './request-log.ts';
 
 export interface SlackListenerCatalog {
@@ -19,9 +22,9 @@ export interface SlackListenerCatalog {
 
 export const slackListenerCatalog: SlackListenerCatalog = {
   commands: [SLASH_COMMAND],
-  events: [],
-  actions: [],
-  views: [],
+  events: ['file_shared'],
+  actions: [CONTINUE_IMPORT_ACTION, CANCEL_IMPORT_ACTION],
+  views: [IMPORT_MODAL_CALLBACK, PREVIEW_MODAL_CALLBACK],
   options: [],
   appHome: false,
 };
@@ -29,4 +32,10 @@ export const slackListenerCatalog: SlackListenerCatalog = {
 export function registerSlackListeners(app: App, deps: AppDeps): void {
   app.use(createRequestLogMiddleware(deps.logger.child({ component: 'slack' })));
   app.command(SLASH_COMMAND, createDomumCommandListener(deps));
+  app.event('file_shared', createFileSharedListener(deps));
+  app.action(CONTINUE_IMPORT_ACTION, createContinueImportAction(deps));
+  app.action(CANCEL_IMPORT_ACTION, createCancelImportAction(deps));
+  app.view(IMPORT_MODAL_CALLBACK, createImportModalSubmission(deps));
+  app.view({ callback_id: PREVIEW_MODAL_CALLBACK, type: 'view_submission' }, createPreviewModalSubmission(deps));
+  app.view({ callback_id: PREVIEW_MODAL_CALLBACK, type: 'view_closed' }, createPreviewModalClosed(deps));
 }

@@ -61,11 +61,13 @@ describe('constraints', () => {
     const database = await (await createTestDatabase()).open();
     const { newImport } = await seed(database);
     const created = await newImport();
-    const line = (lineNumber: number, outcome: 'error' | null, errors: unknown[]) =>
-      database.db.insertInto('import_lines').values({ import_id: created.id, line_number: lineNumber, raw: JSON.stringify({}), outcome, errors: JSON.stringify(errors), user_id: null }).execute();
+    const line = (lineNumber: number, outcome: 'error' | 'created' | null, errors: unknown[]) =>
+      database.db.insertInto('import_lines').values({ import_id: created.id, line_number: lineNumber, raw: JSON.stringify([]), predicted_outcome: 'created', outcome, errors: JSON.stringify(errors), user_id: null }).execute();
     await line(2, null, []);
     await expect(line(2, null, [])).rejects.toThrow(/duplicate key/);
     await expect(line(3, 'error', [])).rejects.toThrow(/check constraint/);
+    // A line that really created a user must say which.
+    await expect(line(4, 'created', [])).rejects.toThrow(/check constraint/);
   });
 
   it('count one approval response per (request, group, approver) and require a reason to reject', async () => {

@@ -2,6 +2,11 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MSG_BLOCKS_TOO_LONG, checkMessage, checkView } from './block-kit-limits.ts';
+
+// Re-exported so tests can check the views the app acks a view_submission with (`response_action: 'update' | 'push'`),
+// which travel in the HTTP response to the caller and never reach this fake.
+export { checkMessage, checkView } from './block-kit-limits.ts';
 
 export type FakeSlackUser = {
   tz?: string;
@@ -15,6 +20,12 @@ export type FakeSlackUser = {
 export type FakeSlackApiOptions = {
   /** Token the fake accepts for API calls and url_private downloads. Default 'xoxb-test-token'. */
   botToken?: string;
+  /**
+   * App-level token (`xapp-…`, Socket Mode). Accepted for `apps.connections.open` only; other methods answer
+   * `not_allowed_token_type` for it, and `apps.connections.open` then refuses the bot token the same way.
+   * Serve the method with `setHandler('apps.connections.open', () => ({ ok: true, url }))`.
+   */
+  appToken?: string;
   botUserId?: string;
   /**
    * When given, users.info answers `user_not_found` for ids not in the map.
@@ -68,6 +79,25 @@ export type SlackFileObject = {
   channels: string[];
   groups: string[];
   ims: string[];
+  /** Present when the file is shared anywhere: `public` holds C… channels, `private` G… and D… ones. */
+  shares?: SlackFileShares;
+};
+
+export type SlackFileShare = {
+  ts: string;
+  channel_name: string;
+  team_id: string;
+  share_user_id: string;
+  source: 'UPLOAD';
+  reply_users: string[];
+  reply_users_count: number;
+  reply_count: number;
+  thread_ts?: string;
+};
+
+export type SlackFileShares = {
+  public?: Record<string, SlackFileShare[]>;
+  private?: Record<string, SlackFileShare[]>;
 };
 
 export type AddFileInput = {
@@ -79,6 +109,13 @@ export type AddFileInput = {
   bytes: Buffer;
   user?: string;
   channels?: string[];
+  /**
+   * Message ts of the share per channel. Channels listed in `channels` but not here get a ts from the fake's
+   * ts sequence, as if the upload had posted a message; channels only listed here are shared too.
+   */
+  shares?: Record<string, string>;
+  /** Thread the shares were posted into (recorded as `thread_ts` on each share). */
+  threadTs?: string;
 };
 
 export type CompletedUpload = {
@@ -123,6 +160,12 @@ export type FakeMessage = {
   deleted: boolean;
 };
 
+export type Violation = {
+  /** API method, or '@response' for a response_url POST. */
+  method: string;
+  problems: string[];
+};
+
 export type SlackMethodHandler = (
   args: Record<string, unknown>,
   call: { token: string | undefined },
@@ -133,6 +176,8 @@ export type FakeSlackApi = {
   url: string;
   origin: string;
   botToken: string;
+  /** The `appToken` option, if given. */
+  appToken: string | undefined;
   botUserId: string;
   botId: string;
   teamId: string;
@@ -159,12 +204,34 @@ export type FakeSlackApi = {
   setHandler(method: string, handler: SlackMethodHandler): void;
   setUser(id: string, user: FakeSlackUser): void;
   setUsergroup(id: string, users: string[]): void;
+  /** conversations.info answers `is_member: false` for this channel from now on. */
+  setNotMember(channelId: string): void;
   addFile(input: AddFileInput): SlackFileObject;
+  /** Message ts of a file's share in a channel, if shared there. */
+  shareTs(fileId: string, channel: string): string | undefined;
+  /**
+   * Payloads Slack would reject for breaking Block Kit / view limits, in arrival order (see block-kit-limits.ts).
+   * chat.postMessage/update/postEphemeral answer `invalid_blocks` (or `msg_blocks_too_long` / `msg_too_long`),
+   * views.open/push/update/publish `invalid_arguments`, response_url POSTs HTTP 400. End tests with
+   * `expect(api.violations).toEqual([])`.
+   */
+  violations: Violation[];
   /** Messages posted/updated through chat.postMessage/chat.update, in posting order. */
   messages: FakeMessage[];
   findMessage(channel: string, ts: string): FakeMessage | undefined;
   /** Views by id, as last opened/pushed/updated/published. */
   views: Map<string, Record<string, unknown>>;
+  /**
+   * View ids on a modal's stack, bottom first: views.open starts a stack, views.push adds to the stack of the
+   * most recently opened modal (`push_limit_reached` past 3 views), views.update keeps it. Defaults to that
+   * most recent modal.
+   */
+  viewStack(rootViewId?: string): string[];
+  /**
+   * Tells the fake a view was closed (e.g. after a view_submission the app answered without response_action):
+   * removes it and the views above it from its stack; closing the root forgets the stack.
+   */
+  closeView(viewId: string): void;
   uploads: CompletedUpload[];
   waitForUpload(predicate?: (upload: CompletedUpload) => boolean, timeoutMs?: number): Promise<CompletedUpload>;
   downloads: FileDownload[];
@@ -174,7 +241,7 @@ export type FakeSlackApi = {
     predicate?: (response: RecordedResponse) => boolean,
     timeoutMs?: number,
   ): Promise<RecordedResponse>;
-  /** Clears recorded calls, responses, uploads, downloads, messages and scripted failures; keeps users, usergroups, files, views and handlers. */
+  /** Clears recorded calls, responses, uploads, downloads, messages, violations and scripted failures; keeps users, usergroups, files, views, view stacks and handlers. */
   reset(): void;
   close(): Promise<void>;
 };
@@ -184,6 +251,11 @@ const TEAM_DOMAIN = 'domum-test';
 const BOT_ID = 'B0BOT0001';
 const APP_ID = 'A0APP0001';
 const BASE_TS_SECONDS = 1_700_000_000;
+/** A modal holds at most 3 views: the opened one plus 2 pushed. */
+const MAX_VIEW_STACK = 3;
+
+const MESSAGE_METHODS = new Set(['chat.postMessage', 'chat.update', 'chat.postEphemeral']);
+const VIEW_METHODS = new Set(['views.open', 'views.push', 'views.update', 'views.publish']);
 
 // Free text that merely looks like JSON must stay a string.
 const TEXT_ARGS = new Set([
@@ -237,6 +309,7 @@ type ScriptedFailure = { response: ScriptedResponse; remaining: number };
 
 export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Promise<FakeSlackApi> {
   const botToken = options.botToken ?? 'xoxb-test-token';
+  const appToken = options.appToken;
   const botUserId = options.botUserId ?? 'U0BOT0001';
   const strictUsers = options.users !== undefined;
   const users = new Map<string, FakeSlackUser>(Object.entries(options.users ?? {}));
@@ -245,6 +318,10 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   const pendingUploads = new Map<string, PendingUpload>();
   const views = new Map<string, Record<string, unknown>>();
   const homeViewIdByUser = new Map<string, string>();
+  const viewStacks = new Map<string, string[]>();
+  let currentRootViewId: string | undefined;
+  const notMemberChannels = new Set<string>();
+  const violations: Violation[] = [];
   const messages: FakeMessage[] = [];
   const calls: SlackApiCall[] = [];
   const uploads: CompletedUpload[] = [];
@@ -340,7 +417,15 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     const id = input.id ?? `F${String(fileSequence).padStart(8, '0')}`;
     const detected = detectType(input.name);
     const created = Math.floor(Date.now() / 1000);
-    const channels = input.channels ?? [];
+    const shareTsByChannel = new Map<string, string>();
+    for (const channel of input.channels ?? []) {
+      if (!shareTsByChannel.has(channel)) shareTsByChannel.set(channel, input.shares?.[channel] ?? nextTs());
+    }
+    for (const [channel, ts] of Object.entries(input.shares ?? {})) {
+      if (!shareTsByChannel.has(channel)) shareTsByChannel.set(channel, ts);
+    }
+    const channels = [...shareTsByChannel.keys()];
+    const shares = describeShares(shareTsByChannel, input.user ?? botUserId, input.threadTs);
     const downloadUrl = `${origin}/files-pri/${id}/${encodeURIComponent(input.name)}`;
     const file: SlackFileObject = {
       id,
@@ -364,9 +449,41 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       channels: channels.filter((channel) => channel.startsWith('C')),
       groups: channels.filter((channel) => channel.startsWith('G')),
       ims: channels.filter((channel) => channel.startsWith('D')),
+      ...(shares ? { shares } : {}),
     };
     files.set(id, { file, bytes: Buffer.from(input.bytes) });
     return structuredClone(file);
+  }
+
+  function describeShares(
+    shareTsByChannel: Map<string, string>,
+    sharedBy: string,
+    threadTs: string | undefined,
+  ): SlackFileShares | undefined {
+    if (shareTsByChannel.size === 0) return undefined;
+    const shares: SlackFileShares = {};
+    for (const [channel, ts] of shareTsByChannel) {
+      const visibility = channel.startsWith('C') ? 'public' : 'private';
+      const entry: SlackFileShare = {
+        reply_users: [],
+        reply_users_count: 0,
+        reply_count: 0,
+        ts,
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+        channel_name: channel.startsWith('D') ? 'directmessage' : channel.toLowerCase(),
+        team_id: TEAM_ID,
+        share_user_id: sharedBy,
+        source: 'UPLOAD',
+      };
+      const byChannel = (shares[visibility] ??= {});
+      (byChannel[channel] ??= []).push(entry);
+    }
+    return shares;
+  }
+
+  function shareTs(fileId: string, channel: string): string | undefined {
+    const shares = files.get(fileId)?.file.shares;
+    return (shares?.public?.[channel] ?? shares?.private?.[channel])?.[0]?.ts;
   }
 
   function describeUser(id: string): Record<string, unknown> | undefined {
@@ -569,6 +686,8 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       const view = objectArg(args, 'view');
       if (!view) return { ok: false, error: 'invalid_arguments' };
       const id = newViewId();
+      viewStacks.set(id, [id]);
+      currentRootViewId = id;
       return { ok: true, view: storeView(view, { id, rootViewId: id, previousViewId: null }) };
     },
 
@@ -578,8 +697,21 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       }
       const view = objectArg(args, 'view');
       if (!view) return { ok: false, error: 'invalid_arguments' };
+      // The fake can't tell which modal a trigger_id came from: pushes go onto the most recently opened modal.
+      const stack = currentRootViewId ? viewStacks.get(currentRootViewId) : undefined;
+      if (stack && stack.length >= MAX_VIEW_STACK) {
+        return { ok: false, error: 'push_limit_reached' };
+      }
       const id = newViewId();
-      return { ok: true, view: storeView(view, { id, rootViewId: id, previousViewId: null }) };
+      if (!currentRootViewId || !stack) {
+        // Lenient, like views.update: a push onto a modal this fake never opened starts a stack of its own.
+        viewStacks.set(id, [id]);
+        currentRootViewId = id;
+        return { ok: true, view: storeView(view, { id, rootViewId: id, previousViewId: null }) };
+      }
+      const previousViewId = stack[stack.length - 1] ?? null;
+      stack.push(id);
+      return { ok: true, view: storeView(view, { id, rootViewId: currentRootViewId, previousViewId }) };
     },
 
     'views.update': (args) => {
@@ -597,7 +729,8 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       // Lenient on unknown view ids: tests often fabricate view ids in interaction payloads.
       const id = typeof existing?.['id'] === 'string' ? existing['id'] : (viewId ?? newViewId());
       const rootViewId = typeof existing?.['root_view_id'] === 'string' ? existing['root_view_id'] : id;
-      return { ok: true, view: storeView(view, { id, rootViewId, previousViewId: null }) };
+      const previousViewId = typeof existing?.['previous_view_id'] === 'string' ? existing['previous_view_id'] : null;
+      return { ok: true, view: storeView(view, { id, rootViewId, previousViewId }) };
     },
 
     'views.publish': (args) => {
@@ -611,6 +744,27 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       const id = existingId ?? newViewId();
       homeViewIdByUser.set(userId, id);
       return { ok: true, view: storeView(view, { id, rootViewId: id, previousViewId: null }) };
+    },
+
+    'conversations.info': (args) => {
+      const id = stringArg(args, 'channel');
+      if (!id) return { ok: false, error: 'channel_not_found' };
+      const isIm = id.startsWith('D');
+      const isPrivate = id.startsWith('G');
+      return {
+        ok: true,
+        channel: {
+          id,
+          ...(isIm ? { user: id.slice(1) } : { name: id.toLowerCase() }),
+          is_channel: id.startsWith('C'),
+          is_group: isPrivate,
+          is_im: isIm,
+          is_mpim: false,
+          is_private: isPrivate,
+          is_archived: false,
+          is_member: !notMemberChannels.has(id),
+        },
+      };
     },
 
     'usergroups.users.list': (args) => {
@@ -665,6 +819,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
             bytes: pending.bytes,
             user: botUserId,
             channels: channelId ? [channelId] : [],
+            ...(channelId && threadTs ? { threadTs } : {}),
           }),
         );
         uploads.push({
@@ -714,6 +869,9 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     const bodyToken = typeof args['token'] === 'string' ? args['token'] : undefined;
     delete args['token'];
     const token = bearerToken(req.headers.authorization) ?? bodyToken;
+    const authError = token ? tokenProblem(method, token) : 'not_authed';
+    const problems = payloadProblems(method, args);
+    if (problems.length > 0) violations.push({ method, problems });
 
     let status = 200;
     let headers: Record<string, string> = {};
@@ -723,10 +881,10 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       status = scripted.status ?? 200;
       headers = scripted.headers ?? {};
       body = scripted.body ?? defaultFailureBody(status);
-    } else if (!token) {
-      body = { ok: false, error: 'not_authed' };
-    } else if (token !== botToken) {
-      body = { ok: false, error: 'invalid_auth' };
+    } else if (authError !== undefined) {
+      body = { ok: false, error: authError };
+    } else if (problems.length > 0) {
+      body = rejectionFor(method, problems);
     } else {
       const handler = customHandlers.get(method) ?? builtInHandlers[method];
       try {
@@ -740,6 +898,15 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     calls.push({ method, args, token, at: Date.now(), encoding, status, response: body });
     send(res, status, headers, body);
     notifyChange();
+  }
+
+  function tokenProblem(method: string, token: string): string | undefined {
+    if (appToken !== undefined && token === appToken) {
+      return method === 'apps.connections.open' ? undefined : 'not_allowed_token_type';
+    }
+    if (token !== botToken) return 'invalid_auth';
+    if (method === 'apps.connections.open' && appToken !== undefined) return 'not_allowed_token_type';
+    return undefined;
   }
 
   async function handleUploadPost(fileId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -800,6 +967,13 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     } else {
       body = parseJsonOrText(raw.toString('utf8'));
     }
+    const problems = isRecord(body) ? checkMessage({ text: body['text'], blocks: body['blocks'] }) : [];
+    if (problems.length > 0) {
+      violations.push({ method: '@response', problems });
+      send(res, 400, {}, { ok: false, error: 'invalid_blocks', errors: problems });
+      notifyChange();
+      return;
+    }
     responses.push({ id, body, contentType, at: Date.now() });
     sendText(res, 200, 'ok');
     notifyChange();
@@ -809,6 +983,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     url: `${origin}/api/`,
     origin,
     botToken,
+    appToken,
     botUserId,
     botId: BOT_ID,
     teamId: TEAM_ID,
@@ -848,10 +1023,29 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     setUsergroup: (id, members) => {
       usergroups.set(id, [...members]);
     },
+    setNotMember: (channelId) => {
+      notMemberChannels.add(channelId);
+    },
     addFile,
+    shareTs,
+    violations,
     messages,
     findMessage,
     views,
+    viewStack: (rootViewId) => [...(viewStacks.get(rootViewId ?? currentRootViewId ?? '') ?? [])],
+    closeView: (viewId) => {
+      for (const [rootViewId, stack] of viewStacks) {
+        const index = stack.indexOf(viewId);
+        if (index < 0) continue;
+        if (index === 0) {
+          viewStacks.delete(rootViewId);
+          if (currentRootViewId === rootViewId) currentRootViewId = undefined;
+        } else {
+          stack.length = index;
+        }
+        return;
+      }
+    },
     uploads,
     waitForUpload: (predicate, timeoutMs = 5000) =>
       waitUntil(
@@ -874,7 +1068,8 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
         timeoutMs,
         () =>
           `Timed out after ${timeoutMs} ms waiting for a response_url POST${predicate ? ' matching the predicate' : ''}. ` +
-          `Responses seen: ${JSON.stringify(responses.map((response) => ({ id: response.id, body: response.body })))}`,
+          `Responses seen: ${JSON.stringify(responses.map((response) => ({ id: response.id, body: response.body })))}` +
+          (violations.length > 0 ? `. Violations: ${JSON.stringify(violations)}` : ''),
       ),
     reset: () => {
       calls.length = 0;
@@ -882,6 +1077,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       uploads.length = 0;
       downloads.length = 0;
       messages.length = 0;
+      violations.length = 0;
       failures.clear();
     },
     close: async () => {
@@ -978,6 +1174,22 @@ function stringArg(args: Record<string, unknown>, key: string): string | undefin
 function objectArg(args: Record<string, unknown>, key: string): Record<string, unknown> | undefined {
   const value = args[key];
   return isRecord(value) ? value : undefined;
+}
+
+/** Block Kit / view limit problems of an API call's payload (see block-kit-limits.ts). */
+function payloadProblems(method: string, args: Record<string, unknown>): string[] {
+  if (MESSAGE_METHODS.has(method)) return checkMessage({ text: args['text'], blocks: args['blocks'] });
+  if (VIEW_METHODS.has(method) && isRecord(args['view'])) return checkView(args['view']);
+  return [];
+}
+
+function rejectionFor(method: string, problems: string[]): Record<string, unknown> {
+  if (VIEW_METHODS.has(method)) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } };
+  const blockProblems = problems.filter((problem) => !problem.startsWith('text:'));
+  let error = 'invalid_blocks';
+  if (blockProblems.length === 0) error = 'msg_too_long';
+  else if (blockProblems.every((problem) => problem.startsWith(MSG_BLOCKS_TOO_LONG))) error = 'msg_blocks_too_long';
+  return { ok: false, error, errors: problems };
 }
 
 function hasContent(args: Record<string, unknown>): boolean {

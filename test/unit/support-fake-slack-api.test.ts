@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import { startFakeSlackApi } from '../support/fake-slack-api.ts';
+import type { KnownBlock } from '@slack/web-api';
 import type { FakeSlackApi } from '../support/fake-slack-api.ts';
 
 function createClient(fake: FakeSlackApi, token = fake.botToken): WebClient {
@@ -326,6 +327,47 @@ describe('fake Slack API', () => {
       expect(fake.downloads.map((download) => download.authorized)).toEqual([true, false, false]);
     });
 
+    it('describes shares like Slack: public for C…, private for G… and D…', async () => {
+      const file = fake.addFile({
+        name: 'people.xlsx',
+        bytes: Buffer.from('x'),
+        user: 'U0ALICE01',
+        channels: ['C0CHAN001', 'G0PRIV001'],
+        shares: { DU0ALICE01: '1700000123.000100' },
+      });
+      const generatedTs = fake.shareTs(file.id, 'C0CHAN001');
+      expect(generatedTs).toMatch(/^\d{10}\.\d{6}$/);
+      expect(fake.shareTs(file.id, 'G0PRIV001')).not.toBe(generatedTs);
+      expect(fake.shareTs(file.id, 'DU0ALICE01')).toBe('1700000123.000100');
+      expect(fake.shareTs(file.id, 'C0OTHER01')).toBeUndefined();
+
+      const info = await createClient(fake).files.info({ file: file.id });
+      expect(info.file).toMatchObject({ channels: ['C0CHAN001'], groups: ['G0PRIV001'], ims: ['DU0ALICE01'], is_public: true });
+      expect(info.file?.shares).toEqual({
+        public: {
+          C0CHAN001: [expect.objectContaining({ ts: generatedTs, channel_name: 'c0chan001', reply_count: 0, share_user_id: 'U0ALICE01' })],
+        },
+        private: {
+          G0PRIV001: [expect.objectContaining({ ts: fake.shareTs(file.id, 'G0PRIV001'), reply_count: 0 })],
+          DU0ALICE01: [expect.objectContaining({ ts: '1700000123.000100', reply_count: 0 })],
+        },
+      });
+
+      const unshared = fake.addFile({ name: 'private.csv', bytes: Buffer.from('a') });
+      expect(unshared.shares).toBeUndefined();
+    });
+
+    it('shares an uploaded file into the channel and thread it was completed to', async () => {
+      const client = createClient(fake);
+      await client.filesUploadV2({ channel_id: 'C0CHAN001', thread_ts: '1700000000.000100', file: Buffer.from('a,b'), filename: 'errors.csv' });
+      const fileId = fake.uploads[0]?.fileId ?? '';
+      const info = await client.files.info({ file: fileId });
+      expect(info.file?.shares?.public?.['C0CHAN001']?.[0]).toMatchObject({
+        ts: fake.shareTs(fileId, 'C0CHAN001'),
+        thread_ts: '1700000000.000100',
+      });
+    });
+
     it('scripts a failing upload POST', async () => {
       fake.failNext('@upload', { status: 500 });
       await expect(
@@ -355,6 +397,135 @@ describe('fake Slack API', () => {
       const posted = await fetch(fake.responseUrl(), { method: 'POST', body: '{}' });
       expect(posted.status).toBe(404);
       expect(fake.responses).toHaveLength(0);
+    });
+  });
+
+  describe('Block Kit limits', () => {
+    const plain = (text: string) => ({ type: 'plain_text' as const, text });
+    const modal = (blocks: KnownBlock[] = [{ type: 'divider' }]) => ({
+      type: 'modal' as const,
+      title: plain('Import'),
+      blocks,
+    });
+
+    it('rejects a message with 51 blocks with invalid_blocks and records the violation', async () => {
+      const client = createClient(fake);
+      const blocks = Array.from({ length: 51 }, () => ({ type: 'divider' as const }));
+      await expect(client.chat.postMessage({ channel: 'C0CHAN001', text: 'x', blocks })).rejects.toMatchObject({
+        code: ErrorCode.PlatformError,
+        data: { ok: false, error: 'invalid_blocks', errors: ['blocks: 51 blocks (max 50)'] },
+      });
+      expect(fake.messages).toHaveLength(0);
+      expect(fake.violations).toEqual([{ method: 'chat.postMessage', problems: ['blocks: 51 blocks (max 50)'] }]);
+
+      await client.chat.postMessage({ channel: 'C0CHAN001', text: 'fine', blocks: blocks.slice(0, 50) });
+      expect(fake.violations).toHaveLength(1);
+      fake.reset();
+      expect(fake.violations).toEqual([]);
+    });
+
+    it('checks chat.update and chat.postEphemeral, answering msg_blocks_too_long and msg_too_long', async () => {
+      const client = createClient(fake);
+      const posted = await client.chat.postMessage({ channel: 'C0CHAN001', text: 'v1' });
+      const big = Array.from({ length: 5 }, () => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'x'.repeat(2900) } }));
+      await expect(client.chat.update({ channel: 'C0CHAN001', ts: posted.ts ?? '', text: 'v2', blocks: big })).rejects.toMatchObject({
+        data: { error: 'msg_blocks_too_long' },
+      });
+      expect(fake.findMessage('C0CHAN001', posted.ts ?? '')?.text).toBe('v1');
+      await expect(
+        client.chat.postEphemeral({ channel: 'C0CHAN001', user: 'U0ALICE01', text: 'y'.repeat(40_001) }),
+      ).rejects.toMatchObject({ data: { error: 'msg_too_long', errors: ['text: 40001 characters (max 40000)'] } });
+      await expect(
+        client.chat.postEphemeral({
+          channel: 'C0CHAN001',
+          user: 'U0ALICE01',
+          text: 'x',
+          blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '' } }],
+        }),
+      ).rejects.toMatchObject({ data: { error: 'invalid_blocks', errors: ['blocks[0].text.text: empty (min 1 character)'] } });
+      expect(fake.violations.map((violation) => violation.method)).toEqual(['chat.update', 'chat.postEphemeral', 'chat.postEphemeral']);
+    });
+
+    it('rejects invalid views with invalid_arguments and response_metadata.messages', async () => {
+      const client = createClient(fake);
+      await expect(
+        client.views.open({ trigger_id: '1.2.a', view: { ...modal(), title: plain('x'.repeat(25)) } }),
+      ).rejects.toMatchObject({
+        data: { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['title.text: 25 characters (max 24)'] } },
+      });
+      const input = { type: 'input' as const, label: plain('Name'), element: { type: 'plain_text_input' as const, action_id: 'name' } };
+      await expect(client.views.open({ trigger_id: '1.2.b', view: modal([input]) })).rejects.toMatchObject({
+        data: { response_metadata: { messages: ['submit: missing (required because the view has an input block)'] } },
+      });
+      await expect(
+        client.views.publish({ user_id: 'U0ALICE01', view: { type: 'home', blocks: Array.from({ length: 101 }, () => ({ type: 'divider' as const })) } }),
+      ).rejects.toMatchObject({ data: { error: 'invalid_arguments' } });
+      expect(fake.views.size).toBe(0);
+      expect(fake.violations.map((violation) => violation.method)).toEqual(['views.open', 'views.open', 'views.publish']);
+    });
+
+    it('keeps at most 3 views on a modal stack', async () => {
+      const client = createClient(fake);
+      const opened = await client.views.open({ trigger_id: '1.1.a', view: modal() });
+      const root = opened.view?.id ?? '';
+      const second = await client.views.push({ trigger_id: '1.1.b', view: modal() });
+      expect(second.view).toMatchObject({ root_view_id: root, previous_view_id: root });
+      const third = await client.views.push({ trigger_id: '1.1.c', view: modal() });
+      await client.views.update({ view_id: third.view?.id ?? '', view: modal([{ type: 'header', text: plain('Step 3') }]) });
+      expect(fake.viewStack()).toEqual([root, second.view?.id, third.view?.id]);
+
+      await expect(client.views.push({ trigger_id: '1.1.d', view: modal() })).rejects.toMatchObject({
+        data: { error: 'push_limit_reached' },
+      });
+      expect(fake.viewStack(root)).toHaveLength(3);
+
+      fake.closeView(third.view?.id ?? '');
+      await expect(client.views.push({ trigger_id: '1.1.e', view: modal() })).resolves.toMatchObject({ ok: true });
+
+      const next = await client.views.open({ trigger_id: '1.1.f', view: modal() });
+      expect(fake.viewStack()).toEqual([next.view?.id]);
+      expect(fake.violations).toEqual([]);
+    });
+
+    it('answers HTTP 400 to a response_url POST with invalid blocks and records it', async () => {
+      const posted = await fetch(fake.responseUrl('cmd-2'), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ text: 'x', blocks: [{ type: 'header', text: { type: 'mrkdwn', text: 'Hi' } }] }),
+      });
+      expect(posted.status).toBe(400);
+      expect(fake.responses).toHaveLength(0);
+      expect(fake.violations).toEqual([{ method: '@response', problems: ["blocks[0].text.type: 'mrkdwn' (must be 'plain_text')"] }]);
+    });
+  });
+
+  describe('conversations.info and tokens', () => {
+    it('answers conversations.info with membership and channel kind', async () => {
+      const client = createClient(fake);
+      fake.setNotMember('G0PRIV001');
+      const publicChannel = await client.conversations.info({ channel: 'C0CHAN001' });
+      expect(publicChannel.channel).toMatchObject({ id: 'C0CHAN001', is_member: true, is_im: false, is_private: false });
+      const privateChannel = await client.conversations.info({ channel: 'G0PRIV001' });
+      expect(privateChannel.channel).toMatchObject({ id: 'G0PRIV001', is_member: false, is_im: false, is_private: true });
+      const dm = await client.conversations.info({ channel: 'DU0ALICE01' });
+      expect(dm.channel).toMatchObject({ id: 'DU0ALICE01', is_member: true, is_im: true, is_private: false });
+    });
+
+    it('accepts an app-level token for apps.connections.open only', async () => {
+      const withApp = await startFakeSlackApi({ appToken: 'xapp-test-token' });
+      try {
+        withApp.setHandler('apps.connections.open', () => ({ ok: true, url: 'ws://127.0.0.1:1/link' }));
+        const appClient = createClient(withApp, 'xapp-test-token');
+        await expect(appClient.apps.connections.open()).resolves.toMatchObject({ ok: true, url: 'ws://127.0.0.1:1/link' });
+        await expect(appClient.auth.test()).rejects.toMatchObject({ data: { error: 'not_allowed_token_type' } });
+        await expect(createClient(withApp).apps.connections.open()).rejects.toMatchObject({
+          data: { error: 'not_allowed_token_type' },
+        });
+        await expect(createClient(withApp).auth.test()).resolves.toMatchObject({ ok: true });
+        expect(withApp.appToken).toBe('xapp-test-token');
+      } finally {
+        await withApp.close();
+      }
     });
   });
 

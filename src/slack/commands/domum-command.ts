@@ -4,6 +4,8 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { buildHelpMessage } from '../blocks/help-message.ts';
 import type { SubcommandHelp } from '../blocks/help-message.ts';
 import type { AppDeps } from '../deps.ts';
+import { importSubcommand } from './import-command.ts';
+import { templateSubcommand } from './template-command.ts';
 
 export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -23,7 +25,7 @@ const helpSubcommand: Subcommand = {
 };
 
 /** Every subcommand, in the order help lists them. */
-export const subcommands: readonly Subcommand[] = [helpSubcommand];
+export const subcommands: readonly Subcommand[] = [importSubcommand, templateSubcommand, helpSubcommand];
 
 function subcommandHelp(): SubcommandHelp[] {
   return subcommands.map(({ usage, description }) => ({ usage, description }));

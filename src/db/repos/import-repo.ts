@@ -1,0 +1,279 @@
+// Imports, their lines, and the third-party users they create.
+import { sql } from 'kysely';
+import type { Executor, Import, ImportSource, ImportStatus, LineError, LineOutcome } from '../schema.ts';
+
+export interface NewImportRecord {
+  fileName: string;
+  fileHash?: string | null;
+  importerUserId: string;
+  source: ImportSource;
+  slackFileId?: string | null;
+  channelId?: string | null;
+  threadTs?: string | null;
+  viewId?: string | null;
+  locale?: string | null;
+  autoAccess?: boolean;
+}
+
+export async function insertImport(db: Executor, record: NewImportRecord): Promise<Import> {
+  return db
+    .insertInto('imports')
+    .values({
+      file_name: record.fileName,
+      file_hash: record.fileHash ?? null,
+      importer_user_id: record.importerUserId,
+      source: record.source,
+      slack_file_id: record.slackFileId ?? null,
+      channel_id: record.channelId ?? null,
+      thread_ts: record.threadTs ?? null,
+      view_id: record.viewId ?? null,
+      locale: record.locale ?? null,
+      auto_access: record.autoAccess ?? false,
+      updated_at: new Date(),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Path B: one import per uploaded file, whatever how many times Slack delivers the upload. */
+export async function insertUploadImportOnce(db: Executor, record: NewImportRecord): Promise<Import | undefined> {
+  return db
+    .insertInto('imports')
+    .values({
+      file_name: record.fileName,
+      file_hash: record.fileHash ?? null,
+      importer_user_id: record.importerUserId,
+      source: 'upload',
+      slack_file_id: record.slackFileId ?? null,
+      channel_id: record.channelId ?? null,
+      thread_ts: record.threadTs ?? null,
+      updated_at: new Date(),
+    })
+    .onConflict((conflict) => conflict.column('slack_file_id').where('source', '=', 'upload').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function findImportById(db: Executor, id: number, options: { forUpdate?: boolean } = {}): Promise<Import | undefined> {
+  let query = db.selectFrom('imports').selectAll().where('id', '=', id);
+  if (options.forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+export async function findImportByCode(db: Executor, code: string): Promise<Import | undefined> {
+  return db.selectFrom('imports').selectAll().where('code', '=', code.toUpperCase()).executeTakeFirst();
+}
+
+export async function updateImport(
+  db: Executor,
+  id: number,
+  changes: Partial<{
+    status: ImportStatus;
+    failureReason: string | null;
+    fileHash: string;
+    sheetName: string | null;
+    headers: string[];
+    unknownColumns: string[];
+    viewId: string | null;
+    previewTs: string | null;
+    summaryTs: string | null;
+    threadTs: string | null;
+    counts: { lines: number; created: number; created_inactive: number; existing: number; error: number };
+    finished: boolean;
+  }>,
+): Promise<void> {
+  await db
+    .updateTable('imports')
+    .set({
+      updated_at: new Date(),
+      ...(changes.status !== undefined ? { status: changes.status } : {}),
+      ...(changes.failureReason !== undefined ? { failure_reason: changes.failureReason } : {}),
+      ...(changes.fileHash !== undefined ? { file_hash: changes.fileHash } : {}),
+      ...(changes.sheetName !== undefined ? { sheet_name: changes.sheetName } : {}),
+      ...(changes.headers !== undefined ? { headers: JSON.stringify(changes.headers) } : {}),
+      ...(changes.unknownColumns !== undefined ? { unknown_columns: changes.unknownColumns } : {}),
+      ...(changes.viewId !== undefined ? { view_id: changes.viewId } : {}),
+      ...(changes.previewTs !== undefined ? { preview_ts: changes.previewTs } : {}),
+      ...(changes.summaryTs !== undefined ? { summary_ts: changes.summaryTs } : {}),
+      ...(changes.threadTs !== undefined ? { thread_ts: changes.threadTs } : {}),
+      ...(changes.counts
+        ? {
+            line_count: changes.counts.lines,
+            created_count: changes.counts.created,
+            created_inactive_count: changes.counts.created_inactive,
+            existing_count: changes.counts.existing,
+            error_count: changes.counts.error,
+          }
+        : {}),
+      ...(changes.finished !== undefined ? { finished_at: changes.finished ? new Date() : null } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The most recent other import of the same bytes, for the "already imported" warning. */
+export async function findEarlierImportOfHash(db: Executor, fileHash: string, exceptId: number): Promise<Import | undefined> {
+  return db
+    .selectFrom('imports')
+    .selectAll()
+    .where('file_hash', '=', fileHash)
+    .where('id', '<>', exceptId)
+    .where('status', 'in', ['ready', 'importing', 'done'])
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export interface StoredLine {
+  lineNumber: number;
+  cells: string[];
+  /** The final outcome once the import ran, the predicted one before. */
+  outcome: LineOutcome;
+  errors: LineError[];
+  userId: number | null;
+}
+
+const INSERT_BATCH = 1_000;
+
+/** Replaces every line of an import (a check that runs twice writes the same lines once). */
+export async function replaceImportLines(db: Executor, importId: number, lines: readonly StoredLine[]): Promise<void> {
+  await db.deleteFrom('import_lines').where('import_id', '=', importId).execute();
+  for (let start = 0; start < lines.length; start += INSERT_BATCH) {
+    const batch = lines.slice(start, start + INSERT_BATCH);
+    await db
+      .insertInto('import_lines')
+      .values(
+        batch.map((line) => ({
+          import_id: importId,
+          line_number: line.lineNumber,
+          raw: JSON.stringify(line.cells),
+          predicted_outcome: line.outcome,
+          outcome: null,
+          errors: JSON.stringify(line.errors),
+          user_id: line.userId,
+        })),
+      )
+      .execute();
+  }
+}
+
+export async function listImportLines(db: Executor, importId: number): Promise<StoredLine[]> {
+  const rows = await db
+    .selectFrom('import_lines')
+    .select(['line_number', 'raw', 'predicted_outcome', 'outcome', 'errors', 'user_id'])
+    .where('import_id', '=', importId)
+    .orderBy('line_number')
+    .execute();
+  return rows.map((row) => ({
+    lineNumber: row.line_number,
+    cells: row.raw as string[],
+    outcome: row.outcome ?? row.predicted_outcome,
+    errors: row.errors,
+    userId: row.user_id,
+  }));
+}
+
+export async function listErrorLines(db: Executor, importId: number, limit: number): Promise<Array<{ lineNumber: number; errors: LineError[] }>> {
+  const rows = await db
+    .selectFrom('import_lines')
+    .select(['line_number', 'errors'])
+    .where('import_id', '=', importId)
+    .where((eb) => eb.fn.coalesce('outcome', 'predicted_outcome'), '=', 'error')
+    .orderBy('line_number')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ lineNumber: row.line_number, errors: row.errors }));
+}
+
+/** Final outcomes of an import, written in bulk: one statement per batch, not one per line. */
+export async function updateLineOutcomes(
+  db: Executor,
+  importId: number,
+  lines: ReadonlyArray<{ lineNumber: number; outcome: LineOutcome; errors: LineError[]; userId: number | null }>,
+): Promise<void> {
+  for (let start = 0; start < lines.length; start += INSERT_BATCH) {
+    const batch = lines.slice(start, start + INSERT_BATCH);
+    await sql`
+      update import_lines as line
+         set outcome = source.outcome, errors = source.errors, user_id = source.user_id
+        from (select * from unnest(${batch.map((l) => l.lineNumber)}::int[], ${batch.map((l) => l.outcome)}::text[],
+                                   ${batch.map((l) => JSON.stringify(l.errors))}::jsonb[], ${batch.map((l) => l.userId)}::int[])
+                as t(line_number, outcome, errors, user_id)) as source
+       where line.import_id = ${importId} and line.line_number = source.line_number`.execute(db);
+  }
+}
+
+export interface VendorRow {
+  id: number;
+  name: string;
+  enabled: boolean;
+  emailDomains: string[] | null;
+}
+
+export async function listVendorsForImport(db: Executor): Promise<VendorRow[]> {
+  const rows = await db.selectFrom('vendors').select(['id', 'name', 'enabled', 'email_domains']).execute();
+  return rows.map((row) => ({ id: row.id, name: row.name, enabled: row.enabled, emailDomains: row.email_domains }));
+}
+
+/** Which of these (lower-case) emails are registered: one query per file, not one per line. */
+export async function findRegisteredEmails(db: Executor, emails: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let start = 0; start < emails.length; start += 10_000) {
+    const batch = emails.slice(start, start + 10_000);
+    if (batch.length === 0) continue;
+    const { rows } = await sql<{ email: string }>`
+      select lower(email) as email from third_party_users where lower(email) = any(${batch}::text[])`.execute(db);
+    for (const row of rows) found.add(row.email);
+  }
+  return found;
+}
+
+export interface NewUserRecord {
+  vendorId: number;
+  name: string;
+  email: string;
+  phone: string | null;
+  document: string | null;
+  enabled: boolean;
+}
+
+/**
+ * Creates users in bulk. An email registered meanwhile (by another import) is skipped, not updated: the
+ * returned map holds only the users this call created, so the caller marks the others `existing`.
+ */
+export async function insertUsersSkippingRegistered(db: Executor, importId: number, users: readonly NewUserRecord[]): Promise<Map<string, number>> {
+  const created = new Map<string, number>();
+  for (let start = 0; start < users.length; start += INSERT_BATCH) {
+    const batch = users.slice(start, start + INSERT_BATCH);
+    if (batch.length === 0) continue;
+    const { rows } = await sql<{ id: number; email: string }>`
+      insert into third_party_users (vendor_id, name, email, phone, document, enabled, import_id)
+      select vendor_id, name, email, phone, document, enabled, ${importId}
+        from unnest(${batch.map((u) => u.vendorId)}::int[], ${batch.map((u) => u.name)}::text[],
+                    ${batch.map((u) => u.email)}::text[], ${batch.map((u) => u.phone)}::text[],
+                    ${batch.map((u) => u.document)}::text[], ${batch.map((u) => u.enabled)}::boolean[])
+               as t(vendor_id, name, email, phone, document, enabled)
+      on conflict ((lower(email))) do nothing
+      returning id, email`.execute(db);
+    for (const row of rows) created.set(row.email, row.id);
+  }
+  return created;
+}
+
+/** Users an import already created (a run that is repeated finds its own users here). */
+export async function findUsersCreatedByImport(db: Executor, importId: number): Promise<Map<string, number>> {
+  const rows = await db.selectFrom('third_party_users').select(['id', 'email']).where('import_id', '=', importId).execute();
+  return new Map(rows.map((row) => [row.email, row.id]));
+}
+
+export async function findUserIdsByEmail(db: Executor, emails: readonly string[]): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  for (let start = 0; start < emails.length; start += 10_000) {
+    const batch = emails.slice(start, start + 10_000);
+    if (batch.length === 0) continue;
+    const { rows } = await sql<{ id: number; email: string }>`
+      select id, lower(email) as email from third_party_users where lower(email) = any(${batch}::text[])`.execute(db);
+    for (const row of rows) found.set(row.email, row.id);
+  }
+  return found;
+}

@@ -1,0 +1,283 @@
+// The per-line rules of a spreadsheet import (SPEC §3): which lines create a user, which are already
+// registered, and which are in error, with every problem named by column. Pure: the caller reads the file,
+// finds the registered emails with one query (collectEmails) and passes the enabled-or-not vendors in.
+import { z } from 'zod';
+import type { LineError, LineOutcome } from '../db/schema.ts';
+
+export type ColumnKey = 'vendor' | 'name' | 'email' | 'phone' | 'document' | 'enabled';
+
+export const COLUMN_LABELS: Readonly<Record<ColumnKey, string>> = {
+  vendor: 'Vendor',
+  name: 'Name',
+  email: 'Email',
+  phone: 'Phone',
+  document: 'Document',
+  enabled: 'Enabled',
+};
+
+export interface LineInput {
+  lineNumber: number;
+  /** Already trimmed text; a missing optional column is undefined. */
+  values: Partial<Record<ColumnKey, string>>;
+}
+
+export interface VendorForImport {
+  id: number;
+  name: string;
+  enabled: boolean;
+  /** null: any email domain is allowed. */
+  emailDomains: string[] | null;
+}
+
+export interface NewUser {
+  vendorId: number;
+  name: string;
+  email: string;
+  phone: string | null;
+  document: string | null;
+  enabled: boolean;
+}
+
+export interface ValidatedLine {
+  lineNumber: number;
+  outcome: LineOutcome;
+  errors: LineError[];
+  /** The normalised (lower-case) address whenever the Email cell holds a valid one, even on an error line. */
+  email: string | null;
+  /** The first line with the same email, when this line repeats it. */
+  duplicateOf: number | null;
+  /** The user to insert, for created and created_inactive lines. */
+  user: NewUser | null;
+}
+
+export interface ImportCounts {
+  lines: number;
+  created: number;
+  created_inactive: number;
+  existing: number;
+  error: number;
+}
+
+export interface ValidationContext {
+  vendors: VendorForImport[];
+  /** Registered emails, lower-case. */
+  existingEmails: ReadonlySet<string>;
+}
+
+export const NAME_MAX_CHARACTERS = 200;
+export const DOCUMENT_MAX_CHARACTERS = 64;
+// RFC 5321 caps a forward path at 256 octets, i.e. 254 characters for the address itself.
+const EMAIL_MAX_CHARACTERS = 254;
+const PHONE_MIN_DIGITS = 8;
+const PHONE_MAX_DIGITS = 15;
+
+export const ENABLED_VALUES_HINT = 'Yes, No, True, False, 1, 0, Sim, Não, Sí, x or leave blank';
+
+// Built once: a schema per call would dominate the time of a 50,000-line file.
+const emailSchema = z.email().max(EMAIL_MAX_CHARACTERS);
+
+// Keys are lower-case without accents, so "NÃO", "não" and "Nao" all read as No.
+const ENABLED_WORDS: ReadonlyMap<string, boolean> = new Map([
+  ['yes', true],
+  ['true', true],
+  ['1', true],
+  ['sim', true],
+  ['si', true],
+  ['x', true],
+  ['no', false],
+  ['false', false],
+  ['0', false],
+  ['nao', false],
+  ['', false],
+]);
+
+// Separators people type in phone numbers; anything else (letters, "ext", "/") makes the number invalid
+// rather than being silently dropped, since a mangled number would reach the user's access emails.
+const PHONE_SEPARATORS = /[\s\-.()]/g;
+const PHONE_SHAPE = /^\+?\d+$/;
+
+export function normaliseEmail(raw: string): string | null {
+  const email = raw.trim().toLowerCase();
+  if (email === '') return null;
+  return emailSchema.safeParse(email).success ? email : null;
+}
+
+export function collectEmails(lines: LineInput[]): string[] {
+  const emails = new Set<string>();
+  for (const line of lines) {
+    const email = normaliseEmail(line.values.email ?? '');
+    if (email !== null) emails.add(email);
+  }
+  return [...emails];
+}
+
+export function validateLines(
+  lines: LineInput[],
+  context: ValidationContext,
+): { lines: ValidatedLine[]; counts: ImportCounts } {
+  const vendorsByName = new Map<string, VendorForImport>();
+  for (const vendor of context.vendors) vendorsByName.set(vendor.name.trim().toLowerCase(), vendor);
+  const allowedDomainsByVendor = new Map<number, ReadonlySet<string>>();
+  for (const vendor of context.vendors) {
+    if (vendor.emailDomains !== null && vendor.emailDomains.length > 0) {
+      allowedDomainsByVendor.set(vendor.id, new Set(vendor.emailDomains.map((domain) => domain.toLowerCase())));
+    }
+  }
+
+  const firstLineByEmail = new Map<string, number>();
+  const counts: ImportCounts = { lines: lines.length, created: 0, created_inactive: 0, existing: 0, error: 0 };
+  const validated: ValidatedLine[] = [];
+
+  for (const line of lines) {
+    const result = validateLine(line, context.existingEmails, vendorsByName, allowedDomainsByVendor, firstLineByEmail);
+    counts[result.outcome] += 1;
+    validated.push(result);
+  }
+  return { lines: validated, counts };
+}
+
+function validateLine(
+  line: LineInput,
+  existingEmails: ReadonlySet<string>,
+  vendorsByName: ReadonlyMap<string, VendorForImport>,
+  allowedDomainsByVendor: ReadonlyMap<number, ReadonlySet<string>>,
+  firstLineByEmail: Map<string, number>,
+): ValidatedLine {
+  const { lineNumber, values } = line;
+  const errors: LineError[] = [];
+  const fail = (column: ColumnKey, message: string): void => {
+    errors.push({ column: COLUMN_LABELS[column], value: values[column] ?? '', message });
+  };
+
+  // Email first: whether the line repeats an earlier one, or names a registered user, decides how much of
+  // the rest matters. The first occurrence of an address "claims" it whatever its own outcome, so the
+  // message on every repeat points at one line.
+  const rawEmail = values.email ?? '';
+  const email = rawEmail === '' ? null : normaliseEmail(rawEmail);
+  let duplicateOf: number | null = null;
+  if (email !== null) {
+    const firstLine = firstLineByEmail.get(email);
+    if (firstLine === undefined) firstLineByEmail.set(email, lineNumber);
+    else duplicateOf = firstLine;
+  }
+
+  // A registered address is `existing` whatever the other cells say: the user is not updated, so nothing
+  // else on the line is stored, and reporting errors on cells that are never read would only get in the way
+  // of re-importing a corrected file (the fixtures' reimport case: "whatever the name or Enabled"). A repeat
+  // of a registered address later in the file is still a duplicate error, like any repeat.
+  if (email !== null && duplicateOf === null && existingEmails.has(email)) {
+    return { lineNumber, outcome: 'existing', errors, email, duplicateOf: null, user: null };
+  }
+
+  // Vendor
+  const vendorName = values.vendor ?? '';
+  let vendor: VendorForImport | null = null;
+  if (vendorName === '') fail('vendor', 'required');
+  else {
+    const found = vendorsByName.get(vendorName.toLowerCase());
+    if (found === undefined) fail('vendor', `unknown vendor "${vendorName}"`);
+    else if (!found.enabled) fail('vendor', `vendor "${found.name}" is disabled`);
+    else vendor = found;
+  }
+
+  // Name
+  const name = values.name ?? '';
+  if (name === '') fail('name', 'required');
+  else {
+    const length = characterCount(name);
+    if (length > NAME_MAX_CHARACTERS) fail('name', `longer than ${NAME_MAX_CHARACTERS} characters (${length})`);
+  }
+
+  // Email
+  if (rawEmail === '') fail('email', 'required');
+  else if (email === null) fail('email', 'not a valid email');
+  else if (duplicateOf !== null) fail('email', `duplicate of line ${duplicateOf}`);
+  else if (vendor !== null) {
+    // Checked only against an enabled vendor the line names correctly: against an unknown or disabled one
+    // the message would be noise, as the vendor itself must change first.
+    const allowed = allowedDomainsByVendor.get(vendor.id);
+    const domain = email.slice(email.lastIndexOf('@') + 1);
+    if (allowed !== undefined && !allowed.has(domain)) {
+      fail('email', `domain ${domain} not allowed for ${vendor.name} (allowed: ${[...allowed].join(', ')})`);
+    }
+  }
+
+  // Phone
+  const rawPhone = values.phone ?? '';
+  let phone: string | null = null;
+  if (rawPhone !== '') {
+    const compact = rawPhone.replace(PHONE_SEPARATORS, '');
+    if (!PHONE_SHAPE.test(compact)) {
+      fail('phone', `not a valid phone number (${PHONE_MIN_DIGITS}–${PHONE_MAX_DIGITS} digits)`);
+    } else {
+      const digits = compact.startsWith('+') ? compact.slice(1) : compact;
+      if (digits.length < PHONE_MIN_DIGITS || digits.length > PHONE_MAX_DIGITS) {
+        fail('phone', `not ${PHONE_MIN_DIGITS}–${PHONE_MAX_DIGITS} digits (${digits.length} digits)`);
+      } else phone = `+${digits}`;
+    }
+  }
+
+  // Document
+  const document = values.document ?? '';
+  if (document !== '') {
+    const length = characterCount(document);
+    if (length > DOCUMENT_MAX_CHARACTERS) {
+      fail('document', `longer than ${DOCUMENT_MAX_CHARACTERS} characters (${length})`);
+    }
+  }
+
+  // Enabled
+  const enabled = parseEnabled(values.enabled ?? '');
+  if (enabled === null) fail('enabled', `not a yes/no value (use ${ENABLED_VALUES_HINT})`);
+
+  if (errors.length > 0 || vendor === null || email === null || enabled === null) {
+    return { lineNumber, outcome: 'error', errors, email, duplicateOf, user: null };
+  }
+  return {
+    lineNumber,
+    outcome: enabled ? 'created' : 'created_inactive',
+    errors,
+    email,
+    duplicateOf: null,
+    user: {
+      vendorId: vendor.id,
+      name,
+      email,
+      phone,
+      document: document === '' ? null : document,
+      enabled,
+    },
+  };
+}
+
+/** Yes/No in English, Portuguese or Spanish, any case, accents optional; blank is No. null: not a yes/no. */
+export function parseEnabled(raw: string): boolean | null {
+  const direct = ENABLED_WORDS.get(raw.toLowerCase());
+  if (direct !== undefined) return direct;
+  const plain = raw.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  return ENABLED_WORDS.get(plain) ?? null;
+}
+
+// Characters as PostgreSQL's char_length counts them (code points), so an emoji counts once, as the
+// database's CHECK constraint will.
+function characterCount(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0xdc00 || code > 0xdfff) count += 1;
+  }
+  return count;
+}
+
+// A long cell (a 201-character name) would swamp a Slack message; the full value stays in the results file.
+const SHOWN_VALUE_MAX_CHARACTERS = 60;
+
+/** `line 14 · Email · "bob@" · not a valid email` (SPEC §4a). */
+export function formatErrorLine(lineNumber: number, error: LineError): string {
+  const codePoints = Array.from(error.value);
+  const value =
+    codePoints.length > SHOWN_VALUE_MAX_CHARACTERS
+      ? `${codePoints.slice(0, SHOWN_VALUE_MAX_CHARACTERS - 1).join('')}…`
+      : error.value;
+  return `line ${lineNumber} \u00b7 ${error.column} \u00b7 "${value}" \u00b7 ${error.message}`;
+}

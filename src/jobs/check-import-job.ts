@@ -1,0 +1,19 @@
+// import.check: download the spreadsheet from Slack, run the dry run, store it, show the preview.
+import { publishPreview } from '../slack/import-publisher.ts';
+import type { AppDeps } from '../slack/deps.ts';
+import { downloadSlackFile } from '../slack/slack-files.ts';
+import { checkImport, FileUnavailableError } from '../usecases/import-lifecycle.ts';
+import type { JobHandler } from './job-queue.ts';
+
+export function checkImportJob(deps: AppDeps): JobHandler<{ importId: number }> {
+  const limits = { maxBytes: deps.config.importMaxBytes, maxRows: deps.config.importMaxRows };
+  return async ({ importId }, context) => {
+    const result = await checkImport({ db: deps.db, jobs: deps.jobs, limits }, importId, async (record) => {
+      if (!record.slack_file_id) throw new FileUnavailableError('The import has no file.');
+      return downloadSlackFile(deps.slack, deps.config.slack.botToken, record.slack_file_id, limits.maxBytes);
+    });
+    if (result.kind === 'missing') return;
+    context.logger.info('import checked', { import: result.import.code, outcome: result.kind });
+    await publishPreview(deps, importId, context.logger);
+  };
+}

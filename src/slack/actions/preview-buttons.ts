@@ -1,0 +1,45 @@
+// Continue / Cancel on a path-B preview in a file's thread. Continue opens the same modal flow as
+// /domum import (a button click carries a trigger id; the upload event did not).
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { findImportById } from '../../db/repos/import-repo.ts';
+import { cancelImport } from '../../usecases/import-lifecycle.ts';
+import { buildPreviewModal } from '../blocks/import-blocks.ts';
+import type { AppDeps } from '../deps.ts';
+import { buildPreviewInput } from '../import-publisher.ts';
+import { markPreviewDecided } from '../views/import-views.ts';
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+async function tellPrivately(args: ButtonArgs, text: string): Promise<void> {
+  await args.respond({ response_type: 'ephemeral', replace_original: false, text });
+}
+
+const STATUS_WORDS = { validating: 'being checked', ready: 'ready', importing: 'already running', done: 'already done', failed: 'failed', cancelled: 'cancelled' } as const;
+
+export function createContinueImportAction(deps: AppDeps) {
+  return async (args: ButtonArgs): Promise<void> => {
+    const { ack, body, action, client } = args;
+    await ack();
+    const record = await findImportById(deps.db, Number(action.value));
+    if (!record) return tellPrivately(args, 'This import no longer exists.');
+    if (record.importer_user_id !== body.user.id) {
+      return tellPrivately(args, `Only <@${record.importer_user_id}>, who uploaded the file, can continue this import.`);
+    }
+    if (record.status !== 'ready') return tellPrivately(args, `This import (${record.code}) is ${STATUS_WORDS[record.status]}.`);
+    await client.views.open({ trigger_id: body.trigger_id, view: buildPreviewModal(await buildPreviewInput(deps, record, false)) });
+  };
+}
+
+export function createCancelImportAction(deps: AppDeps) {
+  return async (args: ButtonArgs): Promise<void> => {
+    const { ack, body, action, client } = args;
+    await ack();
+    const result = await cancelImport(deps, Number(action.value), body.user.id);
+    if (!result.ok) {
+      if (result.reason === 'not-yours') return tellPrivately(args, `Only <@${result.import?.importer_user_id ?? ''}>, who uploaded the file, can cancel this import.`);
+      if (result.reason === 'not-found') return tellPrivately(args, 'This import no longer exists.');
+      return tellPrivately(args, `This import (${result.import?.code ?? ''}) is ${result.import ? STATUS_WORDS[result.import.status] : 'gone'}.`);
+    }
+    await markPreviewDecided(deps, client, result.import.id, `Cancelled by <@${body.user.id}>. Nothing was written.`);
+  };
+}

@@ -1,0 +1,206 @@
+// Pure builders for the import flow: the modals (file, checking, preview, importing) and the preview and
+// summary messages. Words, counts and error lines follow SPEC §4 and §4a.
+import type { KnownBlock, ModalView } from '@slack/types';
+import type { Import, LineError } from '../../db/schema.ts';
+import { describeDryRunCounts, describeFinalCounts } from '../../domain/import-counts.ts';
+import { formatErrorLine } from '../../domain/import-lines.ts';
+import type { ImportCounts } from '../../domain/import-lines.ts';
+import {
+  CANCEL_IMPORT_ACTION,
+  CONTINUE_IMPORT_ACTION,
+  IMPORT_FILE_ACTION,
+  IMPORT_FILE_BLOCK,
+  IMPORT_MODAL_CALLBACK,
+  PREVIEW_MODAL_CALLBACK,
+  PROGRESS_MODAL_CALLBACK,
+} from '../ids.ts';
+import { escapeMrkdwn } from './mrkdwn.ts';
+
+export const PREVIEW_ERROR_LINES = 10;
+export const SUMMARY_ERROR_LINES = 20;
+const MODAL_TITLE = 'Import users';
+
+export function resultsFileName(importCode: string): string {
+  return `${importCode}-results.xlsx`;
+}
+
+function plain(text: string) {
+  return { type: 'plain_text' as const, text, emoji: true };
+}
+
+function section(text: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } };
+}
+
+function context(text: string): KnownBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 3000) }] };
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Why the "Automatically provide access after import" option is or is not offered to this user. */
+export interface AutoAccessOffer {
+  canRequest: boolean;
+}
+
+export function buildImportModal(offer: AutoAccessOffer): ModalView {
+  const whyNot = offer.canRequest
+    ? 'Requesting access from Slack is not available yet: the users are imported without access.'
+    : 'Only requesters can ask for access for the users they import; ask an admin if you need it.';
+  return {
+    type: 'modal',
+    callback_id: IMPORT_MODAL_CALLBACK,
+    title: plain(MODAL_TITLE),
+    submit: plain('Check'),
+    close: plain('Cancel'),
+    blocks: [
+      section('Choose a spreadsheet of third-party users (xlsx, xls, ods or csv). Every line is checked first; nothing is written until you continue.'),
+      {
+        type: 'input',
+        block_id: IMPORT_FILE_BLOCK,
+        label: plain('Spreadsheet'),
+        element: { type: 'file_input', action_id: IMPORT_FILE_ACTION, filetypes: ['xlsx', 'xls', 'ods', 'csv'], max_files: 1 },
+        hint: plain('Columns: Vendor, Name, Email, Enabled (required); Phone, Document (optional). /domum template gives you a ready-made file.'),
+      },
+      context(`*Automatically provide access after import:* No. ${whyNot}`),
+    ],
+  };
+}
+
+export function buildCheckingModal(fileName: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: PROGRESS_MODAL_CALLBACK,
+    title: plain(MODAL_TITLE),
+    close: plain('Close'),
+    blocks: [
+      section(`Checking *${escapeMrkdwn(fileName)}*…`),
+      context('Every line is checked against the catalog and the users already registered. If you close this window, the preview is sent to you as a direct message.'),
+    ],
+  };
+}
+
+export interface PreviewInput {
+  import: Pick<Import, 'id' | 'code' | 'file_name' | 'unknown_columns'>;
+  counts: ImportCounts;
+  errorLines: Array<{ lineNumber: number; errors: LineError[] }>;
+  earlierImport?: Pick<Import, 'code' | 'created_at'> | undefined;
+  resultsAttached: boolean;
+}
+
+function errorLineTexts(errorLines: PreviewInput['errorLines'], limit: number): string[] {
+  const texts: string[] = [];
+  for (const line of errorLines) {
+    for (const error of line.errors) {
+      if (texts.length >= limit) return texts;
+      texts.push(escapeMrkdwn(formatErrorLine(line.lineNumber, { ...error, value: truncate(error.value, 60) })));
+    }
+  }
+  return texts;
+}
+
+function previewBlocks(input: PreviewInput): KnownBlock[] {
+  const { counts } = input;
+  const blocks: KnownBlock[] = [
+    section(`*${input.import.code}* · ${escapeMrkdwn(input.import.file_name)}\n${describeDryRunCounts(counts).join('\n')}`),
+  ];
+  const warnings: string[] = [];
+  if (input.import.unknown_columns.length > 0) {
+    warnings.push(`Ignored columns: ${input.import.unknown_columns.map((name) => escapeMrkdwn(truncate(name, 40))).join(', ')}.`);
+  }
+  if (input.earlierImport) {
+    warnings.push(`This file was already imported as ${input.earlierImport.code}: users registered then will be existing.`);
+  }
+  if (warnings.length > 0) blocks.push(context(`:warning: ${warnings.join(' ')}`));
+  if (counts.error > 0) {
+    const shown = errorLineTexts(input.errorLines, PREVIEW_ERROR_LINES);
+    const more = counts.error > shown.length ? `\n…and more: every line is in ${resultsFileName(input.import.code)}${input.resultsAttached ? ', attached' : ''}.` : '';
+    blocks.push(section(`*Errors*\n${shown.join('\n')}${more}`));
+  }
+  blocks.push(context(counts.error > 0 ? 'Nothing is written until you continue. Lines with errors are skipped; fix them and import the file again.' : 'Nothing is written until you continue.'));
+  return blocks;
+}
+
+export function buildPreviewModal(input: PreviewInput): ModalView {
+  const importable = input.counts.created + input.counts.created_inactive > 0;
+  return {
+    type: 'modal',
+    callback_id: PREVIEW_MODAL_CALLBACK,
+    title: plain(MODAL_TITLE),
+    ...(importable ? { submit: plain('Continue') } : {}),
+    close: plain(importable ? 'Cancel' : 'Close'),
+    notify_on_close: importable,
+    private_metadata: JSON.stringify({ importId: input.import.id }),
+    blocks: [...previewBlocks(input), ...(importable ? [] : [context('There is nothing new to import in this file.')])],
+  };
+}
+
+export function buildPreviewMessage(input: PreviewInput): { text: string; blocks: KnownBlock[] } {
+  const importable = input.counts.created + input.counts.created_inactive > 0;
+  const blocks = previewBlocks(input);
+  if (importable) {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        { type: 'button', action_id: CONTINUE_IMPORT_ACTION, text: plain('Continue'), style: 'primary', value: String(input.import.id) },
+        { type: 'button', action_id: CANCEL_IMPORT_ACTION, text: plain('Cancel'), value: String(input.import.id) },
+      ],
+    });
+  }
+  return { text: `Preview of ${input.import.file_name} (${input.import.code}): ${describeDryRunCounts(input.counts).join(', ')}`, blocks };
+}
+
+/** Replaces the preview's buttons once a decision was taken, so nobody clicks them again. */
+export function buildDecidedPreviewMessage(input: PreviewInput, outcome: string): { text: string; blocks: KnownBlock[] } {
+  const blocks = previewBlocks(input);
+  blocks.push(context(outcome));
+  return { text: `${input.import.code}: ${outcome}`, blocks };
+}
+
+export function buildImportingModal(fileName: string, code: string, where: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: PROGRESS_MODAL_CALLBACK,
+    title: plain(MODAL_TITLE),
+    close: plain('Close'),
+    blocks: [section(`Importing *${escapeMrkdwn(fileName)}* (${code})…`), context(`The summary will be sent ${where}.`)],
+  };
+}
+
+export function buildCheckFailedModal(fileName: string, reason: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: PROGRESS_MODAL_CALLBACK,
+    title: plain(MODAL_TITLE),
+    close: plain('Close'),
+    blocks: [section(`*${escapeMrkdwn(fileName)}* cannot be imported.\n${escapeMrkdwn(reason)}`), context('Nothing was written. Fix the file and run /domum import again.')],
+  };
+}
+
+export function buildCheckFailedMessage(fileName: string, code: string, reason: string): { text: string; blocks: KnownBlock[] } {
+  const text = `${fileName} cannot be imported (${code}): ${reason}`;
+  return { text, blocks: [section(`*${escapeMrkdwn(fileName)}* cannot be imported (${code}).\n${escapeMrkdwn(reason)}`), context('Nothing was written.')] };
+}
+
+export interface SummaryInput {
+  import: Pick<Import, 'code' | 'file_name'>;
+  counts: ImportCounts;
+  errorLines: Array<{ lineNumber: number; errors: LineError[] }>;
+  resultsAttached: boolean;
+}
+
+/** The summary reply (SPEC §4a): starts with "Summary", counts as "Created: 8", up to 20 error lines. */
+export function buildSummaryMessage(input: SummaryInput): { text: string; blocks: KnownBlock[] } {
+  const { counts } = input;
+  const countLines = describeFinalCounts(counts);
+  const head = `Summary · ${input.import.code} · ${escapeMrkdwn(input.import.file_name)}`;
+  const blocks: KnownBlock[] = [section(`*${head}*\n${countLines.join('\n')}`)];
+  if (counts.error > 0) {
+    const shown = errorLineTexts(input.errorLines, SUMMARY_ERROR_LINES);
+    blocks.push(section(`*Errors*\n${shown.join('\n')}${counts.error > shown.length ? '\n…and more.' : ''}`));
+  }
+  if (input.resultsAttached) blocks.push(context(`Every line, with its outcome: ${resultsFileName(input.import.code)}.`));
+  return { text: `Summary · ${input.import.code} · ${input.import.file_name}: ${countLines.join(', ')}`, blocks };
+}

@@ -1,0 +1,23 @@
+// `/domum import`: opens the import modal (SPEC §4). The modal is opened first and fast: a trigger id
+// expires three seconds after the command was typed.
+import { buildImportModal } from '../blocks/import-blocks.ts';
+import { getRoles } from '../../usecases/get-roles.ts';
+import type { Subcommand } from './domum-command.ts';
+
+export const NO_IMPORT_ROLE_TEXT =
+  'You cannot import users: only importers, requesters and admins can. Ask an admin to add you to the catalog.';
+
+export const importSubcommand: Subcommand = {
+  name: 'import',
+  usage: 'import',
+  description: 'import third-party users from a spreadsheet (or upload the spreadsheet in a channel where I am)',
+  run: async ({ ack, command, client }, _rest, deps) => {
+    const roles = await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, command.user_id);
+    if (!roles.canImport) {
+      await ack({ response_type: 'ephemeral', text: NO_IMPORT_ROLE_TEXT });
+      return;
+    }
+    await ack();
+    await client.views.open({ trigger_id: command.trigger_id, view: buildImportModal({ canRequest: roles.canRequest }) });
+  },
+};

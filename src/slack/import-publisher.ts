@@ -1,0 +1,130 @@
+// What the import jobs show in Slack once the database says where an import stands: the preview (in the
+// modal for path A, in the file's thread for path B) and the summary (a direct message for path A, the
+// file's thread for path B). Each step notes what it posted, so a job that runs twice does not post twice.
+import { findEarlierImportOfHash, findImportById, listErrorLines, listImportLines, updateImport } from '../db/repos/import-repo.ts';
+import type { Import } from '../db/schema.ts';
+import type { ImportCounts } from '../domain/import-lines.ts';
+import type { Logger } from '../logger.ts';
+import { writeResultsWorkbook } from '../spreadsheet/write-results.ts';
+import type { AppDeps } from './deps.ts';
+import {
+  PREVIEW_ERROR_LINES,
+  SUMMARY_ERROR_LINES,
+  buildCheckFailedMessage,
+  buildCheckFailedModal,
+  buildPreviewMessage,
+  buildPreviewModal,
+  buildSummaryMessage,
+  resultsFileName,
+} from './blocks/import-blocks.ts';
+import type { PreviewInput } from './blocks/import-blocks.ts';
+import { openDirectMessage, uploadFile } from './slack-files.ts';
+
+type PublishDeps = Pick<AppDeps, 'db' | 'slack' | 'logger'>;
+
+export function countsOf(record: Import): ImportCounts {
+  return {
+    lines: record.line_count,
+    created: record.created_count,
+    created_inactive: record.created_inactive_count,
+    existing: record.existing_count,
+    error: record.error_count,
+  };
+}
+
+async function resultsWorkbook(deps: PublishDeps, record: Import): Promise<Buffer> {
+  const lines = await listImportLines(deps.db, record.id);
+  return writeResultsWorkbook({
+    originalHeaders: record.headers,
+    lines: lines.map((line) => ({ lineNumber: line.lineNumber, outcome: line.outcome, accessId: null, errors: line.errors, cells: line.cells })),
+  });
+}
+
+export async function buildPreviewInput(deps: PublishDeps, record: Import, resultsAttached: boolean): Promise<PreviewInput> {
+  const errorLines = await listErrorLines(deps.db, record.id, PREVIEW_ERROR_LINES);
+  const earlierImport = record.file_hash ? await findEarlierImportOfHash(deps.db, record.file_hash, record.id) : undefined;
+  return { import: record, counts: countsOf(record), errorLines, earlierImport, resultsAttached };
+}
+
+function isViewGone(error: unknown): boolean {
+  const code = (error as { data?: { error?: string } }).data?.error;
+  return code === 'not_found' || code === 'view_not_found';
+}
+
+/** Where a path-A user reads what no longer fits in their (closed) modal: a direct message. */
+async function directMessageChannel(deps: PublishDeps, record: Import): Promise<string> {
+  return openDirectMessage(deps.slack, record.importer_user_id);
+}
+
+export async function publishPreview(deps: PublishDeps, importId: number, logger: Logger): Promise<void> {
+  const record = await findImportById(deps.db, importId);
+  if (!record || record.preview_ts) return;
+  if (record.source === 'cli') return;
+  if (record.status === 'failed') {
+    await publishCheckFailure(deps, record, logger);
+    return;
+  }
+  if (record.status !== 'ready') return;
+  const manyErrors = record.error_count > PREVIEW_ERROR_LINES;
+  if (record.source === 'modal' && record.view_id) {
+    try {
+      const input = await buildPreviewInput(deps, record, false);
+      await deps.slack.views.update({ view_id: record.view_id, view: buildPreviewModal(input) });
+      if (manyErrors) {
+        const channel = await directMessageChannel(deps, record);
+        await uploadFile(deps.slack, { channelId: channel, fileName: resultsFileName(record.code), bytes: await resultsWorkbook(deps, record), title: `${record.code}: every line of ${record.file_name}` });
+      }
+      await updateImport(deps.db, record.id, { previewTs: 'modal' });
+      return;
+    } catch (error) {
+      if (!isViewGone(error)) throw error;
+      logger.info('the import modal was closed; sending the preview as a direct message', { import: record.code });
+    }
+  }
+  const channel = record.source === 'upload' && record.channel_id ? record.channel_id : await directMessageChannel(deps, record);
+  const threadTs = record.source === 'upload' ? record.thread_ts : null;
+  const input = await buildPreviewInput(deps, record, manyErrors);
+  const posted = await deps.slack.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...buildPreviewMessage(input) });
+  // Recorded before the file upload: a retry after this point must not post the preview again.
+  await updateImport(deps.db, record.id, { previewTs: posted.ts ?? 'posted', ...(record.source === 'upload' ? {} : { threadTs: null }) });
+  if (manyErrors) {
+    await uploadFile(deps.slack, { channelId: posted.channel ?? channel, threadTs: threadTs ?? posted.ts, fileName: resultsFileName(record.code), bytes: await resultsWorkbook(deps, record) });
+  }
+}
+
+async function publishCheckFailure(deps: PublishDeps, record: Import, logger: Logger): Promise<void> {
+  const reason = record.failure_reason ?? 'The file could not be read.';
+  if (record.source === 'modal' && record.view_id) {
+    try {
+      await deps.slack.views.update({ view_id: record.view_id, view: buildCheckFailedModal(record.file_name, reason) });
+      await updateImport(deps.db, record.id, { previewTs: 'modal' });
+      return;
+    } catch (error) {
+      if (!isViewGone(error)) throw error;
+      logger.info('the import modal was closed; sending the refusal as a direct message', { import: record.code });
+    }
+  }
+  const channel = record.source === 'upload' && record.channel_id ? record.channel_id : await directMessageChannel(deps, record);
+  const threadTs = record.source === 'upload' ? record.thread_ts : null;
+  const posted = await deps.slack.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...buildCheckFailedMessage(record.file_name, record.code, reason) });
+  await updateImport(deps.db, record.id, { previewTs: posted.ts ?? 'posted' });
+}
+
+/** The summary (SPEC §4a): path B in the file's thread, path A as a direct message, with the results file. */
+export async function publishSummary(deps: PublishDeps, importId: number): Promise<void> {
+  const record = await findImportById(deps.db, importId);
+  if (!record || record.status !== 'done' || record.summary_ts || record.source === 'cli') return;
+  const channel = record.source === 'upload' && record.channel_id ? record.channel_id : await directMessageChannel(deps, record);
+  const threadTs = record.source === 'upload' ? record.thread_ts : null;
+  const errorLines = await listErrorLines(deps.db, record.id, SUMMARY_ERROR_LINES);
+  const message = buildSummaryMessage({ import: record, counts: countsOf(record), errorLines, resultsAttached: true });
+  const posted = await deps.slack.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...message });
+  await updateImport(deps.db, record.id, { summaryTs: posted.ts ?? 'posted' });
+  await uploadFile(deps.slack, {
+    channelId: posted.channel ?? channel,
+    threadTs: threadTs ?? posted.ts,
+    fileName: resultsFileName(record.code),
+    bytes: await resultsWorkbook(deps, record),
+    title: `${record.code}: every line of ${record.file_name}`,
+  });
+}

@@ -1,0 +1,110 @@
+// The import modal's submissions (SPEC §4): the file modal ("Check") and the preview modal ("Continue",
+// or closing it, which cancels an import started from /domum import).
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import { findImportById } from '../../db/repos/import-repo.ts';
+import { getRoles } from '../../usecases/get-roles.ts';
+import { cancelImport, continueImport, startImport } from '../../usecases/import-lifecycle.ts';
+import type { DecisionResult } from '../../usecases/import-lifecycle.ts';
+import { buildCheckingModal, buildDecidedPreviewMessage, buildImportingModal } from '../blocks/import-blocks.ts';
+import type { AppDeps } from '../deps.ts';
+import { IMPORT_FILE_ACTION, IMPORT_FILE_BLOCK } from '../ids.ts';
+import { NO_IMPORT_ROLE_TEXT } from '../commands/import-command.ts';
+import { buildPreviewInput } from '../import-publisher.ts';
+import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
+
+type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
+
+const SPREADSHEET_NAME = /\.(xlsx|xls|ods|csv)$/i;
+const submittedFiles = z.array(z.object({ id: z.string().min(1), name: z.string().optional(), title: z.string().optional() }));
+const previewMetadata = z.object({ importId: z.number().int().positive() });
+
+export function createImportModalSubmission(deps: AppDeps) {
+  return async ({ ack, body, view }: ViewArgs): Promise<void> => {
+    const userId = body.user.id;
+    const roles = await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, userId);
+    if (!roles.canImport) {
+      await ack({ response_action: 'errors', errors: { [IMPORT_FILE_BLOCK]: NO_IMPORT_ROLE_TEXT } });
+      return;
+    }
+    const files = submittedFiles.safeParse(view.state.values[IMPORT_FILE_BLOCK]?.[IMPORT_FILE_ACTION]?.files ?? []);
+    const file = files.success ? files.data[0] : undefined;
+    if (!file) {
+      await ack({ response_action: 'errors', errors: { [IMPORT_FILE_BLOCK]: 'Choose a spreadsheet to import.' } });
+      return;
+    }
+    const fileName = file.name ?? file.title ?? 'spreadsheet';
+    if (!SPREADSHEET_NAME.test(fileName)) {
+      await ack({ response_action: 'errors', errors: { [IMPORT_FILE_BLOCK]: `${fileName} is not a spreadsheet: use an xlsx, xls, ods or csv file.` } });
+      return;
+    }
+    await startImport(deps, { fileName, importerUserId: userId, source: 'modal', slackFileId: file.id, viewId: view.id });
+    await ack({ response_action: 'update', view: buildCheckingModal(fileName) });
+  };
+}
+
+function decisionProblem(result: Extract<DecisionResult, { ok: false }>): string {
+  switch (result.reason) {
+    case 'not-found':
+      return 'This import no longer exists.';
+    case 'not-yours':
+      return `Only <@${result.import?.importer_user_id ?? ''}>, who started this import, can continue or cancel it.`;
+    case 'already-importing':
+      return 'This import is already running.';
+    case 'already-done':
+      return 'This import is already done.';
+    case 'cancelled':
+      return 'This import was cancelled.';
+    case 'failed':
+      return 'This file could not be imported.';
+    case 'not-ready':
+      return 'This file is still being checked.';
+  }
+}
+
+export function createPreviewModalSubmission(deps: AppDeps) {
+  return async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
+    const metadata = previewMetadata.safeParse(safeJson(view.private_metadata));
+    if (!metadata.success) {
+      await ack({ response_action: 'clear' });
+      return;
+    }
+    const result = await continueImport(deps, metadata.data.importId, body.user.id);
+    if (!result.ok) {
+      await ack({ response_action: 'update', view: { type: 'modal', title: { type: 'plain_text', text: 'Import users' }, close: { type: 'plain_text', text: 'Close' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(decisionProblem(result)).replace(/&lt;@(\w+)&gt;/g, '<@$1>') } }] } });
+      return;
+    }
+    const record = result.import;
+    const where = record.source === 'upload' ? 'in the file’s thread' : 'to you as a direct message';
+    await ack({ response_action: 'update', view: buildImportingModal(record.file_name, record.code, where) });
+    if (record.source === 'upload') await markPreviewDecided(deps, client, record.id, `Continued by <@${body.user.id}>: importing…`);
+  };
+}
+
+export function createPreviewModalClosed(deps: AppDeps) {
+  return async ({ ack, body, view }: ViewArgs): Promise<void> => {
+    await ack();
+    const metadata = previewMetadata.safeParse(safeJson(view.private_metadata));
+    if (!metadata.success) return;
+    const record = await findImportById(deps.db, metadata.data.importId);
+    // Closing the modal cancels an import started from /domum import; an uploaded file keeps its preview
+    // and buttons in the thread, so closing the modal there only closes the modal.
+    if (record?.source === 'modal') await cancelImport(deps, record.id, body.user.id);
+  };
+}
+
+/** Replaces the buttons of a path-B preview with what happened, so nobody clicks them again. */
+export async function markPreviewDecided(deps: AppDeps, client: AllMiddlewareArgs['client'], importId: number, outcome: string): Promise<void> {
+  const record = await findImportById(deps.db, importId);
+  if (!record?.channel_id || !record.preview_ts) return;
+  const input = await buildPreviewInput(deps, record, false);
+  await client.chat.update({ channel: record.channel_id, ts: record.preview_ts, ...buildDecidedPreviewMessage(input, outcome) });
+}
+
+function safeJson(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,57 @@
+// The columns of an import spreadsheet (SPEC §3) and the header names, in English, Portuguese and Spanish, that
+// name them. Shared by the reader, the template and anything that maps a header back to its meaning.
+
+export type ColumnKey = 'vendor' | 'name' | 'email' | 'phone' | 'document' | 'enabled';
+
+export const REQUIRED_COLUMNS: readonly ColumnKey[] = ['vendor', 'name', 'email', 'enabled'];
+export const OPTIONAL_COLUMNS: readonly ColumnKey[] = ['phone', 'document'];
+
+export const COLUMN_LABELS: Record<ColumnKey, string> = {
+  vendor: 'Vendor',
+  name: 'Name',
+  email: 'Email',
+  phone: 'Phone',
+  document: 'Document',
+  enabled: 'Enabled',
+};
+
+const HEADER_ALIASES: Record<ColumnKey, readonly string[]> = {
+  vendor: ['Vendor', 'Fornecedor', 'Proveedor'],
+  name: ['Name', 'Nome', 'Nombre'],
+  email: ['Email', 'E-mail', 'Correo'],
+  phone: ['Phone', 'Telefone', 'Celular', 'Teléfono'],
+  document: ['Document', 'Documento'],
+  enabled: ['Enabled', 'Ativo', 'Habilitado', 'Active', 'Activo'],
+};
+
+/**
+ * The comparable form of a header: no accents, no case, no invisible characters, single spaces. Typographic
+ * hyphens become "-" (word processors turn "E-mail" into "E‑mail"), and a trailing "*" is dropped because
+ * templates mark required columns that way ("Vendor*", as in the spec's own table).
+ */
+export function normalizeHeader(header: string): string {
+  return header
+    .normalize('NFKD')
+    .replace(/\p{M}|\p{Cf}/gu, '')
+    .replace(/[\u2010-\u2015\u2212]/g, '-')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/\s*\*$/, '');
+}
+
+const KEY_BY_NORMALIZED_HEADER = new Map<string, ColumnKey>(
+  (Object.entries(HEADER_ALIASES) as [ColumnKey, readonly string[]][]).flatMap(([key, aliases]) =>
+    aliases.map((alias) => [normalizeHeader(alias), key] as const),
+  ),
+);
+
+export function columnKeyForHeader(header: string): ColumnKey | null {
+  return KEY_BY_NORMALIZED_HEADER.get(normalizeHeader(header)) ?? null;
+}
+
+/** "expected headers: Vendor, Name, Email, Enabled; optional: Phone, Document", for refusal messages. */
+export function describeExpectedHeaders(): string {
+  const labels = (keys: readonly ColumnKey[]) => keys.map((key) => COLUMN_LABELS[key]).join(', ');
+  return `expected headers: ${labels(REQUIRED_COLUMNS)}; optional: ${labels(OPTIONAL_COLUMNS)}`;
+}
