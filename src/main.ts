@@ -4,7 +4,7 @@ import type { Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import type { DatabaseHandle, DatabaseTarget } from './db/client.ts';
 import { migrateToLatest } from './db/migrator.ts';
-import { createJobQueue, migrateJobSchema } from './jobs/job-queue.ts';
+import { createJobQueue, prepareJobQueues } from './jobs/job-queue.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import { queues } from './jobs/queues.ts';
 import { startWorkers } from './jobs/workers.ts';
@@ -57,12 +57,12 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
   };
   try {
     if (role === 'all') await migrateAll(database, logger);
+    else await prepareJobQueues(database, { migrate: false, queues });
     const secretKey = await resolveSecretKey(config.secretKey, config.dataDir);
     const configWithKey: Config = { ...config, secretKey };
     const jobs: JobQueue = createJobQueue(database, logger.child({ component: 'jobs' }), { runsWorkers: role !== 'web' });
     await jobs.start();
     cleanups.push(() => jobs.stop(options.jobGraceTimeMs));
-    await jobs.declareQueues(queues);
     const slackClient = new WebClient(config.slack.botToken, slackClientOptions(config.slack.apiUrl, toSlackLogger(logger.child({ component: 'slack' }), config.logLevel)));
     const deps: AppDeps = { config: configWithKey, db: database.db, jobs, logger, now: options.now ?? (() => new Date()), slack: slackClient };
 
@@ -102,7 +102,7 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
 
 export async function migrateAll(database: DatabaseHandle, logger: Logger): Promise<string[]> {
   const { applied } = await migrateToLatest(database);
-  await migrateJobSchema(database);
+  await prepareJobQueues(database, { migrate: true, queues });
   if (applied.length > 0) logger.info('migrations applied', { applied });
   return applied;
 }

@@ -24,8 +24,6 @@ export type JobHandler<Payload> = (payload: Payload, context: JobContext) => Pro
 export interface JobQueue {
   readonly boss: PgBoss;
   start(): Promise<void>;
-  /** Creates or updates every declared queue with its policy. */
-  declareQueues(definitions: readonly QueueDefinition<unknown>[]): Promise<void>;
   enqueue<Payload>(
     transaction: Transaction<DatabaseSchema>,
     queue: QueueDefinition<Payload>,
@@ -62,13 +60,6 @@ export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: 
     start: async () => {
       await boss.start();
     },
-    declareQueues: async (definitions) => {
-      const existing = new Set((await boss.getQueues()).map((queue) => queue.name));
-      for (const definition of definitions) {
-        if (existing.has(definition.name)) await boss.updateQueue(definition.name, definition.policy);
-        else await boss.createQueue(definition.name, definition.policy);
-      }
-    },
     enqueue: async (transaction, queue, payload, sendOptions) => {
       const data = queue.payload.parse(payload) as object;
       return boss.send(queue.name, data, { ...sendOptions, db: fromKysely(transaction) });
@@ -97,16 +88,29 @@ export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: 
   };
 }
 
-/** Installs or upgrades pg-boss's schema; part of `domum migrate`. */
-export async function migrateJobSchema(handle: DatabaseHandle): Promise<void> {
+/**
+ * Installs or upgrades pg-boss's schema (`migrate`) and creates or updates every declared queue, with a
+ * short-lived instance, BEFORE the process's own instance starts. That instance then finds every queue in
+ * its cache from the start: a cache miss inside `enqueue` would make pg-boss read the queue through its own
+ * connection, which on the embedded database waits for the caller's open transaction — forever.
+ */
+export async function prepareJobQueues(handle: DatabaseHandle, options: { migrate: boolean; queues: readonly QueueDefinition<unknown>[] }): Promise<void> {
   const boss = new PgBoss({
     ...handle.bossConnection,
     schema: JOB_SCHEMA,
     supervise: false,
     schedule: false,
-    migrate: true,
+    migrate: options.migrate,
   });
   boss.on('error', () => undefined);
   await boss.start();
-  await boss.stop({ graceful: false, close: true });
+  try {
+    const existing = new Map((await boss.getQueues()).map((queue) => [queue.name, queue]));
+    for (const definition of options.queues) {
+      if (existing.has(definition.name)) await boss.updateQueue(definition.name, definition.policy);
+      else await boss.createQueue(definition.name, definition.policy);
+    }
+  } finally {
+    await boss.stop({ graceful: false, close: true });
+  }
 }

@@ -10,8 +10,9 @@ import { startFakeSlackApi } from '../support/fake-slack-api.ts';
 import { createSlackDriver } from '../support/slack-driver.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { fixturePath } from '../support/fixtures.ts';
 
-const FIXTURE_CATALOG = path.resolve('..', 'shared', 'fixtures', 'catalog.yaml');
+const FIXTURE_CATALOG = fixturePath('catalog.yaml');
 const SIGNING_SECRET = 'e2e-signing-secret-0123456789abcdef';
 
 /** The node arguments of `npm start`, read from package.json so the test runs what operators run. */

@@ -2,7 +2,7 @@
 // its job. Runs on PostgreSQL (TEST_DATABASE_URL) and on the embedded PGlite default.
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createJobQueue } from '../../src/jobs/job-queue.ts';
+import { createJobQueue, prepareJobQueues } from '../../src/jobs/job-queue.ts';
 import type { JobQueue } from '../../src/jobs/job-queue.ts';
 import { defineQueue } from '../../src/jobs/queue-definition.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -23,10 +23,10 @@ afterEach(async () => {
 
 async function setUp(runsWorkers = false) {
   const database = await (await createTestDatabase()).open();
+  await prepareJobQueues(database, { migrate: false, queues: [exampleQueue as never] });
   const jobs = createJobQueue(database, quiet, { runsWorkers, pollingIntervalSeconds: 0.5 });
   await jobs.start();
   started.push(jobs);
-  await jobs.declareQueues([exampleQueue as never]);
   return { database, jobs };
 }
 

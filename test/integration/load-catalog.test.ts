@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/schema.ts';
@@ -7,12 +6,13 @@ import { formatCatalogReport, loadCatalog } from '../../src/usecases/load-catalo
 import type { CatalogChanges, LoadCatalogResult } from '../../src/usecases/load-catalog.ts';
 
 import { createTestDatabase } from '../support/test-database.ts';
+import { fixturePath } from '../support/fixtures.ts';
 
 async function createDatabase(): Promise<Db> {
   return (await (await createTestDatabase()).open()).db;
 }
 
-const fixtureText = readFileSync(path.resolve('..', 'shared', 'fixtures', 'catalog.yaml'), 'utf8');
+const fixtureText = readFileSync(fixturePath('catalog.yaml'), 'utf8');
 
 const CATALOG_TABLES = ['access_groups', 'vendors', 'reasons', 'devices', 'credentials', 'role_assignments'] as const;
 type CatalogTable = (typeof CATALOG_TABLES)[number];

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseCatalog } from '../../src/domain/catalog.ts';
 import type { Catalog, CatalogParseResult } from '../../src/domain/catalog.ts';
 import { catalogFormatFromFileName, formatCatalogReport } from '../../src/usecases/load-catalog.ts';
 import type { CatalogChanges } from '../../src/usecases/load-catalog.ts';
+import { fixturePath } from '../support/fixtures.ts';
 
-const fixtureText = readFileSync(path.resolve('..', 'shared', 'fixtures', 'catalog.yaml'), 'utf8');
+const fixtureText = readFileSync(fixturePath('catalog.yaml'), 'utf8');
 
 function catalogOf(result: CatalogParseResult): Catalog {
   if (!result.ok) throw new Error(`expected a valid catalog, got:\n${result.problems.join('\n')}`);

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   collectEmails,
@@ -9,6 +8,7 @@ import {
   validateLines,
 } from '../../src/domain/import-lines.ts';
 import type { ColumnKey, LineInput, ValidatedLine, VendorForImport } from '../../src/domain/import-lines.ts';
+import { fixturePath } from '../support/fixtures.ts';
 
 interface ExpectedLine {
   outcome: string;
@@ -27,7 +27,7 @@ interface ExpectedCase {
 }
 
 const expected = JSON.parse(
-  readFileSync(path.resolve('..', 'shared', 'fixtures', 'expected.json'), 'utf8'),
+  readFileSync(fixturePath('expected.json'), 'utf8'),
 ) as Record<string, ExpectedCase>;
 
 // The fixture catalog (shared/fixtures/catalog.yaml).

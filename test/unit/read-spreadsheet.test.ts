@@ -8,8 +8,9 @@ import * as XLSX from 'xlsx';
 import { columnKeyForHeader } from '../../src/spreadsheet/columns.ts';
 import { cleanCellText, readSpreadsheet } from '../../src/spreadsheet/read-spreadsheet.ts';
 import type { ReadLimits, ReadResult, RefusalCode, SheetRows } from '../../src/spreadsheet/read-spreadsheet.ts';
+import { FIXTURES_DIR } from '../support/fixtures.ts';
 
-const FIXTURES = path.resolve('..', 'shared', 'fixtures');
+const FIXTURES = FIXTURES_DIR;
 const LIMITS: ReadLimits = { maxBytes: 10 * 1024 * 1024, maxRows: 50_000 };
 
 interface ExpectedCase {
