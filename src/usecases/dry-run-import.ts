@@ -5,7 +5,7 @@ import { findRegisteredEmails, listVendorsForImport } from '../db/repos/import-r
 import type { Executor } from '../db/schema.ts';
 import { collectEmails, validateLines } from '../domain/import-lines.ts';
 import type { ImportCounts, LineInput, ValidatedLine } from '../domain/import-lines.ts';
-import { readSpreadsheet } from '../spreadsheet/read-spreadsheet.ts';
+import { readSpreadsheetOffThread } from '../spreadsheet/read-off-thread.ts';
 import type { ColumnKey, Refusal, SheetRows } from '../spreadsheet/read-spreadsheet.ts';
 
 export interface ImportLimits {
@@ -47,7 +47,7 @@ export async function validateAgainstDatabase(db: Executor, inputs: LineInput[])
 
 export async function dryRunSpreadsheet(db: Executor, input: { bytes: Uint8Array; fileName: string; limits: ImportLimits }): Promise<DryRunResult> {
   const fileHash = hashFile(input.bytes);
-  const read = await readSpreadsheet(input.bytes, input.fileName, input.limits);
+  const read = await readSpreadsheetOffThread(input.bytes, input.fileName, input.limits);
   if (!read.ok) return { ok: false, fileHash, refusal: read.refusal };
   const { lines, counts } = await validateAgainstDatabase(db, toLineInputs(read.rows));
   return { ok: true, dryRun: { fileHash, rows: read.rows, lines, counts } };

@@ -1,0 +1,25 @@
+// readSpreadsheet off the main thread (see read-worker.ts). One worker per file: files are rare and big, and
+// a fresh worker gives its memory back to the system when it ends.
+import { Worker } from 'node:worker_threads';
+import type { ReadLimits, ReadResult } from './read-spreadsheet.ts';
+
+const WORKER_URL = new URL('./read-worker.ts', import.meta.url);
+
+export async function readSpreadsheetOffThread(bytes: Uint8Array, fileName: string, limits: ReadLimits): Promise<ReadResult> {
+  // The worker loads TypeScript directly; the flag is what Node 22 before 22.18 needs for that (later
+  // versions accept it and do the same by default).
+  const worker = new Worker(WORKER_URL, { execArgv: ['--experimental-strip-types', '--disable-warning=ExperimentalWarning'] });
+  try {
+    return await new Promise<ReadResult>((resolve, reject) => {
+      worker.once('message', (message: { ok: true; result: ReadResult } | { ok: false; message: string }) => {
+        if (message.ok) resolve(message.result);
+        else reject(new Error(`reading the spreadsheet failed: ${message.message}`));
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the spreadsheet reader stopped (exit code ${code})`)));
+      worker.postMessage({ bytes, fileName, limits });
+    });
+  } finally {
+    await worker.terminate();
+  }
+}

@@ -1,0 +1,20 @@
+// Runs readSpreadsheet in a worker thread: parsing a 50,000-line file takes about a second of CPU, and in the
+// main thread that second would delay every Slack acknowledgement (SPEC §7: acks well inside 3 s, also
+// while a big import is processing).
+import { parentPort } from 'node:worker_threads';
+import { readSpreadsheet } from './read-spreadsheet.ts';
+import type { ReadLimits } from './read-spreadsheet.ts';
+
+interface ReadRequest {
+  bytes: Uint8Array;
+  fileName: string;
+  limits: ReadLimits;
+}
+
+parentPort?.on('message', (request: ReadRequest) => {
+  try {
+    parentPort?.postMessage({ ok: true, result: readSpreadsheet(request.bytes, request.fileName, request.limits) });
+  } catch (error) {
+    parentPort?.postMessage({ ok: false, message: (error as Error).message ?? String(error) });
+  }
+});
