@@ -50,6 +50,7 @@ export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: 
     schedule: options.runsWorkers,
     // Migrations run in `domum migrate` / `domum start`, never as a side effect of a web replica starting.
     migrate: false,
+    useListenNotify: options.runsWorkers,
   });
   // pg-boss reports connection trouble as 'error' events; unhandled they would crash the process while
   // PostgreSQL restarts, so they are logged and pg-boss keeps retrying.

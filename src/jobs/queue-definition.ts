@@ -26,7 +26,9 @@ export function defineQueue<Payload>(definition: {
     name: definition.name,
     payload: definition.payload,
     // Bounded retries with backoff: a job that keeps failing ends up failed and visible, not retried forever.
-    policy: { retryLimit: 5, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 900, ...definition.policy },
+    // notify: a new job wakes a worker at once (LISTEN/NOTIFY) instead of at its next poll; polling stays
+    // as the fallback. Users are waiting on these jobs in Slack.
+    policy: { retryLimit: 5, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 900, notify: true, ...definition.policy },
     concurrency: definition.concurrency ?? 2,
   };
 }

@@ -170,13 +170,49 @@ describe('domum migrate and domum catalog load', () => {
   });
 });
 
+describe('domum validate and domum template', () => {
+  it('print the dry run as a table, with exit code 0, 1 or 2, and write the template', async () => {
+    const env = baseEnvironment(await databaseEnvironment());
+    expect((await domum(['catalog', 'load', FIXTURE_CATALOG], env)).code).toBe(0);
+
+    const clean = await domum(['validate', fixturePath('clean_en.xlsx')], env);
+    expect(clean.stderr).toBe('');
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toMatch(/^\s*2\s+created\s+ana\.souza@acme\.example\s*$/m);
+    expect(clean.stdout).toContain('5 will be created (4 active)');
+
+    const errors = await domum(['validate', fixturePath('validation_errors.xlsx')], env);
+    expect(errors.code).toBe(1);
+    expect(errors.stdout).toContain('13 errors');
+    expect(errors.stdout).toMatch(/duplicate of line 2/);
+
+    const refused = await domum(['validate', fixturePath('missing_email_column.xlsx')], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('missing required column Email');
+    // A dry run writes nothing.
+    expect(clean.stdout + errors.stdout).not.toContain('IMP-');
+
+    const directory = await temporaryDirectory();
+    const out = path.join(directory, 'template.xlsx');
+    const template = await domum(['template', out], env);
+    expect(template.code).toBe(0);
+    const again = await domum(['template', out], env);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists');
+    // The template itself passes validation: its example line is importable.
+    const check = await domum(['validate', out], env);
+    expect(check.stderr).toBe('');
+    expect(check.code).toBe(0);
+  });
+});
+
 describe('domum --help', () => {
   it('documents every command and refuses an unknown one', async () => {
     const env = baseEnvironment({});
     const overview = await domum(['--help'], env);
     expect(overview.code).toBe(0);
-    for (const command of ['start', 'web', 'worker', 'migrate', 'catalog load']) expect(overview.stdout).toContain(`domum ${command}`);
-    for (const command of ['start', 'web', 'worker', 'migrate', 'catalog']) {
+    for (const command of ['start', 'web', 'worker', 'migrate', 'catalog load', 'validate', 'template']) expect(overview.stdout).toContain(`domum ${command}`);
+    for (const command of ['start', 'web', 'worker', 'migrate', 'catalog', 'validate', 'template']) {
       const help = await domum([command, '--help'], env);
       expect(help.code, command).toBe(0);
       expect(help.stdout.length, command).toBeGreaterThan(20);

@@ -133,6 +133,19 @@ describe('path B: a spreadsheet uploaded in a channel', () => {
     expect(await app.running.deps.db.selectFrom('third_party_users').selectAll().execute()).toEqual([]);
   });
 
+  it('warns when the same file was imported before, and still allows it', async () => {
+    const app = await startWithCatalog();
+    const bytes = readFileSync(fixturePath('clean_comma.csv'));
+    const first = upload(app, 'clean_comma.csv', bytes);
+    await app.slack.event(first.event);
+    await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.thread_ts === first.shareTs, 15_000);
+    const second = upload(app, 'clean_comma (1).csv', bytes);
+    await app.slack.event(second.event);
+    const preview = await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.thread_ts === second.shareTs, 15_000);
+    expect(textOf(preview.args)).toMatch(/already imported as IMP-\d{6}/);
+    expect(JSON.stringify(preview.args.blocks)).toContain(CONTINUE_IMPORT_ACTION);
+  });
+
   it('explains a refused file in the thread', async () => {
     const app = await startWithCatalog();
     const { shareTs, event } = upload(app, 'missing_email_column.xlsx', readFileSync(fixturePath('missing_email_column.xlsx')));
