@@ -5,8 +5,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
-import type { ConfigPurpose } from './config.ts';
+import type { Config, ConfigPurpose } from './config.ts';
 import { openDatabase } from './db/client.ts';
+import type { DatabaseHandle } from './db/client.ts';
 import { EmbeddedDatabaseBusyError } from './db/embedded-lock.ts';
 import { createLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
@@ -54,16 +55,10 @@ const commands: Record<string, Command> = {
     summary: 'apply pending database migrations',
     help: 'Applies the SQL migrations in migrations/ that have not run yet, and installs or upgrades the job queue schema.\nRunning it again when nothing is pending changes nothing.',
     run: async () => {
-      const config = configFor('database');
-      const logger = createLogger({ level: config.logLevel });
-      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, logger);
-      try {
-        const applied = await migrateAll(database, logger);
+      return withMigratedDatabase('info', async (_database, _config, applied) => {
         process.stdout.write(applied.length > 0 ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'The database is up to date: nothing to apply.\n');
-      } finally {
-        await database.close();
-      }
-      return 0;
+        return 0;
+      });
     },
   },
   validate: {
@@ -83,11 +78,7 @@ const commands: Record<string, Command> = {
         process.stderr.write(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
         return 2;
       }
-      const config = configFor('database');
-      const logger = createLogger({ level: 'warn' });
-      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, logger);
-      try {
-        await migrateAll(database, logger);
+      return withMigratedDatabase('warn', async (database, config) => {
         const result = await dryRunSpreadsheet(database.db, {
           bytes,
           fileName: path.basename(file),
@@ -99,9 +90,7 @@ const commands: Record<string, Command> = {
         }
         process.stdout.write(formatValidationReport(path.basename(file), result.dryRun));
         return result.dryRun.counts.error > 0 ? 1 : 0;
-      } finally {
-        await database.close();
-      }
+      });
     },
   },
   template: {
@@ -147,11 +136,7 @@ const commands: Record<string, Command> = {
         process.stderr.write(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
         return 2;
       }
-      const config = configFor('database');
-      const logger = createLogger({ level: 'warn' });
-      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, logger);
-      try {
-        await migrateAll(database, logger);
+      return withMigratedDatabase('warn', async (database) => {
         const result = await loadCatalog(database.db, { text, format });
         if (!result.ok) {
           process.stderr.write(`${path.basename(file)} was refused; nothing was changed. ${result.problems.length} problem(s):\n${result.problems.map((p: string) => `  ${p}`).join('\n')}\n`);
@@ -159,15 +144,28 @@ const commands: Record<string, Command> = {
         }
         process.stdout.write(`${formatCatalogReport(result.changes)}\n`);
         return 0;
-      } finally {
-        await database.close();
-      }
+      });
     },
   },
 };
 
 function configFor(purpose: ConfigPurpose) {
   return loadConfig(process.env, purpose);
+}
+
+/** Commands that work on the database open it, bring it up to date, run, and always close it. */
+async function withMigratedDatabase(
+  level: 'info' | 'warn',
+  run: (database: DatabaseHandle, config: Config, applied: string[]) => Promise<number>,
+): Promise<number> {
+  const config = configFor('database');
+  const logger = createLogger({ level });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, logger);
+  try {
+    return await run(database, config, await migrateAll(database, logger));
+  } finally {
+    await database.close();
+  }
 }
 
 async function serve(role: ProcessRole): Promise<number> {

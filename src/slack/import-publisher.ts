@@ -51,71 +51,51 @@ function isViewGone(error: unknown): boolean {
   return code === 'not_found' || code === 'view_not_found';
 }
 
-/** Where a path-A user reads what no longer fits in their (closed) modal: a direct message. */
-async function directMessageChannel(deps: PublishDeps, record: Import): Promise<string> {
-  return openDirectMessage(deps.slack, record.importer_user_id);
+/** Where an import's messages go: the file's thread for path B, a direct message to the importer for path A. */
+async function conversationOf(deps: PublishDeps, record: Import): Promise<{ channel: string; threadTs: string | null }> {
+  if (record.source === 'upload' && record.channel_id) return { channel: record.channel_id, threadTs: record.thread_ts };
+  return { channel: await openDirectMessage(deps.slack, record.importer_user_id), threadTs: null };
 }
 
+/**
+ * The outcome of the check: the preview, or why the file was refused. Path A shows it in the modal that
+ * said "Checking…"; if the user closed that modal, or for path B, it is posted as a message instead.
+ */
 export async function publishPreview(deps: PublishDeps, importId: number, logger: Logger): Promise<void> {
   const record = await findImportById(deps.db, importId);
-  if (!record || record.preview_ts) return;
-  if (record.source === 'cli') return;
-  if (record.status === 'failed') {
-    await publishCheckFailure(deps, record, logger);
-    return;
-  }
-  if (record.status !== 'ready') return;
-  const manyErrors = record.error_count > PREVIEW_ERROR_LINES;
+  if (!record || record.preview_ts || record.source === 'cli') return;
+  if (record.status !== 'ready' && record.status !== 'failed') return;
+  const refusal = record.status === 'failed' ? (record.failure_reason ?? 'The file could not be read.') : undefined;
+  const manyErrors = !refusal && record.error_count > PREVIEW_ERROR_LINES;
+  const attachResults = async (channel: string, threadTs: string | undefined) => {
+    if (!manyErrors) return;
+    await uploadFile(deps.slack, { channelId: channel, threadTs, fileName: resultsFileName(record.code), bytes: await resultsWorkbook(deps, record), title: `${record.code}: every line of ${record.file_name}` });
+  };
   if (record.source === 'modal' && record.view_id) {
     try {
-      const input = await buildPreviewInput(deps, record, false);
-      await deps.slack.views.update({ view_id: record.view_id, view: buildPreviewModal(input) });
-      if (manyErrors) {
-        const channel = await directMessageChannel(deps, record);
-        await uploadFile(deps.slack, { channelId: channel, fileName: resultsFileName(record.code), bytes: await resultsWorkbook(deps, record), title: `${record.code}: every line of ${record.file_name}` });
-      }
+      const view = refusal ? buildCheckFailedModal(record.file_name, refusal) : buildPreviewModal(await buildPreviewInput(deps, record, false));
+      await deps.slack.views.update({ view_id: record.view_id, view });
       await updateImport(deps.db, record.id, { previewTs: 'modal' });
+      if (manyErrors) await attachResults((await conversationOf(deps, record)).channel, undefined);
       return;
     } catch (error) {
       if (!isViewGone(error)) throw error;
-      logger.info('the import modal was closed; sending the preview as a direct message', { import: record.code });
+      logger.info('the import modal was closed; sending the outcome as a direct message', { import: record.code });
     }
   }
-  const channel = record.source === 'upload' && record.channel_id ? record.channel_id : await directMessageChannel(deps, record);
-  const threadTs = record.source === 'upload' ? record.thread_ts : null;
-  const input = await buildPreviewInput(deps, record, manyErrors);
-  const posted = await deps.slack.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...buildPreviewMessage(input) });
+  const { channel, threadTs } = await conversationOf(deps, record);
+  const message = refusal ? buildCheckFailedMessage(record.file_name, record.code, refusal) : buildPreviewMessage(await buildPreviewInput(deps, record, manyErrors));
+  const posted = await deps.slack.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...message });
   // Recorded before the file upload: a retry after this point must not post the preview again.
-  await updateImport(deps.db, record.id, { previewTs: posted.ts ?? 'posted', ...(record.source === 'upload' ? {} : { threadTs: null }) });
-  if (manyErrors) {
-    await uploadFile(deps.slack, { channelId: posted.channel ?? channel, threadTs: threadTs ?? posted.ts, fileName: resultsFileName(record.code), bytes: await resultsWorkbook(deps, record) });
-  }
-}
-
-async function publishCheckFailure(deps: PublishDeps, record: Import, logger: Logger): Promise<void> {
-  const reason = record.failure_reason ?? 'The file could not be read.';
-  if (record.source === 'modal' && record.view_id) {
-    try {
-      await deps.slack.views.update({ view_id: record.view_id, view: buildCheckFailedModal(record.file_name, reason) });
-      await updateImport(deps.db, record.id, { previewTs: 'modal' });
-      return;
-    } catch (error) {
-      if (!isViewGone(error)) throw error;
-      logger.info('the import modal was closed; sending the refusal as a direct message', { import: record.code });
-    }
-  }
-  const channel = record.source === 'upload' && record.channel_id ? record.channel_id : await directMessageChannel(deps, record);
-  const threadTs = record.source === 'upload' ? record.thread_ts : null;
-  const posted = await deps.slack.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...buildCheckFailedMessage(record.file_name, record.code, reason) });
   await updateImport(deps.db, record.id, { previewTs: posted.ts ?? 'posted' });
+  await attachResults(posted.channel ?? channel, threadTs ?? posted.ts);
 }
 
 /** The summary (SPEC §4a): path B in the file's thread, path A as a direct message, with the results file. */
 export async function publishSummary(deps: PublishDeps, importId: number): Promise<void> {
   const record = await findImportById(deps.db, importId);
   if (!record || record.status !== 'done' || record.summary_ts || record.source === 'cli') return;
-  const channel = record.source === 'upload' && record.channel_id ? record.channel_id : await directMessageChannel(deps, record);
-  const threadTs = record.source === 'upload' ? record.thread_ts : null;
+  const { channel, threadTs } = await conversationOf(deps, record);
   const errorLines = await listErrorLines(deps.db, record.id, SUMMARY_ERROR_LINES);
   const message = buildSummaryMessage({ import: record, counts: countsOf(record), errorLines, resultsAttached: true });
   const posted = await deps.slack.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...message });

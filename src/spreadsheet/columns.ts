@@ -1,19 +1,14 @@
 // The columns of an import spreadsheet (SPEC §3) and the header names, in English, Portuguese and Spanish, that
 // name them. Shared by the reader, the template and anything that maps a header back to its meaning.
 
-export type ColumnKey = 'vendor' | 'name' | 'email' | 'phone' | 'document' | 'enabled';
+import { COLUMN_LABELS } from '../domain/import-lines.ts';
+import type { ColumnKey } from '../domain/import-lines.ts';
+
+export { COLUMN_LABELS };
+export type { ColumnKey };
 
 export const REQUIRED_COLUMNS: readonly ColumnKey[] = ['vendor', 'name', 'email', 'enabled'];
 export const OPTIONAL_COLUMNS: readonly ColumnKey[] = ['phone', 'document'];
-
-export const COLUMN_LABELS: Record<ColumnKey, string> = {
-  vendor: 'Vendor',
-  name: 'Name',
-  email: 'Email',
-  phone: 'Phone',
-  document: 'Document',
-  enabled: 'Enabled',
-};
 
 const HEADER_ALIASES: Record<ColumnKey, readonly string[]> = {
   vendor: ['Vendor', 'Fornecedor', 'Proveedor'],

@@ -155,7 +155,7 @@ describe('domum migrate and domum catalog load', () => {
     const again = await domum(['catalog', 'load', FIXTURE_CATALOG], env);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('No changes');
-  });
+  }, 90_000);
 
   it('refuse an invalid catalog whole, listing every problem with its path', async () => {
     const env = baseEnvironment(await databaseEnvironment());
@@ -203,7 +203,7 @@ describe('domum validate and domum template', () => {
     const check = await domum(['validate', out], env);
     expect(check.stderr).toBe('');
     expect(check.code).toBe(0);
-  });
+  }, 120_000);
 });
 
 describe('domum --help', () => {
@@ -220,5 +220,5 @@ describe('domum --help', () => {
     const unknown = await domum(['frobnicate'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown command "frobnicate"');
-  });
+  }, 90_000);
 });

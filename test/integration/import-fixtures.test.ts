@@ -9,27 +9,11 @@ import { createLogger } from '../../src/logger.ts';
 import { dryRunSpreadsheet } from '../../src/usecases/dry-run-import.ts';
 import { checkImport, continueImport, runImport, startImport } from '../../src/usecases/import-lifecycle.ts';
 import { loadCatalog } from '../../src/usecases/load-catalog.ts';
-import { fixturePath } from '../support/fixtures.ts';
+import { fixturePath, readExpectedResults } from '../support/fixtures.ts';
+import type { ExpectedCase, ExpectedLine } from '../support/fixtures.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 
-interface ExpectedLine {
-  outcome: string;
-  email?: string;
-  phone?: string;
-  name?: string;
-  document?: string;
-  column?: string;
-  duplicateOf?: number;
-}
-interface ExpectedCase {
-  wholeFileError: string | null;
-  counts: Record<string, number>;
-  lines: Record<string, ExpectedLine>;
-  preload?: string;
-  unknownColumns?: string[];
-}
-
-const expected = JSON.parse(readFileSync(fixturePath('expected.json'), 'utf8')) as Record<string, ExpectedCase>;
+const expected = readExpectedResults();
 const limits = { maxBytes: 10 * 1024 * 1024, maxRows: 50_000 };
 const quiet = createLogger({ level: 'error', write: () => undefined });
 

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   collectEmails,
@@ -8,27 +7,10 @@ import {
   validateLines,
 } from '../../src/domain/import-lines.ts';
 import type { ColumnKey, LineInput, ValidatedLine, VendorForImport } from '../../src/domain/import-lines.ts';
-import { fixturePath } from '../support/fixtures.ts';
+import { readExpectedResults } from '../support/fixtures.ts';
+import type { ExpectedCase } from '../support/fixtures.ts';
 
-interface ExpectedLine {
-  outcome: string;
-  email?: string;
-  phone?: string;
-  name?: string;
-  document?: string;
-  column?: string;
-  reason?: string;
-  duplicateOf?: number;
-}
-interface ExpectedCase {
-  wholeFileError: string | null;
-  counts: Record<string, number>;
-  lines: Record<string, ExpectedLine>;
-}
-
-const expected = JSON.parse(
-  readFileSync(fixturePath('expected.json'), 'utf8'),
-) as Record<string, ExpectedCase>;
+const expected = readExpectedResults();
 
 // The fixture catalog (shared/fixtures/catalog.yaml).
 const vendors: VendorForImport[] = [

@@ -1,5 +1,6 @@
 // Imports, their lines, and the third-party users they create.
 import { sql } from 'kysely';
+import type { NewUser, VendorForImport } from '../../domain/import-lines.ts';
 import type { Executor, Import, ImportSource, ImportStatus, LineError, LineOutcome } from '../schema.ts';
 
 export interface NewImportRecord {
@@ -15,40 +16,31 @@ export interface NewImportRecord {
   autoAccess?: boolean;
 }
 
+function importValues(record: NewImportRecord) {
+  return {
+    file_name: record.fileName,
+    file_hash: record.fileHash ?? null,
+    importer_user_id: record.importerUserId,
+    source: record.source,
+    slack_file_id: record.slackFileId ?? null,
+    channel_id: record.channelId ?? null,
+    thread_ts: record.threadTs ?? null,
+    view_id: record.viewId ?? null,
+    locale: record.locale ?? null,
+    auto_access: record.autoAccess ?? false,
+    updated_at: new Date(),
+  };
+}
+
 export async function insertImport(db: Executor, record: NewImportRecord): Promise<Import> {
-  return db
-    .insertInto('imports')
-    .values({
-      file_name: record.fileName,
-      file_hash: record.fileHash ?? null,
-      importer_user_id: record.importerUserId,
-      source: record.source,
-      slack_file_id: record.slackFileId ?? null,
-      channel_id: record.channelId ?? null,
-      thread_ts: record.threadTs ?? null,
-      view_id: record.viewId ?? null,
-      locale: record.locale ?? null,
-      auto_access: record.autoAccess ?? false,
-      updated_at: new Date(),
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return db.insertInto('imports').values(importValues(record)).returningAll().executeTakeFirstOrThrow();
 }
 
 /** Path B: one import per uploaded file, whatever how many times Slack delivers the upload. */
 export async function insertUploadImportOnce(db: Executor, record: NewImportRecord): Promise<Import | undefined> {
   return db
     .insertInto('imports')
-    .values({
-      file_name: record.fileName,
-      file_hash: record.fileHash ?? null,
-      importer_user_id: record.importerUserId,
-      source: 'upload',
-      slack_file_id: record.slackFileId ?? null,
-      channel_id: record.channelId ?? null,
-      thread_ts: record.threadTs ?? null,
-      updated_at: new Date(),
-    })
+    .values(importValues({ ...record, source: 'upload' }))
     .onConflict((conflict) => conflict.column('slack_file_id').where('source', '=', 'upload').doNothing())
     .returningAll()
     .executeTakeFirst();
@@ -203,14 +195,7 @@ export async function updateLineOutcomes(
   }
 }
 
-export interface VendorRow {
-  id: number;
-  name: string;
-  enabled: boolean;
-  emailDomains: string[] | null;
-}
-
-export async function listVendorsForImport(db: Executor): Promise<VendorRow[]> {
+export async function listVendorsForImport(db: Executor): Promise<VendorForImport[]> {
   const rows = await db.selectFrom('vendors').select(['id', 'name', 'enabled', 'email_domains']).execute();
   return rows.map((row) => ({ id: row.id, name: row.name, enabled: row.enabled, emailDomains: row.email_domains }));
 }
@@ -228,20 +213,11 @@ export async function findRegisteredEmails(db: Executor, emails: readonly string
   return found;
 }
 
-export interface NewUserRecord {
-  vendorId: number;
-  name: string;
-  email: string;
-  phone: string | null;
-  document: string | null;
-  enabled: boolean;
-}
-
 /**
  * Creates users in bulk. An email registered meanwhile (by another import) is skipped, not updated: the
  * returned map holds only the users this call created, so the caller marks the others `existing`.
  */
-export async function insertUsersSkippingRegistered(db: Executor, importId: number, users: readonly NewUserRecord[]): Promise<Map<string, number>> {
+export async function insertUsersSkippingRegistered(db: Executor, importId: number, users: readonly NewUser[]): Promise<Map<string, number>> {
   const created = new Map<string, number>();
   for (let start = 0; start < users.length; start += INSERT_BATCH) {
     const batch = users.slice(start, start + INSERT_BATCH);
