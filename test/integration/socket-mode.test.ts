@@ -1,23 +1,11 @@
 // The app in Socket Mode end to end: SLACK_APP_TOKEN set, `apps.connections.open` answered by the fake Web
 // API with the fake Socket Mode server's URL, envelopes pushed over the WebSocket and acked back.
-//
-// startTestApp creates its fake Web API internally and gives no way to script it before startDomum runs,
-// and Socket Mode needs `apps.connections.open` answered during start; so this file builds the same
-// pieces itself (fake API, test database, loadConfig, startDomum), as test-app.ts does.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
-import { startDomum } from '../../src/main.ts';
 import type { RunningDomum } from '../../src/main.ts';
-import { startFakeSlackApi } from '../support/fake-slack-api.ts';
 import type { FakeSlackApi } from '../support/fake-slack-api.ts';
 import { startFakeSocketMode } from '../support/fake-socket-mode.ts';
 import type { FakeSocketMode } from '../support/fake-socket-mode.ts';
-import { TEST_SECRET_KEY } from '../support/test-app.ts';
-import { createTestDatabase } from '../support/test-database.ts';
+import { startTestApp } from '../support/test-app.ts';
 
 const APP_TOKEN = 'xapp-1-A0APP0001-test';
 
@@ -29,39 +17,23 @@ interface SocketModeApp {
   rawLogs: string[];
 }
 
-const stops: Array<() => Promise<void>> = [];
+const sockets: FakeSocketMode[] = [];
 afterEach(async () => {
-  for (const stop of stops.splice(0).reverse()) await stop();
+  for (const socket of sockets.splice(0)) await socket.close();
 });
 
 async function startSocketModeApp(): Promise<SocketModeApp> {
   const socket = await startFakeSocketMode();
-  stops.push(() => socket.close());
-  const slackApi = await startFakeSlackApi();
-  stops.push(() => slackApi.close());
-  // The fake Web API only accepts its bot token, so a handler set with setHandler would never see the
-  // app-level token's call (invalid_auth first). A scripted answer is served before the token check, and
-  // the call is still recorded with the token it carried. Several, in case the client reconnects.
-  slackApi.failNext('apps.connections.open', { status: 200, body: { ok: true, url: socket.url } }, 10);
-  const database = await createTestDatabase();
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'domum-test-'));
-  stops.push(() => rm(dataDir, { recursive: true, force: true }));
-  const rawLogs: string[] = [];
-  const logger = createLogger({ level: 'debug', write: (line) => rawLogs.push(line) });
-  // No SLACK_SIGNING_SECRET: Socket Mode must not need it.
-  const config = loadConfig({
-    SLACK_BOT_TOKEN: slackApi.botToken,
-    SLACK_APP_TOKEN: APP_TOKEN,
-    SLACK_API_URL: slackApi.url,
-    PORT: '0',
-    DATA_DIR: dataDir,
-    SECRET_KEY: TEST_SECRET_KEY,
-    LOG_LEVEL: 'debug',
-    ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+  sockets.push(socket);
+  const app = await startTestApp({
+    // No SLACK_SIGNING_SECRET: Socket Mode must not need it.
+    env: { SLACK_APP_TOKEN: APP_TOKEN, SLACK_SIGNING_SECRET: '', LOG_LEVEL: 'debug' },
+    // The fake Web API only accepts its bot token, so a handler set with setHandler would never see the
+    // app-level token's call (invalid_auth first). A scripted answer is served before the token check, and
+    // the call is still recorded with the token it carried. Several, in case the client reconnects.
+    prepareSlackApi: (api) => api.failNext('apps.connections.open', { status: 200, body: { ok: true, url: socket.url } }, 10),
   });
-  const running = await startDomum({ config, role: 'all', logger, databaseTarget: database.target, jobGraceTimeMs: 2_000 });
-  stops.push(() => running.stop());
-  return { running, slackApi, socket, baseUrl: `http://127.0.0.1:${running.port}`, rawLogs };
+  return { running: app.running, slackApi: app.slackApi, socket, baseUrl: app.baseUrl, rawLogs: app.rawLogs };
 }
 
 describe('Socket Mode', () => {
