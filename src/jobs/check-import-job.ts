@@ -10,7 +10,17 @@ export function checkImportJob(deps: AppDeps): JobHandler<{ importId: number }> 
   return async ({ importId }, context) => {
     const result = await checkImport({ db: deps.db, jobs: deps.jobs, limits }, importId, async (record) => {
       if (!record.slack_file_id) throw new FileUnavailableError('The import has no file.');
-      return downloadSlackFile(deps.slack, deps.config.slack.botToken, record.slack_file_id, limits.maxBytes);
+      try {
+        return await downloadSlackFile(deps.slack, deps.config.slack.botToken, record.slack_file_id, limits.maxBytes);
+      } catch (error) {
+        // Slack unreachable or failing, attempt after attempt: the import ends as failed with a reason the
+        // user can act on, instead of staying "Validating" forever.
+        if (context.isLastAttempt && !(error instanceof FileUnavailableError)) {
+          context.logger.error('giving up on the file download', { error });
+          throw new FileUnavailableError('Slack did not hand over the file after several attempts. Try again in a few minutes.');
+        }
+        throw error;
+      }
     });
     if (result.kind === 'missing') return;
     context.logger.info('import checked', { import: result.import.code, outcome: result.kind });

@@ -16,6 +16,8 @@ export type JobOptions = Omit<SendOptions, 'db'>;
 export interface JobContext {
   jobId: string;
   retryCount: number;
+  /** No retry follows if this attempt fails: the handler's last chance to leave a useful final state. */
+  isLastAttempt: boolean;
   logger: Logger;
 }
 
@@ -78,7 +80,8 @@ export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: 
               jobLogger.error('job payload does not match its queue schema', { issues: parsed.error.issues });
               throw new Error(`invalid payload for ${queue.name}`);
             }
-            await handler(parsed.data, { jobId: job.id, retryCount: (job as { retryCount?: number }).retryCount ?? 0, logger: jobLogger });
+            const retryCount = job.retryCount ?? 0;
+            await handler(parsed.data, { jobId: job.id, retryCount, isLastAttempt: retryCount >= (queue.policy.retryLimit ?? 2), logger: jobLogger });
           }
         },
       );
