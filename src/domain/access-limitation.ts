@@ -141,7 +141,8 @@ function calendarDateText(wall: Pick<WallClock, 'year' | 'month' | 'day'>): stri
 
 /** yyyy-MM-ddTHH:mm:ss.SSS, no offset: the form fromZonedTime reads as a wall time in the zone it is given. */
 function wallClockText(wall: WallClock): string {
-  return `${calendarDateText(wall)}T${pad(wall.hour)}:${pad(wall.minute)}:${pad(wall.second)}.${pad(wall.millisecond, 3)}`;
+  const time = `${pad(wall.hour)}:${pad(wall.minute)}:${pad(wall.second)}.${pad(wall.millisecond, 3)}`;
+  return `${calendarDateText(wall)}T${time}`;
 }
 
 /** The wall clock as a plain number, only to compare two wall clocks or measure the distance between them. */
@@ -159,21 +160,18 @@ function instantOfWallClock(wall: WallClock, timeZone: string): Date {
   const converted = fromZonedTime(wallClockText(wall), timeZone);
   const shown = wallClockValue(wallClockOf(converted, timeZone));
   if (shown < wanted) {
-    // In a gap, date-fns-tz applies the offset after the change to an instant before it: the result shows the
-    // wall time minus the gap, so adding the difference twice over would overshoot; adding it once moves the
-    // instant past the change, where it shows the wall time plus the gap.
+    // In a gap, date-fns-tz applies the offset after the change to an instant before it, which shows the wall
+    // time minus the gap; moving it on by that difference lands past the change, showing the wall time plus
+    // the gap. (Had it used the offset before the change, it would show the wall time plus the gap already.)
     return addMilliseconds(converted, wanted - shown);
   }
   if (shown > wanted) return converted;
   // Repeated wall time: if the offset in force a day earlier also reproduces it at an earlier instant, that
-  // earlier instant is the first occurrence. No zone changes its offset twice within a day.
+  // earlier instant is the first occurrence. No zone in use changes its offset twice within a day.
   const dayBefore = addHours(converted, -24);
   const offsetBefore = wallClockValue(wallClockOf(dayBefore, timeZone)) - dayBefore.getTime();
-  const earlier = wanted - offsetBefore;
-  if (earlier < converted.getTime() && wallClockValue(wallClockOf(new Date(earlier), timeZone)) === wanted) {
-    return new Date(earlier);
-  }
-  return converted;
+  const earlier = addMilliseconds(converted, wanted - offsetBefore - converted.getTime());
+  return earlier < converted && wallClockValue(wallClockOf(earlier, timeZone)) === wanted ? earlier : converted;
 }
 
 /** A Date used only as a calendar-date carrier for date-fns, at local noon of the process zone: no process zone
@@ -284,6 +282,7 @@ function previousWeekday(weekday: Weekday): Weekday {
  * is allowed both times.
  */
 export function isAllowedAt(limitation: AccessLimitation, instant: Date): boolean {
+  // Throws (through limitationEnd) for an unknown time zone: a limitation that parsed has a known one.
   const start = parseISO(limitation.start);
   if (!isValid(instant) || instant < start || instant >= limitationEnd(limitation)) return false;
   const allowedDays = limitation.days === 'every_day' ? null : new Set<Weekday>(limitation.days);
@@ -365,7 +364,9 @@ function findingsWithoutContext(limitation: AccessLimitation): Finding[] {
   const start = parseISO(limitation.start);
 
   // Start. The zone has no field of its own in the wizard; it is shown with Start.
-  if (!knownZone) add('start', ['timeZone'], `Unknown time zone "${timeZone}": use an IANA name such as America/Sao_Paulo`);
+  if (!knownZone) {
+    add('start', ['timeZone'], `Unknown time zone "${timeZone}": use an IANA name such as America/Sao_Paulo`);
+  }
   if (!isValid(start)) {
     add('start', ['start'], 'Start is not a valid date and time');
   } else if (knownZone) {
@@ -414,8 +415,11 @@ function findingsWithoutContext(limitation: AccessLimitation): Finding[] {
   // Sessions.
   if (limitation.sessions !== 'unlimited') {
     const { maximum } = limitation.sessions;
-    if (!(maximum >= 1)) add('sessions', ['sessions', 'maximum'], 'Maximum sessions must be at least 1');
-    else if (!Number.isInteger(maximum)) add('sessions', ['sessions', 'maximum'], 'Maximum sessions must be a whole number');
+    if (!(maximum >= 1)) {
+      add('sessions', ['sessions', 'maximum'], 'Maximum sessions must be at least 1');
+    } else if (!Number.isInteger(maximum)) {
+      add('sessions', ['sessions', 'maximum'], 'Maximum sessions must be a whole number');
+    }
   }
   return findings;
 }
@@ -427,7 +431,7 @@ const FIELD_ORDER: LimitationField[] = ['start', 'duration', 'days', 'times', 's
  * in the order of the form. Empty means it may be saved (and will parse back with accessLimitationSchema).
  */
 export function validateLimitation(limitation: AccessLimitation, context: LimitationContext): LimitationProblem[] {
-  const problems: LimitationProblem[] = findingsWithoutContext(limitation).map(({ field, message }) => ({ field, message }));
+  const problems = findingsWithoutContext(limitation).map(({ field, message }): LimitationProblem => ({ field, message }));
   const { timeZone } = limitation;
   const start = parseISO(limitation.start);
   if (isKnownTimeZone(timeZone) && isValid(start)) {
@@ -441,11 +445,14 @@ export function validateLimitation(limitation: AccessLimitation, context: Limita
     if (end !== null && context.contractEnd !== null) {
       const lastDay = parseContractEnd(context.contractEnd);
       const dayAfter = carriedDate(addDays(calendarCarrier(lastDay), 1));
-      const contractLimit = instantOfWallClock({ ...dayAfter, hour: 0, minute: 0, second: 0, millisecond: 0 }, timeZone);
+      const midnight = { hour: 0, minute: 0, second: 0, millisecond: 0 };
+      const contractLimit = instantOfWallClock({ ...dayAfter, ...midnight }, timeZone);
       if (end > contractLimit) {
         problems.push({
           field: 'duration',
-          message: `The access would end on ${formatInstant(end, timeZone)}, after the vendor's contract ends on ${formatCalendarDate(lastDay)}`,
+          message:
+            `The access would end on ${formatInstant(end, timeZone)}, ` +
+            `after the vendor's contract ends on ${formatCalendarDate(lastDay)}`,
         });
       }
     }
@@ -510,8 +517,9 @@ function listInWords(items: string[], and: string): string {
 }
 
 function describeDays(days: AccessLimitation['days'], words: (typeof WORDS)[LimitationLocale]): string {
-  const positions = days === 'every_day' ? [] : [...new Set(days.map((day) => WEEKDAYS.indexOf(day)))].sort((a, b) => a - b);
-  if (days === 'every_day' || positions.length === WEEKDAYS.length) return words.everyDay;
+  if (days === 'every_day') return words.everyDay;
+  const positions = [...new Set(days.map((day) => WEEKDAYS.indexOf(day)))].sort((a, b) => a - b);
+  if (positions.length === WEEKDAYS.length) return words.everyDay;
   // Runs of consecutive days read as ranges (Mon–Fri, Sat–Sun); a run does not wrap from Sunday to Monday,
   // since the week is listed Monday first everywhere else.
   const runs: { first: number; last: number }[] = [];
@@ -521,7 +529,9 @@ function describeDays(days: AccessLimitation['days'], words: (typeof WORDS)[Limi
     else runs.push({ first: position, last: position });
   }
   const name = (position: number) => words.weekdays[position] ?? '?';
-  return runs.map((run) => (run.first === run.last ? name(run.first) : `${name(run.first)}–${name(run.last)}`)).join(', ');
+  return runs
+    .map((run) => (run.first === run.last ? name(run.first) : `${name(run.first)}–${name(run.last)}`))
+    .join(', ');
 }
 
 function describeTimes(times: AccessLimitation['times'], words: (typeof WORDS)[LimitationLocale]): string {
@@ -548,7 +558,8 @@ export function describeLimitation(limitation: AccessLimitation, locale: Limitat
     describeDays(limitation.days, words),
     describeTimes(limitation.times, words),
     limitation.timeZone,
-    `${words.from} ${formatInstant(parseISO(limitation.start), limitation.timeZone)} ${words.for} ${amount} ${amount === 1 ? singular : plural}`,
+    `${words.from} ${formatInstant(parseISO(limitation.start), limitation.timeZone)}` +
+      ` ${words.for} ${amount} ${amount === 1 ? singular : plural}`,
     sessions,
   ].join(', ');
 }
