@@ -173,6 +173,20 @@ CREATE TABLE access_requests (
 );
 CREATE INDEX access_requests_requester_idx ON access_requests (requester_user_id, created_at DESC);
 
+-- The wizard's answers between steps (SPEC §4: state kept in PostgreSQL; the modal carries only the id).
+-- One draft per import; a closed modal keeps it until it expires, so /domum import can offer to resume.
+CREATE TABLE request_drafts (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  import_id integer NOT NULL UNIQUE REFERENCES imports (id) ON DELETE CASCADE,
+  requester_user_id text NOT NULL,
+  time_zone text NOT NULL CHECK (time_zone <> ''),
+  data jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(data) = 'object'),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  expires_at timestamptz NOT NULL
+);
+CREATE INDEX request_drafts_requester_idx ON request_drafts (requester_user_id, expires_at);
+
 CREATE TABLE access_request_devices (
   request_id integer NOT NULL REFERENCES access_requests (id) ON DELETE CASCADE,
   device_id integer NOT NULL REFERENCES devices (id),

@@ -156,6 +156,17 @@ export interface AccessRequestsTable {
   decided_at: Date | null;
 }
 
+export interface RequestDraftsTable {
+  id: Generated<string>;
+  import_id: number;
+  requester_user_id: string;
+  time_zone: string;
+  data: ColumnType<unknown, string | undefined, string>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+  expires_at: Date;
+}
+
 export interface AccessRequestDevicesTable {
   request_id: number;
   device_id: number;
@@ -224,6 +235,7 @@ export interface DatabaseSchema {
   third_party_users: ThirdPartyUsersTable;
   import_lines: ImportLinesTable;
   access_requests: AccessRequestsTable;
+  request_drafts: RequestDraftsTable;
   access_request_devices: AccessRequestDevicesTable;
   access_request_grants: AccessRequestGrantsTable;
   accesses: AccessesTable;

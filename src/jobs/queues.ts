@@ -23,4 +23,12 @@ export const runImportQueue = defineQueue({
   concurrency: 1,
 });
 
-export const queues: readonly QueueDefinition<unknown>[] = [checkImportQueue, runImportQueue] as QueueDefinition<unknown>[];
+/** Post a new batch access request's card in the import's channel (threaded under the upload, if any). */
+export const postRequestCardQueue = defineQueue({
+  name: 'request.card',
+  payload: z.object({ requestId: z.number().int().positive() }),
+  policy: { retryLimit: 8, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300 },
+  concurrency: 2,
+});
+
+export const queues: readonly QueueDefinition<unknown>[] = [checkImportQueue, runImportQueue, postRequestCardQueue] as QueueDefinition<unknown>[];

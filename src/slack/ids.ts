@@ -11,3 +11,5 @@ export const IMPORT_FILE_BLOCK = 'import_file';
 export const IMPORT_FILE_ACTION = 'spreadsheet';
 export const CONTINUE_IMPORT_ACTION = 'import_continue';
 export const CANCEL_IMPORT_ACTION = 'import_cancel';
+export const AUTO_ACCESS_BLOCK = 'auto_access';
+export const AUTO_ACCESS_ACTION = 'choice';

@@ -73,7 +73,7 @@ export async function publishPreview(deps: PublishDeps, importId: number, logger
   };
   if (record.source === 'modal' && record.view_id) {
     try {
-      const view = refusal ? buildCheckFailedModal(record.file_name, refusal) : buildPreviewModal(await buildPreviewInput(deps, record, false));
+      const view = refusal ? buildCheckFailedModal(record.file_name, refusal) : buildPreviewModal(await buildPreviewInput(deps, record, false), { autoAccessChosen: record.auto_access });
       await deps.slack.views.update({ view_id: record.view_id, view });
       await updateImport(deps.db, record.id, { previewTs: 'modal' });
       if (manyErrors) await attachResults((await conversationOf(deps, record)).channel, undefined);

@@ -198,11 +198,15 @@ describe('path A: /domum import', () => {
     expect(app.slackApi.callsTo('views.open')).toEqual([]);
   });
 
-  it('offers requesters the explanation that fits them', async () => {
+  it('offers requesters "Automatically provide access after import", Yes or No', async () => {
     const app = await startWithCatalog();
     await app.slack.command({ text: 'import', userId: 'U0REQ0001' });
     const opened = await app.slackApi.waitForCall('views.open');
-    expect(JSON.stringify(opened.args.view)).toContain('not available yet');
+    const view = opened.args.view as { blocks: Array<{ type: string; label?: { text: string }; element?: { type: string; options?: Array<{ value: string }> } }> };
+    const choice = view.blocks.find((block) => block.label?.text === 'Automatically provide access after import');
+    expect(choice?.element?.type).toBe('radio_buttons');
+    expect(choice?.element?.options?.map((option) => option.value)).toEqual(['yes', 'no']);
+    expect(JSON.stringify(view)).not.toContain('Only requesters can ask for access');
   });
 
   it('cancels the import when the preview modal is closed', async () => {

@@ -2,6 +2,7 @@
 // /domum import (a button click carries a trigger id; the upload event did not).
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { findImportById } from '../../db/repos/import-repo.ts';
+import { getRoles } from '../../usecases/get-roles.ts';
 import { cancelImport } from '../../usecases/import-lifecycle.ts';
 import { buildPreviewModal } from '../blocks/import-blocks.ts';
 import type { AppDeps } from '../deps.ts';
@@ -26,7 +27,8 @@ export function createContinueImportAction(deps: AppDeps) {
       return tellPrivately(args, `Only <@${record.importer_user_id}>, who uploaded the file, can continue this import.`);
     }
     if (record.status !== 'ready') return tellPrivately(args, `This import (${record.code}) is ${STATUS_WORDS[record.status]}.`);
-    await client.views.open({ trigger_id: body.trigger_id, view: buildPreviewModal(await buildPreviewInput(deps, record, false)) });
+    const roles = await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, body.user.id);
+    await client.views.open({ trigger_id: body.trigger_id, view: buildPreviewModal(await buildPreviewInput(deps, record, false), { askAutoAccess: { canRequest: roles.canRequest } }) });
   };
 }
 

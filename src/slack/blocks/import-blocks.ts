@@ -6,6 +6,8 @@ import { describeDryRunCounts, describeFinalCounts } from '../../domain/import-c
 import { formatErrorLine } from '../../domain/import-lines.ts';
 import type { ImportCounts } from '../../domain/import-lines.ts';
 import {
+  AUTO_ACCESS_ACTION,
+  AUTO_ACCESS_BLOCK,
   CANCEL_IMPORT_ACTION,
   CONTINUE_IMPORT_ACTION,
   IMPORT_FILE_ACTION,
@@ -45,16 +47,30 @@ export interface AutoAccessOffer {
   canRequest: boolean;
 }
 
-export function buildImportModal(offer: AutoAccessOffer): ModalView {
-  const whyNot = offer.canRequest
-    ? 'Requesting access from Slack is not available yet: the users are imported without access.'
-    : 'Only requesters can ask for access for the users they import; ask an admin if you need it.';
+const AUTO_ACCESS_LABEL = 'Automatically provide access after import';
+const NOT_A_REQUESTER = 'Only requesters can ask for access for the users they import; ask an admin if you need it.';
+
+/** Yes/No for requesters; for everyone else, one line saying why the option is not there. */
+export function autoAccessBlock(offer: AutoAccessOffer): KnownBlock {
+  if (!offer.canRequest) return context(`*${AUTO_ACCESS_LABEL}:* No. ${NOT_A_REQUESTER}`);
+  const no = { text: plain('No'), value: 'no' };
+  return {
+    type: 'input',
+    block_id: AUTO_ACCESS_BLOCK,
+    label: plain(AUTO_ACCESS_LABEL),
+    element: { type: 'radio_buttons', action_id: AUTO_ACCESS_ACTION, options: [{ text: plain('Yes'), value: 'yes' }, no], initial_option: no },
+    hint: plain('Yes: after the preview, describe the access (devices, credentials, schedule) for approval.'),
+  };
+}
+
+export function buildImportModal(offer: AutoAccessOffer, channelId?: string | null): ModalView {
   return {
     type: 'modal',
     callback_id: IMPORT_MODAL_CALLBACK,
     title: plain(MODAL_TITLE),
     submit: plain('Check'),
     close: plain('Cancel'),
+    private_metadata: JSON.stringify({ channelId: channelId ?? null }),
     blocks: [
       section('Choose a spreadsheet of third-party users (xlsx, xls, ods or csv). Every line is checked first; nothing is written until you continue.'),
       {
@@ -64,7 +80,7 @@ export function buildImportModal(offer: AutoAccessOffer): ModalView {
         element: { type: 'file_input', action_id: IMPORT_FILE_ACTION, filetypes: ['xlsx', 'xls', 'ods', 'csv'], max_files: 1 },
         hint: plain('Columns: Vendor, Name, Email, Enabled (required); Phone, Document (optional). /domum template gives you a ready-made file.'),
       },
-      context(`*Automatically provide access after import:* No. ${whyNot}`),
+      autoAccessBlock(offer),
     ],
   };
 }
@@ -123,8 +139,16 @@ function previewBlocks(input: PreviewInput): KnownBlock[] {
   return blocks;
 }
 
-export function buildPreviewModal(input: PreviewInput): ModalView {
+/**
+ * The preview as a modal. Path A chose "Automatically provide access" in the file modal already
+ * (`autoAccessChosen`); path B asks here (`askAutoAccess`), since the upload had no modal before.
+ */
+export function buildPreviewModal(input: PreviewInput, options: { askAutoAccess?: AutoAccessOffer; autoAccessChosen?: boolean } = {}): ModalView {
   const importable = input.counts.created + input.counts.created_inactive > 0;
+  const extra: KnownBlock[] = [];
+  if (!importable) extra.push(context('There is nothing new to import in this file.'));
+  else if (options.askAutoAccess) extra.push(autoAccessBlock(options.askAutoAccess));
+  else if (options.autoAccessChosen) extra.push(context('After Continue you describe the access to request for the new active users.'));
   return {
     type: 'modal',
     callback_id: PREVIEW_MODAL_CALLBACK,
@@ -133,7 +157,7 @@ export function buildPreviewModal(input: PreviewInput): ModalView {
     close: plain(importable ? 'Cancel' : 'Close'),
     notify_on_close: importable,
     private_metadata: JSON.stringify({ importId: input.import.id }),
-    blocks: [...previewBlocks(input), ...(importable ? [] : [context('There is nothing new to import in this file.')])],
+    blocks: [...previewBlocks(input), ...extra],
   };
 }
 

@@ -18,6 +18,6 @@ export const importSubcommand: Subcommand = {
       return;
     }
     await ack();
-    await client.views.open({ trigger_id: command.trigger_id, view: buildImportModal({ canRequest: roles.canRequest }) });
+    await client.views.open({ trigger_id: command.trigger_id, view: buildImportModal({ canRequest: roles.canRequest }, command.channel_id) });
   },
 };

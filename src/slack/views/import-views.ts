@@ -4,11 +4,14 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { findImportById } from '../../db/repos/import-repo.ts';
 import { getRoles } from '../../usecases/get-roles.ts';
+import { isKnownTimeZone } from '../../domain/access-limitation.ts';
 import { cancelImport, continueImport, startImport } from '../../usecases/import-lifecycle.ts';
+import { beginRequestDraft, DRAFT_REFUSAL_TEXT } from '../../usecases/request-wizard.ts';
+import { buildStepView, messageView } from '../wizard/wizard-handlers.ts';
 import type { DecisionResult } from '../../usecases/import-lifecycle.ts';
 import { buildCheckingModal, buildDecidedPreviewMessage, buildImportingModal } from '../blocks/import-blocks.ts';
 import type { AppDeps } from '../deps.ts';
-import { IMPORT_FILE_ACTION, IMPORT_FILE_BLOCK } from '../ids.ts';
+import { AUTO_ACCESS_ACTION, AUTO_ACCESS_BLOCK, IMPORT_FILE_ACTION, IMPORT_FILE_BLOCK } from '../ids.ts';
 import { NO_IMPORT_ROLE_TEXT } from '../commands/import-command.ts';
 import { buildPreviewInput } from '../import-publisher.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
@@ -18,6 +21,7 @@ type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 const SPREADSHEET_NAME = /\.(xlsx|xls|ods|csv)$/i;
 const submittedFiles = z.array(z.object({ id: z.string().min(1), name: z.string().optional(), title: z.string().optional() }));
 const previewMetadata = z.object({ importId: z.number().int().positive() });
+const importModalMetadata = z.object({ channelId: z.string().regex(/^[CGD][A-Z0-9]+$/).nullable() });
 
 export function createImportModalSubmission(deps: AppDeps) {
   return async ({ ack, body, view }: ViewArgs): Promise<void> => {
@@ -38,7 +42,18 @@ export function createImportModalSubmission(deps: AppDeps) {
       await ack({ response_action: 'errors', errors: { [IMPORT_FILE_BLOCK]: `${fileName} is not a spreadsheet: use an xlsx, xls, ods or csv file.` } });
       return;
     }
-    await startImport(deps, { fileName, importerUserId: userId, source: 'modal', slackFileId: file.id, viewId: view.id });
+    const metadata = importModalMetadata.safeParse(safeJson(view.private_metadata));
+    // Only a requester's Yes counts: the option is not shown to others, and a replayed payload is not trusted.
+    const autoAccess = roles.canRequest && view.state.values[AUTO_ACCESS_BLOCK]?.[AUTO_ACCESS_ACTION]?.selected_option?.value === 'yes';
+    await startImport(deps, {
+      fileName,
+      importerUserId: userId,
+      source: 'modal',
+      slackFileId: file.id,
+      viewId: view.id,
+      channelId: metadata.success ? metadata.data.channelId : null,
+      autoAccess,
+    });
     await ack({ response_action: 'update', view: buildCheckingModal(fileName) });
   };
 }
@@ -69,15 +84,30 @@ export function createPreviewModalSubmission(deps: AppDeps) {
       await ack({ response_action: 'clear' });
       return;
     }
+    const record = await findImportById(deps.db, metadata.data.importId);
+    const askedHere = view.state.values[AUTO_ACCESS_BLOCK]?.[AUTO_ACCESS_ACTION]?.selected_option?.value;
+    const autoAccess = askedHere !== undefined ? askedHere === 'yes' : record?.auto_access === true;
+    if (record && autoAccess) {
+      // "Automatically provide access after import": the wizard collects the request before anything is
+      // imported; Create then imports the users and posts the request.
+      const timeZone = await requesterTimeZone(client, body.user.id, deps.config.defaultTimeZone);
+      const access = await beginRequestDraft({ db: deps.db, jobs: deps.jobs, now: deps.now, adminUserIds: deps.config.adminUserIds }, { importId: record.id, userId: body.user.id, timeZone });
+      if (!access.ok) {
+        await ack({ response_action: 'update', view: messageView(DRAFT_REFUSAL_TEXT[access.reason]) });
+        return;
+      }
+      await ack({ response_action: 'update', view: await buildStepView(deps, access, 'general') });
+      return;
+    }
     const result = await continueImport(deps, metadata.data.importId, body.user.id);
     if (!result.ok) {
       await ack({ response_action: 'update', view: { type: 'modal', title: { type: 'plain_text', text: 'Import users' }, close: { type: 'plain_text', text: 'Close' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(decisionProblem(result)).replace(/&lt;@(\w+)&gt;/g, '<@$1>') } }] } });
       return;
     }
-    const record = result.import;
-    const where = record.source === 'upload' ? 'in the file’s thread' : 'to you as a direct message';
-    await ack({ response_action: 'update', view: buildImportingModal(record.file_name, record.code, where) });
-    if (record.source === 'upload') await markPreviewDecided(deps, client, record.id, `Continued by <@${body.user.id}>: importing…`);
+    const continued = result.import;
+    const where = continued.source === 'upload' ? 'in the file’s thread' : 'to you as a direct message';
+    await ack({ response_action: 'update', view: buildImportingModal(continued.file_name, continued.code, where) });
+    if (continued.source === 'upload') await markPreviewDecided(deps, client, continued.id, `Continued by <@${body.user.id}>: importing…`);
   };
 }
 
@@ -96,9 +126,22 @@ export function createPreviewModalClosed(deps: AppDeps) {
 /** Replaces the buttons of a path-B preview with what happened, so nobody clicks them again. */
 export async function markPreviewDecided(deps: AppDeps, client: AllMiddlewareArgs['client'], importId: number, outcome: string): Promise<void> {
   const record = await findImportById(deps.db, importId);
-  if (!record?.channel_id || !record.preview_ts) return;
+  // Only path B's preview lives in a channel we know; a path-A preview sent by DM keeps its buttons, which
+  // answer "already running" or "cancelled" if clicked again.
+  if (record?.source !== 'upload' || !record.channel_id || !record.preview_ts) return;
   const input = await buildPreviewInput(deps, record, false);
   await client.chat.update({ channel: record.channel_id, ts: record.preview_ts, ...buildDecidedPreviewMessage(input, outcome) });
+}
+
+/** The requester's Slack time zone (SPEC §2: days and times are evaluated in it); the default if unknown. */
+async function requesterTimeZone(client: AllMiddlewareArgs['client'], userId: string, fallback: string): Promise<string> {
+  try {
+    const info = await client.users.info({ user: userId });
+    const timeZone = info.user?.tz;
+    return timeZone && isKnownTimeZone(timeZone) ? timeZone : fallback;
+  } catch {
+    return fallback;
+  }
 }
 
 function safeJson(text: string | undefined): unknown {

@@ -1,0 +1,10 @@
+// request.card: post a new request's card (once: the card's ts is recorded).
+import type { AppDeps } from '../slack/deps.ts';
+import { publishRequestCard } from '../slack/request-publisher.ts';
+import type { JobHandler } from './job-queue.ts';
+
+export function postRequestCardJob(deps: AppDeps): JobHandler<{ requestId: number }> {
+  return async ({ requestId }, context) => {
+    await publishRequestCard(deps, requestId, context.logger);
+  };
+}

@@ -1,0 +1,149 @@
+// The request card (SPEC §4 "After Create"): the access request posted in the channel, in words, for the
+// requester and the approvers. Pure. The approval buttons are not here yet: they come with the approvals
+// feature, which adds them under these blocks.
+//
+// Everything the requester or the catalog wrote is escaped (escapeMrkdwn). Lists stop after LIST_ITEMS
+// entries and within a character budget, with "…and N more", because a request can hold thousands of devices
+// while a section takes 3,000 characters and Slack refuses a message whose blocks JSON passes about 13,000.
+import type { KnownBlock } from '@slack/types';
+import { escapeMrkdwn } from './mrkdwn.ts';
+
+/** How many devices or credentials a list shows before "…and N more". */
+export const LIST_ITEMS = 20;
+/** Slack's limit on a section's text. */
+const SECTION_TEXT_MAX = 3000;
+/** Characters of one list item before it is cut: long names still leave room for LIST_ITEMS of them. */
+const ITEM_MAX = 100;
+/** What a list may take of a modal section, leaving room for its heading and the "…and N more" line. */
+const LIST_BUDGET = 2400;
+/** A message's lists share Slack's ~13,000-character blocks JSON limit (bolt-js#2509), so each takes less. */
+const CARD_LIST_BUDGET = 1500;
+const CARD_JUSTIFICATION_MAX = 2000;
+const HEADER_TEXT_MAX = 150;
+
+export interface GrantInWords {
+  label: string;
+  startSession: boolean;
+  viewPassword: boolean;
+}
+
+export interface RequestCardInput {
+  code: string;
+  requesterId: string;
+  fileName: string;
+  counts: { users: number };
+  justification: string;
+  reasonName: string;
+  governanceCode: string | null;
+  devices: string[];
+  grants: GrantInWords[];
+  limitationText: string;
+  statusWord: string;
+  groups: Array<{ name: string; approvals: number; required: number }>;
+}
+
+/** At most `max` characters (code points), ending in "…" when cut. Works on raw text, before escaping. */
+export function cutText(text: string, max: number): string {
+  const points = [...text];
+  return points.length <= max ? text : `${points.slice(0, max - 1).join('')}…`;
+}
+
+/**
+ * Escaped for mrkdwn and at most `max` characters once escaped (an escaped & takes five), ending in "…" when
+ * cut. Cutting before escaping never splits an entity such as &amp;.
+ */
+export function mrkdwnText(text: string, max: number = ITEM_MAX): string {
+  const escaped = escapeMrkdwn(text);
+  if ([...escaped].length <= max) return escaped;
+  let kept = '';
+  let used = 0;
+  for (const point of text) {
+    const piece = escapeMrkdwn(point);
+    if (used + piece.length > max - 1) break;
+    kept += piece;
+    used += piece.length;
+  }
+  return `${kept}…`;
+}
+
+/** "Start session, View password" — the permission words of SPEC §4. */
+export function permissionWords(grant: Pick<GrantInWords, 'startSession' | 'viewPassword'>): string {
+  const words = [grant.startSession ? 'Start session' : null, grant.viewPassword ? 'View password' : null];
+  const chosen = words.filter((word): word is string => word !== null);
+  return chosen.length > 0 ? chosen.join(', ') : 'no permission';
+}
+
+/** "postgres @ db-prod-01 — Start session, View password", escaped. */
+export function grantLine(grant: GrantInWords): string {
+  return `${mrkdwnText(grant.label)} — ${permissionWords(grant)}`;
+}
+
+export function plural(count: number, singular: string, pluralWord = `${singular}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? singular : pluralWord}`;
+}
+
+/**
+ * Bulleted lines, at most LIST_ITEMS and LIST_BUDGET characters, then "…and N more". `lines` are already
+ * mrkdwn (escaped).
+ */
+export function bulletList(lines: string[], empty = '—', budget = LIST_BUDGET): string {
+  if (lines.length === 0) return empty;
+  const shown: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    const bullet = `• ${line}`;
+    if (shown.length >= LIST_ITEMS || used + bullet.length + 1 > budget) break;
+    shown.push(bullet);
+    used += bullet.length + 1;
+  }
+  const rest = lines.length - shown.length;
+  if (rest > 0) shown.push(`…and ${rest.toLocaleString('en-US')} more`);
+  return shown.join('\n');
+}
+
+/** The users line of §4a: number and words on one line. */
+export function usersLine(users: number): string {
+  return `${plural(users, 'user')} to be given access`;
+}
+
+/** A section whose text is cut to Slack's limit as a last resort (callers keep well below it). */
+export function mrkdwnSection(text: string, blockId?: string): KnownBlock {
+  const cut = [...text].length > SECTION_TEXT_MAX ? `${[...text].slice(0, SECTION_TEXT_MAX - 1).join('')}…` : text;
+  return { type: 'section', ...(blockId ? { block_id: blockId } : {}), text: { type: 'mrkdwn', text: cut } };
+}
+
+function mention(userId: string): string {
+  // Slack user ids are letters and digits; anything else is shown as text rather than allowed to form markup.
+  return /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
+}
+
+function groupLine(group: RequestCardInput['groups'][number]): string {
+  return `${mrkdwnText(group.name)}: ${group.approvals.toLocaleString('en-US')} of ${plural(group.required, 'approval')}`;
+}
+
+export function buildRequestCard(input: RequestCardInput): { text: string; blocks: KnownBlock[] } {
+  const header = cutText(`Access request ${input.code} · ${input.statusWord}`, HEADER_TEXT_MAX);
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: header, emoji: true } },
+    mrkdwnSection(
+      [
+        `*Requester:* ${mention(input.requesterId)}`,
+        `*File:* ${mrkdwnText(input.fileName, 200)}`,
+        usersLine(input.counts.users),
+      ].join('\n'),
+    ),
+    mrkdwnSection(`*Justification*\n${mrkdwnText(input.justification, CARD_JUSTIFICATION_MAX)}`),
+    mrkdwnSection(
+      [
+        `*Reason:* ${mrkdwnText(input.reasonName, 200)}`,
+        `*Governance code:* ${input.governanceCode ? mrkdwnText(input.governanceCode, 200) : '—'}`,
+      ].join('\n'),
+    ),
+    mrkdwnSection(`*Devices* (${input.devices.length.toLocaleString('en-US')})\n${bulletList(input.devices.map((device) => mrkdwnText(device)), '—', CARD_LIST_BUDGET)}`),
+    mrkdwnSection(`*Credentials* (${input.grants.length.toLocaleString('en-US')})\n${bulletList(input.grants.map(grantLine), '—', CARD_LIST_BUDGET)}`),
+    mrkdwnSection(`*Access limitation*\n${mrkdwnText(input.limitationText, 1000)}`),
+    mrkdwnSection(`*Approvals*\n${bulletList(input.groups.map(groupLine), 'No approval group', CARD_LIST_BUDGET)}`),
+  ];
+  const text = `Access request ${input.code} from ${mention(input.requesterId)}: ${input.statusWord}`;
+  return { text, blocks };
+}

@@ -1,0 +1,111 @@
+// The request card (SPEC §4): posted once in the import's channel — threaded under the upload when there
+// was one — and, when the bot cannot post there, sent to the requester with what to do about it.
+import { findImportById } from '../db/repos/import-repo.ts';
+import { findInvolvedVendors } from '../db/repos/request-repo.ts';
+import { columnKeyForHeader } from '../spreadsheet/columns.ts';
+import { describeLimitation, accessLimitationSchema } from '../domain/access-limitation.ts';
+import type { Logger } from '../logger.ts';
+import { credentialLabel } from '../usecases/search-catalog.ts';
+import { buildRequestCard } from './blocks/request-card.ts';
+import type { AppDeps } from './deps.ts';
+import { openDirectMessage } from './slack-files.ts';
+
+type PublishDeps = Pick<AppDeps, 'db' | 'slack'>;
+
+const REQUEST_STATUS_WORDS = {
+  awaiting_approval: 'Awaiting approval',
+  approved: 'Approved',
+  processing: 'Processing',
+  completed: 'Completed',
+  completed_with_errors: 'Completed with errors',
+  rejected: 'Rejected',
+  expired: 'Expired',
+  cancelled: 'Cancelled',
+} as const;
+
+export async function buildCardFor(deps: PublishDeps, requestId: number) {
+  const request = await deps.db
+    .selectFrom('access_requests as r')
+    .innerJoin('imports as i', 'i.id', 'r.import_id')
+    .innerJoin('reasons as reason', 'reason.id', 'r.reason_id')
+    .select(['r.id', 'r.code', 'r.requester_user_id', 'r.justification', 'r.governance_code', 'r.limitation', 'r.status', 'r.channel_id', 'r.thread_ts', 'r.card_ts', 'i.id as import_id', 'i.file_name', 'i.created_count', 'reason.name as reason_name'])
+    .where('r.id', '=', requestId)
+    .executeTakeFirst();
+  if (!request) return undefined;
+  const devices = await deps.db
+    .selectFrom('access_request_devices as d')
+    .innerJoin('devices', 'devices.id', 'd.device_id')
+    .select(['devices.name'])
+    .where('d.request_id', '=', requestId)
+    .orderBy('devices.name')
+    .execute();
+  const grants = await deps.db
+    .selectFrom('access_request_grants as g')
+    .innerJoin('credentials as c', 'c.id', 'g.credential_id')
+    .innerJoin('devices as dev', 'dev.id', 'c.device_id')
+    .select(['c.username', 'dev.name as device_name', 'g.start_session', 'g.view_password'])
+    .where('g.request_id', '=', requestId)
+    .orderBy('dev.name')
+    .orderBy('c.username')
+    .execute();
+  const record = await findImportById(deps.db, request.import_id);
+  const vendorIndex = (record?.headers ?? []).findIndex((header) => columnKeyForHeader(header) === 'vendor');
+  const vendors = vendorIndex >= 0 ? await findInvolvedVendors(deps.db, request.import_id, vendorIndex) : [];
+  const approvals = await deps.db
+    .selectFrom('approval_responses')
+    .select(['access_group_id', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('request_id', '=', requestId)
+    .where('decision', '=', 'approve')
+    .groupBy('access_group_id')
+    .execute();
+  const groups = [...new Map(vendors.map((vendor) => [vendor.accessGroupId, vendor])).values()].map((vendor) => ({
+    name: vendor.accessGroupName,
+    required: vendor.approvalsRequired,
+    approvals: Number(approvals.find((row) => row.access_group_id === vendor.accessGroupId)?.count ?? 0),
+  }));
+  const limitation = accessLimitationSchema.parse(request.limitation);
+  const card = buildRequestCard({
+    code: request.code,
+    requesterId: request.requester_user_id,
+    fileName: request.file_name,
+    counts: { users: request.created_count },
+    justification: request.justification,
+    reasonName: request.reason_name,
+    governanceCode: request.governance_code,
+    devices: devices.map((device) => device.name),
+    grants: grants.map((grant) => ({ label: credentialLabel(grant), startSession: grant.start_session, viewPassword: grant.view_password })),
+    limitationText: describeLimitation(limitation),
+    statusWord: REQUEST_STATUS_WORDS[request.status],
+    groups,
+  });
+  return { request, card };
+}
+
+function isCannotPost(error: unknown): boolean {
+  const code = (error as { data?: { error?: string } }).data?.error;
+  return code === 'not_in_channel' || code === 'channel_not_found' || code === 'is_archived' || code === 'restricted_action';
+}
+
+export async function publishRequestCard(deps: PublishDeps, requestId: number, logger: Logger): Promise<void> {
+  const built = await buildCardFor(deps, requestId);
+  if (!built || built.request.card_ts) return;
+  const { request, card } = built;
+  if (request.channel_id) {
+    try {
+      const posted = await deps.slack.chat.postMessage({ channel: request.channel_id, ...(request.thread_ts ? { thread_ts: request.thread_ts } : {}), ...card });
+      await deps.db.updateTable('access_requests').set({ card_ts: posted.ts ?? 'posted', updated_at: new Date() }).where('id', '=', requestId).execute();
+      return;
+    } catch (error) {
+      if (!isCannotPost(error)) throw error;
+      logger.info('cannot post the request card in its channel; telling the requester', { request: request.code });
+    }
+  }
+  const dm = await openDirectMessage(deps.slack, request.requester_user_id);
+  const where = request.channel_id ? `<#${request.channel_id}>` : 'the channel';
+  await deps.slack.chat.postMessage({
+    channel: dm,
+    text: `I could not post request ${request.code} in ${where}: I am not a member there. Invite me with /invite @Domum, or run /domum import from a channel where I am. Here is the request:`,
+  });
+  const posted = await deps.slack.chat.postMessage({ channel: dm, ...card });
+  await deps.db.updateTable('access_requests').set({ card_ts: posted.ts ?? 'posted', updated_at: new Date() }).where('id', '=', requestId).execute();
+}

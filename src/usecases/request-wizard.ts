@@ -1,0 +1,162 @@
+// The batch access request wizard (SPEC §4): a draft per import, saved step by step, and Create — which
+// stores the request, starts the import of the users and posts the request card, in one transaction.
+import { recordAuditEvent } from '../db/repos/audit-repo.ts';
+import { findCredentialsByIds, findDevicesByIds } from '../db/repos/catalog-search-repo.ts';
+import { findImportById, updateImport } from '../db/repos/import-repo.ts';
+import { findDraft, findInvolvedVendors, listEnabledReasons, updateDraftData, upsertDraft } from '../db/repos/request-repo.ts';
+import type { DraftRow, InvolvedVendor } from '../db/repos/request-repo.ts';
+import type { Db, Import } from '../db/schema.ts';
+import { validateLimitation } from '../domain/access-limitation.ts';
+import type { LimitationProblem } from '../domain/access-limitation.ts';
+import { requestDraftDataSchema } from '../domain/request-draft.ts';
+import type { RequestDraftData, WizardStep } from '../domain/request-draft.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import { postRequestCardQueue, runImportQueue } from '../jobs/queues.ts';
+import { columnKeyForHeader } from '../spreadsheet/columns.ts';
+import { getRoles } from './get-roles.ts';
+
+export const DRAFT_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+export interface WizardDeps {
+  db: Db;
+  jobs: JobQueue;
+  now: () => Date;
+  adminUserIds: readonly string[];
+}
+
+export type DraftRefusal = 'not-found' | 'expired' | 'not-yours' | 'not-requester' | 'not-ready';
+export type DraftAccess = { ok: true; draft: DraftRow; data: RequestDraftData; import: Import } | { ok: false; reason: DraftRefusal };
+
+export const DRAFT_REFUSAL_TEXT: Record<DraftRefusal, string> = {
+  'not-found': 'This request draft no longer exists. Run /domum import again.',
+  expired: 'This request draft expired (drafts are kept 24 hours). Run /domum import again.',
+  'not-yours': 'Only the person who started this request can continue it.',
+  'not-requester': 'Only requesters can ask for access for the users they import; ask an admin if you need it.',
+  'not-ready': 'This import is no longer waiting for a request: it was continued, cancelled or refused.',
+};
+
+/** Starts (or resumes) the wizard for a checked import. Only its importer, and only a requester. */
+export async function beginRequestDraft(deps: WizardDeps, input: { importId: number; userId: string; timeZone: string }): Promise<DraftAccess> {
+  const roles = await getRoles({ db: deps.db, adminUserIds: deps.adminUserIds }, input.userId);
+  if (!roles.canRequest) return { ok: false, reason: 'not-requester' };
+  const record = await findImportById(deps.db, input.importId);
+  if (!record) return { ok: false, reason: 'not-found' };
+  if (record.importer_user_id !== input.userId) return { ok: false, reason: 'not-yours' };
+  if (record.status !== 'ready') return { ok: false, reason: 'not-ready' };
+  const draft = await upsertDraft(deps.db, {
+    importId: record.id,
+    requesterUserId: input.userId,
+    timeZone: input.timeZone,
+    expiresAt: new Date(deps.now().getTime() + DRAFT_LIFETIME_MS),
+  });
+  return { ok: true, draft, data: parseDraftData(draft.data), import: record };
+}
+
+function parseDraftData(raw: unknown): RequestDraftData {
+  const parsed = requestDraftDataSchema.safeParse(raw ?? {});
+  return parsed.success ? parsed.data : {};
+}
+
+/** The draft behind a wizard view: private_metadata is user-controlled, so everything is checked again. */
+export async function openDraft(deps: WizardDeps, draftId: string, userId: string): Promise<DraftAccess> {
+  const draft = await findDraft(deps.db, draftId);
+  if (!draft) return { ok: false, reason: 'not-found' };
+  if (draft.requesterUserId !== userId) return { ok: false, reason: 'not-yours' };
+  if (draft.expiresAt.getTime() <= deps.now().getTime()) return { ok: false, reason: 'expired' };
+  const roles = await getRoles({ db: deps.db, adminUserIds: deps.adminUserIds }, userId);
+  if (!roles.canRequest) return { ok: false, reason: 'not-requester' };
+  const record = await findImportById(deps.db, draft.importId);
+  if (!record) return { ok: false, reason: 'not-found' };
+  if (record.status !== 'ready') return { ok: false, reason: 'not-ready' };
+  return { ok: true, draft, data: parseDraftData(draft.data), import: record };
+}
+
+export async function saveDraft(deps: Pick<WizardDeps, 'db'>, draftId: string, data: RequestDraftData): Promise<void> {
+  await updateDraftData(deps.db, draftId, data);
+}
+
+export interface WizardContext {
+  reasons: Array<{ id: number; name: string }>;
+  vendors: InvolvedVendor[];
+  governanceRequired: boolean;
+  /** The earliest contract end among the vendors of the users who will get access. */
+  contractEnd: string | null;
+  activeUsers: number;
+}
+
+export async function loadWizardContext(db: Db, record: Import): Promise<WizardContext> {
+  const vendorIndex = record.headers.findIndex((header) => columnKeyForHeader(header) === 'vendor');
+  const [reasons, vendors] = await Promise.all([listEnabledReasons(db), vendorIndex >= 0 ? findInvolvedVendors(db, record.id, vendorIndex) : Promise.resolve([])]);
+  const ends = vendors.map((vendor) => vendor.contractEnd).filter((end): end is string => end !== null).sort();
+  return { reasons, vendors, governanceRequired: vendors.some((vendor) => vendor.governanceRequired), contractEnd: ends[0] ?? null, activeUsers: record.created_count };
+}
+
+export type CreateResult =
+  | { ok: true; requestId: number; code: string; alreadyCreated: boolean }
+  | { ok: false; reason: DraftRefusal }
+  | { ok: false; reason: 'incomplete'; step: WizardStep; message: string }
+  | { ok: false; reason: 'invalid-limitation'; problems: LimitationProblem[] };
+
+export async function createAccessRequest(deps: WizardDeps, draftId: string, userId: string): Promise<CreateResult> {
+  // A second Create (double click, Slack retry) finds the request the first one made, and makes no other.
+  const previous = await findDraft(deps.db, draftId);
+  if (previous && previous.requesterUserId === userId) {
+    const existing = await deps.db.selectFrom('access_requests').select(['id', 'code']).where('import_id', '=', previous.importId).executeTakeFirst();
+    if (existing) return { ok: true, requestId: existing.id, code: existing.code, alreadyCreated: true };
+  }
+  const access = await openDraft(deps, draftId, userId);
+  if (!access.ok) return access;
+  const { data, import: record } = access;
+  if (!data.general) return { ok: false, reason: 'incomplete', step: 'general', message: 'Fill in the General step.' };
+  if (!data.deviceIds?.length) return { ok: false, reason: 'incomplete', step: 'devices', message: 'Choose at least one device.' };
+  if (!data.grants?.length) return { ok: false, reason: 'incomplete', step: 'credentials', message: 'Choose at least one credential.' };
+  if (!data.limitation) return { ok: false, reason: 'incomplete', step: 'limitation', message: 'Fill in the Access limitation step.' };
+  const context = await loadWizardContext(deps.db, record);
+  if (context.governanceRequired && !data.general.governanceCode) return { ok: false, reason: 'incomplete', step: 'general', message: 'A governance code is required for these vendors.' };
+  const problems = validateLimitation(data.limitation, { now: deps.now(), contractEnd: context.contractEnd });
+  if (problems.length > 0) return { ok: false, reason: 'invalid-limitation', problems };
+  const devices = await findDevicesByIds(deps.db, data.deviceIds);
+  const credentials = await findCredentialsByIds(deps.db, data.grants.map((grant) => grant.credentialId));
+  const deviceIds = new Set(devices.map((device) => device.id));
+  if (devices.length !== new Set(data.deviceIds).size) return { ok: false, reason: 'incomplete', step: 'devices', message: 'A chosen device no longer exists; choose again.' };
+  if (credentials.length !== data.grants.length || credentials.some((credential) => !deviceIds.has(credential.device_id))) {
+    return { ok: false, reason: 'incomplete', step: 'credentials', message: 'Choose credentials of the chosen devices only.' };
+  }
+  if (data.grants.some((grant) => !grant.startSession && !grant.viewPassword)) {
+    return { ok: false, reason: 'incomplete', step: 'credentials', message: 'Every credential needs Start session, View password or both.' };
+  }
+  const { general, limitation, grants } = data;
+  return deps.db.transaction().execute(async (trx) => {
+    const locked = await findImportById(trx, record.id, { forUpdate: true });
+    const existing = await trx.selectFrom('access_requests').select(['id', 'code']).where('import_id', '=', record.id).executeTakeFirst();
+    if (existing) return { ok: true as const, requestId: existing.id, code: existing.code, alreadyCreated: true };
+    if (!locked || locked.status !== 'ready') return { ok: false as const, reason: 'not-ready' as const };
+    const request = await trx
+      .insertInto('access_requests')
+      .values({
+        import_id: record.id,
+        requester_user_id: userId,
+        justification: general.justification,
+        reason_id: general.reasonId,
+        governance_code: general.governanceCode,
+        limitation: JSON.stringify(limitation),
+        time_zone: limitation.timeZone,
+        channel_id: locked.channel_id,
+        thread_ts: locked.thread_ts,
+        updated_at: new Date(),
+      })
+      .returning(['id', 'code'])
+      .executeTakeFirstOrThrow();
+    await trx.insertInto('access_request_devices').values([...deviceIds].map((deviceId) => ({ request_id: request.id, device_id: deviceId }))).execute();
+    await trx
+      .insertInto('access_request_grants')
+      .values(grants.map((grant) => ({ request_id: request.id, credential_id: grant.credentialId, start_session: grant.startSession, view_password: grant.viewPassword })))
+      .execute();
+    await updateImport(trx, record.id, { status: 'importing' });
+    await trx.updateTable('imports').set({ auto_access: true }).where('id', '=', record.id).execute();
+    await deps.jobs.enqueue(trx, runImportQueue, { importId: record.id });
+    await deps.jobs.enqueue(trx, postRequestCardQueue, { requestId: request.id });
+    await recordAuditEvent(trx, { actor: userId, action: 'request.created', target: request.code, details: { import: record.code, devices: deviceIds.size, credentials: grants.length } });
+    return { ok: true as const, requestId: request.id, code: request.code, alreadyCreated: false };
+  });
+}
