@@ -7,8 +7,8 @@ import type { AppDeps } from './deps.ts';
 import { createCancelImportAction, createContinueImportAction } from './actions/preview-buttons.ts';
 import { createFileSharedListener } from './events/file-shared.ts';
 import { CANCEL_IMPORT_ACTION, CONTINUE_IMPORT_ACTION, IMPORT_MODAL_CALLBACK, PREVIEW_MODAL_CALLBACK, SLASH_COMMAND } from './ids.ts';
-import { WIZARD_BACK_ACTION, WIZARD_CALLBACKS, WIZARD_CREDENTIALS_SELECT_ACTION, WIZARD_DEVICES_SELECT_ACTION, WIZARD_EDIT_ACTION } from './wizard/wizard-ids.ts';
-import { createCredentialOptions, createCredentialsChanged, createDeviceOptions, createWizardBack, createWizardEdit, createWizardSubmission } from './wizard/wizard-handlers.ts';
+import { WIZARD_BACK_ACTION, WIZARD_CALLBACKS, WIZARD_CREDENTIALS_SELECT_ACTION, WIZARD_DEVICES_SELECT_ACTION, WIZARD_EDIT_ACTION, WIZARD_RESUME_ACTION } from './wizard/wizard-ids.ts';
+import { createCredentialOptions, createCredentialsChanged, createDeviceOptions, createWizardBack, createWizardEdit, createWizardResume, createWizardSubmission } from './wizard/wizard-handlers.ts';
 import { createImportModalSubmission, createPreviewModalClosed, createPreviewModalSubmission } from './views/import-views.ts';
 import { createRequestLogMiddleware } from './request-log.ts';
 
@@ -25,7 +25,7 @@ export interface SlackListenerCatalog {
 export const slackListenerCatalog: SlackListenerCatalog = {
   commands: [SLASH_COMMAND],
   events: ['file_shared'],
-  actions: [CONTINUE_IMPORT_ACTION, CANCEL_IMPORT_ACTION, WIZARD_BACK_ACTION, WIZARD_EDIT_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION],
+  actions: [CONTINUE_IMPORT_ACTION, CANCEL_IMPORT_ACTION, WIZARD_BACK_ACTION, WIZARD_EDIT_ACTION, WIZARD_RESUME_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION],
   views: [IMPORT_MODAL_CALLBACK, PREVIEW_MODAL_CALLBACK, ...Object.values(WIZARD_CALLBACKS)],
   options: [WIZARD_DEVICES_SELECT_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION],
   appHome: false,
@@ -43,6 +43,7 @@ export function registerSlackListeners(app: App, deps: AppDeps): void {
   for (const callbackId of Object.values(WIZARD_CALLBACKS)) app.view(callbackId, createWizardSubmission(deps));
   app.action(WIZARD_BACK_ACTION, createWizardBack(deps));
   app.action(WIZARD_EDIT_ACTION, createWizardEdit(deps));
+  app.action(WIZARD_RESUME_ACTION, createWizardResume(deps));
   app.action(WIZARD_CREDENTIALS_SELECT_ACTION, createCredentialsChanged(deps));
   app.options(WIZARD_DEVICES_SELECT_ACTION, createDeviceOptions(deps));
   app.options(WIZARD_CREDENTIALS_SELECT_ACTION, createCredentialOptions(deps));

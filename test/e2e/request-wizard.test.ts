@@ -27,6 +27,7 @@ import { checkView } from '../support/block-kit-limits.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { startTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const REQUESTER = 'U0REQ0001';
 const CHANNEL = 'C0REQUESTS';
@@ -172,6 +173,116 @@ describe('the request wizard', () => {
     expect(app.slackApi.callsTo('chat.postMessage').filter((call) => call.args.channel === CHANNEL)).toHaveLength(1);
     expect(await db.selectFrom('third_party_users').select('email').execute()).toHaveLength(5);
     expect(app.slackApi.violations).toEqual([]);
+  }, 60_000);
+
+  it('goes Back, keeps a closed draft to resume from /domum import, and names each limitation problem', async () => {
+    const app = await startWithCatalog();
+    const db = app.running.deps.db;
+    const view = await reachGeneralStep(app);
+    const reason = await db.selectFrom('reasons').select('id').where('name', '=', 'Incident').executeTakeFirstOrThrow();
+    const devicesStep = await submit(app, view, {
+      [JUSTIFICATION_BLOCK]: value({ type: 'plain_text_input', value: 'Incident 4711: database failover' }),
+      [REASON_BLOCK]: value({ type: 'static_select', selected_option: { value: String(reason.id) } }),
+    });
+    const devicesView = { ...(devicesStep.view as View), id: view.id };
+
+    // Back: General again, with what was saved.
+    await app.slack.interactive({
+      type: 'block_actions',
+      user: { id: REQUESTER },
+      view: { ...devicesView, type: 'modal', hash: 'h-devices', state: { values: {} } },
+      actions: [{ type: 'button', action_id: 'wizard_back', block_id: 'navigation', value: 'back', action_ts: '1' }],
+    });
+    const back = await app.slackApi.waitForCall('views.update', (call) => (call.args.view as { callback_id?: string }).callback_id === 'wizard_general');
+    expect(JSON.stringify(back.args.view)).toContain('Incident 4711: database failover');
+
+    // The modal is closed here; /domum import offers to resume the draft, at the first unanswered step.
+    await app.slack.command({ text: 'import', userId: REQUESTER, channelId: CHANNEL });
+    const opened = await app.slackApi.waitForCalls('views.open', 2);
+    const importModal = (opened[1]?.response as { view: View }).view;
+    const draft = await db.selectFrom('request_drafts').select('id').executeTakeFirstOrThrow();
+    expect(JSON.stringify(importModal.blocks)).toContain(draft.id);
+    expect(JSON.stringify(importModal.blocks)).toContain('unfinished access request for *clean_en.xlsx*');
+    await app.slack.interactive({
+      type: 'block_actions',
+      user: { id: REQUESTER },
+      view: { ...importModal, type: 'modal', hash: 'h-import', state: { values: {} } },
+      actions: [{ type: 'button', action_id: 'wizard_resume', block_id: 'resume', value: draft.id, action_ts: '2' }],
+    });
+    const resumed = await app.slackApi.waitForCall('views.update', (call) => call.args.view_id === importModal.id);
+    expect((resumed.args.view as View).callback_id).toBe('wizard_devices');
+
+    // Through to the limitation step, where an end beyond the contract and an empty window each have a message.
+    const device = await db.selectFrom('devices').select('id').where('external_id', '=', 'D-1001').executeTakeFirstOrThrow();
+    const credential = await db.selectFrom('credentials').select('id').where('external_id', '=', 'C-5001').executeTakeFirstOrThrow();
+    const resumedView = { ...(resumed.args.view as View), id: importModal.id };
+    const credentialsStep = await submit(app, resumedView, { [DEVICES_BLOCK]: { [WIZARD_DEVICES_SELECT_ACTION]: { type: 'multi_external_select', selected_options: [{ value: `device:${device.id}` }] } } });
+    const limitationStep = await submit(app, { ...(credentialsStep.view as View), id: importModal.id }, {
+      [CREDENTIALS_BLOCK]: { [WIZARD_CREDENTIALS_SELECT_ACTION]: { type: 'multi_external_select', selected_options: [{ value: `credential:${credential.id}` }] } },
+      [grantBlockId(credential.id)]: value({ type: 'checkboxes', selected_options: [{ value: 'start_session' }] }),
+    });
+    const limitationView = { ...(limitationStep.view as View), id: importModal.id };
+    expect(limitationView.callback_id).toBe('wizard_limitation');
+    const tomorrow = Math.ceil((Date.now() + 24 * 3600 * 1000) / (15 * 60 * 1000)) * 15 * 60;
+    const base = {
+      [START_BLOCK]: value({ type: 'datetimepicker', selected_date_time: tomorrow }),
+      [DURATION_BLOCK]: value({ type: 'number_input', value: '1' }),
+      [UNIT_BLOCK]: value({ type: 'static_select', selected_option: { value: 'days' } }),
+      [DAYS_BLOCK]: value({ type: 'checkboxes', selected_options: [{ value: 'every_day' }] }),
+      [TIMES_BLOCK]: value({ type: 'checkboxes', selected_options: [{ value: 'all_hours' }] }),
+      [SESSIONS_BLOCK]: value({ type: 'radio_buttons', selected_option: { value: 'unlimited' } }),
+    };
+    // Acme's contract ends on 2027-12-31: 30 months from tomorrow is beyond it.
+    const tooLong = await submit(app, limitationView, { ...base, [DURATION_BLOCK]: value({ type: 'number_input', value: '30' }), [UNIT_BLOCK]: value({ type: 'static_select', selected_option: { value: 'months' } }) });
+    expect(tooLong.errors?.[DURATION_BLOCK]).toMatch(/contract ends on/);
+    const emptyWindow = await submit(app, limitationView, {
+      ...base,
+      [TIMES_BLOCK]: value({ type: 'checkboxes', selected_options: [{ value: 'custom' }] }),
+      custom_start: value({ type: 'static_select', selected_option: { value: '10:00' } }),
+      custom_end: value({ type: 'static_select', selected_option: { value: '10:00' } }),
+    });
+    expect(emptyWindow.errors?.custom_end).toMatch(/empty/);
+    const noDay = await submit(app, limitationView, { ...base, [DAYS_BLOCK]: value({ type: 'checkboxes', selected_options: [] }) });
+    expect(noDay.errors).toHaveProperty(DAYS_BLOCK);
+    expect(app.slackApi.violations).toEqual([]);
+  }, 60_000);
+
+  it('tells the requester how to add the bot when it cannot post the card in the channel', async () => {
+    const app = await startWithCatalog();
+    const db = app.running.deps.db;
+    let view = await reachGeneralStep(app);
+    const reason = await db.selectFrom('reasons').select('id').where('name', '=', 'Change').executeTakeFirstOrThrow();
+    const device = await db.selectFrom('devices').select('id').where('external_id', '=', 'D-1001').executeTakeFirstOrThrow();
+    const credential = await db.selectFrom('credentials').select('id').where('external_id', '=', 'C-5001').executeTakeFirstOrThrow();
+    const tomorrow = Math.ceil((Date.now() + 24 * 3600 * 1000) / (15 * 60 * 1000)) * 15 * 60;
+    const steps: Array<Record<string, unknown>> = [
+      { [JUSTIFICATION_BLOCK]: value({ type: 'plain_text_input', value: 'Maintenance' }), [REASON_BLOCK]: value({ type: 'static_select', selected_option: { value: String(reason.id) } }) },
+      { [DEVICES_BLOCK]: { [WIZARD_DEVICES_SELECT_ACTION]: { type: 'multi_external_select', selected_options: [{ value: `device:${device.id}` }] } } },
+      {
+        [CREDENTIALS_BLOCK]: { [WIZARD_CREDENTIALS_SELECT_ACTION]: { type: 'multi_external_select', selected_options: [{ value: `credential:${credential.id}` }] } },
+        [grantBlockId(credential.id)]: value({ type: 'checkboxes', selected_options: [{ value: 'view_password' }] }),
+      },
+      {
+        [START_BLOCK]: value({ type: 'datetimepicker', selected_date_time: tomorrow }),
+        [DURATION_BLOCK]: value({ type: 'number_input', value: '4' }),
+        [UNIT_BLOCK]: value({ type: 'static_select', selected_option: { value: 'hours' } }),
+        [DAYS_BLOCK]: value({ type: 'checkboxes', selected_options: [{ value: 'every_day' }] }),
+        [TIMES_BLOCK]: value({ type: 'checkboxes', selected_options: [{ value: 'all_hours' }] }),
+        [SESSIONS_BLOCK]: value({ type: 'radio_buttons', selected_option: { value: 'unlimited' } }),
+      },
+      {},
+    ];
+    app.slackApi.failNext('chat.postMessage', { body: { ok: false, error: 'not_in_channel' } });
+    for (const values of steps) {
+      const next = await submit(app, view, values);
+      expect(next.response_action).toBe('update');
+      view = { ...(next.view as View), id: view.id };
+    }
+    const told = await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === `D${REQUESTER}` && String(call.args.text).includes('/invite @Domum'), 15_000);
+    expect(String(told.args.text)).toContain(`<#${CHANNEL}>`);
+    // The card itself follows in the same direct message, so the request is not lost.
+    await waitFor(async () => (await db.selectFrom('access_requests').select('card_ts').executeTakeFirstOrThrow()).card_ts !== null, { description: 'the card to be sent' });
+    expect(app.slackApi.callsTo('chat.postMessage').filter((call) => call.args.channel === `D${REQUESTER}` && JSON.stringify(call.args.blocks ?? '').includes('Awaiting approval'))).toHaveLength(1);
   }, 60_000);
 
   it('cannot be reached by an importer who is not a requester, even by replaying a payload', async () => {

@@ -81,3 +81,19 @@ export async function findInvolvedVendors(db: Executor, importId: number, vendor
 export async function listEnabledReasons(db: Executor): Promise<Array<{ id: number; name: string }>> {
   return db.selectFrom('reasons').select(['id', 'name']).where('enabled', '=', true).orderBy('name').execute();
 }
+
+/** Unexpired drafts of a requester whose import still waits for its request, newest first. */
+export async function findResumableDrafts(db: Executor, requesterUserId: string, now: Date): Promise<Array<{ id: string; fileName: string; importCode: string }>> {
+  const rows = await db
+    .selectFrom('request_drafts as d')
+    .innerJoin('imports as i', 'i.id', 'd.import_id')
+    .select(['d.id', 'i.file_name', 'i.code'])
+    .where('d.requester_user_id', '=', requesterUserId)
+    .where('d.expires_at', '>', now)
+    .where('i.status', '=', 'ready')
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('access_requests as r').select('r.id').whereRef('r.import_id', '=', 'i.id'))))
+    .orderBy('d.updated_at', 'desc')
+    .limit(3)
+    .execute();
+  return rows.map((row) => ({ id: row.id, fileName: row.file_name, importCode: row.code }));
+}

@@ -16,6 +16,7 @@ import {
   PREVIEW_MODAL_CALLBACK,
   PROGRESS_MODAL_CALLBACK,
 } from '../ids.ts';
+import { WIZARD_RESUME_ACTION } from '../wizard/wizard-ids.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
 
 export const PREVIEW_ERROR_LINES = 10;
@@ -63,7 +64,18 @@ export function autoAccessBlock(offer: AutoAccessOffer): KnownBlock {
   };
 }
 
-export function buildImportModal(offer: AutoAccessOffer, channelId?: string | null): ModalView {
+export interface ResumableDraft {
+  id: string;
+  fileName: string;
+  importCode: string;
+}
+
+export function buildImportModal(offer: AutoAccessOffer, channelId?: string | null, resumable: readonly ResumableDraft[] = []): ModalView {
+  const resumeBlocks: KnownBlock[] = resumable.map((draft) => ({
+    type: 'section',
+    text: { type: 'mrkdwn', text: truncate(`You have an unfinished access request for *${escapeMrkdwn(draft.fileName)}* (${draft.importCode}).`, 3000) },
+    accessory: { type: 'button', action_id: WIZARD_RESUME_ACTION, text: plain('Resume'), value: draft.id },
+  }));
   return {
     type: 'modal',
     callback_id: IMPORT_MODAL_CALLBACK,
@@ -72,6 +84,8 @@ export function buildImportModal(offer: AutoAccessOffer, channelId?: string | nu
     close: plain('Cancel'),
     private_metadata: JSON.stringify({ channelId: channelId ?? null }),
     blocks: [
+      ...resumeBlocks,
+      ...(resumeBlocks.length > 0 ? [{ type: 'divider' } as KnownBlock] : []),
       section('Choose a spreadsheet of third-party users (xlsx, xls, ods or csv). Every line is checked first; nothing is written until you continue.'),
       {
         type: 'input',

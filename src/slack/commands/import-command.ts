@@ -1,6 +1,7 @@
 // `/domum import`: opens the import modal (SPEC §4). The modal is opened first and fast: a trigger id
 // expires three seconds after the command was typed.
 import { buildImportModal } from '../blocks/import-blocks.ts';
+import { findResumableDrafts } from '../../db/repos/request-repo.ts';
 import { getRoles } from '../../usecases/get-roles.ts';
 import type { Subcommand } from './domum-command.ts';
 
@@ -18,6 +19,7 @@ export const importSubcommand: Subcommand = {
       return;
     }
     await ack();
-    await client.views.open({ trigger_id: command.trigger_id, view: buildImportModal({ canRequest: roles.canRequest }, command.channel_id) });
+    const resumable = roles.canRequest ? await findResumableDrafts(deps.db, command.user_id, deps.now()) : [];
+    await client.views.open({ trigger_id: command.trigger_id, view: buildImportModal({ canRequest: roles.canRequest }, command.channel_id, resumable) });
   },
 };

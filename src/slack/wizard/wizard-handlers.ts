@@ -261,3 +261,22 @@ export function createCredentialOptions(deps: AppDeps) {
 }
 
 export const WIZARD_STEP_CALLBACKS = Object.values(WIZARD_CALLBACKS);
+
+/** Resume (on the import modal): the draft's modal was closed; continue where its answers stop. */
+export function createWizardResume(deps: AppDeps) {
+  return async (args: ButtonArgs): Promise<void> => {
+    const { ack, body, client } = args;
+    await ack();
+    const view = body.view;
+    const draftId = (args.action as { value?: string }).value;
+    if (!view || !draftId) return;
+    const access = await openDraft(wizardDeps(deps), draftId, body.user.id);
+    if (!access.ok) {
+      await client.views.update({ view_id: view.id, hash: view.hash, view: messageView(DRAFT_REFUSAL_TEXT[access.reason]) });
+      return;
+    }
+    const { data } = access;
+    const step: WizardStep = !data.general ? 'general' : !data.deviceIds?.length ? 'devices' : !data.grants?.length ? 'credentials' : !data.limitation ? 'limitation' : 'review';
+    await client.views.update({ view_id: view.id, hash: view.hash, view: await buildStepView(deps, access, step) });
+  };
+}

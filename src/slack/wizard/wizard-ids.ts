@@ -23,6 +23,8 @@ export function stepOfCallback(callbackId: string): WizardStep | undefined {
 // Buttons (actions blocks). Edit carries the step to go back to as its value.
 export const WIZARD_BACK_ACTION = 'wizard_back';
 export const WIZARD_EDIT_ACTION = 'wizard_edit';
+/** On the import modal: resume a request draft whose modal was closed (value: the draft id). */
+export const WIZARD_RESUME_ACTION = 'wizard_resume';
 
 // The two searchable selects: their action ids route the options (external data source) requests, and the
 // Credentials one also dispatches block_actions so a change re-renders the permission checkboxes.
