@@ -165,7 +165,11 @@ CREATE TABLE access_requests (
                       'rejected', 'expired', 'cancelled')),
   channel_id text,
   thread_ts text,
+  -- Where the card was posted (the import's channel, or the requester's DM when the bot could not post there).
+  card_channel_id text,
   card_ts text,
+  -- The last status the requester was told about by DM: a job that runs twice does not tell twice.
+  notified_status text,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   decided_at timestamptz,
@@ -241,6 +245,8 @@ CREATE TABLE approval_responses (
   approver_user_id text NOT NULL,
   decision text NOT NULL CHECK (decision IN ('approve', 'reject')),
   comment text CHECK (char_length(comment) <= 3000),
+  -- The thread reply that announced this decision, once posted.
+  announced_ts text,
   created_at timestamptz NOT NULL DEFAULT now(),
   UNIQUE (request_id, access_group_id, approver_user_id),
   -- Reject asks for a reason (SPEC §4a).

@@ -150,7 +150,9 @@ export interface AccessRequestsTable {
   status: Generated<RequestStatus>;
   channel_id: string | null;
   thread_ts: string | null;
+  card_channel_id: string | null;
   card_ts: string | null;
+  notified_status: RequestStatus | null;
   created_at: Generated<Date>;
   updated_at: Timestamp;
   decided_at: Date | null;
@@ -212,6 +214,7 @@ export interface ApprovalResponsesTable {
   approver_user_id: string;
   decision: 'approve' | 'reject';
   comment: string | null;
+  announced_ts: string | null;
   created_at: Generated<Date>;
 }
 

@@ -31,4 +31,12 @@ export const postRequestCardQueue = defineQueue({
   concurrency: 2,
 });
 
-export const queues: readonly QueueDefinition<unknown>[] = [checkImportQueue, runImportQueue, postRequestCardQueue] as QueueDefinition<unknown>[];
+/** After a decision: update the card in place, reply in the thread, tell the requester of a status change. */
+export const requestDecidedQueue = defineQueue({
+  name: 'request.decided',
+  payload: z.object({ requestId: z.number().int().positive(), responseIds: z.array(z.number().int().positive()).min(1) }),
+  policy: { retryLimit: 8, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300 },
+  concurrency: 2,
+});
+
+export const queues: readonly QueueDefinition<unknown>[] = [checkImportQueue, runImportQueue, postRequestCardQueue, requestDecidedQueue] as QueueDefinition<unknown>[];

@@ -3,11 +3,13 @@ import type { AppDeps } from '../slack/deps.ts';
 import { checkImportJob } from './check-import-job.ts';
 import type { JobQueue } from './job-queue.ts';
 import { postRequestCardJob } from './post-request-card-job.ts';
-import { checkImportQueue, postRequestCardQueue, runImportQueue } from './queues.ts';
+import { checkImportQueue, postRequestCardQueue, requestDecidedQueue, runImportQueue } from './queues.ts';
+import { requestDecidedJob } from './request-decided-job.ts';
 import { runImportJob } from './run-import-job.ts';
 
 export async function startWorkers(jobs: JobQueue, deps: AppDeps): Promise<void> {
   await jobs.work(checkImportQueue, checkImportJob(deps));
   await jobs.work(runImportQueue, runImportJob(deps));
   await jobs.work(postRequestCardQueue, postRequestCardJob(deps));
+  await jobs.work(requestDecidedQueue, requestDecidedJob(deps));
 }

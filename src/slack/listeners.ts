@@ -2,6 +2,9 @@
 // and test/unit/manifest.test.ts checks it against slack-manifest.yml and manifests/socket-mode.yml, so a
 // handler cannot exist without its manifest entry, nor a manifest entry without its handler.
 import type { App } from '@slack/bolt';
+import { createDecisionButton, createDecisionSubmission } from './approval-handlers.ts';
+import { APPROVE_ACTION, APPROVE_MODAL_CALLBACK, REJECT_ACTION, REJECT_MODAL_CALLBACK } from './approval-ids.ts';
+import { createUsergroupMembers } from './usergroup-members.ts';
 import { createDomumCommandListener } from './commands/domum-command.ts';
 import type { AppDeps } from './deps.ts';
 import { createCancelImportAction, createContinueImportAction } from './actions/preview-buttons.ts';
@@ -25,8 +28,8 @@ export interface SlackListenerCatalog {
 export const slackListenerCatalog: SlackListenerCatalog = {
   commands: [SLASH_COMMAND],
   events: ['file_shared'],
-  actions: [CONTINUE_IMPORT_ACTION, CANCEL_IMPORT_ACTION, WIZARD_BACK_ACTION, WIZARD_EDIT_ACTION, WIZARD_RESUME_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION],
-  views: [IMPORT_MODAL_CALLBACK, PREVIEW_MODAL_CALLBACK, ...Object.values(WIZARD_CALLBACKS)],
+  actions: [APPROVE_ACTION, REJECT_ACTION, CONTINUE_IMPORT_ACTION, CANCEL_IMPORT_ACTION, WIZARD_BACK_ACTION, WIZARD_EDIT_ACTION, WIZARD_RESUME_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION],
+  views: [IMPORT_MODAL_CALLBACK, PREVIEW_MODAL_CALLBACK, ...Object.values(WIZARD_CALLBACKS), APPROVE_MODAL_CALLBACK, REJECT_MODAL_CALLBACK],
   options: [WIZARD_DEVICES_SELECT_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION],
   appHome: false,
 };
@@ -47,4 +50,9 @@ export function registerSlackListeners(app: App, deps: AppDeps): void {
   app.action(WIZARD_CREDENTIALS_SELECT_ACTION, createCredentialsChanged(deps));
   app.options(WIZARD_DEVICES_SELECT_ACTION, createDeviceOptions(deps));
   app.options(WIZARD_CREDENTIALS_SELECT_ACTION, createCredentialOptions(deps));
+  const usergroupMembers = createUsergroupMembers(deps.slack, deps.logger.child({ component: 'slack' }), deps.now);
+  app.action(APPROVE_ACTION, createDecisionButton(deps, usergroupMembers, 'approve'));
+  app.action(REJECT_ACTION, createDecisionButton(deps, usergroupMembers, 'reject'));
+  app.view(APPROVE_MODAL_CALLBACK, createDecisionSubmission(deps, usergroupMembers, 'approve'));
+  app.view(REJECT_MODAL_CALLBACK, createDecisionSubmission(deps, usergroupMembers, 'reject'));
 }

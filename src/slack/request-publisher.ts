@@ -6,6 +6,7 @@ import { columnKeyForHeader } from '../spreadsheet/columns.ts';
 import { describeLimitation, accessLimitationSchema } from '../domain/access-limitation.ts';
 import type { Logger } from '../logger.ts';
 import { credentialLabel } from '../usecases/search-catalog.ts';
+import { decisionReplyText, statusChangeDmText } from './blocks/approval-blocks.ts';
 import { buildRequestCard } from './blocks/request-card.ts';
 import type { AppDeps } from './deps.ts';
 import { openDirectMessage } from './slack-files.ts';
@@ -28,7 +29,7 @@ export async function buildCardFor(deps: PublishDeps, requestId: number) {
     .selectFrom('access_requests as r')
     .innerJoin('imports as i', 'i.id', 'r.import_id')
     .innerJoin('reasons as reason', 'reason.id', 'r.reason_id')
-    .select(['r.id', 'r.code', 'r.requester_user_id', 'r.justification', 'r.governance_code', 'r.limitation', 'r.status', 'r.channel_id', 'r.thread_ts', 'r.card_ts', 'i.id as import_id', 'i.file_name', 'i.created_count', 'reason.name as reason_name'])
+    .select(['r.id', 'r.code', 'r.requester_user_id', 'r.justification', 'r.governance_code', 'r.limitation', 'r.status', 'r.channel_id', 'r.thread_ts', 'r.card_ts', 'r.card_channel_id', 'r.notified_status', 'i.id as import_id', 'i.file_name', 'i.created_count', 'reason.name as reason_name'])
     .where('r.id', '=', requestId)
     .executeTakeFirst();
   if (!request) return undefined;
@@ -51,17 +52,18 @@ export async function buildCardFor(deps: PublishDeps, requestId: number) {
   const record = await findImportById(deps.db, request.import_id);
   const vendorIndex = (record?.headers ?? []).findIndex((header) => columnKeyForHeader(header) === 'vendor');
   const vendors = vendorIndex >= 0 ? await findInvolvedVendors(deps.db, request.import_id, vendorIndex) : [];
-  const approvals = await deps.db
-    .selectFrom('approval_responses')
-    .select(['access_group_id', (eb) => eb.fn.countAll<number>().as('count')])
-    .where('request_id', '=', requestId)
-    .where('decision', '=', 'approve')
-    .groupBy('access_group_id')
+  const responses = await deps.db
+    .selectFrom('approval_responses as a')
+    .innerJoin('access_groups as g', 'g.id', 'a.access_group_id')
+    .select(['a.id', 'a.access_group_id', 'a.approver_user_id', 'a.decision', 'a.comment', 'a.created_at', 'a.announced_ts', 'g.name as group_name'])
+    .where('a.request_id', '=', requestId)
+    .orderBy('a.id')
     .execute();
   const groups = [...new Map(vendors.map((vendor) => [vendor.accessGroupId, vendor])).values()].map((vendor) => ({
     name: vendor.accessGroupName,
     required: vendor.approvalsRequired,
-    approvals: Number(approvals.find((row) => row.access_group_id === vendor.accessGroupId)?.count ?? 0),
+    approvals: responses.filter((row) => row.access_group_id === vendor.accessGroupId && row.decision === 'approve').length,
+    rejections: responses.filter((row) => row.access_group_id === vendor.accessGroupId && row.decision === 'reject').length,
   }));
   const limitation = accessLimitationSchema.parse(request.limitation);
   const card = buildRequestCard({
@@ -77,8 +79,11 @@ export async function buildCardFor(deps: PublishDeps, requestId: number) {
     limitationText: describeLimitation(limitation),
     statusWord: REQUEST_STATUS_WORDS[request.status],
     groups,
+    decisions: responses.map((row) => ({ approverId: row.approver_user_id, decision: row.decision, comment: row.comment, at: row.created_at, groupName: row.group_name })),
+    requestId: request.id,
+    awaitingDecision: request.status === 'awaiting_approval',
   });
-  return { request, card };
+  return { request, card, responses };
 }
 
 function isCannotPost(error: unknown): boolean {
@@ -93,7 +98,7 @@ export async function publishRequestCard(deps: PublishDeps, requestId: number, l
   if (request.channel_id) {
     try {
       const posted = await deps.slack.chat.postMessage({ channel: request.channel_id, ...(request.thread_ts ? { thread_ts: request.thread_ts } : {}), ...card });
-      await deps.db.updateTable('access_requests').set({ card_ts: posted.ts ?? 'posted', updated_at: new Date() }).where('id', '=', requestId).execute();
+      await deps.db.updateTable('access_requests').set({ card_ts: posted.ts ?? 'posted', card_channel_id: posted.channel ?? request.channel_id, updated_at: new Date() }).where('id', '=', requestId).execute();
       return;
     } catch (error) {
       if (!isCannotPost(error)) throw error;
@@ -107,5 +112,39 @@ export async function publishRequestCard(deps: PublishDeps, requestId: number, l
     text: `I could not post request ${request.code} in ${where}: I am not a member there. Invite me with /invite @Domum, or run /domum import from a channel where I am. Here is the request:`,
   });
   const posted = await deps.slack.chat.postMessage({ channel: dm, ...card });
-  await deps.db.updateTable('access_requests').set({ card_ts: posted.ts ?? 'posted', updated_at: new Date() }).where('id', '=', requestId).execute();
+  await deps.db.updateTable('access_requests').set({ card_ts: posted.ts ?? 'posted', card_channel_id: posted.channel ?? dm, updated_at: new Date() }).where('id', '=', requestId).execute();
+}
+
+/**
+ * After a decision: the card updated in place (its buttons removed once decided), each decision announced
+ * once in the thread, and the requester told once of a status change. Safe to run twice: what was posted is
+ * recorded (announced_ts, notified_status) before moving on.
+ */
+export async function announceDecisions(deps: PublishDeps, requestId: number): Promise<void> {
+  const built = await buildCardFor(deps, requestId);
+  if (!built) return;
+  const { request, card, responses } = built;
+  const statusWord = REQUEST_STATUS_WORDS[request.status];
+  if (request.card_channel_id && request.card_ts) {
+    await deps.slack.chat.update({ channel: request.card_channel_id, ts: request.card_ts, ...card });
+    const threadTs = request.card_channel_id === request.channel_id && request.thread_ts ? request.thread_ts : request.card_ts;
+    for (const response of responses) {
+      if (response.announced_ts) continue;
+      const posted = await deps.slack.chat.postMessage({
+        channel: request.card_channel_id,
+        thread_ts: threadTs,
+        text: decisionReplyText({ approverId: response.approver_user_id, decision: response.decision, code: request.code, comment: response.comment, statusWord, groupName: response.group_name }),
+      });
+      await deps.db.updateTable('approval_responses').set({ announced_ts: posted.ts ?? 'posted' }).where('id', '=', response.id).execute();
+    }
+  }
+  if (request.status !== 'awaiting_approval' && request.notified_status !== request.status) {
+    const decisive = [...responses].reverse().find((response) => (request.status === 'rejected' ? response.decision === 'reject' : response.decision === 'approve'));
+    const dm = await openDirectMessage(deps.slack, request.requester_user_id);
+    await deps.slack.chat.postMessage({
+      channel: dm,
+      text: statusChangeDmText({ code: request.code, statusWord, fileName: request.file_name, ...(decisive ? { byUserId: decisive.approver_user_id, comment: decisive.comment } : {}) }),
+    });
+    await deps.db.updateTable('access_requests').set({ notified_status: request.status, updated_at: new Date() }).where('id', '=', requestId).execute();
+  }
 }

@@ -1,11 +1,12 @@
 // The request card (SPEC §4 "After Create"): the access request posted in the channel, in words, for the
-// requester and the approvers. Pure. The approval buttons are not here yet: they come with the approvals
-// feature, which adds them under these blocks.
+// requester and the approvers. Pure. While the request awaits a decision (and its id is known) the card ends
+// with the Approve and Reject buttons of SPEC §4a; once decided it has none, and lists the decisions instead.
 //
 // Everything the requester or the catalog wrote is escaped (escapeMrkdwn). Lists stop after LIST_ITEMS
 // entries and within a character budget, with "…and N more", because a request can hold thousands of devices
 // while a section takes 3,000 characters and Slack refuses a message whose blocks JSON passes about 13,000.
 import type { KnownBlock } from '@slack/types';
+import { APPROVE_ACTION, DECISION_ACTIONS_BLOCK, REJECT_ACTION } from '../approval-ids.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
 
 /** How many devices or credentials a list shows before "…and N more". */
@@ -20,6 +21,11 @@ const LIST_BUDGET = 2400;
 const CARD_LIST_BUDGET = 1500;
 const CARD_JUSTIFICATION_MAX = 2000;
 const HEADER_TEXT_MAX = 150;
+/** How many decisions the card lists before "…and N more". */
+export const DECISION_ITEMS = 10;
+/** Characters of one decision's comment or reason on the card (escaped). */
+const DECISION_COMMENT_MAX = 120;
+const DECISIONS_BUDGET = 1500;
 
 export interface GrantInWords {
   label: string;
@@ -39,7 +45,29 @@ export interface RequestCardInput {
   grants: GrantInWords[];
   limitationText: string;
   statusWord: string;
-  groups: Array<{ name: string; approvals: number; required: number }>;
+  groups: Array<{ name: string; approvals: number; required: number; rejections?: number }>;
+  /** Decisions so far, any order: shown oldest first ("newest last"). */
+  decisions?: DecisionInWords[];
+  /** The request's id: the buttons' value. */
+  requestId?: number;
+  /** True while the request awaits approval: the card then carries Approve and Reject (needs requestId). */
+  awaitingDecision?: boolean;
+}
+
+export interface DecisionInWords {
+  approverId: string;
+  decision: 'approve' | 'reject';
+  comment: string | null;
+  at: Date;
+  groupName: string;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "25 Nov 2026 14:05 UTC": always UTC, whatever the server's locale and zone. */
+export function utcTimeWords(at: Date): string {
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${at.getUTCDate()} ${MONTHS[at.getUTCMonth()]} ${at.getUTCFullYear()} ${pad(at.getUTCHours())}:${pad(at.getUTCMinutes())} UTC`;
 }
 
 /** At most `max` characters (code points), ending in "…" when cut. Works on raw text, before escaping. */
@@ -112,13 +140,50 @@ export function mrkdwnSection(text: string, blockId?: string): KnownBlock {
   return { type: 'section', ...(blockId ? { block_id: blockId } : {}), text: { type: 'mrkdwn', text: cut } };
 }
 
-function mention(userId: string): string {
+export function mention(userId: string): string {
   // Slack user ids are letters and digits; anything else is shown as text rather than allowed to form markup.
   return /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
 }
 
 function groupLine(group: RequestCardInput['groups'][number]): string {
-  return `${mrkdwnText(group.name)}: ${group.approvals.toLocaleString('en-US')} of ${plural(group.required, 'approval')}`;
+  const rejections = group.rejections ? `, ${plural(group.rejections, 'rejection')}` : '';
+  return `${mrkdwnText(group.name)}: ${group.approvals.toLocaleString('en-US')} of ${plural(group.required, 'approval')}${rejections}`;
+}
+
+/** `<@U…> approved · 25 Nov 2026 14:05 UTC · "comment" (Vendor approvers)`, escaped. */
+export function decisionLine(decision: DecisionInWords): string {
+  const verb = decision.decision === 'approve' ? 'approved' : 'rejected';
+  const comment = decision.comment?.trim() ? ` · "${mrkdwnText(decision.comment.trim(), DECISION_COMMENT_MAX)}"` : '';
+  return `${mention(decision.approverId)} ${verb} · ${utcTimeWords(decision.at)}${comment} (${mrkdwnText(decision.groupName, 60)})`;
+}
+
+/** The "Decisions" text: oldest first, at most DECISION_ITEMS lines within a budget, then "…and N more". */
+export function decisionsText(decisions: DecisionInWords[]): string {
+  const ordered = [...decisions].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const shown: string[] = [];
+  let used = 0;
+  for (const decision of ordered) {
+    const line = decisionLine(decision);
+    if (shown.length >= DECISION_ITEMS || used + line.length + 1 > DECISIONS_BUDGET) break;
+    shown.push(line);
+    used += line.length + 1;
+  }
+  const rest = ordered.length - shown.length;
+  if (rest > 0) shown.push(`…and ${rest.toLocaleString('en-US')} more`);
+  return `*Decisions*\n${shown.join('\n')}`;
+}
+
+/** The card's Approve and Reject buttons; their value is the request id. */
+export function decisionButtons(requestId: number): KnownBlock {
+  const value = String(requestId);
+  return {
+    type: 'actions',
+    block_id: DECISION_ACTIONS_BLOCK,
+    elements: [
+      { type: 'button', action_id: APPROVE_ACTION, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value },
+      { type: 'button', action_id: REJECT_ACTION, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value },
+    ],
+  };
 }
 
 export function buildRequestCard(input: RequestCardInput): { text: string; blocks: KnownBlock[] } {
@@ -144,6 +209,8 @@ export function buildRequestCard(input: RequestCardInput): { text: string; block
     mrkdwnSection(`*Access limitation*\n${mrkdwnText(input.limitationText, 1000)}`),
     mrkdwnSection(`*Approvals*\n${bulletList(input.groups.map(groupLine), 'No approval group', CARD_LIST_BUDGET)}`),
   ];
+  if (input.decisions && input.decisions.length > 0) blocks.push(mrkdwnSection(decisionsText(input.decisions)));
+  if (input.awaitingDecision === true && input.requestId !== undefined) blocks.push(decisionButtons(input.requestId));
   const text = `Access request ${input.code} from ${mention(input.requesterId)}: ${input.statusWord}`;
   return { text, blocks };
 }

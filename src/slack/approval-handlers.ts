@@ -1,0 +1,93 @@
+// Approve / Reject on the request card (SPEC §4, §4a): the buttons open a small modal (optional Comment, or a
+// required Reason); the decision is applied when the modal is submitted. Anyone not allowed is answered
+// privately and nothing changes.
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import { decideRequest, mayDecide } from '../usecases/decide-request.ts';
+import type { MayDecide } from '../usecases/decide-request.ts';
+import { COMMENT_BLOCK, REASON_BLOCK } from './approval-ids.ts';
+import { buildApproveModal, buildRejectModal, parseDecisionText } from './blocks/approval-blocks.ts';
+import type { AppDeps } from './deps.ts';
+import type { UsergroupMembers } from './usergroup-members.ts';
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
+
+const STATUS_WORDS: Record<string, string> = {
+  awaiting_approval: 'Awaiting approval',
+  approved: 'Approved',
+  processing: 'Processing',
+  completed: 'Completed',
+  completed_with_errors: 'Completed with errors',
+  rejected: 'Rejected',
+  expired: 'Expired',
+  cancelled: 'Cancelled',
+};
+
+export function refusalText(refusal: Extract<MayDecide, { ok: false }> | { reason: 'already-responded' | 'reason-required'; code?: string }): string {
+  const code = refusal.code ?? 'This request';
+  switch (refusal.reason) {
+    case 'not-found':
+      return 'This request no longer exists.';
+    case 'own-request':
+      return `You cannot decide on ${code}: it is your own request.`;
+    case 'not-approver':
+      return `You cannot decide on ${code}: only approvers of its vendors' access groups can.`;
+    case 'already-decided':
+      return `${code} was already decided: ${STATUS_WORDS[(refusal as { status?: string }).status ?? ''] ?? 'it is no longer awaiting approval'}.`;
+    case 'already-responded':
+      return `You already decided on ${code}.`;
+    case 'reason-required':
+      return 'Give a reason to reject.';
+  }
+}
+
+function decisionDeps(deps: AppDeps, usergroupMembers: UsergroupMembers) {
+  return { db: deps.db, jobs: deps.jobs, usergroupMembers };
+}
+
+export function createDecisionButton(deps: AppDeps, usergroupMembers: UsergroupMembers, decision: 'approve' | 'reject') {
+  return async (args: ButtonArgs): Promise<void> => {
+    const { ack, body, action, client } = args;
+    await ack();
+    const requestId = Number(action.value);
+    const allowed = Number.isInteger(requestId) && requestId > 0 ? await mayDecide(decisionDeps(deps, usergroupMembers), requestId, body.user.id) : ({ ok: false, reason: 'not-found' } as const);
+    if (!allowed.ok) {
+      await args.respond({ response_type: 'ephemeral', replace_original: false, text: refusalText(allowed) });
+      return;
+    }
+    const view = decision === 'approve' ? buildApproveModal({ requestId, code: allowed.code }) : buildRejectModal({ requestId, code: allowed.code });
+    await client.views.open({ trigger_id: body.trigger_id, view });
+  };
+}
+
+const metadataSchema = z.object({ requestId: z.number().int().positive() });
+
+export function createDecisionSubmission(deps: AppDeps, usergroupMembers: UsergroupMembers, decision: 'approve' | 'reject') {
+  return async ({ ack, body, view }: ViewArgs): Promise<void> => {
+    let metadata: unknown;
+    try {
+      metadata = JSON.parse(view.private_metadata);
+    } catch {
+      metadata = undefined;
+    }
+    const parsed = metadataSchema.safeParse(metadata);
+    if (!parsed.success) {
+      await ack({ response_action: 'clear' });
+      return;
+    }
+    const values = view.state.values as Parameters<typeof parseDecisionText>[0];
+    const comment = parseDecisionText(values, decision === 'approve' ? COMMENT_BLOCK : REASON_BLOCK);
+    if (decision === 'reject' && !comment) {
+      await ack({ response_action: 'errors', errors: { [REASON_BLOCK]: 'Give a reason to reject.' } });
+      return;
+    }
+    const result = await decideRequest(decisionDeps(deps, usergroupMembers), { requestId: parsed.data.requestId, userId: body.user.id, decision, comment });
+    if (!result.ok) {
+      const block = decision === 'approve' ? COMMENT_BLOCK : REASON_BLOCK;
+      await ack({ response_action: 'errors', errors: { [block]: refusalText(result) } });
+      return;
+    }
+    await ack({ response_action: 'clear' });
+  };
+}

@@ -1,0 +1,142 @@
+// The approval feature's texts and modals (SPEC §4a): Approve opens a small modal with an optional Comment,
+// Reject one with a required Reason; after a decision the bot replies in the card's thread and tells the
+// requester by DM. Pure. Everything a person wrote (comment, reason, file name, group name) is escaped.
+import type { KnownBlock, ModalView } from '@slack/types';
+import {
+  APPROVE_MODAL_CALLBACK,
+  COMMENT_BLOCK,
+  DECISION_TEXT_ACTION,
+  REASON_BLOCK,
+  REJECT_MODAL_CALLBACK,
+} from '../approval-ids.ts';
+import { mention, mrkdwnSection, mrkdwnText } from './request-card.ts';
+
+/** Slack's limit on a plain_text_input, and what the modals allow for a comment or reason. */
+export const DECISION_TEXT_MAX = 3000;
+/** Characters of a comment or reason quoted in the thread reply or the DM (escaped). */
+export const QUOTED_COMMENT_MAX = 500;
+
+export interface DecisionModalInput {
+  requestId: number;
+  code: string;
+}
+
+/** What the decision modals carry in private_metadata. */
+export interface DecisionMetadata {
+  requestId: number;
+}
+
+function plain(text: string): { type: 'plain_text'; text: string } {
+  return { type: 'plain_text', text };
+}
+
+function textInput(blockId: string, label: string, optional: boolean, placeholder: string): KnownBlock {
+  return {
+    type: 'input',
+    block_id: blockId,
+    label: plain(label),
+    optional,
+    element: {
+      type: 'plain_text_input',
+      action_id: DECISION_TEXT_ACTION,
+      multiline: true,
+      max_length: DECISION_TEXT_MAX,
+      placeholder: plain(placeholder),
+    },
+  };
+}
+
+function decisionModal(
+  callbackId: string,
+  title: string,
+  submit: string,
+  input: DecisionModalInput,
+  blocks: KnownBlock[],
+): ModalView {
+  const metadata: DecisionMetadata = { requestId: input.requestId };
+  return {
+    type: 'modal',
+    callback_id: callbackId,
+    private_metadata: JSON.stringify(metadata),
+    title: plain(title),
+    submit: plain(submit),
+    close: plain('Cancel'),
+    blocks,
+  };
+}
+
+export function buildApproveModal(input: DecisionModalInput): ModalView {
+  return decisionModal(APPROVE_MODAL_CALLBACK, 'Approve request', 'Approve', input, [
+    mrkdwnSection(`Approve ${mrkdwnText(input.code, 100)}?`),
+    textInput(COMMENT_BLOCK, 'Comment', true, 'Optional: a note for the requester'),
+  ]);
+}
+
+export function buildRejectModal(input: DecisionModalInput): ModalView {
+  return decisionModal(REJECT_MODAL_CALLBACK, 'Reject request', 'Reject', input, [
+    mrkdwnSection(`Reject ${mrkdwnText(input.code, 100)}?`),
+    textInput(REASON_BLOCK, 'Reason', false, 'Why this request is rejected'),
+  ]);
+}
+
+/** The request id from a decision modal's private_metadata, or null when it is not ours. */
+export function parseDecisionMetadata(privateMetadata: string | undefined): number | null {
+  try {
+    const parsed: unknown = JSON.parse(privateMetadata ?? '');
+    const requestId = (parsed as { requestId?: unknown } | null)?.requestId;
+    return typeof requestId === 'number' && Number.isSafeInteger(requestId) && requestId > 0 ? requestId : null;
+  } catch {
+    return null;
+  }
+}
+
+function quoted(comment: string | null | undefined): string | null {
+  const trimmed = comment?.trim();
+  return trimmed ? `"${mrkdwnText(trimmed, QUOTED_COMMENT_MAX)}"` : null;
+}
+
+export interface DecisionReplyInput {
+  approverId: string;
+  decision: 'approve' | 'reject';
+  code: string;
+  comment: string | null;
+  statusWord: string;
+  groupName: string;
+}
+
+/** `<@U…> approved W000001 (Vendor approvers): "looks fine". Status: Approved.` — the card's thread reply. */
+export function decisionReplyText(input: DecisionReplyInput): string {
+  const verb = input.decision === 'approve' ? 'approved' : 'rejected';
+  const comment = quoted(input.comment);
+  return (
+    `${mention(input.approverId)} ${verb} ${mrkdwnText(input.code, 100)} (${mrkdwnText(input.groupName, 200)})` +
+    `${comment ? `: ${comment}` : ''}. Status: ${input.statusWord}.`
+  );
+}
+
+export interface StatusChangeDmInput {
+  code: string;
+  statusWord: string;
+  fileName: string;
+  byUserId?: string;
+  comment?: string | null;
+}
+
+/** "Your request W000001 for users.xlsx is now Rejected by <@U…>: "reason"." — the requester's DM. */
+export function statusChangeDmText(input: StatusChangeDmInput): string {
+  const by = input.byUserId ? ` by ${mention(input.byUserId)}` : '';
+  const comment = quoted(input.comment);
+  return (
+    `Your request ${mrkdwnText(input.code, 100)} for ${mrkdwnText(input.fileName, 200)} is now ${input.statusWord}` +
+    `${by}${comment ? `: ${comment}` : ''}.`
+  );
+}
+
+/** The part of Bolt's view.state.values this parser reads; Bolt's type is assignable to it. */
+export type DecisionStateValues = Record<string, Record<string, { value?: string | null } | undefined> | undefined>;
+
+/** The trimmed Comment or Reason of a decision modal, or null when empty. */
+export function parseDecisionText(values: DecisionStateValues, blockId: string): string | null {
+  const text = values[blockId]?.[DECISION_TEXT_ACTION]?.value?.trim();
+  return text ? text : null;
+}
