@@ -170,6 +170,8 @@ CREATE TABLE access_requests (
   card_ts text,
   -- The last status the requester was told about by DM: a job that runs twice does not tell twice.
   notified_status text,
+  -- When the approvers still missing were reminded (once, at half the approval TTL).
+  reminded_at timestamptz,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   decided_at timestamptz,

@@ -65,7 +65,7 @@ const environmentSchema = z.object({
   }),
   SECRET_KEY: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (use: openssl rand -hex 32)').optional()),
   TOKEN_TTL_MINUTES: positiveInteger(60),
-  APPROVAL_TTL_HOURS: positiveInteger(24),
+  APPROVAL_TTL_HOURS: z.coerce.number({ error: 'must be a number of hours' }).positive().default(24),
   MAIL_RATE_PER_SECOND: z.coerce.number().positive().default(10),
   IMPORT_MAX_ROWS: positiveInteger(50_000),
   IMPORT_MAX_BYTES: positiveInteger(10_485_760),

@@ -153,6 +153,7 @@ export interface AccessRequestsTable {
   card_channel_id: string | null;
   card_ts: string | null;
   notified_status: RequestStatus | null;
+  reminded_at: Date | null;
   created_at: Generated<Date>;
   updated_at: Timestamp;
   decided_at: Date | null;

@@ -70,7 +70,8 @@ export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: 
     work: async (queue, handler) => {
       await boss.work<unknown>(
         queue.name,
-        { batchSize: 1, localConcurrency: queue.concurrency, pollingIntervalSeconds },
+        // A retried job (after its backoff) is not announced by NOTIFY either: the backstop poll stays short.
+        { batchSize: 1, localConcurrency: queue.concurrency, pollingIntervalSeconds, notifyPollingIntervalSeconds: 5 },
         async (jobs: Job<unknown>[]) => {
           for (const job of jobs) {
             const jobLogger = logger.child({ jobId: job.id, queue: queue.name });

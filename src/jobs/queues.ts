@@ -34,9 +34,32 @@ export const postRequestCardQueue = defineQueue({
 /** After a decision: update the card in place, reply in the thread, tell the requester of a status change. */
 export const requestDecidedQueue = defineQueue({
   name: 'request.decided',
-  payload: z.object({ requestId: z.number().int().positive(), responseIds: z.array(z.number().int().positive()).min(1) }),
+  payload: z.object({ requestId: z.number().int().positive(), responseIds: z.array(z.number().int().positive()) }),
   policy: { retryLimit: 8, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300 },
   concurrency: 2,
 });
 
-export const queues: readonly QueueDefinition<unknown>[] = [checkImportQueue, runImportQueue, postRequestCardQueue, requestDecidedQueue] as QueueDefinition<unknown>[];
+const requestPayload = z.object({ requestId: z.number().int().positive() });
+
+/** At half the approval TTL: remind the approvers still missing, once, in the thread. */
+// Scheduled jobs come due later, when no NOTIFY wakes anyone: their workers poll at the base interval.
+export const remindApproversQueue = defineQueue({ name: 'request.remind', payload: requestPayload, policy: { notify: false, retryLimit: 8, retryDelay: 10, retryBackoff: true, retryDelayMax: 600 } });
+
+/** At the approval TTL: a request nobody decided on becomes expired. */
+export const expireRequestQueue = defineQueue({ name: 'request.expire', payload: requestPayload, policy: { notify: false, retryLimit: 8, retryDelay: 10, retryBackoff: true, retryDelayMax: 600 } });
+
+/**
+ * An approved request's accesses and emails. Provisioning is the next piece of work (issue 6): until its
+ * worker exists, approved requests wait here, in order, and are processed when it lands.
+ */
+export const provisionRequestQueue = defineQueue({ name: 'request.provision', payload: requestPayload, policy: { retryLimit: 20, retryDelay: 30, retryBackoff: true, retryDelayMax: 900, expireInSeconds: 3600, retentionSeconds: 30 * 24 * 3600 } });
+
+export const queues: readonly QueueDefinition<unknown>[] = [
+  checkImportQueue,
+  runImportQueue,
+  postRequestCardQueue,
+  requestDecidedQueue,
+  remindApproversQueue,
+  expireRequestQueue,
+  provisionRequestQueue,
+] as QueueDefinition<unknown>[];

@@ -9,6 +9,7 @@ import { credentialLabel } from '../usecases/search-catalog.ts';
 import { decisionReplyText, statusChangeDmText } from './blocks/approval-blocks.ts';
 import { buildRequestCard } from './blocks/request-card.ts';
 import type { AppDeps } from './deps.ts';
+import { approversToRemind, markReminded } from '../usecases/request-deadlines.ts';
 import { openDirectMessage } from './slack-files.ts';
 
 type PublishDeps = Pick<AppDeps, 'db' | 'slack'>;
@@ -147,4 +148,21 @@ export async function announceDecisions(deps: PublishDeps, requestId: number): P
     });
     await deps.db.updateTable('access_requests').set({ notified_status: request.status, updated_at: new Date() }).where('id', '=', requestId).execute();
   }
+}
+
+/** The one reminder, in the card's thread, mentioning the approvers still missing. */
+export async function remindApprovers(deps: PublishDeps, requestId: number): Promise<void> {
+  const missing = await approversToRemind(deps.db, requestId);
+  if (!missing) return;
+  const request = await deps.db.selectFrom('access_requests').select(['card_channel_id', 'card_ts', 'channel_id', 'thread_ts']).where('id', '=', requestId).executeTakeFirstOrThrow();
+  if (request.card_channel_id && request.card_ts) {
+    const mentions = [...missing.userIds.map((id) => `<@${id}>`), ...missing.usergroupIds.map((id) => `<!subteam^${id}>`)];
+    const threadTs = request.card_channel_id === request.channel_id && request.thread_ts ? request.thread_ts : request.card_ts;
+    await deps.slack.chat.postMessage({
+      channel: request.card_channel_id,
+      thread_ts: threadTs,
+      text: `Reminder: ${missing.code} is awaiting approval${mentions.length ? ` from ${mentions.join(', ')}` : ''}. It expires if nobody decides in time.`,
+    });
+  }
+  await markReminded(deps.db, requestId);
 }

@@ -8,7 +8,7 @@ import { findImportById } from '../db/repos/import-repo.ts';
 import { findInvolvedVendors } from '../db/repos/request-repo.ts';
 import type { Db, RequestStatus } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { requestDecidedQueue } from '../jobs/queues.ts';
+import { provisionRequestQueue, requestDecidedQueue } from '../jobs/queues.ts';
 import { columnKeyForHeader } from '../spreadsheet/columns.ts';
 
 export interface DecisionDeps {
@@ -104,6 +104,7 @@ export async function decideRequest(
     }
     await recordAuditEvent(trx, { actor: input.userId, action: `request.${input.decision}d`, target: locked.code, details: { comment, groups: allowed.groups.map((group) => group.name), status } });
     await deps.jobs.enqueue(trx, requestDecidedQueue, { requestId: input.requestId, responseIds: inserted.map((row) => row.id) });
+    if (status === 'approved') await deps.jobs.enqueue(trx, provisionRequestQueue, { requestId: input.requestId }, { singletonKey: `provision-${input.requestId}` });
     return { ok: true as const, code: locked.code, status, statusChanged: status !== 'awaiting_approval' };
   });
 }

@@ -11,7 +11,7 @@ import type { LimitationProblem } from '../domain/access-limitation.ts';
 import { requestDraftDataSchema } from '../domain/request-draft.ts';
 import type { RequestDraftData, WizardStep } from '../domain/request-draft.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { postRequestCardQueue, runImportQueue } from '../jobs/queues.ts';
+import { expireRequestQueue, postRequestCardQueue, remindApproversQueue, runImportQueue } from '../jobs/queues.ts';
 import { columnKeyForHeader } from '../spreadsheet/columns.ts';
 import { getRoles } from './get-roles.ts';
 
@@ -22,6 +22,8 @@ export interface WizardDeps {
   jobs: JobQueue;
   now: () => Date;
   adminUserIds: readonly string[];
+  /** APPROVAL_TTL_HOURS: a request with no decision by then expires; approvers are reminded at half of it. */
+  approvalTtlHours: number;
 }
 
 export type DraftRefusal = 'not-found' | 'expired' | 'not-yours' | 'not-requester' | 'not-ready';
@@ -156,6 +158,11 @@ export async function createAccessRequest(deps: WizardDeps, draftId: string, use
     await trx.updateTable('imports').set({ auto_access: true }).where('id', '=', record.id).execute();
     await deps.jobs.enqueue(trx, runImportQueue, { importId: record.id });
     await deps.jobs.enqueue(trx, postRequestCardQueue, { requestId: request.id });
+    // Scheduled in the database with the request itself, so a restart changes nothing.
+    const ttlMs = deps.approvalTtlHours * 3600 * 1000;
+    const created = deps.now().getTime();
+    await deps.jobs.enqueue(trx, remindApproversQueue, { requestId: request.id }, { startAfter: new Date(created + ttlMs / 2), singletonKey: `remind-${request.id}` });
+    await deps.jobs.enqueue(trx, expireRequestQueue, { requestId: request.id }, { startAfter: new Date(created + ttlMs), singletonKey: `expire-${request.id}` });
     await recordAuditEvent(trx, { actor: userId, action: 'request.created', target: request.code, details: { import: record.code, devices: deviceIds.size, credentials: grants.length } });
     return { ok: true as const, requestId: request.id, code: request.code, alreadyCreated: false };
   });

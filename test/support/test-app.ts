@@ -41,13 +41,15 @@ export interface TestAppOptions {
   wrapDatabaseUrl?: (url: string) => string;
   /** Script the fake Web API before the app starts (e.g. apps.connections.open for Socket Mode). */
   prepareSlackApi?: (api: FakeSlackApi) => void;
+  /** PostgreSQL only: start on another app's database, as after a restart. */
+  database?: TestDatabase;
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const slackApi = await startFakeSlackApi();
   stops.push(() => slackApi.close());
   options.prepareSlackApi?.(slackApi);
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const dataDir = await mkdtemp(path.join(tmpdir(), 'domum-test-'));
   stops.push(() => rm(dataDir, { recursive: true, force: true }));
   const databaseUrl = database.databaseUrl && options.wrapDatabaseUrl ? options.wrapDatabaseUrl(database.databaseUrl) : database.databaseUrl;

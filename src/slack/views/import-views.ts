@@ -7,7 +7,7 @@ import { getRoles } from '../../usecases/get-roles.ts';
 import { isKnownTimeZone } from '../../domain/access-limitation.ts';
 import { cancelImport, continueImport, startImport } from '../../usecases/import-lifecycle.ts';
 import { beginRequestDraft, DRAFT_REFUSAL_TEXT } from '../../usecases/request-wizard.ts';
-import { buildStepView, messageView } from '../wizard/wizard-handlers.ts';
+import { buildStepView, messageView, wizardDeps } from '../wizard/wizard-handlers.ts';
 import type { DecisionResult } from '../../usecases/import-lifecycle.ts';
 import { buildCheckingModal, buildDecidedPreviewMessage, buildImportingModal } from '../blocks/import-blocks.ts';
 import type { AppDeps } from '../deps.ts';
@@ -91,7 +91,7 @@ export function createPreviewModalSubmission(deps: AppDeps) {
       // "Automatically provide access after import": the wizard collects the request before anything is
       // imported; Create then imports the users and posts the request.
       const timeZone = await requesterTimeZone(client, body.user.id, deps.config.defaultTimeZone);
-      const access = await beginRequestDraft({ db: deps.db, jobs: deps.jobs, now: deps.now, adminUserIds: deps.config.adminUserIds }, { importId: record.id, userId: body.user.id, timeZone });
+      const access = await beginRequestDraft(wizardDeps(deps), { importId: record.id, userId: body.user.id, timeZone });
       if (!access.ok) {
         await ack({ response_action: 'update', view: messageView(DRAFT_REFUSAL_TEXT[access.reason]) });
         return;

@@ -29,8 +29,8 @@ import { buildCredentialsStep, buildDevicesStep, buildGeneralStep, buildLimitati
 
 type OpenDraft = Extract<DraftAccess, { ok: true }>;
 
-function wizardDeps(deps: AppDeps) {
-  return { db: deps.db, jobs: deps.jobs, now: deps.now, adminUserIds: deps.config.adminUserIds };
+export function wizardDeps(deps: AppDeps) {
+  return { db: deps.db, jobs: deps.jobs, now: deps.now, adminUserIds: deps.config.adminUserIds, approvalTtlHours: deps.config.approvalTtlHours };
 }
 
 /** A small modal that says why the wizard cannot go on (the draft expired, someone else's, …). */

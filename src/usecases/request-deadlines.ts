@@ -1,0 +1,49 @@
+// The approval TTL (SPEC §4): one reminder at half of it, expiry at the end of it. Both run as scheduled jobs
+// stored with the request, and both do nothing once the request was decided.
+import { recordAuditEvent } from '../db/repos/audit-repo.ts';
+import type { Db } from '../db/schema.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import { requestDecidedQueue } from '../jobs/queues.ts';
+import { involvedGroups } from './decide-request.ts';
+
+export interface MissingApprovers {
+  code: string;
+  /** Slack user ids of listed approvers who have not decided, in groups that still need approvals. */
+  userIds: string[];
+  usergroupIds: string[];
+}
+
+/** Who to remind, or undefined when there is nothing to remind of (decided, or already reminded). */
+export async function approversToRemind(db: Db, requestId: number): Promise<MissingApprovers | undefined> {
+  const request = await db.selectFrom('access_requests').select(['status', 'reminded_at', 'requester_user_id']).where('id', '=', requestId).executeTakeFirst();
+  if (!request || request.status !== 'awaiting_approval' || request.reminded_at) return undefined;
+  const found = await involvedGroups(db, requestId);
+  if (!found) return undefined;
+  const responses = await db.selectFrom('approval_responses').select(['access_group_id', 'approver_user_id', 'decision']).where('request_id', '=', requestId).execute();
+  const userIds = new Set<string>();
+  const usergroupIds = new Set<string>();
+  for (const group of found.groups) {
+    const approvals = responses.filter((response) => response.access_group_id === group.id && response.decision === 'approve').length;
+    if (approvals >= group.approvalsRequired) continue;
+    const responded = new Set(responses.filter((response) => response.access_group_id === group.id).map((response) => response.approver_user_id));
+    for (const userId of group.approverUserIds) if (!responded.has(userId) && userId !== request.requester_user_id) userIds.add(userId);
+    if (group.approverUsergroupId) usergroupIds.add(group.approverUsergroupId);
+  }
+  return { code: found.code, userIds: [...userIds], usergroupIds: [...usergroupIds] };
+}
+
+export async function markReminded(db: Db, requestId: number): Promise<void> {
+  await db.updateTable('access_requests').set({ reminded_at: new Date(), updated_at: new Date() }).where('id', '=', requestId).where('reminded_at', 'is', null).execute();
+}
+
+/** At the TTL: an undecided request becomes expired (and the card and the requester are told). */
+export async function expireRequest(deps: { db: Db; jobs: JobQueue }, requestId: number): Promise<boolean> {
+  return deps.db.transaction().execute(async (trx) => {
+    const locked = await trx.selectFrom('access_requests').select(['id', 'code', 'status']).where('id', '=', requestId).forUpdate().executeTakeFirst();
+    if (!locked || locked.status !== 'awaiting_approval') return false;
+    await trx.updateTable('access_requests').set({ status: 'expired', decided_at: new Date(), updated_at: new Date() }).where('id', '=', requestId).execute();
+    await recordAuditEvent(trx, { actor: 'domum', action: 'request.expired', target: locked.code, details: {} });
+    await deps.jobs.enqueue(trx, requestDecidedQueue, { requestId, responseIds: [] });
+    return true;
+  });
+}
