@@ -1,9 +1,11 @@
 // Approve / Reject on the request card (SPEC §4, §4a): the buttons open a small modal (optional Comment, or a
 // required Reason); the decision is applied when the modal is submitted. Anyone not allowed is answered
 // privately and nothing changes.
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, OverflowAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { decideRequest, mayDecide } from '../usecases/decide-request.ts';
+import { getRoles } from '../usecases/get-roles.ts';
+import { cancelRequest } from '../usecases/request-deadlines.ts';
 import type { MayDecide } from '../usecases/decide-request.ts';
 import { COMMENT_BLOCK, REASON_BLOCK } from './approval-ids.ts';
 import { buildApproveModal, buildRejectModal, parseDecisionText } from './blocks/approval-blocks.ts';
@@ -89,5 +91,27 @@ export function createDecisionSubmission(deps: AppDeps, usergroupMembers: Usergr
       return;
     }
     await ack({ response_action: 'clear' });
+  };
+}
+
+type MenuArgs = SlackActionMiddlewareArgs<BlockAction<OverflowAction>> & AllMiddlewareArgs;
+
+/** "Cancel request" in the card's overflow menu: the requester or an admin; anyone else is told privately. */
+export function createCardMenu(deps: AppDeps) {
+  return async (args: MenuArgs): Promise<void> => {
+    const { ack, body, action } = args;
+    await ack();
+    const match = /^cancel:(\d{1,9})$/.exec(action.selected_option?.value ?? '');
+    if (!match) return;
+    const roles = await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, body.user.id);
+    const result = await cancelRequest(deps, { requestId: Number(match[1]), userId: body.user.id, isAdmin: roles.isAdmin });
+    if (result.ok) return;
+    const text =
+      result.reason === 'not-allowed'
+        ? `Only the requester or an admin can cancel ${result.code ?? 'this request'}.`
+        : result.reason === 'already-decided'
+          ? `${result.code ?? 'This request'} was already decided: ${STATUS_WORDS[result.status ?? ''] ?? 'it is no longer awaiting approval'}.`
+          : 'This request no longer exists.';
+    await args.respond({ response_type: 'ephemeral', replace_original: false, text });
   };
 }

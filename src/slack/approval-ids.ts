@@ -15,3 +15,5 @@ export const REASON_BLOCK = 'reason';
 export const DECISION_TEXT_ACTION = 'value';
 /** Block id of the actions block that holds the two buttons on the card. */
 export const DECISION_ACTIONS_BLOCK = 'request_decision';
+/** The card's overflow menu (Cancel request). */
+export const CARD_MENU_ACTION = 'request_menu';

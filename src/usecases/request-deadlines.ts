@@ -47,3 +47,19 @@ export async function expireRequest(deps: { db: Db; jobs: JobQueue }, requestId:
     return true;
   });
 }
+
+export type CancelResult = { ok: true; code: string } | { ok: false; reason: 'not-found' | 'not-allowed' | 'already-decided'; code?: string; status?: string };
+
+/** The requester or an admin withdraws a pending request (SPEC §4: from the card's overflow menu). */
+export async function cancelRequest(deps: { db: Db; jobs: JobQueue }, input: { requestId: number; userId: string; isAdmin: boolean }): Promise<CancelResult> {
+  return deps.db.transaction().execute(async (trx) => {
+    const locked = await trx.selectFrom('access_requests').select(['id', 'code', 'status', 'requester_user_id']).where('id', '=', input.requestId).forUpdate().executeTakeFirst();
+    if (!locked) return { ok: false as const, reason: 'not-found' as const };
+    if (locked.requester_user_id !== input.userId && !input.isAdmin) return { ok: false as const, reason: 'not-allowed' as const, code: locked.code };
+    if (locked.status !== 'awaiting_approval') return { ok: false as const, reason: 'already-decided' as const, code: locked.code, status: locked.status };
+    await trx.updateTable('access_requests').set({ status: 'cancelled', decided_at: new Date(), updated_at: new Date() }).where('id', '=', input.requestId).execute();
+    await recordAuditEvent(trx, { actor: input.userId, action: 'request.cancelled', target: locked.code, details: {} });
+    await deps.jobs.enqueue(trx, requestDecidedQueue, { requestId: input.requestId, responseIds: [] });
+    return { ok: true as const, code: locked.code };
+  });
+}

@@ -2,7 +2,7 @@
 // replies and the requester's DMs, and decisions that arrive at the same instant.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { APPROVE_ACTION, APPROVE_MODAL_CALLBACK, COMMENT_BLOCK, DECISION_TEXT_ACTION, REASON_BLOCK, REJECT_ACTION, REJECT_MODAL_CALLBACK } from '../../src/slack/approval-ids.ts';
+import { APPROVE_ACTION, APPROVE_MODAL_CALLBACK, CARD_MENU_ACTION, COMMENT_BLOCK, DECISION_TEXT_ACTION, REASON_BLOCK, REJECT_ACTION, REJECT_MODAL_CALLBACK } from '../../src/slack/approval-ids.ts';
 import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
@@ -95,6 +95,27 @@ describe('deciding on a request', () => {
     await waitFor(async () => (await statusOf(app, request.id)) === 'rejected', { description: 'rejected' });
     const dm = await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === `D${REQUESTER}` && String(call.args.text).includes('Rejected'), 15_000);
     expect(String(dm.args.text)).toContain('Not during the freeze');
+  }, 60_000);
+
+  it('lets the requester cancel from the card menu, and nobody else', async () => {
+    const { app, request, cardTs } = await appWithRequest();
+    const menu = (user: string, responseId: string) =>
+      app.slack.interactive({
+        type: 'block_actions',
+        user: { id: user, team_id: 'T0TEAM001' },
+        channel: { id: CHANNEL },
+        container: { type: 'message', channel_id: CHANNEL, message_ts: cardTs },
+        response_url: app.slackApi.responseUrl(responseId),
+        actions: [{ type: 'overflow', action_id: CARD_MENU_ACTION, block_id: 'request_decision', selected_option: { value: `cancel:${request.id}` }, action_ts: '1' }],
+      });
+    await menu('U0APPR001', 'approver-cancel');
+    expect(JSON.stringify((await app.slackApi.waitForResponse((response) => response.id === 'approver-cancel')).body)).toContain('Only the requester or an admin');
+    expect(await statusOf(app, request.id)).toBe('awaiting_approval');
+    await menu(REQUESTER, 'requester-cancel');
+    await waitFor(async () => (await statusOf(app, request.id)) === 'cancelled', { description: 'cancelled' });
+    const update = await app.slackApi.waitForCall('chat.update', (call) => call.args.ts === cardTs && JSON.stringify(call.args.blocks).includes('Cancelled'), 15_000);
+    expect(JSON.stringify(update.args.blocks)).not.toContain(APPROVE_ACTION);
+    await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === `D${REQUESTER}` && String(call.args.text).includes('is now Cancelled'));
   }, 60_000);
 
   it('counts twenty concurrent approvals by one approver once, and settles an Approve and a Reject at the same instant consistently', async () => {

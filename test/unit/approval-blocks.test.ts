@@ -55,6 +55,7 @@ describe('request card with approvals', () => {
     expect(buttons).toEqual([
       expect.objectContaining({ action_id: ids.APPROVE_ACTION, text: expect.objectContaining({ text: 'Approve' }), style: 'primary', value: '42' }),
       expect.objectContaining({ action_id: ids.REJECT_ACTION, text: expect.objectContaining({ text: 'Reject' }), style: 'danger', value: '42' }),
+      expect.objectContaining({ type: 'overflow', action_id: ids.CARD_MENU_ACTION, options: [expect.objectContaining({ value: 'cancel:42' })] }),
     ]);
     expect(message.blocks.at(-1)?.type).toBe('actions');
   });
@@ -114,7 +115,7 @@ describe('request card with approvals', () => {
     const decisions = allText(message).split('*Decisions*')[1] ?? '';
     expect(decisions).toMatch(/…and \d+ more/);
     expect((decisions.match(/approved ·/g) ?? []).length).toBeLessThanOrEqual(10);
-    expect(actionsOf(message.blocks)).toHaveLength(2);
+    expect(actionsOf(message.blocks)).toHaveLength(3);
   });
 });
 

@@ -6,7 +6,7 @@
 // entries and within a character budget, with "…and N more", because a request can hold thousands of devices
 // while a section takes 3,000 characters and Slack refuses a message whose blocks JSON passes about 13,000.
 import type { KnownBlock } from '@slack/types';
-import { APPROVE_ACTION, DECISION_ACTIONS_BLOCK, REJECT_ACTION } from '../approval-ids.ts';
+import { APPROVE_ACTION, CARD_MENU_ACTION, DECISION_ACTIONS_BLOCK, REJECT_ACTION } from '../approval-ids.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
 
 /** How many devices or credentials a list shows before "…and N more". */
@@ -182,6 +182,18 @@ export function decisionButtons(requestId: number): KnownBlock {
     elements: [
       { type: 'button', action_id: APPROVE_ACTION, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value },
       { type: 'button', action_id: REJECT_ACTION, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value },
+      // The requester (or an admin) withdraws a pending request here; anyone else is told they cannot.
+      {
+        type: 'overflow',
+        action_id: CARD_MENU_ACTION,
+        options: [{ text: { type: 'plain_text', text: 'Cancel request' }, value: `cancel:${value}` }],
+        confirm: {
+          title: { type: 'plain_text', text: 'Cancel this request?' },
+          text: { type: 'plain_text', text: 'Approvers can no longer decide on it, and no access is given.' },
+          confirm: { type: 'plain_text', text: 'Cancel request' },
+          deny: { type: 'plain_text', text: 'Keep it' },
+        },
+      },
     ],
   };
 }
