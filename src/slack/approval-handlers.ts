@@ -11,20 +11,12 @@ import { COMMENT_BLOCK, REASON_BLOCK } from './approval-ids.ts';
 import { buildApproveModal, buildRejectModal, parseDecisionText } from './blocks/approval-blocks.ts';
 import type { AppDeps } from './deps.ts';
 import type { UsergroupMembers } from './usergroup-members.ts';
+import type { RequestStatus } from '../db/schema.ts';
+import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 
-const STATUS_WORDS: Record<string, string> = {
-  awaiting_approval: 'Awaiting approval',
-  approved: 'Approved',
-  processing: 'Processing',
-  completed: 'Completed',
-  completed_with_errors: 'Completed with errors',
-  rejected: 'Rejected',
-  expired: 'Expired',
-  cancelled: 'Cancelled',
-};
 
 export function refusalText(refusal: Extract<MayDecide, { ok: false }> | { reason: 'already-responded' | 'reason-required'; code?: string }): string {
   const code = refusal.code ?? 'This request';
@@ -36,7 +28,7 @@ export function refusalText(refusal: Extract<MayDecide, { ok: false }> | { reaso
     case 'not-approver':
       return `You cannot decide on ${code}: only approvers of its vendors' access groups can.`;
     case 'already-decided':
-      return `${code} was already decided: ${STATUS_WORDS[(refusal as { status?: string }).status ?? ''] ?? 'it is no longer awaiting approval'}.`;
+      return `${code} was already decided: ${REQUEST_STATUS_WORDS[(refusal as { status?: RequestStatus }).status ?? 'awaiting_approval'] ?? 'it is no longer awaiting approval'}.`;
     case 'already-responded':
       return `You already decided on ${code}.`;
     case 'reason-required':
@@ -110,7 +102,7 @@ export function createCardMenu(deps: AppDeps) {
       result.reason === 'not-allowed'
         ? `Only the requester or an admin can cancel ${result.code ?? 'this request'}.`
         : result.reason === 'already-decided'
-          ? `${result.code ?? 'This request'} was already decided: ${STATUS_WORDS[result.status ?? ''] ?? 'it is no longer awaiting approval'}.`
+          ? `${result.code ?? 'This request'} was already decided: ${REQUEST_STATUS_WORDS[(result.status ?? 'awaiting_approval') as RequestStatus] ?? 'it is no longer awaiting approval'}.`
           : 'This request no longer exists.';
     await args.respond({ response_type: 'ephemeral', replace_original: false, text });
   };

@@ -11,19 +11,10 @@ import { buildRequestCard } from './blocks/request-card.ts';
 import type { AppDeps } from './deps.ts';
 import { approversToRemind, markReminded } from '../usecases/request-deadlines.ts';
 import { openDirectMessage } from './slack-files.ts';
+import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
 
 type PublishDeps = Pick<AppDeps, 'db' | 'slack'>;
 
-const REQUEST_STATUS_WORDS = {
-  awaiting_approval: 'Awaiting approval',
-  approved: 'Approved',
-  processing: 'Processing',
-  completed: 'Completed',
-  completed_with_errors: 'Completed with errors',
-  rejected: 'Rejected',
-  expired: 'Expired',
-  cancelled: 'Cancelled',
-} as const;
 
 export async function buildCardFor(deps: PublishDeps, requestId: number) {
   const request = await deps.db
