@@ -1,0 +1,224 @@
+// Outgoing email (SPEC §5, §6): SMTP when SMTP_URL is set, otherwise `.eml` files under DATA_DIR/outbox so a
+// development install shows what would have been sent. Callers only see two failure kinds: permanent (mark the
+// line in error with the server's reply) and transient (retry later).
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import type { Logger } from '../logger.ts';
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Stable per (access, kind): used as the Message-ID so a resend after a crash is recognisable. */
+  idempotencyKey: string;
+}
+
+export interface Mailer {
+  send(mail: OutgoingMail): Promise<{ messageId: string }>;
+  close(): Promise<void>;
+}
+
+/** The server refused the message with a 5xx reply: sending it again will not help. */
+export class PermanentMailError extends Error {
+  readonly reply: string;
+  constructor(reply: string, options?: { cause?: unknown }) {
+    super(`Mail refused: ${reply}`, options);
+    this.name = 'PermanentMailError';
+    this.reply = reply;
+  }
+}
+
+/** Connection refused, timeout, 4xx reply or anything unrecognised: the caller retries later. */
+export class TransientMailError extends Error {
+  readonly code: string | undefined;
+  constructor(message: string, code: string | undefined, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransientMailError';
+    this.code = code;
+  }
+}
+
+export interface MailerOptions {
+  /** SMTP_URL; unset or empty → outbox files. */
+  smtpUrl?: string | undefined;
+  /** MAIL_FROM, e.g. `Domum <no-reply@localhost>`. */
+  from: string;
+  /** DATA_DIR; the outbox is `<dataDir>/outbox`. */
+  dataDir: string;
+  /** MAIL_RATE_PER_SECOND: at most this many sends start in any one second, across the mailer. */
+  ratePerSecond: number;
+  logger: Logger;
+}
+
+const TIMEOUT_MS = 10_000;
+
+export function createMailer(options: MailerOptions): Mailer {
+  if (!(options.ratePerSecond > 0) || !Number.isFinite(options.ratePerSecond)) {
+    throw new RangeError(`ratePerSecond must be a positive number, got ${options.ratePerSecond}`);
+  }
+  const limiter = createRateLimiter(options.ratePerSecond);
+  const domain = senderDomain(options.from);
+  const logger = options.logger.child({ component: 'mailer' });
+  return options.smtpUrl
+    ? createSmtpMailer(options.smtpUrl, options.from, domain, limiter, logger)
+    : createOutboxMailer(join(options.dataDir, 'outbox'), options.from, domain, limiter, logger);
+}
+
+function createSmtpMailer(
+  smtpUrl: string,
+  from: string,
+  domain: string,
+  limiter: () => Promise<void>,
+  logger: Logger,
+): Mailer {
+  const transport: Transporter = nodemailer.createTransport({
+    url: smtpUrl,
+    pool: true,
+    maxConnections: 2,
+    connectionTimeout: TIMEOUT_MS,
+    greetingTimeout: TIMEOUT_MS,
+    socketTimeout: TIMEOUT_MS,
+    // nodemailer's own logger would print the envelope and, at debug, the message itself.
+    logger: false,
+    debug: false,
+  });
+  logger.info('mailer ready', { mode: 'smtp', host: safeHost(smtpUrl) });
+  return {
+    async send(mail) {
+      await limiter();
+      try {
+        const info = await transport.sendMail(message(mail, from, domain));
+        logger.info('mail sent', { idempotencyKey: mail.idempotencyKey, messageId: info.messageId });
+        return { messageId: info.messageId };
+      } catch (error) {
+        const mapped = mapSmtpError(error);
+        logger.warn('mail not sent', {
+          idempotencyKey: mail.idempotencyKey,
+          kind: mapped instanceof PermanentMailError ? 'permanent' : 'transient',
+          code: errorField(error, 'code'),
+          responseCode: errorField(error, 'responseCode'),
+          reply: errorField(error, 'response'),
+        });
+        throw mapped;
+      }
+    },
+    async close() {
+      transport.close();
+    },
+  };
+}
+
+function createOutboxMailer(
+  outbox: string,
+  from: string,
+  domain: string,
+  limiter: () => Promise<void>,
+  logger: Logger,
+): Mailer {
+  // nodemailer builds the RFC 822 text exactly as it would over SMTP; CRLF because that is what .eml readers expect.
+  const builder = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  logger.info('mailer ready', { mode: 'outbox', outbox });
+  return {
+    async send(mail) {
+      await limiter();
+      const info = await builder.sendMail(message(mail, from, domain));
+      await mkdir(outbox, { recursive: true });
+      const target = join(outbox, `${safeName(mail.idempotencyKey)}.eml`);
+      // Write then rename: a reader never sees half a file, and a resend replaces the earlier copy.
+      const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      try {
+        await writeFile(temp, info.message);
+        await rename(temp, target);
+      } catch (error) {
+        await rm(temp, { force: true });
+        throw new TransientMailError(`Could not write ${target}`, errorField(error, 'code') as string | undefined, {
+          cause: error,
+        });
+      }
+      logger.info('mail written', { idempotencyKey: mail.idempotencyKey, messageId: info.messageId, file: target });
+      return { messageId: info.messageId };
+    },
+    async close() {
+      builder.close();
+    },
+  };
+}
+
+function message(mail: OutgoingMail, from: string, domain: string) {
+  return {
+    from,
+    to: mail.to,
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    messageId: `<${safeName(mail.idempotencyKey)}@${domain}>`,
+  };
+}
+
+/**
+ * Spaces send starts 1/rate seconds apart (a bucket of one token). Slots are reserved synchronously, so
+ * concurrent callers queue in call order, and a caller only waits on a timer when its slot is in the future.
+ */
+function createRateLimiter(ratePerSecond: number): () => Promise<void> {
+  const interval = 1000 / ratePerSecond;
+  let next = 0;
+  return async () => {
+    const now = performance.now();
+    const slot = Math.max(now, next);
+    next = slot + interval;
+    // Timers may fire a hair early against the clock; loop so the slot is never started before its time.
+    while (performance.now() < slot) {
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(slot - performance.now())));
+    }
+  };
+}
+
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ETIMEDOUT', 'ECONNECTION', 'ESOCKET', 'EDNS']);
+
+export function mapSmtpError(error: unknown): PermanentMailError | TransientMailError {
+  const responseCode = errorField(error, 'responseCode');
+  const response = errorField(error, 'response');
+  const code = errorField(error, 'code');
+  if (typeof responseCode === 'number' && responseCode >= 500) {
+    return new PermanentMailError(typeof response === 'string' ? response : String(responseCode), { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof responseCode === 'number' && responseCode >= 400) {
+    return new TransientMailError(message, typeof code === 'string' ? code : undefined, { cause: error });
+  }
+  if (typeof code === 'string' && TRANSIENT_CODES.has(code)) {
+    return new TransientMailError(message, code, { cause: error });
+  }
+  // Unrecognised failures are retried rather than marking a user's line in error on a guess.
+  return new TransientMailError(message, typeof code === 'string' ? code : undefined, { cause: error });
+}
+
+function errorField(error: unknown, key: string): unknown {
+  return typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[key] : undefined;
+}
+
+/** File names and Message-ID local parts: readable where the key allows, with a hash so distinct keys never collide. */
+function safeName(key: string): string {
+  const readable = key.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 80);
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
+  return `${readable}.${hash}`;
+}
+
+function senderDomain(from: string): string {
+  const match = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from);
+  return match?.[1] ?? 'localhost';
+}
+
+// The URL carries the SMTP password: only the host is fit for a log line.
+function safeHost(smtpUrl: string): string {
+  try {
+    const url = new URL(smtpUrl);
+    return url.host;
+  } catch {
+    return '(unparsable SMTP_URL)';
+  }
+}
