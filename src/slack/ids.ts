@@ -13,3 +13,5 @@ export const CONTINUE_IMPORT_ACTION = 'import_continue';
 export const CANCEL_IMPORT_ACTION = 'import_cancel';
 export const AUTO_ACCESS_BLOCK = 'auto_access';
 export const AUTO_ACCESS_ACTION = 'choice';
+export const CARD_CHANNEL_BLOCK = 'card_channel';
+export const CARD_CHANNEL_ACTION = 'channel';

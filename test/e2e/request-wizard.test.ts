@@ -285,6 +285,30 @@ describe('the request wizard', () => {
     expect(app.slackApi.callsTo('chat.postMessage').filter((call) => call.args.channel === `D${REQUESTER}` && JSON.stringify(call.args.blocks ?? '').includes('Awaiting approval'))).toHaveLength(1);
   }, 60_000);
 
+  it('asks for the card channel when /domum import runs where the bot cannot post', async () => {
+    const app = await startWithCatalog();
+    app.slackApi.setNotMember('C0NOTMINE');
+    await app.slack.command({ text: 'import', userId: REQUESTER, channelId: 'DREQ00001' });
+    const modal = ((await app.slackApi.waitForCall('views.open')).response as { view: View }).view;
+    expect(JSON.stringify(modal.blocks)).toContain('"card_channel"');
+    const file = app.slackApi.addFile({ name: 'clean_en.xlsx', bytes: readFileSync(fixturePath('clean_en.xlsx')), user: REQUESTER });
+    const base = {
+      [IMPORT_FILE_BLOCK]: { [IMPORT_FILE_ACTION]: { type: 'file_input', files: [{ id: file.id, name: file.name }] } },
+      [AUTO_ACCESS_BLOCK]: { [AUTO_ACCESS_ACTION]: { type: 'radio_buttons', selected_option: { value: 'yes' } } },
+    };
+    const missing = await submit(app, modal, base);
+    expect(missing.errors).toHaveProperty('card_channel');
+    const notMember = await submit(app, modal, { ...base, card_channel: { channel: { type: 'conversations_select', selected_conversation: 'C0NOTMINE' } } });
+    expect(notMember.errors?.card_channel).toContain('/invite @Domum');
+    const accepted = await submit(app, modal, { ...base, card_channel: { channel: { type: 'conversations_select', selected_conversation: CHANNEL } } });
+    expect(accepted.response_action).toBe('update');
+    expect((await app.running.deps.db.selectFrom('imports').select('channel_id').executeTakeFirstOrThrow()).channel_id).toBe(CHANNEL);
+    // In a channel where the bot is a member, nothing is asked.
+    await app.slack.command({ text: 'import', userId: REQUESTER, channelId: CHANNEL });
+    const second = ((await app.slackApi.waitForCalls('views.open', 2))[1]?.response as { view: View }).view;
+    expect(JSON.stringify(second.blocks)).not.toContain('"card_channel"');
+  });
+
   it('cannot be reached by an importer who is not a requester, even by replaying a payload', async () => {
     const app = await startWithCatalog();
     await app.slack.command({ text: 'import', userId: 'U0IMPORT1', channelId: CHANNEL });

@@ -6,6 +6,8 @@ import { describeDryRunCounts, describeFinalCounts } from '../../domain/import-c
 import { formatErrorLine } from '../../domain/import-lines.ts';
 import type { ImportCounts } from '../../domain/import-lines.ts';
 import {
+  CARD_CHANNEL_ACTION,
+  CARD_CHANNEL_BLOCK,
   AUTO_ACCESS_ACTION,
   AUTO_ACCESS_BLOCK,
   CANCEL_IMPORT_ACTION,
@@ -70,7 +72,23 @@ export interface ResumableDraft {
   importCode: string;
 }
 
-export function buildImportModal(offer: AutoAccessOffer, channelId?: string | null, resumable: readonly ResumableDraft[] = []): ModalView {
+/**
+ * SPEC §4a: when /domum import runs where the bot cannot post (a DM, a channel without the bot), the modal
+ * asks in which channel the request card goes. Slack cannot make one input required only when another says
+ * Yes, so the app checks it on submit.
+ */
+export function cardChannelBlock(): KnownBlock {
+  return {
+    type: 'input',
+    block_id: CARD_CHANNEL_BLOCK,
+    optional: true,
+    label: plain('Channel'),
+    element: { type: 'conversations_select', action_id: CARD_CHANNEL_ACTION, filter: { include: ['public', 'private'], exclude_bot_users: true } },
+    hint: plain('Where the access request is posted for approval (I must be a member). Needed when you answer Yes above.'),
+  };
+}
+
+export function buildImportModal(offer: AutoAccessOffer, channelId?: string | null, resumable: readonly ResumableDraft[] = [], askChannel = false): ModalView {
   const resumeBlocks: KnownBlock[] = resumable.map((draft) => ({
     type: 'section',
     text: { type: 'mrkdwn', text: truncate(`You have an unfinished access request for *${escapeMrkdwn(draft.fileName)}* (${draft.importCode}).`, 3000) },
@@ -82,7 +100,7 @@ export function buildImportModal(offer: AutoAccessOffer, channelId?: string | nu
     title: plain(MODAL_TITLE),
     submit: plain('Check'),
     close: plain('Cancel'),
-    private_metadata: JSON.stringify({ channelId: channelId ?? null }),
+    private_metadata: JSON.stringify({ channelId: channelId ?? null, askChannel: offer.canRequest && askChannel }),
     blocks: [
       ...resumeBlocks,
       ...(resumeBlocks.length > 0 ? [{ type: 'divider' } as KnownBlock] : []),
@@ -95,6 +113,7 @@ export function buildImportModal(offer: AutoAccessOffer, channelId?: string | nu
         hint: plain('Columns: Vendor, Name, Email, Enabled (required); Phone, Document (optional). /domum template gives you a ready-made file.'),
       },
       autoAccessBlock(offer),
+      ...(offer.canRequest && askChannel ? [cardChannelBlock()] : []),
     ],
   };
 }

@@ -3,7 +3,7 @@
 import { buildImportModal } from '../blocks/import-blocks.ts';
 import { findResumableDrafts } from '../../db/repos/request-repo.ts';
 import { getRoles } from '../../usecases/get-roles.ts';
-import type { Subcommand } from './domum-command.ts';
+import type { CommandArgs, Subcommand } from './domum-command.ts';
 
 export const NO_IMPORT_ROLE_TEXT =
   'You cannot import users: only importers, requesters and admins can. Ask an admin to add you to the catalog.';
@@ -20,6 +20,18 @@ export const importSubcommand: Subcommand = {
     }
     await ack();
     const resumable = roles.canRequest ? await findResumableDrafts(deps.db, command.user_id, deps.now()) : [];
-    await client.views.open({ trigger_id: command.trigger_id, view: buildImportModal({ canRequest: roles.canRequest }, command.channel_id, resumable) });
+    const askChannel = roles.canRequest && !(await botCanPostIn(client, command.channel_id));
+    await client.views.open({ trigger_id: command.trigger_id, view: buildImportModal({ canRequest: roles.canRequest }, command.channel_id, resumable, askChannel) });
   },
 };
+
+/** A request card goes to a channel the bot is a member of; a DM with someone is not a place for it. */
+export async function botCanPostIn(client: CommandArgs['client'], channelId: string | undefined): Promise<boolean> {
+  if (!channelId || channelId.startsWith('D')) return false;
+  try {
+    const info = await client.conversations.info({ channel: channelId });
+    return info.channel?.is_member === true && info.channel.is_archived !== true;
+  } catch {
+    return false;
+  }
+}

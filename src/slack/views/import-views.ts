@@ -11,8 +11,8 @@ import { buildStepView, messageView, wizardDeps } from '../wizard/wizard-handler
 import type { DecisionResult } from '../../usecases/import-lifecycle.ts';
 import { buildCheckingModal, buildDecidedPreviewMessage, buildImportingModal } from '../blocks/import-blocks.ts';
 import type { AppDeps } from '../deps.ts';
-import { AUTO_ACCESS_ACTION, AUTO_ACCESS_BLOCK, IMPORT_FILE_ACTION, IMPORT_FILE_BLOCK } from '../ids.ts';
-import { NO_IMPORT_ROLE_TEXT } from '../commands/import-command.ts';
+import { AUTO_ACCESS_ACTION, AUTO_ACCESS_BLOCK, CARD_CHANNEL_ACTION, CARD_CHANNEL_BLOCK, IMPORT_FILE_ACTION, IMPORT_FILE_BLOCK } from '../ids.ts';
+import { botCanPostIn, NO_IMPORT_ROLE_TEXT } from '../commands/import-command.ts';
 import { buildPreviewInput } from '../import-publisher.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
 
@@ -21,10 +21,10 @@ type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 const SPREADSHEET_NAME = /\.(xlsx|xls|ods|csv)$/i;
 const submittedFiles = z.array(z.object({ id: z.string().min(1), name: z.string().optional(), title: z.string().optional() }));
 const previewMetadata = z.object({ importId: z.number().int().positive() });
-const importModalMetadata = z.object({ channelId: z.string().regex(/^[CGD][A-Z0-9]+$/).nullable() });
+const importModalMetadata = z.object({ channelId: z.string().regex(/^[CGD][A-Z0-9]+$/).nullable(), askChannel: z.boolean().optional() });
 
 export function createImportModalSubmission(deps: AppDeps) {
-  return async ({ ack, body, view }: ViewArgs): Promise<void> => {
+  return async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
     const userId = body.user.id;
     const roles = await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, userId);
     if (!roles.canImport) {
@@ -45,13 +45,27 @@ export function createImportModalSubmission(deps: AppDeps) {
     const metadata = importModalMetadata.safeParse(safeJson(view.private_metadata));
     // Only a requester's Yes counts: the option is not shown to others, and a replayed payload is not trusted.
     const autoAccess = roles.canRequest && view.state.values[AUTO_ACCESS_BLOCK]?.[AUTO_ACCESS_ACTION]?.selected_option?.value === 'yes';
+    let channelId = metadata.success ? metadata.data.channelId : null;
+    const asked = metadata.success && metadata.data.askChannel === true;
+    if (autoAccess && asked) {
+      const chosen = view.state.values[CARD_CHANNEL_BLOCK]?.[CARD_CHANNEL_ACTION]?.selected_conversation ?? null;
+      if (!chosen) {
+        await ack({ response_action: 'errors', errors: { [CARD_CHANNEL_BLOCK]: 'Choose the channel where the request is posted for approval.' } });
+        return;
+      }
+      if (!(await botCanPostIn(client, chosen))) {
+        await ack({ response_action: 'errors', errors: { [CARD_CHANNEL_BLOCK]: 'I am not a member of that channel: invite me with /invite @Domum, or choose another.' } });
+        return;
+      }
+      channelId = chosen;
+    }
     await startImport(deps, {
       fileName,
       importerUserId: userId,
       source: 'modal',
       slackFileId: file.id,
       viewId: view.id,
-      channelId: metadata.success ? metadata.data.channelId : null,
+      channelId,
       autoAccess,
     });
     await ack({ response_action: 'update', view: buildCheckingModal(fileName) });
