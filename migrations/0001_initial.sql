@@ -229,6 +229,11 @@ CREATE TABLE accesses (
   sessions_used integer NOT NULL DEFAULT 0 CHECK (sessions_used >= 0),
   activated_at timestamptz,
   cancelled_at timestamptz,
+  -- The two first-access emails (SPEC §5), each recorded once accepted by the mail server, so a chunk that
+  -- runs again sends only what was not sent; a permanent refusal keeps the server's reply.
+  link_email_sent_at timestamptz,
+  token_email_sent_at timestamptz,
+  email_error text,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   -- One access per user per request: a provisioning chunk that runs twice cannot create a second one.

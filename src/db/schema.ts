@@ -204,6 +204,9 @@ export interface AccessesTable {
   sessions_used: Generated<number>;
   activated_at: Date | null;
   cancelled_at: Date | null;
+  link_email_sent_at: Date | null;
+  token_email_sent_at: Date | null;
+  email_error: string | null;
   created_at: Generated<Date>;
   updated_at: Timestamp;
 }
