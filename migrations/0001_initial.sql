@@ -172,6 +172,10 @@ CREATE TABLE access_requests (
   notified_status text,
   -- When the approvers still missing were reminded (once, at half the approval TTL).
   reminded_at timestamptz,
+  -- Provisioning's progress message (edited in place) and its summary reply, each posted once.
+  progress_ts text,
+  progress_updated_at timestamptz,
+  summary_ts text,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   decided_at timestamptz,

@@ -10,6 +10,7 @@ import { queues } from './jobs/queues.ts';
 import { startWorkers } from './jobs/workers.ts';
 import { toSlackLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
+import { createMailer } from './mail/mailer.ts';
 import { slackClientOptions } from './slack/client-options.ts';
 import { resolveSecretKey } from './secret-key.ts';
 import type { AppDeps } from './slack/deps.ts';
@@ -60,11 +61,14 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
     else await prepareJobQueues(database, { migrate: false, queues });
     const secretKey = await resolveSecretKey(config.secretKey, config.dataDir);
     const configWithKey: Config = { ...config, secretKey };
+    // Closed after the jobs stop (cleanups run in reverse), so a job finishing its emails still has it.
+    const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, ratePerSecond: config.mailRatePerSecond, logger: logger.child({ component: 'mail' }) });
+    cleanups.push(() => mailer.close());
     const jobs: JobQueue = createJobQueue(database, logger.child({ component: 'jobs' }), { runsWorkers: role !== 'web' });
     await jobs.start();
     cleanups.push(() => jobs.stop(options.jobGraceTimeMs));
     const slackClient = new WebClient(config.slack.botToken, slackClientOptions(config.slack.apiUrl, toSlackLogger(logger.child({ component: 'slack' }), config.logLevel)));
-    const deps: AppDeps = { config: configWithKey, db: database.db, jobs, logger, now: options.now ?? (() => new Date()), slack: slackClient };
+    const deps: AppDeps = { config: configWithKey, db: database.db, jobs, logger, now: options.now ?? (() => new Date()), slack: slackClient, mailer };
 
     let slack: SlackAdapter | undefined;
     if (role !== 'worker') slack = await createSlackAdapter(deps);

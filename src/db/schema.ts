@@ -154,6 +154,9 @@ export interface AccessRequestsTable {
   card_ts: string | null;
   notified_status: RequestStatus | null;
   reminded_at: Date | null;
+  progress_ts: string | null;
+  progress_updated_at: Date | null;
+  summary_ts: string | null;
   created_at: Generated<Date>;
   updated_at: Timestamp;
   decided_at: Date | null;

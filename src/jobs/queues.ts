@@ -48,11 +48,17 @@ export const remindApproversQueue = defineQueue({ name: 'request.remind', payloa
 /** At the approval TTL: a request nobody decided on becomes expired. */
 export const expireRequestQueue = defineQueue({ name: 'request.expire', payload: requestPayload, policy: { notify: false, retryLimit: 8, retryDelay: 10, retryBackoff: true, retryDelayMax: 600 } });
 
-/**
- * An approved request's accesses and emails. Provisioning is the next piece of work (issue 6): until its
- * worker exists, approved requests wait here, in order, and are processed when it lands.
- */
+/** An approved request's accesses, then one access.emails job per chunk. */
 export const provisionRequestQueue = defineQueue({ name: 'request.provision', payload: requestPayload, policy: { retryLimit: 20, retryDelay: 30, retryBackoff: true, retryDelayMax: 900, expireInSeconds: 3600, retentionSeconds: 30 * 24 * 3600 } });
+
+/** The two first-access emails of a chunk of accesses (one job per chunk, not per line). */
+export const sendAccessEmailsQueue = defineQueue({
+  name: 'access.emails',
+  payload: z.object({ requestId: z.number().int().positive(), accessIds: z.array(z.number().int().positive()).min(1).max(1000) }),
+  // Transient SMTP failures retry with backoff for about an hour before the job is given up.
+  policy: { retryLimit: 12, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 1800 },
+  concurrency: 2,
+});
 
 export const queues: readonly QueueDefinition<unknown>[] = [
   checkImportQueue,
@@ -62,4 +68,5 @@ export const queues: readonly QueueDefinition<unknown>[] = [
   remindApproversQueue,
   expireRequestQueue,
   provisionRequestQueue,
+  sendAccessEmailsQueue,
 ] as QueueDefinition<unknown>[];

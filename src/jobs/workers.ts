@@ -3,7 +3,8 @@ import type { AppDeps } from '../slack/deps.ts';
 import { checkImportJob } from './check-import-job.ts';
 import type { JobQueue } from './job-queue.ts';
 import { postRequestCardJob } from './post-request-card-job.ts';
-import { checkImportQueue, expireRequestQueue, postRequestCardQueue, remindApproversQueue, requestDecidedQueue, runImportQueue } from './queues.ts';
+import { checkImportQueue, expireRequestQueue, postRequestCardQueue, provisionRequestQueue, remindApproversQueue, requestDecidedQueue, runImportQueue, sendAccessEmailsQueue } from './queues.ts';
+import { provisionRequestJob, sendAccessEmailsJob } from './provisioning-jobs.ts';
 import { expireRequestJob, remindApproversJob } from './request-deadline-jobs.ts';
 import { requestDecidedJob } from './request-decided-job.ts';
 import { runImportJob } from './run-import-job.ts';
@@ -15,4 +16,6 @@ export async function startWorkers(jobs: JobQueue, deps: AppDeps): Promise<void>
   await jobs.work(requestDecidedQueue, requestDecidedJob(deps));
   await jobs.work(remindApproversQueue, remindApproversJob(deps));
   await jobs.work(expireRequestQueue, expireRequestJob(deps));
+  await jobs.work(provisionRequestQueue, provisionRequestJob(deps));
+  await jobs.work(sendAccessEmailsQueue, sendAccessEmailsJob(deps));
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { Logger } from '../logger.ts';
+import type { Mailer } from '../mail/mailer.ts';
 
 export interface AppDeps {
   config: Config;
@@ -13,4 +14,6 @@ export interface AppDeps {
   now: () => Date;
   /** Web API client for background work, separate from Bolt's so a 429 pause never stalls an interaction. */
   slack: WebClient;
+  /** SMTP (SMTP_URL) or .eml files under DATA_DIR/outbox. */
+  mailer: Mailer;
 }

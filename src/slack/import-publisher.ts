@@ -32,11 +32,16 @@ export function countsOf(record: Import): ImportCounts {
   };
 }
 
-async function resultsWorkbook(deps: PublishDeps, record: Import): Promise<Buffer> {
+/** Every line with its outcome, errors and, once provisioned, its access id (SPEC §4a). */
+export async function resultsWorkbook(deps: Pick<PublishDeps, 'db'>, record: Import, requestId?: number): Promise<Buffer> {
   const lines = await listImportLines(deps.db, record.id);
+  const accessByUser = new Map<number, string>();
+  if (requestId !== undefined) {
+    for (const access of await deps.db.selectFrom('accesses').select(['user_id', 'code']).where('request_id', '=', requestId).execute()) accessByUser.set(access.user_id, access.code);
+  }
   return writeResultsWorkbook({
     originalHeaders: record.headers,
-    lines: lines.map((line) => ({ lineNumber: line.lineNumber, outcome: line.outcome, accessId: null, errors: line.errors, cells: line.cells })),
+    lines: lines.map((line) => ({ lineNumber: line.lineNumber, outcome: line.outcome, accessId: line.userId !== null ? (accessByUser.get(line.userId) ?? null) : null, errors: line.errors, cells: line.cells })),
   });
 }
 
@@ -95,6 +100,9 @@ export async function publishPreview(deps: PublishDeps, importId: number, logger
 export async function publishSummary(deps: PublishDeps, importId: number): Promise<void> {
   const record = await findImportById(deps.db, importId);
   if (!record || record.status !== 'done' || record.summary_ts || record.source === 'cli') return;
+  // With a request, the summary comes when provisioning ends, with the accesses (SPEC §4 "Processing").
+  const request = await deps.db.selectFrom('access_requests').select('id').where('import_id', '=', importId).executeTakeFirst();
+  if (request) return;
   const { channel, threadTs } = await conversationOf(deps, record);
   const errorLines = await listErrorLines(deps.db, record.id, SUMMARY_ERROR_LINES);
   const message = buildSummaryMessage({ import: record, counts: countsOf(record), errorLines, resultsAttached: true });

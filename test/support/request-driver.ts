@@ -35,7 +35,7 @@ async function submit(app: TestApp, view: View, values: Record<string, unknown>,
   return response.json() as { response_action: string; view?: View };
 }
 
-export async function createRequestThroughWizard(app: TestApp, options: { requester: string; channel: string; file?: string }): Promise<{ id: number; code: string }> {
+export async function createRequestThroughWizard(app: TestApp, options: { requester: string; channel: string; file?: string; bytes?: Buffer }): Promise<{ id: number; code: string }> {
   const { requester, channel } = options;
   const db = app.running.deps.db;
   const opensBefore = app.slackApi.callsTo('views.open').length;
@@ -43,7 +43,7 @@ export async function createRequestThroughWizard(app: TestApp, options: { reques
   const opened = await app.slackApi.waitForCalls('views.open', opensBefore + 1);
   const modal = (opened[opensBefore]?.response as { view: View }).view;
   const name = options.file ?? 'clean_en.xlsx';
-  const file = app.slackApi.addFile({ name, bytes: readFileSync(fixturePath(name)), user: requester });
+  const file = app.slackApi.addFile({ name, bytes: options.bytes ?? readFileSync(fixturePath(name)), user: requester });
   await submit(app, modal, {
     [IMPORT_FILE_BLOCK]: { [IMPORT_FILE_ACTION]: { type: 'file_input', files: [{ id: file.id, name: file.name }] } },
     [AUTO_ACCESS_BLOCK]: { [AUTO_ACCESS_ACTION]: { type: 'radio_buttons', selected_option: { value: 'yes' } } },

@@ -249,15 +249,15 @@ export interface SummaryInput {
 }
 
 /** The summary reply (SPEC §4a): starts with "Summary", counts as "Created: 8", up to 20 error lines. */
-export function buildSummaryMessage(input: SummaryInput): { text: string; blocks: KnownBlock[] } {
+export function buildSummaryMessage(input: SummaryInput & { requestCode?: string; extraLines?: string[] }): { text: string; blocks: KnownBlock[] } {
   const { counts } = input;
-  const countLines = describeFinalCounts(counts);
-  const head = `Summary · ${input.import.code} · ${escapeMrkdwn(input.import.file_name)}`;
+  const countLines = [...describeFinalCounts(counts), ...(input.extraLines ?? [])];
+  const head = `Summary · ${input.requestCode ? `${input.requestCode} · ` : ''}${input.import.code} · ${escapeMrkdwn(input.import.file_name)}`;
   const blocks: KnownBlock[] = [section(`*${head}*\n${countLines.join('\n')}`)];
   if (counts.error > 0) {
     const shown = errorLineTexts(input.errorLines, SUMMARY_ERROR_LINES);
     blocks.push(section(`*Errors*\n${shown.join('\n')}${counts.error > shown.length ? '\n…and more.' : ''}`));
   }
   if (input.resultsAttached) blocks.push(context(`Every line, with its outcome: ${resultsFileName(input.import.code)}.`));
-  return { text: `Summary · ${input.import.code} · ${input.import.file_name}: ${countLines.join(', ')}`, blocks };
+  return { text: `Summary · ${input.requestCode ? `${input.requestCode} · ` : ''}${input.import.code} · ${input.import.file_name}: ${countLines.join(', ')}`, blocks };
 }

@@ -1,0 +1,68 @@
+// Provisioning in the request's thread (SPEC §4, §4a): one message that starts with "Processing", edited in
+// place at most every few seconds, then a separate reply that starts with "Summary", the results spreadsheet
+// and a DM to the requester. Each is posted once: its ts is recorded.
+import { findImportById, listErrorLines } from '../db/repos/import-repo.ts';
+import type { ImportCounts } from '../domain/import-lines.ts';
+import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
+import { provisioningProgress } from '../usecases/provision-request.ts';
+import { buildSummaryMessage, resultsFileName, SUMMARY_ERROR_LINES } from './blocks/import-blocks.ts';
+import type { AppDeps } from './deps.ts';
+import { resultsWorkbook } from './import-publisher.ts';
+import { openDirectMessage, uploadFile } from './slack-files.ts';
+
+type PublishDeps = Pick<AppDeps, 'db' | 'slack' | 'now'>;
+
+export const PROGRESS_INTERVAL_MS = 3_000;
+
+async function threadOf(deps: PublishDeps, requestId: number) {
+  const request = await deps.db.selectFrom('access_requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow();
+  const channel = request.card_channel_id ?? request.channel_id;
+  const threadTs = request.card_channel_id === request.channel_id && request.thread_ts ? request.thread_ts : request.card_ts;
+  return { request, channel, threadTs };
+}
+
+export async function publishProgress(deps: PublishDeps, requestId: number, options: { force?: boolean } = {}): Promise<void> {
+  const { request, channel, threadTs } = await threadOf(deps, requestId);
+  if (!channel || request.summary_ts) return;
+  const now = deps.now();
+  if (!options.force && request.progress_updated_at && now.getTime() - request.progress_updated_at.getTime() < PROGRESS_INTERVAL_MS) return;
+  const progress = await provisioningProgress(deps.db, requestId);
+  const text = `Processing ${request.code}: ${progress.done} of ${progress.total} lines done · ${progress.emailsSent} emails sent · ${progress.errors} ${progress.errors === 1 ? 'error' : 'errors'}`;
+  if (request.progress_ts) {
+    await deps.slack.chat.update({ channel, ts: request.progress_ts, text });
+    await deps.db.updateTable('access_requests').set({ progress_updated_at: now }).where('id', '=', requestId).execute();
+    return;
+  }
+  const posted = await deps.slack.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), text });
+  await deps.db.updateTable('access_requests').set({ progress_ts: posted.ts ?? 'posted', progress_updated_at: now }).where('id', '=', requestId).execute();
+}
+
+export async function publishProvisioningSummary(deps: PublishDeps, requestId: number): Promise<void> {
+  const { request, channel, threadTs } = await threadOf(deps, requestId);
+  if (request.summary_ts || (request.status !== 'completed' && request.status !== 'completed_with_errors')) return;
+  const record = await findImportById(deps.db, request.import_id);
+  if (!record || !channel) return;
+  await publishProgress(deps, requestId, { force: true });
+  const lines = await deps.db.selectFrom('import_lines').select('outcome').where('import_id', '=', record.id).execute();
+  const counts: ImportCounts = { lines: lines.length, created: 0, created_inactive: 0, existing: 0, error: 0 };
+  for (const line of lines) if (line.outcome) counts[line.outcome] += 1;
+  const progress = await provisioningProgress(deps.db, requestId);
+  const accessesCreated = progress.total - progress.errors;
+  const errorLines = await listErrorLines(deps.db, record.id, SUMMARY_ERROR_LINES);
+  const message = buildSummaryMessage({
+    import: record,
+    requestCode: request.code,
+    counts,
+    errorLines,
+    resultsAttached: true,
+    extraLines: [`Accesses created: ${accessesCreated}`, `Emails sent: ${progress.emailsSent}`, `Status: ${REQUEST_STATUS_WORDS[request.status]}`],
+  });
+  const posted = await deps.slack.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...message });
+  await deps.db.updateTable('access_requests').set({ summary_ts: posted.ts ?? 'posted' }).where('id', '=', requestId).execute();
+  await uploadFile(deps.slack, { channelId: posted.channel ?? channel, threadTs: threadTs ?? posted.ts, fileName: resultsFileName(record.code), bytes: await resultsWorkbook(deps, record, requestId) });
+  if (request.notified_status !== request.status) {
+    const dm = await openDirectMessage(deps.slack, request.requester_user_id);
+    await deps.slack.chat.postMessage({ channel: dm, text: `Your request ${request.code} for ${record.file_name} is now ${REQUEST_STATUS_WORDS[request.status]}: ${accessesCreated} accesses, ${progress.emailsSent} emails sent, ${counts.error} lines in error.` });
+    await deps.db.updateTable('access_requests').set({ notified_status: request.status }).where('id', '=', requestId).execute();
+  }
+}
