@@ -100,4 +100,27 @@ describe('provisioning an approved request', () => {
     await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === 'DU0REQ0001' && String(call.args.text).includes('Completed with errors'), 15_000);
     expect(app.slackApi.violations).toEqual([]);
   }, 90_000);
+
+  it('waits out a mail server that refuses everything for a while, and Slack rate limits, losing nothing', async () => {
+    const smtp = await startSmtpCapture();
+    captures.push(smtp);
+    const app = await startTestApp({ env: { SMTP_URL: smtp.url, MAIL_RATE_PER_SECOND: '1000' } });
+    const db = app.running.deps.db;
+    expect((await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(true);
+    const request = await createRequestThroughWizard(app, { requester: 'U0REQ0001', channel: CHANNEL, file: 'clean_en.xlsx' });
+    await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === CHANNEL && String(call.args.text).includes('Access request'), 15_000);
+    // A temporary refusal (421) on every message: transient, so the job retries later, and no line fails.
+    smtp.setFailWith({ code: 421, message: '4.3.2 try again later', stage: 'rcpt' });
+    // And Slack answers the first progress and summary posts with 429 Retry-After.
+    app.slackApi.failNext('chat.postMessage', { status: 429, headers: { 'Retry-After': '1' } }, 2);
+    await approve(app, request.id);
+    await smtp.waitForRejections(1, 15_000);
+    expect(smtp.messages).toEqual([]);
+    smtp.setFailWith(undefined);
+    await app.slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).startsWith('Summary'), 60_000);
+    expect(smtp.messages).toHaveLength(8);
+    expect(app.slackApi.callsTo('chat.postMessage').filter((call) => String(call.args.text).startsWith('Summary') && (call.response as { ok?: boolean })?.ok !== false)).toHaveLength(1);
+    expect((await db.selectFrom('access_requests').select('status').executeTakeFirstOrThrow()).status).toBe('completed');
+    expect(await db.selectFrom('import_lines').select('line_number').where('outcome', '=', 'error').execute()).toEqual([]);
+  }, 90_000);
 });
