@@ -5,6 +5,7 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, OverflowAction, Slac
 import { z } from 'zod';
 import { decideRequest, mayDecide } from '../usecases/decide-request.ts';
 import { getRoles } from '../usecases/get-roles.ts';
+import { retryFailedLines } from '../usecases/provision-request.ts';
 import { cancelRequest } from '../usecases/request-deadlines.ts';
 import type { MayDecide } from '../usecases/decide-request.ts';
 import { COMMENT_BLOCK, REASON_BLOCK } from './approval-ids.ts';
@@ -103,6 +104,24 @@ export function createCardMenu(deps: AppDeps) {
         ? `Only the requester or an admin can cancel ${result.code ?? 'this request'}.`
         : result.reason === 'already-decided'
           ? `${result.code ?? 'This request'} was already decided: ${REQUEST_STATUS_WORDS[(result.status ?? 'awaiting_approval') as RequestStatus] ?? 'it is no longer awaiting approval'}.`
+          : 'This request no longer exists.';
+    await args.respond({ response_type: 'ephemeral', replace_original: false, text });
+  };
+}
+
+/** "Retry failed lines" on the summary: the requester or an admin; anyone else is told privately. */
+export function createRetryFailed(deps: AppDeps) {
+  return async (args: ButtonArgs): Promise<void> => {
+    const { ack, body, action } = args;
+    await ack();
+    const roles = await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, body.user.id);
+    const result = await retryFailedLines(deps, { requestId: Number(action.value), userId: body.user.id, isAdmin: roles.isAdmin });
+    if (result.ok) return;
+    const text =
+      result.reason === 'not-allowed'
+        ? `Only the requester or an admin can retry the failed lines of ${result.code ?? 'this request'}.`
+        : result.reason === 'nothing-to-retry'
+          ? `${result.code ?? 'This request'} has no failed lines to retry right now.`
           : 'This request no longer exists.';
     await args.respond({ response_type: 'ephemeral', replace_original: false, text });
   };

@@ -17,3 +17,5 @@ export const DECISION_TEXT_ACTION = 'value';
 export const DECISION_ACTIONS_BLOCK = 'request_decision';
 /** The card's overflow menu (Cancel request). */
 export const CARD_MENU_ACTION = 'request_menu';
+/** "Retry failed lines" on a provisioning summary (value: the request id). */
+export const RETRY_FAILED_ACTION = 'request_retry';

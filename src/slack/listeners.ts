@@ -2,8 +2,8 @@
 // and test/unit/manifest.test.ts checks it against slack-manifest.yml and manifests/socket-mode.yml, so a
 // handler cannot exist without its manifest entry, nor a manifest entry without its handler.
 import type { App } from '@slack/bolt';
-import { createCardMenu, createDecisionButton, createDecisionSubmission } from './approval-handlers.ts';
-import { APPROVE_ACTION, APPROVE_MODAL_CALLBACK, CARD_MENU_ACTION, REJECT_ACTION, REJECT_MODAL_CALLBACK } from './approval-ids.ts';
+import { createCardMenu, createDecisionButton, createDecisionSubmission, createRetryFailed } from './approval-handlers.ts';
+import { APPROVE_ACTION, APPROVE_MODAL_CALLBACK, CARD_MENU_ACTION, REJECT_ACTION, REJECT_MODAL_CALLBACK, RETRY_FAILED_ACTION } from './approval-ids.ts';
 import { createUsergroupMembers } from './usergroup-members.ts';
 import { createDomumCommandListener } from './commands/domum-command.ts';
 import type { AppDeps } from './deps.ts';
@@ -28,7 +28,7 @@ export interface SlackListenerCatalog {
 export const slackListenerCatalog: SlackListenerCatalog = {
   commands: [SLASH_COMMAND],
   events: ['file_shared'],
-  actions: [APPROVE_ACTION, REJECT_ACTION, CARD_MENU_ACTION, CONTINUE_IMPORT_ACTION, CANCEL_IMPORT_ACTION, WIZARD_BACK_ACTION, WIZARD_EDIT_ACTION, WIZARD_RESUME_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION],
+  actions: [APPROVE_ACTION, REJECT_ACTION, CARD_MENU_ACTION, RETRY_FAILED_ACTION, CONTINUE_IMPORT_ACTION, CANCEL_IMPORT_ACTION, WIZARD_BACK_ACTION, WIZARD_EDIT_ACTION, WIZARD_RESUME_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION],
   views: [IMPORT_MODAL_CALLBACK, PREVIEW_MODAL_CALLBACK, ...Object.values(WIZARD_CALLBACKS), APPROVE_MODAL_CALLBACK, REJECT_MODAL_CALLBACK],
   options: [WIZARD_DEVICES_SELECT_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION],
   appHome: false,
@@ -54,6 +54,7 @@ export function registerSlackListeners(app: App, deps: AppDeps): void {
   app.action(APPROVE_ACTION, createDecisionButton(deps, usergroupMembers, 'approve'));
   app.action(REJECT_ACTION, createDecisionButton(deps, usergroupMembers, 'reject'));
   app.action(CARD_MENU_ACTION, createCardMenu(deps));
+  app.action(RETRY_FAILED_ACTION, createRetryFailed(deps));
   app.view(APPROVE_MODAL_CALLBACK, createDecisionSubmission(deps, usergroupMembers, 'approve'));
   app.view(REJECT_MODAL_CALLBACK, createDecisionSubmission(deps, usergroupMembers, 'reject'));
 }

@@ -6,6 +6,7 @@ import type { ImportCounts } from '../domain/import-lines.ts';
 import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
 import { provisioningProgress } from '../usecases/provision-request.ts';
 import { buildSummaryMessage, resultsFileName, SUMMARY_ERROR_LINES } from './blocks/import-blocks.ts';
+import { RETRY_FAILED_ACTION } from './approval-ids.ts';
 import type { AppDeps } from './deps.ts';
 import { resultsWorkbook } from './import-publisher.ts';
 import { openDirectMessage, uploadFile } from './slack-files.ts';
@@ -57,6 +58,11 @@ export async function publishProvisioningSummary(deps: PublishDeps, requestId: n
     resultsAttached: true,
     extraLines: [`Accesses created: ${accessesCreated}`, `Emails sent: ${progress.emailsSent}`, `Status: ${REQUEST_STATUS_WORDS[request.status]}`],
   });
+  const retryable = await deps.db.selectFrom('accesses').select('id').where('request_id', '=', requestId).where('email_error', 'is not', null).limit(1).execute();
+  if (retryable.length > 0) {
+    // Only lines a retry can fix (refused emails); invalid data needs a corrected file instead.
+    message.blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: RETRY_FAILED_ACTION, text: { type: 'plain_text', text: 'Retry failed lines' }, value: String(requestId) }] });
+  }
   const posted = await deps.slack.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...message });
   await deps.db.updateTable('access_requests').set({ summary_ts: posted.ts ?? 'posted' }).where('id', '=', requestId).execute();
   await uploadFile(deps.slack, { channelId: posted.channel ?? channel, threadTs: threadTs ?? posted.ts, fileName: resultsFileName(record.code), bytes: await resultsWorkbook(deps, record, requestId) });

@@ -143,3 +143,33 @@ export async function completeProvisioning(db: Db, requestId: number): Promise<'
     return status;
   });
 }
+
+export type RetryResult = { ok: true; retried: number } | { ok: false; reason: 'not-found' | 'not-allowed' | 'nothing-to-retry'; code?: string };
+
+/**
+ * "Retry failed lines" (SPEC §4): only lines whose cause can change — a mail server's refusal — are tried
+ * again; lines with invalid data are not. What was already done (accesses, emails sent) is never redone.
+ */
+export async function retryFailedLines(deps: ProvisionDeps, input: { requestId: number; userId: string; isAdmin: boolean }): Promise<RetryResult> {
+  return deps.db.transaction().execute(async (trx) => {
+    const locked = await trx.selectFrom('access_requests').select(['id', 'code', 'status', 'requester_user_id', 'import_id']).where('id', '=', input.requestId).forUpdate().executeTakeFirst();
+    if (!locked) return { ok: false as const, reason: 'not-found' as const };
+    if (locked.requester_user_id !== input.userId && !input.isAdmin) return { ok: false as const, reason: 'not-allowed' as const, code: locked.code };
+    if (locked.status !== 'completed_with_errors') return { ok: false as const, reason: 'nothing-to-retry' as const, code: locked.code };
+    const failed = await trx.selectFrom('accesses').select(['id', 'user_id', 'starts_at']).where('request_id', '=', input.requestId).where('email_error', 'is not', null).where('status', '=', 'error').orderBy('id').execute();
+    if (failed.length === 0) return { ok: false as const, reason: 'nothing-to-retry' as const, code: locked.code };
+    const now = deps.now().getTime();
+    for (const access of failed) {
+      await trx.updateTable('accesses').set({ email_error: null, status: access.starts_at.getTime() > now ? 'scheduled' : 'active', updated_at: new Date() }).where('id', '=', access.id).execute();
+      await trx.updateTable('import_lines').set({ outcome: 'created', errors: '[]' }).where('import_id', '=', locked.import_id).where('user_id', '=', access.user_id).execute();
+    }
+    // A new progress message and a new summary follow for the retried lines.
+    await trx.updateTable('access_requests').set({ status: 'processing', summary_ts: null, progress_ts: null, progress_updated_at: null, updated_at: new Date() }).where('id', '=', input.requestId).execute();
+    await recordAuditEvent(trx, { actor: input.userId, action: 'request.retried', target: locked.code, details: { lines: failed.length } });
+    for (let start = 0; start < failed.length; start += EMAIL_CHUNK) {
+      const ids = failed.slice(start, start + EMAIL_CHUNK).map((access) => access.id);
+      await deps.jobs.enqueue(trx, sendAccessEmailsQueue, { requestId: input.requestId, accessIds: ids });
+    }
+    return { ok: true as const, retried: failed.length };
+  });
+}

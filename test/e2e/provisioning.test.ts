@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
+import { COMMENT_BLOCK, DECISION_TEXT_ACTION, RETRY_FAILED_ACTION } from '../../src/slack/approval-ids.ts';
 import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
@@ -98,6 +98,29 @@ describe('provisioning an approved request', () => {
     expect(accesses.filter((access) => access.token_hash !== null)).toHaveLength(29);
     expect(accesses.filter((access) => access.email_error !== null)).toHaveLength(1);
     await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === 'DU0REQ0001' && String(call.args.text).includes('Completed with errors'), 15_000);
+
+    // "Retry failed lines": the approver may not; the requester retries only the refused line.
+    expect(JSON.stringify(summary.args.blocks)).toContain(RETRY_FAILED_ACTION);
+    const retry = (user: string, responseId: string) =>
+      app.slack.interactive({
+        type: 'block_actions',
+        user: { id: user, team_id: 'T0TEAM001' },
+        channel: { id: CHANNEL },
+        container: { type: 'message', channel_id: CHANNEL, message_ts: '1' },
+        response_url: app.slackApi.responseUrl(responseId),
+        actions: [{ type: 'button', action_id: RETRY_FAILED_ACTION, block_id: 'retry', value: String(request.id), action_ts: '1' }],
+      });
+    await retry('U0APPR001', 'not-allowed');
+    expect(JSON.stringify((await app.slackApi.waitForResponse((response) => response.id === 'not-allowed')).body)).toContain('Only the requester or an admin');
+    await retry('U0REQ0001', 'retry');
+    const second = await app.slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).startsWith('Summary') && call !== summary, 30_000);
+    const secondText = JSON.stringify(second.args.blocks) + String(second.args.text);
+    expect(secondText).toContain('Created: 30');
+    expect(secondText).toContain('Errors: 5');
+    expect(secondText).not.toContain(RETRY_FAILED_ACTION);
+    // Two more emails, for the retried recipient only: nothing already sent was sent again.
+    expect(smtp.messages).toHaveLength(60);
+    expect(smtp.messages.filter((message) => message.to[0] === refused.email)).toHaveLength(2);
     expect(app.slackApi.violations).toEqual([]);
   }, 90_000);
 
