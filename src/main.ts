@@ -18,6 +18,7 @@ import { SLACK_EVENTS_PATH } from './slack/ids.ts';
 import { createSlackAdapter } from './slack/slack-app.ts';
 import type { SlackAdapter } from './slack/slack-app.ts';
 import { healthRoutes } from './web/health-routes.ts';
+import { landingPageRoutes } from './web/landing-page.ts';
 import { startWebServer } from './web/web-server.ts';
 import type { WebServer } from './web/web-server.ts';
 
@@ -75,7 +76,10 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
     let shuttingDown = false;
     const web: WebServer = await startWebServer({
       port: config.port,
-      routes: healthRoutes({ ping: () => database.ping(), isShuttingDown: () => shuttingDown }),
+      routes: [
+        ...healthRoutes({ ping: () => database.ping(), isShuttingDown: () => shuttingDown }),
+        ...landingPageRoutes({ db: database.db, now: deps.now, secretKey: () => secretKey }),
+      ],
       slackEventsPath: SLACK_EVENTS_PATH,
       slackEvents: slack?.eventsListener,
       logger: logger.child({ component: 'web' }),

@@ -34,7 +34,9 @@ export const postRequestCardQueue = defineQueue({
 /** After a decision: update the card in place, reply in the thread, tell the requester of a status change. */
 export const requestDecidedQueue = defineQueue({
   name: 'request.decided',
-  payload: z.object({ requestId: z.number().int().positive(), responseIds: z.array(z.number().int().positive()) }),
+  // status: the request's status right after the decision, for the requester's DM (provisioning may have
+  // moved it on by the time this job runs).
+  payload: z.object({ requestId: z.number().int().positive(), responseIds: z.array(z.number().int().positive()), status: z.string().optional() }),
   policy: { retryLimit: 8, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300 },
   concurrency: 2,
 });

@@ -12,6 +12,7 @@ import type { AppDeps } from './deps.ts';
 import { approversToRemind, markReminded } from '../usecases/request-deadlines.ts';
 import { openDirectMessage } from './slack-files.ts';
 import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
+import type { RequestStatus } from '../db/schema.ts';
 
 type PublishDeps = Pick<AppDeps, 'db' | 'slack'>;
 
@@ -112,11 +113,13 @@ export async function publishRequestCard(deps: PublishDeps, requestId: number, l
  * once in the thread, and the requester told once of a status change. Safe to run twice: what was posted is
  * recorded (announced_ts, notified_status) before moving on.
  */
-export async function announceDecisions(deps: PublishDeps, requestId: number): Promise<void> {
+export async function announceDecisions(deps: PublishDeps, requestId: number, decidedStatus?: RequestStatus): Promise<void> {
   const built = await buildCardFor(deps, requestId);
   if (!built) return;
   const { request, card, responses } = built;
-  const statusWord = REQUEST_STATUS_WORDS[request.status];
+  // What the decision did (approved, rejected…), even if provisioning has moved the request on since.
+  const announced = decidedStatus && REQUEST_STATUS_WORDS[decidedStatus] ? decidedStatus : request.status;
+  const statusWord = REQUEST_STATUS_WORDS[announced];
   if (request.card_channel_id && request.card_ts) {
     await deps.slack.chat.update({ channel: request.card_channel_id, ts: request.card_ts, ...card });
     const threadTs = request.card_channel_id === request.channel_id && request.thread_ts ? request.thread_ts : request.card_ts;
@@ -130,14 +133,14 @@ export async function announceDecisions(deps: PublishDeps, requestId: number): P
       await deps.db.updateTable('approval_responses').set({ announced_ts: posted.ts ?? 'posted' }).where('id', '=', response.id).execute();
     }
   }
-  if (request.status !== 'awaiting_approval' && request.notified_status !== request.status) {
-    const decisive = [...responses].reverse().find((response) => (request.status === 'rejected' ? response.decision === 'reject' : response.decision === 'approve'));
+  if (announced !== 'awaiting_approval' && request.notified_status !== announced && !(announced === 'approved' && request.notified_status && request.notified_status !== 'awaiting_approval')) {
+    const decisive = [...responses].reverse().find((response) => (announced === 'rejected' ? response.decision === 'reject' : response.decision === 'approve'));
     const dm = await openDirectMessage(deps.slack, request.requester_user_id);
     await deps.slack.chat.postMessage({
       channel: dm,
       text: statusChangeDmText({ code: request.code, statusWord, fileName: request.file_name, ...(decisive ? { byUserId: decisive.approver_user_id, comment: decisive.comment } : {}) }),
     });
-    await deps.db.updateTable('access_requests').set({ notified_status: request.status, updated_at: new Date() }).where('id', '=', requestId).execute();
+    await deps.db.updateTable('access_requests').set({ notified_status: announced, updated_at: new Date() }).where('id', '=', requestId).execute();
   }
 }
 

@@ -103,7 +103,7 @@ export async function decideRequest(
       await trx.updateTable('access_requests').set({ status, decided_at: new Date(), updated_at: new Date() }).where('id', '=', input.requestId).execute();
     }
     await recordAuditEvent(trx, { actor: input.userId, action: `request.${input.decision}d`, target: locked.code, details: { comment, groups: allowed.groups.map((group) => group.name), status } });
-    await deps.jobs.enqueue(trx, requestDecidedQueue, { requestId: input.requestId, responseIds: inserted.map((row) => row.id) });
+    await deps.jobs.enqueue(trx, requestDecidedQueue, { requestId: input.requestId, responseIds: inserted.map((row) => row.id), status });
     if (status === 'approved') await deps.jobs.enqueue(trx, provisionRequestQueue, { requestId: input.requestId }, { singletonKey: `provision-${input.requestId}` });
     return { ok: true as const, code: locked.code, status, statusChanged: status !== 'awaiting_approval' };
   });
