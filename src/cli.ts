@@ -71,13 +71,9 @@ const commands: Record<string, Command> = {
         process.stderr.write('Usage: domum validate <spreadsheet>\n');
         return 2;
       }
-      let bytes: Uint8Array;
-      try {
-        bytes = new Uint8Array(await readFile(file));
-      } catch (error) {
-        process.stderr.write(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
-        return 2;
-      }
+      const read = await readInputFile(file);
+      if (!read) return 2;
+      const bytes = new Uint8Array(read);
       return withMigratedDatabase('warn', async (database, config) => {
         const result = await dryRunSpreadsheet(database.db, {
           bytes,
@@ -129,13 +125,9 @@ const commands: Record<string, Command> = {
         process.stderr.write(`${file}: a catalog file must end in .yaml, .yml or .json\n`);
         return 2;
       }
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (error) {
-        process.stderr.write(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
-        return 2;
-      }
+      const read = await readInputFile(file);
+      if (!read) return 2;
+      const text = read.toString('utf8');
       return withMigratedDatabase('warn', async (database) => {
         const result = await loadCatalog(database.db, { text, format });
         if (!result.ok) {
@@ -148,6 +140,16 @@ const commands: Record<string, Command> = {
     },
   },
 };
+
+/** A file named on the command line, or undefined after saying why it cannot be read. */
+async function readInputFile(file: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    process.stderr.write(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
+    return undefined;
+  }
+}
 
 function configFor(purpose: ConfigPurpose) {
   return loadConfig(process.env, purpose);

@@ -137,6 +137,8 @@ export async function searchDevices(db: Executor, search: DeviceSearch): Promise
     .execute();
 }
 
+const CREDENTIAL_COLUMNS = ['c.id', 'c.external_id', 'c.device_id', 'd.name as device_name', 'c.credential_type', 'c.username', 'c.domain'] as const;
+
 /** Credentials of the given devices only, whose username, type, domain, external id or device name contain
  * every word of `text`. */
 export async function searchCredentials(db: Executor, search: CredentialSearch): Promise<CredentialRow[]> {
@@ -146,15 +148,7 @@ export async function searchCredentials(db: Executor, search: CredentialSearch):
   return db
     .selectFrom('credentials as c')
     .innerJoin('devices as d', 'd.id', 'c.device_id')
-    .select([
-      'c.id',
-      'c.external_id',
-      'c.device_id',
-      'd.name as device_name',
-      'c.credential_type',
-      'c.username',
-      'c.domain',
-    ])
+    .select(CREDENTIAL_COLUMNS)
     // One array parameter, not an IN list: the wizard may hold many devices, and the bind-parameter limit is
     // 65,535.
     .where(sql<boolean>`c.device_id = any(${deviceIds}::int[])`)
@@ -198,15 +192,7 @@ export async function findCredentialsByIds(db: Executor, ids: readonly number[])
   return db
     .selectFrom('credentials as c')
     .innerJoin('devices as d', 'd.id', 'c.device_id')
-    .select([
-      'c.id',
-      'c.external_id',
-      'c.device_id',
-      'd.name as device_name',
-      'c.credential_type',
-      'c.username',
-      'c.domain',
-    ])
+    .select(CREDENTIAL_COLUMNS)
     .where(sql<boolean>`c.id = any(${valid}::int[])`)
     .orderBy(sql`lower(d.name)`)
     .orderBy('d.name')
