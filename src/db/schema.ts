@@ -234,6 +234,17 @@ export interface AuditEventsTable {
   created_at: Generated<Date>;
 }
 
+export interface TokenResendsTable {
+  id: Generated<string>;
+  access_id: number;
+  /** 'third-party' (the landing page) or the admin's Slack user id. */
+  requested_by: string;
+  with_link: Generated<boolean>;
+  created_at: Timestamp;
+  sent_at: Date | null;
+  error: string | null;
+}
+
 export interface DatabaseSchema {
   role_assignments: RoleAssignmentsTable;
   access_groups: AccessGroupsTable;
@@ -251,6 +262,7 @@ export interface DatabaseSchema {
   accesses: AccessesTable;
   approval_responses: ApprovalResponsesTable;
   audit_events: AuditEventsTable;
+  token_resends: TokenResendsTable;
 }
 
 /** The database or a transaction: repository functions take either, as their first argument. */
