@@ -1,0 +1,31 @@
+// The app under measurement, in its own process (so its peak RSS is its own, not the driver's fake Slack and
+// SMTP server): the real composition root, startDomum, configured from the environment the driver passes,
+// as test/support/test-app.ts does in-process. Logs go to stdout (the driver writes them to a file).
+// IPC: sends { type: 'started', port }; answers { type: 'stats' } with the peak RSS; { type: 'stop' } stops.
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/logger.ts';
+import { startDomum } from '../src/main.ts';
+
+export type AppMessage = { type: 'started'; port: number } | { type: 'stats'; maxRssBytes: number; rssBytes: number } | { type: 'stopped' };
+export type DriverMessage = { type: 'stats' } | { type: 'stop' };
+
+const config = loadConfig(process.env);
+const logger = createLogger({ level: config.logLevel });
+const running = await startDomum({ config, role: 'all', logger });
+
+function reply(message: AppMessage, then?: () => void): void {
+  process.send?.(message, undefined, {}, () => then?.());
+}
+
+process.on('message', (message: DriverMessage) => {
+  if (message.type === 'stats') {
+    // resourceUsage().maxRSS is in kilobytes and covers the whole process, the spreadsheet worker threads too.
+    reply({ type: 'stats', maxRssBytes: process.resourceUsage().maxRSS * 1024, rssBytes: process.memoryUsage.rss() });
+    return;
+  }
+  void running.stop().then(() => {
+    // Exit once the reply is out rather than wait for the event loop to drain (--cpu-prof writes on exit).
+    reply({ type: 'stopped' }, () => process.exit(0));
+  });
+});
+reply({ type: 'started', port: running.port });

@@ -1,0 +1,101 @@
+// The processes a bench run starts besides itself: the app under measurement and the SMTP server. Each is a
+// TypeScript file run by Node's type stripping, talking to the driver over IPC.
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import type { AppMessage, DriverMessage } from './app-process.ts';
+import type { SmtpProcessMessage } from './smtp-process.ts';
+
+const STRIP_TYPES = ['--experimental-strip-types', '--disable-warning=ExperimentalWarning'];
+
+function nextMessage<T extends { type: string }>(child: ChildProcess, type: T['type'], timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onMessage = (message: T) => {
+      if (message.type !== type) return;
+      cleanup();
+      resolve(message);
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      cleanup();
+      reject(new Error(`the child process ended (code ${code}, signal ${signal}) while the bench waited for "${type}"`));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`no "${type}" from the child process within ${timeoutMs} ms`));
+    }, timeoutMs);
+    function cleanup() {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    }
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+export interface AppProcess {
+  port: number;
+  pid: number;
+  stats(): Promise<{ maxRssBytes: number; rssBytes: number }>;
+  stop(): Promise<void>;
+}
+
+export async function startAppProcess(options: { env: Record<string, string>; logFile: string; cpuProfileDir?: string | undefined }): Promise<AppProcess> {
+  const log = openSync(options.logFile, 'w');
+  const execArgv = [...STRIP_TYPES, ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
+  const child = fork(new URL('./app-process.ts', import.meta.url), [], { execArgv, env: options.env, stdio: ['ignore', log, 'inherit', 'ipc'] });
+  closeSync(log);
+  const send = (message: DriverMessage) => child.send(message);
+  try {
+    const started = await nextMessage<Extract<AppMessage, { type: 'started' }>>(child, 'started', 120_000);
+    return {
+      port: started.port,
+      pid: child.pid ?? 0,
+      async stats() {
+        const reply = nextMessage<Extract<AppMessage, { type: 'stats' }>>(child, 'stats', 10_000);
+        send({ type: 'stats' });
+        const { maxRssBytes, rssBytes } = await reply;
+        return { maxRssBytes, rssBytes };
+      },
+      async stop() {
+        const stopped = nextMessage<Extract<AppMessage, { type: 'stopped' }>>(child, 'stopped', 60_000);
+        send({ type: 'stop' });
+        await stopped;
+        await exited(child);
+      },
+    };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+}
+
+export interface SmtpProcess {
+  url: string;
+  /** Messages accepted since the server started. */
+  count(): Promise<{ messages: number; rejections: number }>;
+  stop(): Promise<void>;
+}
+
+export async function startSmtpProcess(): Promise<SmtpProcess> {
+  const child = fork(new URL('./smtp-process.ts', import.meta.url), [], { execArgv: STRIP_TYPES, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const listening = await nextMessage<Extract<SmtpProcessMessage, { type: 'listening' }>>(child, 'listening', 30_000);
+  return {
+    url: listening.url,
+    async count() {
+      const reply = nextMessage<Extract<SmtpProcessMessage, { type: 'count' }>>(child, 'count', 10_000);
+      child.send({ type: 'count' });
+      const { messages, rejections } = await reply;
+      return { messages, rejections };
+    },
+    async stop() {
+      child.send({ type: 'stop' });
+      await exited(child);
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// What a bench run prints, and the targets of issue 9 judged against its figures.
+import type { AckSummary } from './ack-probe.ts';
+import type { Floor } from './floors.ts';
+
+export interface JobTiming {
+  queue: string;
+  jobs: number;
+  /** First start to last completion. */
+  spanMs: number;
+  /** Sum of the jobs' own run times (jobs of a queue may run two at a time). */
+  busyMs: number;
+  /** Longest a job waited in the queue before a worker took it. */
+  maxWaitMs: number;
+}
+
+export interface SizeResult {
+  lines: number;
+  activeLines: number;
+  fileBytes: number;
+  accesses: number;
+  emails: number;
+  /**
+   * check: the import modal's submission → the preview (download, parse, validate, store the lines).
+   * import: Create in the wizard → the import's users committed.
+   * provisioning: the approval → every access created (the email jobs enqueued).
+   * email: accesses created → the summary posted in the thread (every email sent).
+   * total: submission → summary (includes the time the bench waits before approving).
+   */
+  phasesMs: { check: number; import: number; provisioning: number; email: number; total: number };
+  floors: { sheetJs: Floor; postgres: Floor; mail: Floor };
+  acks: AckSummary;
+  peakRssBytes: number;
+  jobs: JobTiming[];
+  loadAverage: { before: number; after: number };
+  problems: string[];
+}
+
+export interface TargetResult {
+  target: string;
+  measured: string;
+  pass: boolean;
+}
+
+const perSecond = (count: number, ms: number) => (count * 1000) / ms;
+const number = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const seconds = (ms: number) => `${number(ms / 1000, 2)} s`;
+const megabytes = (bytes: number) => `${number(bytes / 1024 / 1024, 0)} MB`;
+
+export function ratios(result: SizeResult) {
+  const importAndProvisioningMs = result.phasesMs.import + result.phasesMs.provisioning;
+  return {
+    /** Ours / floor, as rates (the same work in both, so floor time / our time). */
+    check: result.floors.sheetJs.ms / result.phasesMs.check,
+    importAndProvisioning: result.floors.postgres.ms / importAndProvisioningMs,
+    email: result.floors.mail.ms / result.phasesMs.email,
+    importAndProvisioningLinesPerSecond: perSecond(result.lines, importAndProvisioningMs),
+  };
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('   '));
+}
+
+export function printSize(out: (text: string) => void, result: SizeResult): void {
+  const { phasesMs: phases, floors, lines } = result;
+  const ratio = ratios(result);
+  out(`\n${number(lines)} lines · ${number(result.fileBytes / 1024)} KB xlsx · ${number(result.accesses)} accesses · ${number(result.emails)} emails · load ${number(result.loadAverage.before, 2)} → ${number(result.loadAverage.after, 2)}`);
+  for (const line of table([
+    ['phase', 'ours', 'rate', 'floor', 'floor rate', 'ours/floor'],
+    ['check (parse + validate)', seconds(phases.check), `${number(perSecond(lines, phases.check))} lines/s`, `${seconds(floors.sheetJs.ms)} SheetJS`, `${number(perSecond(lines, floors.sheetJs.ms))} lines/s`, number(ratio.check, 2)],
+    ['user import', seconds(phases.import), `${number(perSecond(lines, phases.import))} lines/s`, '', '', ''],
+    ['provisioning (accesses)', seconds(phases.provisioning), `${number(perSecond(lines, phases.provisioning))} lines/s`, '', '', ''],
+    ['import + provisioning', seconds(phases.import + phases.provisioning), `${number(ratio.importAndProvisioningLinesPerSecond)} lines/s`, `${seconds(floors.postgres.ms)} pg INSERT`, `${number(perSecond(lines, floors.postgres.ms))} lines/s`, number(ratio.importAndProvisioning, 2)],
+    ['email', seconds(phases.email), `${number(perSecond(result.emails, phases.email))} emails/s`, `${seconds(floors.mail.ms)} nodemailer`, `${number(perSecond(result.emails, floors.mail.ms))} emails/s`, number(ratio.email, 2)],
+    ['upload → summary', seconds(phases.total), `${number(perSecond(lines, phases.total))} lines/s`, '', '', ''],
+  ])) {
+    out(`  ${line}`);
+  }
+  out(`  Slack acks: ${number(result.acks.count)} signed /domum help during the run · p50 ${number(result.acks.p50Ms)} ms · p99 ${number(result.acks.p99Ms)} ms · max ${number(result.acks.maxMs)} ms · ${result.acks.failures} failed`);
+  out(`  peak RSS of the app process: ${megabytes(result.peakRssBytes)}`);
+  out(`  jobs: ${result.jobs.map((job) => `${job.queue} ×${job.jobs} ${seconds(job.spanMs)} (busy ${seconds(job.busyMs)}, max wait ${seconds(job.maxWaitMs)})`).join(' · ')}`);
+  for (const problem of result.problems) out(`  PROBLEM: ${problem}`);
+}
+
+export function judgeTargets(result: SizeResult): TargetResult[] {
+  const ratio = ratios(result);
+  return [
+    { target: 'parse + validate ≥ 0.7× bare SheetJS rate', measured: `${number(ratio.check, 2)}×`, pass: ratio.check >= 0.7 },
+    { target: 'user import + provisioning ≥ 5,000 lines/s', measured: `${number(ratio.importAndProvisioningLinesPerSecond)} lines/s`, pass: ratio.importAndProvisioningLinesPerSecond >= 5_000 },
+    { target: 'email ≥ 0.8× bare nodemailer (rate limit lifted)', measured: `${number(ratio.email, 2)}×`, pass: ratio.email >= 0.8 },
+    { target: 'Slack ack p99 < 300 ms', measured: `${number(result.acks.p99Ms)} ms`, pass: result.acks.p99Ms < 300 && result.acks.failures === 0 },
+    { target: 'peak RSS < 512 MB', measured: megabytes(result.peakRssBytes), pass: result.peakRssBytes < 512 * 1024 * 1024 },
+  ];
+}
+
+export function printTargets(out: (text: string) => void, result: SizeResult, targets: TargetResult[]): void {
+  const note = result.lines === 50_000 ? '' : ' (the targets are set for 50,000 lines: these figures are indicative only)';
+  out(`\nTargets, judged at ${number(result.lines)} lines${note}:`);
+  for (const line of table(targets.map((target) => [target.target, target.measured, target.pass ? 'PASS' : 'MISS']))) out(`  ${line}`);
+}

@@ -1,0 +1,252 @@
+// `npm run bench [-- --sizes 1000,10000,50000] [--probe-ms 100] [--cpu-prof] [--keep-database]`
+// For each size: a generated spreadsheet goes through the real app (its own process, on a fresh PostgreSQL
+// database) from the upload to the provisioning summary, driven the way Slack drives it (signed requests,
+// the fake Web API on loopback, an SMTP server on loopback), while signed `/domum help` commands measure
+// the acknowledgement latency. Then the bare libraries do the same work (the floors). Prints every figure,
+// the ratios and the targets, and writes them all to bench/results/<date>-<sizes>.json.
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { openDatabase } from '../src/db/client.ts';
+import type { Db } from '../src/db/schema.ts';
+import { createLogger } from '../src/logger.ts';
+import { APPROVE_MODAL_CALLBACK, COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../src/slack/approval-ids.ts';
+import { loadCatalog } from '../src/usecases/load-catalog.ts';
+import { startFakeSlackApi } from '../test/support/fake-slack-api.ts';
+import { fixturePath } from '../test/support/fixtures.ts';
+import { runAdmin, withDatabase } from '../test/support/global-setup.ts';
+import { createRequestThroughWizard } from '../test/support/request-driver.ts';
+import { createSlackDriver } from '../test/support/slack-driver.ts';
+import type { TestApp } from '../test/support/test-app.ts';
+import { waitFor } from '../test/support/wait-for.ts';
+import { startAckProbe } from './ack-probe.ts';
+import type { AckSummary } from './ack-probe.ts';
+import { nodemailerFloor, postgresInsertFloor, sheetJsFloor } from './floors.ts';
+import type { Floor } from './floors.ts';
+import { startAppProcess, startSmtpProcess } from './processes.ts';
+import type { SmtpProcess } from './processes.ts';
+import { printSize, printTargets, judgeTargets } from './report.ts';
+import type { JobTiming, SizeResult } from './report.ts';
+import { benchWorkbook } from './workbook.ts';
+
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
+const SECRET_KEY = 'bench-secret-key-0123456789abcdef0123456789';
+const REQUESTER = 'U0REQ0001';
+const APPROVER = 'U0APPR001';
+const PROBE_USER = 'U0IMPORT1';
+const CHANNEL = 'C0BENCH01';
+/** "Lifted": far above what one SMTP connection pool can do, so the limiter never waits. */
+const MAIL_RATE_LIFTED = '100000';
+
+const { values: args } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: process.env.BENCH_SIZES ?? '1000,10000,50000' },
+    'probe-ms': { type: 'string', default: '100' },
+    'cpu-prof': { type: 'boolean', default: false },
+    'keep-database': { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
+const sizes = (args.sizes ?? '').split(',').map((text) => Number(text.replace(/[_\s]/g, '')));
+if (sizes.length === 0 || sizes.some((size) => !Number.isInteger(size) || size < 1 || size > 50_000)) {
+  process.stderr.write(`--sizes must be a comma-separated list of line counts from 1 to 50000, got "${args.sizes}"\n`);
+  process.exit(2);
+}
+const probeIntervalMs = Number(args['probe-ms']);
+const quiet = createLogger({ level: 'error', write: () => undefined });
+const out = (text: string) => process.stdout.write(`${text}\n`);
+
+async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promise<SizeResult> {
+  out(`\n▶ ${lines.toLocaleString('en-US')} lines: generating the spreadsheet…`);
+  const workbook = benchWorkbook(lines);
+  const loadBefore = os.loadavg()[0] ?? 0;
+  const sheetJs = sheetJsFloor(workbook.bytes);
+
+  const databaseName = `domum_bench_${randomBytes(5).toString('hex')}`;
+  await runAdmin(ADMIN_URL, `CREATE DATABASE ${databaseName}`);
+  const databaseUrl = withDatabase(ADMIN_URL, databaseName);
+  const slackApi = await startFakeSlackApi();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'domum-bench-'));
+  const logFile = path.join(workDir, `app-${lines}.log`);
+  const cpuProfileDir = args['cpu-prof'] ? path.join(workDir, `cpu-${lines}`) : undefined;
+  out(`  database ${databaseName}, app log ${logFile}${cpuProfileDir ? `, CPU profiles in ${cpuProfileDir}` : ''}`);
+  const app = await startAppProcess({
+    logFile,
+    cpuProfileDir,
+    env: {
+      PATH: process.env.PATH ?? '',
+      SLACK_BOT_TOKEN: slackApi.botToken,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slackApi.url,
+      PORT: '0',
+      DATA_DIR: dataDir,
+      SECRET_KEY,
+      DATABASE_URL: databaseUrl,
+      SMTP_URL: smtp.url,
+      MAIL_RATE_PER_SECOND: MAIL_RATE_LIFTED,
+      PUBLIC_BASE_URL: 'https://domum.example.com',
+      LOG_LEVEL: 'info',
+    },
+  });
+  const database = await openDatabase({ databaseUrl, dataDir: '' }, quiet);
+  const db = database.db;
+  let failed = true;
+  try {
+    const loaded = await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' });
+    if (!loaded.ok) throw new Error('the test catalog did not load');
+    const slack = createSlackDriver({ baseUrl: `http://127.0.0.1:${app.port}`, signingSecret: SIGNING_SECRET, fakeApi: slackApi });
+    const mailBefore = (await smtp.count()).messages;
+
+    out('  running: upload → preview → wizard → import → approval → accesses → emails → summary');
+    const probe = startAckProbe(slack, { intervalMs: probeIntervalMs, userId: PROBE_USER });
+    // request-driver reads the database and drives Slack; that is all of a TestApp it uses.
+    const driverApp = { running: { deps: { db } }, slackApi, slack } as unknown as TestApp;
+    const request = await createRequestThroughWizard(driverApp, { requester: REQUESTER, channel: CHANNEL, file: `bench-${lines}.xlsx`, bytes: workbook.bytes });
+    const { import_id: importId } = await db.selectFrom('access_requests').select('import_id').where('id', '=', request.id).executeTakeFirstOrThrow();
+    // Approve only once the users exist, so the import and provisioning phases do not overlap.
+    await waitFor(async () => (await db.selectFrom('imports').select('status').where('id', '=', importId).executeTakeFirst())?.status === 'done', { timeoutMs: 600_000, description: 'the import to be done' });
+    await slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === CHANNEL && String(call.args.text).includes('Access request'), 60_000);
+    const approval = await slack.interactive({
+      type: 'view_submission',
+      user: { id: APPROVER, team_id: 'T0TEAM001' },
+      view: { id: 'VBENCHAPPROVE', type: 'modal', callback_id: APPROVE_MODAL_CALLBACK, private_metadata: JSON.stringify({ requestId: request.id }), state: { values: { [COMMENT_BLOCK]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: '' } } } } },
+    });
+    if (approval.status !== 200) throw new Error(`the approval was answered ${approval.status}: ${approval.text}`);
+    const summary = await slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).startsWith('Summary'), 1_800_000);
+    const acks: AckSummary = await probe.stop();
+    const memory = await app.stats();
+    const loadAfter = os.loadavg()[0] ?? 0;
+
+    // Phase boundaries, all on this machine's clock.
+    const preview = slackApi.callsTo('views.update')[0];
+    if (!preview || !JSON.stringify(preview.args.view).includes(`${lines} lines`)) throw new Error('the first views.update was not the preview');
+    const marks = await db
+      .selectFrom('access_requests as r')
+      .innerJoin('imports as i', 'i.id', 'r.import_id')
+      .select((eb) => [
+        'i.created_at as submitted',
+        'i.finished_at as imported',
+        'r.created_at as requested',
+        'r.decided_at as approved',
+        'r.status',
+        eb.selectFrom('audit_events').select((inner) => inner.fn.min('created_at').as('at')).where('target', '=', eb.ref('r.code')).where('action', '=', 'request.processing').as('processing'),
+      ])
+      .where('r.id', '=', request.id)
+      .executeTakeFirstOrThrow();
+    if (!marks.imported || !marks.approved || !marks.processing) throw new Error(`a phase has no end: ${JSON.stringify(marks)}`);
+    const at = (value: Date | string | number) => new Date(value).getTime();
+    const accesses = Number((await db.selectFrom('accesses').select((eb) => eb.fn.countAll<number>().as('count')).where('request_id', '=', request.id).executeTakeFirstOrThrow()).count);
+    const emails = (await smtp.count()).messages - mailBefore;
+    const problems: string[] = [];
+    if (marks.status !== 'completed') problems.push(`request status ${marks.status}, expected completed`);
+    if (accesses !== workbook.activeLines) problems.push(`${accesses} accesses, expected ${workbook.activeLines}`);
+    if (emails !== 2 * workbook.activeLines) problems.push(`${emails} emails received, expected ${2 * workbook.activeLines}`);
+    if (acks.failures > 0) problems.push(`${acks.failures} Slack acknowledgements failed`);
+    if (slackApi.violations.length > 0) problems.push(`Block Kit violations: ${JSON.stringify(slackApi.violations)}`);
+    const jobs = await jobTimings(db);
+
+    await app.stop();
+    await slackApi.close();
+    await database.close();
+
+    out('  floors: PostgreSQL insert, nodemailer…');
+    const postgres = await postgresInsertFloor(databaseUrl, lines);
+    const mailBeforeFloor = (await smtp.count()).messages;
+    const mail: Floor = await nodemailerFloor(smtp.url, emails);
+    const floorEmails = (await smtp.count()).messages - mailBeforeFloor;
+    if (floorEmails !== emails) problems.push(`the nodemailer floor delivered ${floorEmails} of ${emails}`);
+
+    failed = false;
+    return {
+      lines,
+      activeLines: workbook.activeLines,
+      fileBytes: workbook.bytes.length,
+      accesses,
+      emails,
+      phasesMs: {
+        check: at(preview.at) - at(marks.submitted),
+        import: at(marks.imported) - at(marks.requested),
+        provisioning: at(marks.processing) - at(marks.approved),
+        email: at(summary.at) - at(marks.processing),
+        total: at(summary.at) - at(marks.submitted),
+      },
+      floors: { sheetJs, postgres, mail },
+      acks,
+      peakRssBytes: memory.maxRssBytes,
+      jobs,
+      loadAverage: { before: loadBefore, after: loadAfter },
+      problems,
+    };
+  } finally {
+    if (failed) {
+      await app.stop().catch(() => undefined);
+      await slackApi.close().catch(() => undefined);
+      await database.close().catch(() => undefined);
+    }
+    if (failed || args['keep-database']) out(`  kept the database: ${databaseUrl}`);
+    else await runAdmin(ADMIN_URL, `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** pg-boss keeps finished jobs for a while: their start and completion times break each phase down. */
+async function jobTimings(db: Db): Promise<JobTiming[]> {
+  const { rows } = await sql<{ name: string; jobs: string; first_created: Date; first_started: Date; last_completed: Date; busy_ms: number; max_wait_ms: number }>`
+    select name, count(*) as jobs, min(created_on) as first_created, min(started_on) as first_started, max(completed_on) as last_completed,
+           sum(extract(epoch from completed_on - started_on) * 1000)::float8 as busy_ms,
+           max(extract(epoch from started_on - created_on) * 1000)::float8 as max_wait_ms
+      from pgboss.job where state = 'completed' group by name order by min(created_on)`.execute(db);
+  return rows.map((row) => ({
+    queue: row.name,
+    jobs: Number(row.jobs),
+    spanMs: new Date(row.last_completed).getTime() - new Date(row.first_started).getTime(),
+    busyMs: row.busy_ms,
+    maxWaitMs: row.max_wait_ms,
+  }));
+}
+
+const startedAt = new Date();
+const workDir = await mkdtemp(path.join(os.tmpdir(), 'domum-bench-run-'));
+out(`Domum benchmark · ${startedAt.toISOString()} · sizes ${sizes.join(', ')} · Node ${process.version} · ${os.cpus().length} CPUs · load ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}`);
+const smtp = await startSmtpProcess();
+const results: SizeResult[] = [];
+try {
+  for (const lines of sizes) {
+    const result = await runSize(lines, smtp, workDir);
+    results.push(result);
+    printSize(out, result);
+  }
+} finally {
+  await smtp.stop();
+}
+const largest = results.reduce((best, result) => (result.lines > best.lines ? result : best));
+const targets = judgeTargets(largest);
+printTargets(out, largest, targets);
+
+const postgresVersion = await (async () => {
+  const database = await openDatabase({ databaseUrl: ADMIN_URL, dataDir: '' }, quiet);
+  try {
+    return (await sql<{ server_version: string }>`show server_version`.execute(database.db)).rows[0]?.server_version ?? 'unknown';
+  } finally {
+    await database.close();
+  }
+})();
+const resultsDir = path.resolve('bench', 'results');
+await mkdir(resultsDir, { recursive: true });
+const file = args.out ?? path.join(resultsDir, `${startedAt.toISOString().slice(0, 10)}-${sizes.join('-')}.json`);
+const report = {
+  startedAt: startedAt.toISOString(),
+  finishedAt: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), node: process.version, postgres: postgresVersion },
+  settings: { probeIntervalMs, mailRatePerSecond: Number(MAIL_RATE_LIFTED), cpuProfile: args['cpu-prof'] },
+  sizes: results,
+  targets: { judgedAtLines: largest.lines, results: targets },
+};
+await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+out(`\nEvery figure: ${path.relative(process.cwd(), file)}${args['cpu-prof'] ? ` · profiles and logs: ${workDir}` : ` · app logs: ${workDir}`}`);
+if (results.some((result) => result.problems.length > 0)) process.exitCode = 1;
