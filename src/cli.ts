@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import type { Config, ConfigPurpose } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import type { DatabaseHandle } from './db/client.ts';
+import type { Db } from './db/schema.ts';
 import { EmbeddedDatabaseBusyError } from './db/embedded-lock.ts';
 import { createLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
@@ -20,6 +21,8 @@ import type { DryRun } from './usecases/dry-run-import.ts';
 import { catalogFormatFromFileName, formatCatalogReport, loadCatalog } from './usecases/load-catalog.ts';
 import { describeDryRunCounts } from './domain/import-counts.ts';
 import { formatErrorLine } from './domain/import-lines.ts';
+import { describeStatusDetail, plainStyle } from './slack/blocks/status-blocks.ts';
+import { findStatusDetail, parseStatusCode } from './usecases/status-report.ts';
 
 interface Command {
   usage: string;
@@ -110,6 +113,24 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
+  status: {
+    usage: 'domum status <IMP-…|W…|EXT-…>',
+    summary: 'print one import, request or access in detail, as /domum status shows it',
+    help: 'domum status <IMP-…|W…|EXT-…>\n\nPrints what `/domum status <code>` shows in Slack: for an import its counts and error lines, for a\nrequest its decisions and progress, for an access its user, schedule, state, first access and sessions.\nExit code 0 when found, 1 when there is no such code, 2 when the argument is not a code.',
+    run: async (args) => {
+      const [text, ...extra] = args;
+      if (!text || extra.length > 0 || !parseStatusCode(text)) {
+        process.stderr.write(`Usage: domum status <IMP-…|W…|EXT-…>  (e.g. IMP-000123, W000123, EXT-26-000123)\n`);
+        return 2;
+      }
+      return withMigratedDatabase('warn', async (database) => {
+        const report = await statusReport(database.db, text, new Date());
+        process.stdout.write(report.stdout);
+        process.stderr.write(report.stderr);
+        return report.exitCode;
+      });
+    },
+  },
   catalog: {
     usage: 'domum catalog load <file.yaml|file.json>',
     summary: 'load vendors, access groups, reasons, devices, credentials and roles from a catalog file',
@@ -140,6 +161,16 @@ const commands: Record<string, Command> = {
     },
   },
 };
+
+/** What `domum status <code>` prints: the detail `/domum status <code>` shows, as plain text. */
+export async function statusReport(db: Db, text: string, now: Date): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const code = parseStatusCode(text);
+  if (!code) return { exitCode: 2, stdout: '', stderr: `${text} is not a code: codes look like IMP-000123, W000123 or EXT-26-000123.\n` };
+  // The operator sees everything; approver user groups are a Slack matter and play no part here.
+  const detail = await findStatusDetail({ db, usergroupMembers: async () => [] }, code, 'operator');
+  if (!detail) return { exitCode: 1, stdout: '', stderr: `No import, request or access ${code.code}.\n` };
+  return { exitCode: 0, stdout: `${describeStatusDetail(detail, now, plainStyle).paragraphs.join('\n\n')}\n`, stderr: '' };
+}
 
 /** A file named on the command line, or undefined after saying why it cannot be read. */
 async function readInputFile(file: string): Promise<Buffer | undefined> {

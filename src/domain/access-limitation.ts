@@ -317,7 +317,7 @@ function formatCalendarDate(wall: Pick<WallClock, 'year' | 'month' | 'day'>): st
 }
 
 /** "3 Dec 2026 09:00" on the zone's wall clock. */
-function formatInstant(instant: Date, timeZone: string): string {
+export function formatInstant(instant: Date, timeZone: string): string {
   const wall = wallClockOf(instant, timeZone);
   return `${formatCalendarDate(wall)} ${pad(wall.hour)}:${pad(wall.minute)}`;
 }

@@ -13,6 +13,7 @@ import { buildApproveModal, buildRejectModal, parseDecisionText } from './blocks
 import type { AppDeps } from './deps.ts';
 import type { UsergroupMembers } from './usergroup-members.ts';
 import type { RequestStatus } from '../db/schema.ts';
+import { publishHome } from './events/app-home.ts';
 import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -37,6 +38,18 @@ export function refusalText(refusal: Extract<MayDecide, { ok: false }> | { reaso
   }
 }
 
+/**
+ * A private answer to a click: through the message's response_url, or — for a click in the App Home, which has
+ * none — as a direct message from the bot.
+ */
+export async function answerPrivately(args: Pick<ButtonArgs | MenuArgs, 'body' | 'client' | 'respond'>, text: string): Promise<void> {
+  if ((args.body as { response_url?: string }).response_url) {
+    await args.respond({ response_type: 'ephemeral', replace_original: false, text });
+    return;
+  }
+  await args.client.chat.postMessage({ channel: args.body.user.id, text });
+}
+
 function decisionDeps(deps: AppDeps, usergroupMembers: UsergroupMembers) {
   return { db: deps.db, jobs: deps.jobs, usergroupMembers };
 }
@@ -48,7 +61,7 @@ export function createDecisionButton(deps: AppDeps, usergroupMembers: UsergroupM
     const requestId = Number(action.value);
     const allowed = Number.isInteger(requestId) && requestId > 0 ? await mayDecide(decisionDeps(deps, usergroupMembers), requestId, body.user.id) : ({ ok: false, reason: 'not-found' } as const);
     if (!allowed.ok) {
-      await args.respond({ response_type: 'ephemeral', replace_original: false, text: refusalText(allowed) });
+      await answerPrivately(args, refusalText(allowed));
       return;
     }
     const view = decision === 'approve' ? buildApproveModal({ requestId, code: allowed.code }) : buildRejectModal({ requestId, code: allowed.code });
@@ -59,7 +72,8 @@ export function createDecisionButton(deps: AppDeps, usergroupMembers: UsergroupM
 const metadataSchema = z.object({ requestId: z.number().int().positive() });
 
 export function createDecisionSubmission(deps: AppDeps, usergroupMembers: UsergroupMembers, decision: 'approve' | 'reject') {
-  return async ({ ack, body, view }: ViewArgs): Promise<void> => {
+  return async (args: ViewArgs): Promise<void> => {
+    const { ack, body, view } = args;
     let metadata: unknown;
     try {
       metadata = JSON.parse(view.private_metadata);
@@ -84,6 +98,8 @@ export function createDecisionSubmission(deps: AppDeps, usergroupMembers: Usergr
       return;
     }
     await ack({ response_action: 'clear' });
+    // What awaits this approver has changed: their App Home follows (best effort; the decision stands).
+    await publishHome(deps, args.client, body.user.id).catch((error: unknown) => deps.logger.warn('could not refresh the App Home', { error: (error as Error).message }));
   };
 }
 
@@ -105,7 +121,7 @@ export function createCardMenu(deps: AppDeps) {
         : result.reason === 'already-decided'
           ? `${result.code ?? 'This request'} was already decided: ${REQUEST_STATUS_WORDS[(result.status ?? 'awaiting_approval') as RequestStatus] ?? 'it is no longer awaiting approval'}.`
           : 'This request no longer exists.';
-    await args.respond({ response_type: 'ephemeral', replace_original: false, text });
+    await answerPrivately(args, text);
   };
 }
 

@@ -15,3 +15,7 @@ export const AUTO_ACCESS_BLOCK = 'auto_access';
 export const AUTO_ACCESS_ACTION = 'choice';
 export const CARD_CHANNEL_BLOCK = 'card_channel';
 export const CARD_CHANNEL_ACTION = 'channel';
+
+// `/domum status` and the App Home (SPEC §4): the "More" button of the list, the detail modal (no submit).
+export const STATUS_MORE_ACTION = 'status_more';
+export const STATUS_DETAIL_CALLBACK = 'status_detail';
