@@ -51,6 +51,15 @@ export async function involvedGroups(db: Db, requestId: number): Promise<{ reque
   };
 }
 
+/** The groups this user approves for: listed as an approver, or a member of the group's Slack user group. */
+export async function groupsApprovedBy(usergroupMembers: DecisionDeps['usergroupMembers'], groups: readonly InvolvedGroup[], userId: string): Promise<InvolvedGroup[]> {
+  const mine: InvolvedGroup[] = [];
+  for (const group of groups) {
+    if (group.approverUserIds.includes(userId) || (group.approverUsergroupId && (await usergroupMembers(group.approverUsergroupId)).includes(userId))) mine.push(group);
+  }
+  return mine;
+}
+
 export type MayDecide = { ok: true; code: string; groups: InvolvedGroup[] } | { ok: false; reason: 'not-found' | 'own-request' | 'not-approver' | 'already-decided'; code?: string; status?: RequestStatus };
 
 /** Whether this user may decide on this request now, and for which of its access groups. */
@@ -59,10 +68,7 @@ export async function mayDecide(deps: Pick<DecisionDeps, 'db' | 'usergroupMember
   if (!found) return { ok: false, reason: 'not-found' };
   if (found.status !== 'awaiting_approval') return { ok: false, reason: 'already-decided', code: found.code, status: found.status };
   if (found.requesterUserId === userId) return { ok: false, reason: 'own-request', code: found.code };
-  const mine: InvolvedGroup[] = [];
-  for (const group of found.groups) {
-    if (group.approverUserIds.includes(userId) || (group.approverUsergroupId && (await deps.usergroupMembers(group.approverUsergroupId)).includes(userId))) mine.push(group);
-  }
+  const mine = await groupsApprovedBy(deps.usergroupMembers, found.groups, userId);
   if (mine.length === 0) return { ok: false, reason: 'not-approver', code: found.code };
   return { ok: true, code: found.code, groups: mine };
 }

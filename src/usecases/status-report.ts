@@ -9,7 +9,7 @@ import { accessLimitationSchema } from '../domain/access-limitation.ts';
 import type { AccessLimitation } from '../domain/access-limitation.ts';
 import type { ImportCounts } from '../domain/import-lines.ts';
 import type { Roles } from '../domain/roles.ts';
-import { involvedGroups } from './decide-request.ts';
+import { groupsApprovedBy, involvedGroups } from './decide-request.ts';
 import type { InvolvedGroup } from './decide-request.ts';
 import { provisioningProgress } from './provision-request.ts';
 import type { ProvisioningProgress } from './provision-request.ts';
@@ -190,11 +190,7 @@ export async function listLatestImports(db: Db, limit = STATUS_PAGE_SIZE): Promi
 }
 
 async function approverOf(deps: StatusDeps, groups: readonly InvolvedGroup[], userId: string): Promise<boolean> {
-  for (const group of groups) {
-    if (group.approverUserIds.includes(userId)) return true;
-    if (group.approverUsergroupId && (await deps.usergroupMembers(group.approverUsergroupId)).includes(userId)) return true;
-  }
-  return false;
+  return (await groupsApprovedBy(deps.usergroupMembers, groups, userId)).length > 0;
 }
 
 /** Requests awaiting approval on which this user may still decide (not theirs, not decided by them yet). */
