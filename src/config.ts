@@ -75,6 +75,9 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
+/** Every environment variable the configuration reads (deployment manifests are checked against it). */
+export const CONFIG_VARIABLE_NAMES: readonly string[] = Object.keys(environmentSchema.shape);
+
 export interface Config {
   slack: {
     botToken: string;
