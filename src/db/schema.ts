@@ -160,6 +160,10 @@ export interface AccessRequestsTable {
   created_at: Generated<Date>;
   updated_at: Timestamp;
   decided_at: Date | null;
+  /** Set by the lifecycle tick when the "your accesses end tomorrow" DM was decided (0003). */
+  end_reminded_at: Date | null;
+  /** That DM, once posted. */
+  end_reminder_ts: string | null;
 }
 
 export interface RequestDraftsTable {
@@ -245,6 +249,20 @@ export interface TokenResendsTable {
   error: string | null;
 }
 
+/** One `/domum cancel` (0003): a whole request (access_id null) or one access. */
+export interface CancellationsTable {
+  id: Generated<number>;
+  request_id: number;
+  access_id: number | null;
+  cancelled_by: string;
+  reason: string;
+  previous_status: string;
+  access_count: number;
+  announced_ts: string | null;
+  requester_notified_at: Date | null;
+  created_at: Generated<Date>;
+}
+
 export interface DatabaseSchema {
   role_assignments: RoleAssignmentsTable;
   access_groups: AccessGroupsTable;
@@ -263,6 +281,7 @@ export interface DatabaseSchema {
   approval_responses: ApprovalResponsesTable;
   audit_events: AuditEventsTable;
   token_resends: TokenResendsTable;
+  cancellations: CancellationsTable;
 }
 
 /** The database or a transaction: repository functions take either, as their first argument. */

@@ -33,6 +33,11 @@ export interface JobQueue {
     options?: JobOptions,
   ): Promise<string | null>;
   work<Payload>(queue: QueueDefinition<Payload>, handler: JobHandler<Payload>): Promise<void>;
+  /**
+   * A job with an empty payload on `queue` at every occurrence of `cron` (UTC). Stored in the database: every
+   * worker process may declare it, and one job per occurrence is created whatever the number of processes.
+   */
+  schedule<Payload>(queue: QueueDefinition<Payload>, cron: string): Promise<void>;
   /** Stops fetching; running jobs get `graceTimeMs` to finish, the rest are handed back by expiry. */
   stop(graceTimeMs?: number): Promise<void>;
 }
@@ -86,6 +91,9 @@ export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: 
           }
         },
       );
+    },
+    schedule: async (queue, cron) => {
+      await boss.schedule(queue.name, cron, queue.payload.parse({}) as object, { tz: 'UTC' });
     },
     stop: async (graceTimeMs = 30_000) => {
       await boss.stop({ graceful: true, timeout: graceTimeMs, close: true });

@@ -62,6 +62,33 @@ export const sendAccessEmailsQueue = defineQueue({
   concurrency: 2,
 });
 
+/** After `/domum cancel`: the thread reply, the card, the requester's DM (each once). */
+export const announceCancellationQueue = defineQueue({
+  name: 'cancellation.announce',
+  payload: z.object({ cancellationId: z.number().int().positive() }),
+  policy: { retryLimit: 8, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300 },
+  concurrency: 2,
+});
+
+/**
+ * Every minute (a pg-boss schedule): accesses move scheduled → active → finished at their instants, and the
+ * requests whose accesses end within a day get their reminder job. A missed tick is caught up by the next.
+ */
+export const accessLifecycleQueue = defineQueue({
+  name: 'access.lifecycle',
+  payload: z.object({}),
+  policy: { retryLimit: 1, retryDelay: 10, expireInSeconds: 600 },
+  concurrency: 1,
+});
+
+/** The requester's DM a day before a request's accesses end (one per request, not per user). */
+export const remindAccessesEndQueue = defineQueue({
+  name: 'request.end-reminder',
+  payload: requestPayload,
+  policy: { retryLimit: 8, retryDelay: 10, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300 },
+  concurrency: 2,
+});
+
 export const queues: readonly QueueDefinition<unknown>[] = [
   checkImportQueue,
   runImportQueue,
@@ -71,4 +98,7 @@ export const queues: readonly QueueDefinition<unknown>[] = [
   expireRequestQueue,
   provisionRequestQueue,
   sendAccessEmailsQueue,
+  announceCancellationQueue,
+  accessLifecycleQueue,
+  remindAccessesEndQueue,
 ] as QueueDefinition<unknown>[];

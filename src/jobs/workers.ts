@@ -1,9 +1,11 @@
 // Maps each queue of the table to the handler that runs its jobs (one file per queue under src/jobs/).
 import type { AppDeps } from '../slack/deps.ts';
+import { accessLifecycleJob, ACCESS_LIFECYCLE_CRON, remindAccessesEndJob } from './access-lifecycle-jobs.ts';
+import { announceCancellationJob } from './announce-cancellation-job.ts';
 import { checkImportJob } from './check-import-job.ts';
 import type { JobQueue } from './job-queue.ts';
 import { postRequestCardJob } from './post-request-card-job.ts';
-import { checkImportQueue, expireRequestQueue, postRequestCardQueue, provisionRequestQueue, remindApproversQueue, requestDecidedQueue, runImportQueue, sendAccessEmailsQueue } from './queues.ts';
+import { accessLifecycleQueue, announceCancellationQueue, checkImportQueue, expireRequestQueue, postRequestCardQueue, provisionRequestQueue, remindAccessesEndQueue, remindApproversQueue, requestDecidedQueue, runImportQueue, sendAccessEmailsQueue } from './queues.ts';
 import { provisionRequestJob, sendAccessEmailsJob } from './provisioning-jobs.ts';
 import { expireRequestJob, remindApproversJob } from './request-deadline-jobs.ts';
 import { requestDecidedJob } from './request-decided-job.ts';
@@ -18,4 +20,8 @@ export async function startWorkers(jobs: JobQueue, deps: AppDeps): Promise<void>
   await jobs.work(expireRequestQueue, expireRequestJob(deps));
   await jobs.work(provisionRequestQueue, provisionRequestJob(deps));
   await jobs.work(sendAccessEmailsQueue, sendAccessEmailsJob(deps));
+  await jobs.work(announceCancellationQueue, announceCancellationJob(deps));
+  await jobs.work(accessLifecycleQueue, accessLifecycleJob(deps));
+  await jobs.work(remindAccessesEndQueue, remindAccessesEndJob(deps));
+  await jobs.schedule(accessLifecycleQueue, ACCESS_LIFECYCLE_CRON);
 }

@@ -5,6 +5,8 @@ import type { App } from '@slack/bolt';
 import { createCardMenu, createDecisionButton, createDecisionSubmission, createRetryFailed } from './approval-handlers.ts';
 import { APPROVE_ACTION, APPROVE_MODAL_CALLBACK, CARD_MENU_ACTION, REJECT_ACTION, REJECT_MODAL_CALLBACK, RETRY_FAILED_ACTION } from './approval-ids.ts';
 import { createUsergroupMembers } from './usergroup-members.ts';
+import { createCancelSubmission } from './cancel-handlers.ts';
+import { CANCEL_MODAL_CALLBACK } from './cancel-ids.ts';
 import { createDomumCommandListener } from './commands/domum-command.ts';
 import type { AppDeps } from './deps.ts';
 import { createCancelImportAction, createContinueImportAction } from './actions/preview-buttons.ts';
@@ -29,7 +31,7 @@ export const slackListenerCatalog: SlackListenerCatalog = {
   commands: [SLASH_COMMAND],
   events: ['file_shared'],
   actions: [APPROVE_ACTION, REJECT_ACTION, CARD_MENU_ACTION, RETRY_FAILED_ACTION, CONTINUE_IMPORT_ACTION, CANCEL_IMPORT_ACTION, WIZARD_BACK_ACTION, WIZARD_EDIT_ACTION, WIZARD_RESUME_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION],
-  views: [IMPORT_MODAL_CALLBACK, PREVIEW_MODAL_CALLBACK, ...Object.values(WIZARD_CALLBACKS), APPROVE_MODAL_CALLBACK, REJECT_MODAL_CALLBACK],
+  views: [IMPORT_MODAL_CALLBACK, PREVIEW_MODAL_CALLBACK, ...Object.values(WIZARD_CALLBACKS), APPROVE_MODAL_CALLBACK, REJECT_MODAL_CALLBACK, CANCEL_MODAL_CALLBACK],
   options: [WIZARD_DEVICES_SELECT_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION],
   appHome: false,
 };
@@ -57,4 +59,5 @@ export function registerSlackListeners(app: App, deps: AppDeps): void {
   app.action(RETRY_FAILED_ACTION, createRetryFailed(deps));
   app.view(APPROVE_MODAL_CALLBACK, createDecisionSubmission(deps, usergroupMembers, 'approve'));
   app.view(REJECT_MODAL_CALLBACK, createDecisionSubmission(deps, usergroupMembers, 'reject'));
+  app.view(CANCEL_MODAL_CALLBACK, createCancelSubmission(deps));
 }

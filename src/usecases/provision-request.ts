@@ -10,6 +10,7 @@ import type { Mailer } from '../mail/mailer.ts';
 import { PermanentMailError } from '../mail/mailer.ts';
 import { accessLinkMail, accessTokenMail } from '../mail/templates.ts';
 import { generateAccessToken, hashToken } from './access-secrets.ts';
+import { cancelOpenAccesses } from './cancel-accesses.ts';
 import { createAccessesForRequest } from './create-accesses.ts';
 
 export const EMAIL_CHUNK = 200;
@@ -30,8 +31,14 @@ export async function startProvisioning(deps: ProvisionDeps, requestId: number):
   // starts provisioning itself when it finishes an approved request's import.
   if ((await findImportById(deps.db, request.import_id))?.status !== 'done') return 'waiting-for-import';
   await createAccessesForRequest(deps, requestId);
-  await deps.db.transaction().execute(async (trx) => {
+  const started = await deps.db.transaction().execute(async (trx) => {
     const locked = await trx.selectFrom('access_requests').select(['status']).where('id', '=', requestId).forUpdate().executeTakeFirstOrThrow();
+    // Cancelled (`/domum cancel`) while the accesses above were being created: those are cancelled too, and
+    // no email goes out.
+    if (locked.status === 'cancelled') {
+      await cancelOpenAccesses(trx, { requestId, actor: 'domum', now: deps.now(), details: { request: request.code, reason: 'the request was cancelled' } });
+      return false;
+    }
     if (locked.status === 'approved') {
       await trx.updateTable('access_requests').set({ status: 'processing', updated_at: new Date() }).where('id', '=', requestId).execute();
       await recordAuditEvent(trx, { actor: 'domum', action: 'request.processing', target: request.code, details: {} });
@@ -41,8 +48,9 @@ export async function startProvisioning(deps: ProvisionDeps, requestId: number):
       const ids = accesses.slice(start, start + EMAIL_CHUNK).map((access) => access.id);
       await deps.jobs.enqueue(trx, sendAccessEmailsQueue, { requestId, accessIds: ids }, { singletonKey: `emails-${requestId}-${ids[0]}` });
     }
+    return true;
   });
-  return 'started';
+  return started ? 'started' : 'not-approved';
 }
 
 export interface EmailDeps {
@@ -73,6 +81,8 @@ export async function sendAccessEmails(deps: EmailDeps, accessIds: readonly numb
   let refused = 0;
   for (const access of accesses) {
     if (access.email_error || access.status === 'cancelled') continue;
+    // Cancelled since the chunk was read: nothing more is sent for it.
+    if ((await deps.db.selectFrom('accesses').select('status').where('id', '=', access.id).executeTakeFirst())?.status === 'cancelled') continue;
     try {
       if (!access.link_email_sent_at) {
         const content = accessLinkMail({ to: access.email, userName: access.name, vendorName: access.vendor_name, link: `${deps.publicBaseUrl}/access/${access.link_id}`, accessCode: access.code });
@@ -85,7 +95,8 @@ export async function sendAccessEmails(deps: EmailDeps, accessIds: readonly numb
         // replaced rather than re-sent.
         const token = generateAccessToken();
         const expiresAt = new Date(deps.now().getTime() + deps.tokenTtlMinutes * 60 * 1000);
-        await deps.db.updateTable('accesses').set({ token_hash: hashToken(deps.secretKey, token), token_expires_at: expiresAt, failed_token_attempts: 0, updated_at: new Date() }).where('id', '=', access.id).execute();
+        const stored = await deps.db.updateTable('accesses').set({ token_hash: hashToken(deps.secretKey, token), token_expires_at: expiresAt, failed_token_attempts: 0, updated_at: new Date() }).where('id', '=', access.id).where('status', '!=', 'cancelled').executeTakeFirst();
+        if (stored.numUpdatedRows === 0n) continue;
         const content = accessTokenMail({ to: access.email, userName: access.name, token, expiresAt, timeZone: access.time_zone });
         await deps.mailer.send({ to: access.email, ...content, idempotencyKey: `${access.code}:token` });
         await deps.db.updateTable('accesses').set({ token_email_sent_at: deps.now(), updated_at: new Date() }).where('id', '=', access.id).execute();
@@ -117,14 +128,15 @@ export interface ProvisioningProgress {
 }
 
 export async function provisioningProgress(db: Db, requestId: number): Promise<ProvisioningProgress> {
-  const rows = await db.selectFrom('accesses').select(['link_email_sent_at', 'token_email_sent_at', 'email_error']).where('request_id', '=', requestId).execute();
+  const rows = await db.selectFrom('accesses').select(['status', 'link_email_sent_at', 'token_email_sent_at', 'email_error']).where('request_id', '=', requestId).execute();
   let done = 0;
   let emailsSent = 0;
   let errors = 0;
   for (const row of rows) {
     emailsSent += (row.link_email_sent_at ? 1 : 0) + (row.token_email_sent_at ? 1 : 0);
     if (row.email_error) errors += 1;
-    if (row.email_error || (row.link_email_sent_at && row.token_email_sent_at)) done += 1;
+    // A cancelled access gets no (more) email: it counts as done, so progress reaches its end.
+    if (row.status === 'cancelled' || row.email_error || (row.link_email_sent_at && row.token_email_sent_at)) done += 1;
   }
   return { total: rows.length, done, emailsSent, errors, finished: done === rows.length };
 }

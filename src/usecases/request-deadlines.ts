@@ -1,7 +1,8 @@
 // The approval TTL (SPEC §4): one reminder at half of it, expiry at the end of it. Both run as scheduled jobs
 // stored with the request, and both do nothing once the request was decided.
+import type { Transaction } from 'kysely';
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
-import type { Db } from '../db/schema.ts';
+import type { Db, DatabaseSchema } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { requestDecidedQueue } from '../jobs/queues.ts';
 import { involvedGroups } from './decide-request.ts';
@@ -57,9 +58,17 @@ export async function cancelRequest(deps: { db: Db; jobs: JobQueue }, input: { r
     if (!locked) return { ok: false as const, reason: 'not-found' as const };
     if (locked.requester_user_id !== input.userId && !input.isAdmin) return { ok: false as const, reason: 'not-allowed' as const, code: locked.code };
     if (locked.status !== 'awaiting_approval') return { ok: false as const, reason: 'already-decided' as const, code: locked.code, status: locked.status };
-    await trx.updateTable('access_requests').set({ status: 'cancelled', decided_at: new Date(), updated_at: new Date() }).where('id', '=', input.requestId).execute();
-    await recordAuditEvent(trx, { actor: input.userId, action: 'request.cancelled', target: locked.code, details: {} });
+    await cancelPendingRequest(trx, { requestId: input.requestId, code: locked.code, actor: input.userId });
     await deps.jobs.enqueue(trx, requestDecidedQueue, { requestId: input.requestId, responseIds: [] });
     return { ok: true as const, code: locked.code };
   });
+}
+
+/**
+ * awaiting_approval → cancelled, audited, inside the caller's transaction, which has locked the request row and
+ * checked its status and who asks. Shared by the card's menu (above) and `/domum cancel` (cancel-accesses.ts).
+ */
+export async function cancelPendingRequest(trx: Transaction<DatabaseSchema>, input: { requestId: number; code: string; actor: string; details?: Record<string, unknown> }): Promise<void> {
+  await trx.updateTable('access_requests').set({ status: 'cancelled', decided_at: new Date(), updated_at: new Date() }).where('id', '=', input.requestId).execute();
+  await recordAuditEvent(trx, { actor: input.actor, action: 'request.cancelled', target: input.code, details: input.details ?? {} });
 }

@@ -4,6 +4,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { buildHelpMessage } from '../blocks/help-message.ts';
 import type { SubcommandHelp } from '../blocks/help-message.ts';
 import type { AppDeps } from '../deps.ts';
+import { cancelSubcommand } from './cancel-command.ts';
 import { importSubcommand } from './import-command.ts';
 import { templateSubcommand } from './template-command.ts';
 
@@ -25,7 +26,7 @@ const helpSubcommand: Subcommand = {
 };
 
 /** Every subcommand, in the order help lists them. */
-export const subcommands: readonly Subcommand[] = [importSubcommand, templateSubcommand, helpSubcommand];
+export const subcommands: readonly Subcommand[] = [importSubcommand, cancelSubcommand, templateSubcommand, helpSubcommand];
 
 function subcommandHelp(): SubcommandHelp[] {
   return subcommands.map(({ usage, description }) => ({ usage, description }));

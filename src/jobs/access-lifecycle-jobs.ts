@@ -1,0 +1,22 @@
+// access.lifecycle (every minute, a pg-boss schedule): accesses start and finish at their instants, and the
+// requests whose accesses end within a day get request.end-reminder, the requester's one DM.
+import type { AppDeps } from '../slack/deps.ts';
+import { remindAccessesEnd } from '../slack/lifecycle-publisher.ts';
+import { advanceAccessLifecycle } from '../usecases/access-lifecycle.ts';
+import type { JobHandler } from './job-queue.ts';
+
+/** Every minute, in UTC: an access starts or ends at most a minute late (the wizard's instants are quarter hours). */
+export const ACCESS_LIFECYCLE_CRON = '* * * * *';
+
+export function accessLifecycleJob(deps: AppDeps): JobHandler<Record<string, never>> {
+  return async (_payload, context) => {
+    const outcome = await advanceAccessLifecycle(deps);
+    if (outcome.started + outcome.finished + outcome.reminders > 0) context.logger.info('access lifecycle', { ...outcome });
+  };
+}
+
+export function remindAccessesEndJob(deps: AppDeps): JobHandler<{ requestId: number }> {
+  return async ({ requestId }) => {
+    await remindAccessesEnd(deps, requestId);
+  };
+}
