@@ -78,7 +78,7 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
       port: config.port,
       routes: [
         ...healthRoutes({ ping: () => database.ping(), isShuttingDown: () => shuttingDown }),
-        ...landingPageRoutes({ db: database.db, now: deps.now, secretKey: () => secretKey }),
+        ...landingPageRoutes({ db: database.db, now: deps.now, secretKey: () => secretKey, mailer, tokenTtlMinutes: config.tokenTtlMinutes }),
       ],
       slackEventsPath: SLACK_EVENTS_PATH,
       slackEvents: slack?.eventsListener,

@@ -10,6 +10,7 @@ import { CANCEL_MODAL_CALLBACK } from './cancel-ids.ts';
 import { createDomumCommandListener } from './commands/domum-command.ts';
 import type { AppDeps } from './deps.ts';
 import { createCancelImportAction, createContinueImportAction } from './actions/preview-buttons.ts';
+import { ACCESS_RESEND_ACTION, createAccessResendAction } from './actions/access-resend.ts';
 import { createFileSharedListener } from './events/file-shared.ts';
 import { CANCEL_IMPORT_ACTION, CONTINUE_IMPORT_ACTION, IMPORT_MODAL_CALLBACK, PREVIEW_MODAL_CALLBACK, SLASH_COMMAND } from './ids.ts';
 import { WIZARD_BACK_ACTION, WIZARD_CALLBACKS, WIZARD_CREDENTIALS_SELECT_ACTION, WIZARD_DEVICES_SELECT_ACTION, WIZARD_EDIT_ACTION, WIZARD_RESUME_ACTION } from './wizard/wizard-ids.ts';
@@ -30,7 +31,7 @@ export interface SlackListenerCatalog {
 export const slackListenerCatalog: SlackListenerCatalog = {
   commands: [SLASH_COMMAND],
   events: ['file_shared'],
-  actions: [APPROVE_ACTION, REJECT_ACTION, CARD_MENU_ACTION, RETRY_FAILED_ACTION, CONTINUE_IMPORT_ACTION, CANCEL_IMPORT_ACTION, WIZARD_BACK_ACTION, WIZARD_EDIT_ACTION, WIZARD_RESUME_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION],
+  actions: [APPROVE_ACTION, REJECT_ACTION, CARD_MENU_ACTION, RETRY_FAILED_ACTION, CONTINUE_IMPORT_ACTION, CANCEL_IMPORT_ACTION, WIZARD_BACK_ACTION, WIZARD_EDIT_ACTION, WIZARD_RESUME_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION, ACCESS_RESEND_ACTION],
   views: [IMPORT_MODAL_CALLBACK, PREVIEW_MODAL_CALLBACK, ...Object.values(WIZARD_CALLBACKS), APPROVE_MODAL_CALLBACK, REJECT_MODAL_CALLBACK, CANCEL_MODAL_CALLBACK],
   options: [WIZARD_DEVICES_SELECT_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION],
   appHome: false,
@@ -57,6 +58,7 @@ export function registerSlackListeners(app: App, deps: AppDeps): void {
   app.action(REJECT_ACTION, createDecisionButton(deps, usergroupMembers, 'reject'));
   app.action(CARD_MENU_ACTION, createCardMenu(deps));
   app.action(RETRY_FAILED_ACTION, createRetryFailed(deps));
+  app.action(ACCESS_RESEND_ACTION, createAccessResendAction(deps));
   app.view(APPROVE_MODAL_CALLBACK, createDecisionSubmission(deps, usergroupMembers, 'approve'));
   app.view(REJECT_MODAL_CALLBACK, createDecisionSubmission(deps, usergroupMembers, 'reject'));
   app.view(CANCEL_MODAL_CALLBACK, createCancelSubmission(deps));

@@ -1,19 +1,30 @@
 // The landing page of the emailed link (SPEC §5): GET shows a form asking for the token and changes nothing
-// (mail scanners open links); POST with the token activates the first access. No external assets and no
-// script: a strict CSP, no referrer, no framing, no caching. The form carries a CSRF value that must match
-// a cookie set with the page (double submit), so another site cannot post tokens on the user's behalf.
+// (mail scanners open links); POST with the token activates the first access; "Send me a new token" posts to
+// `<link>/new-token`. No external assets and no script: a strict CSP, no referrer, no framing, no caching.
+// Every form carries a CSRF value that must match a cookie set with the page (double submit), so another site
+// cannot post tokens, or ask for new ones, on the user's behalf.
+//
+// Form actions are relative (`<link id>/new-token` from the link's page), so the pages keep working behind a
+// proxy that serves them under a path prefix of PUBLIC_BASE_URL.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeLimitation, accessLimitationSchema } from '../domain/access-limitation.ts';
 import { escapeHtml } from '../domain/output-safety.ts';
 import type { Db } from '../db/schema.ts';
-import { activateFirstAccess, findAccessByLink } from '../usecases/first-access.ts';
-import type { AccessForPage } from '../usecases/first-access.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { activateFirstAccess, findAccessByLink, linkState } from '../usecases/first-access.ts';
+import type { AccessForPage, LinkState } from '../usecases/first-access.ts';
+import { requestNewToken } from '../usecases/resend-token.ts';
 import type { Route } from './web-server.ts';
 
-const LINK_PATH = /^\/access\/(?<linkId>[A-Za-z0-9_-]{1,64})$/;
+const LINK_ID = '(?<linkId>[A-Za-z0-9_-]{1,64})';
+const LINK_PATH = new RegExp(`^/access/${LINK_ID}$`);
+const NEW_TOKEN_PATH = new RegExp(`^/access/${LINK_ID}/new-token$`);
 const CSRF_COOKIE = 'domum_csrf';
 const MAX_BODY = 4096;
+export const NEW_TOKEN_BUTTON = 'Send me a new token';
+/** The one answer to "Send me a new token", whatever the link's state, so it reveals nothing. */
+export const NEW_TOKEN_ANSWER = 'If this link is valid, a new token is on its way to the email address it was sent to.';
 
 const SECURITY_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
@@ -24,8 +35,16 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
+export interface LandingPageDeps {
+  db: Db;
+  now: () => Date;
+  secretKey: () => string;
+  mailer: Mailer;
+  tokenTtlMinutes: number;
+}
+
 function page(title: string, body: string): string {
-  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Domum</title><style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1d2733}h1{font-size:1.4rem}label{display:block;font-weight:600;margin-top:1rem}input[type=text]{font-size:1.2rem;padding:.5rem;width:100%;box-sizing:border-box;letter-spacing:.1em}button{margin-top:1rem;font-size:1rem;padding:.6rem 1.2rem}.error{color:#a4161a}li{margin:.25rem 0}</style></head><body><main>${body}</main></body></html>`;
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · Domum</title><style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1d2733}h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}label{display:block;font-weight:600;margin-top:1rem}input[type=text]{font-size:1.2rem;padding:.5rem;width:100%;box-sizing:border-box;letter-spacing:.1em}button{margin-top:1rem;font-size:1rem;padding:.6rem 1.2rem}.secondary{background:none;border:1px solid #1d2733;color:#1d2733}.error{color:#a4161a}li{margin:.25rem 0}</style></head><body><main>${body}</main></body></html>`;
 }
 
 function send(response: ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
@@ -57,17 +76,61 @@ async function readForm(request: IncomingMessage): Promise<URLSearchParams | und
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
+/** A fresh CSRF value and the cookie that carries it; made on every answer, so every answer costs the same. */
+function newCsrf(): { value: string; cookie: Record<string, string> } {
+  const value = randomBytes(24).toString('base64url');
+  return { value, cookie: { 'set-cookie': `${CSRF_COOKIE}=${value}; Path=/access; HttpOnly; SameSite=Strict; Max-Age=3600` } };
+}
+
+function csrfValid(request: IncomingMessage, form: URLSearchParams): boolean {
+  return sameSecret(form.get('csrf') ?? undefined, readCookie(request, CSRF_COOKIE));
+}
+
+/** `action` is relative to the page that shows the form (see the top of this file). */
+function newTokenForm(action: string, csrf: string, intro: string): string {
+  return `<h2>${escapeHtml(intro)}</h2>
+<form method="post" action="${escapeHtml(action)}"><input type="hidden" name="csrf" value="${escapeHtml(csrf)}">
+<p>We email a new token to the address this link was sent to. The previous token stops working.</p>
+<button type="submit" class="secondary">${NEW_TOKEN_BUTTON}</button></form>`;
+}
+
 function tokenForm(access: AccessForPage, csrf: string, error?: string): string {
-  return `<h1>Your access to ${escapeHtml(access.vendorName)} systems</h1>
+  return page(
+    'Activate your access',
+    `<h1>Your access to ${escapeHtml(access.vendorName)} systems</h1>
 <p>Hello ${escapeHtml(access.userName)}. Enter the one-time token you received in a separate email.</p>
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post"><input type="hidden" name="csrf" value="${escapeHtml(csrf)}">
 <label for="token">Token</label><input type="text" id="token" name="token" autocomplete="one-time-code" autocapitalize="characters" spellcheck="false" placeholder="XXXX-XXXX-XXXX" required>
-<button type="submit">Activate my access</button></form>`;
+<button type="submit">Activate my access</button></form>
+${newTokenForm(`${access.linkId}/new-token`, csrf, 'No token, or has it expired?')}`,
+  );
 }
 
-function unavailable(): string {
-  return page('Link not valid', '<h1>This link is not valid</h1><p>It may have been cancelled, or the access has ended. Ask the person who gave you access.</p>');
+type ClosedState = Exclude<LinkState, 'open' | 'activated'>;
+
+/** Distinct, clear pages for links that lead nowhere any more; each says what the user can do. */
+function closedPage(state: ClosedState): { status: number; html: string } {
+  switch (state) {
+    case 'unknown':
+      return { status: 404, html: page('Link not valid', '<h1>This link is not valid</h1><p>Check that you opened the whole address from the email. If it still does not work, ask the person who gave you access.</p>') };
+    case 'cancelled':
+      return { status: 410, html: page('Access cancelled', '<h1>This access was cancelled</h1><p>The link no longer works. Ask the person who gave you access if you still need it.</p>') };
+    case 'finished':
+      return { status: 410, html: page('Access ended', '<h1>This access has ended</h1><p>Its time is over, so the link no longer works. Ask the person who gave you access if you need a new one.</p>') };
+    case 'on-hold':
+      return { status: 409, html: page('Access on hold', '<h1>This access is on hold</h1><p>We could not deliver its emails. Ask the person who gave you access to check your email address and send them again.</p>') };
+  }
+}
+
+function activatedPage(): string {
+  return page('Access activated', '<h1>Your access is already activated</h1><p>Nothing more to do here.</p>');
+}
+
+function usedPage(): string {
+  // No "Send me a new token" here: a token is only ever used up by activating the access, and an activated
+  // access needs none. Someone else using it is what the user should report.
+  return page('Token already used', '<h1>This token was already used</h1><p>Your access is already activated. If you did not activate it yourself, tell the person who gave you access at once.</p>');
 }
 
 function details(access: AccessForPage, now: Date): string {
@@ -85,17 +148,22 @@ function details(access: AccessForPage, now: Date): string {
   return page('Access activated', `<h1>Your access is activated</h1><p>${escapeHtml(access.code)}</p>${starts}<h2>Devices</h2><ul>${devices}</ul><h2>Credentials</h2><ul>${items}</ul><h2>Schedule</h2><p>${escapeHtml(schedule)}</p>`);
 }
 
-export function landingPageRoutes(deps: { db: Db; now: () => Date; secretKey: () => string }): Route[] {
+export function landingPageRoutes(deps: LandingPageDeps): Route[] {
   return [
     {
       method: 'GET',
       path: LINK_PATH,
       handler: async (_request, response, params) => {
+        // The same lookup and the same work for every link id, known or not (see findAccessByLink).
         const access = await findAccessByLink(deps.db, params.linkId ?? '');
-        if (!access || access.status === 'cancelled' || access.status === 'finished' || access.status === 'error') return send(response, 404, unavailable());
-        if (access.firstAccessState === 'activated') return send(response, 200, page('Access activated', '<h1>Your access is already activated</h1><p>Nothing more to do here.</p>'));
-        const csrf = randomBytes(24).toString('base64url');
-        send(response, 200, page('Activate your access', tokenForm(access, csrf)), { 'set-cookie': `${CSRF_COOKIE}=${csrf}; Path=/access; HttpOnly; SameSite=Strict; Max-Age=3600` });
+        const state = linkState(access, deps.now());
+        const csrf = newCsrf();
+        if (state === 'activated') return send(response, 200, activatedPage());
+        if (state !== 'open' || !access) {
+          const closed = closedPage(state as ClosedState);
+          return send(response, closed.status, closed.html);
+        }
+        send(response, 200, tokenForm(access, csrf.value), csrf.cookie);
       },
     },
     {
@@ -105,31 +173,60 @@ export function landingPageRoutes(deps: { db: Db; now: () => Date; secretKey: ()
         const linkId = params.linkId ?? '';
         const form = await readForm(request);
         if (!form) return send(response, 413, page('Too large', '<h1>The form is too large</h1>'));
-        const access = await findAccessByLink(deps.db, linkId);
-        const csrf = randomBytes(24).toString('base64url');
-        const cookie = { 'set-cookie': `${CSRF_COOKIE}=${csrf}; Path=/access; HttpOnly; SameSite=Strict; Max-Age=3600` };
-        if (!access || access.status === 'cancelled' || access.status === 'finished' || access.status === 'error') return send(response, 404, unavailable());
-        if (access.firstAccessState === 'activated') {
-          return send(response, 410, page('Token already used', '<h1>This token was already used</h1><p>Your access is already activated.</p>'));
-        }
-        if (!sameSecret(form.get('csrf') ?? undefined, readCookie(request, CSRF_COOKIE))) {
-          return send(response, 403, page('Activate your access', tokenForm(access, csrf, 'This form has expired. Please enter your token again.')), cookie);
+        const csrf = newCsrf();
+        if (!csrfValid(request, form)) {
+          // Nothing is counted: the form did not come from this page (or its cookie expired).
+          const access = await findAccessByLink(deps.db, linkId);
+          const state = linkState(access, deps.now());
+          if (state === 'activated') return send(response, 410, usedPage());
+          if (state !== 'open' || !access) {
+            const closed = closedPage(state as ClosedState);
+            return send(response, closed.status, closed.html);
+          }
+          return send(response, 403, tokenForm(access, csrf.value, 'This form has expired. Please enter your token again.'), csrf.cookie);
         }
         const result = await activateFirstAccess({ db: deps.db, now: deps.now, secretKey: deps.secretKey() }, linkId, form.get('token') ?? '');
+        const newToken = (intro: string) => newTokenForm(`${linkId}/new-token`, csrf.value, intro);
         switch (result.kind) {
           case 'activated':
             return send(response, 200, details(result.access, deps.now()));
           case 'wrong-token':
-            return send(response, 400, page('Activate your access', tokenForm(access as AccessForPage, csrf, `That token is not right. ${result.attemptsLeft} ${result.attemptsLeft === 1 ? 'attempt' : 'attempts'} left.`)), cookie);
+            return send(response, 400, tokenForm(result.access, csrf.value, `That token is not right. ${result.attemptsLeft} ${result.attemptsLeft === 1 ? 'attempt' : 'attempts'} left.`), csrf.cookie);
           case 'locked':
-            return send(response, 423, page('Access locked', '<h1>Too many wrong tokens</h1><p>This access is locked until a new token is sent to you. Ask the person who gave you access to resend it.</p>'));
+            return send(response, 423, page('Access locked', `<h1>Too many wrong tokens</h1><p>This access is locked until a new token is sent to you.</p>${newToken('Get a new token')}`), csrf.cookie);
           case 'expired':
-            return send(response, 410, page('Token expired', '<h1>This token has expired</h1><p>Ask the person who gave you access to send you a new one.</p>'));
+            return send(response, 410, page('Token expired', `<h1>This token has expired</h1><p>Tokens work for a limited time. Ask for a new one below.</p>${newToken('Get a new token')}`), csrf.cookie);
           case 'used':
-            return send(response, 410, page('Token already used', '<h1>This token was already used</h1><p>Your access is already activated.</p>'));
-          case 'unavailable':
-            return send(response, 404, unavailable());
+            return send(response, 410, usedPage());
+          case 'unavailable': {
+            const closed = closedPage(result.state);
+            return send(response, closed.status, closed.html);
+          }
         }
+      },
+    },
+    {
+      method: 'POST',
+      path: NEW_TOKEN_PATH,
+      handler: async (request, response, params) => {
+        const linkId = params.linkId ?? '';
+        const form = await readForm(request);
+        if (!form) return send(response, 413, page('Too large', '<h1>The form is too large</h1>'));
+        // From here on every answer depends only on the URL, never on the link's state: the CSRF check comes
+        // first, and "sent", "rate-limited", "unknown link", "cancelled"… all get NEW_TOKEN_ANSWER.
+        const backToForm = `<p><a href="../${escapeHtml(linkId)}">Enter the token</a></p>`;
+        if (!csrfValid(request, form)) {
+          const csrf = newCsrf();
+          return send(response, 403, page('Form expired', `<h1>This form has expired</h1><p>Please press the button again.</p>${newTokenForm('new-token', csrf.value, 'Get a new token')}`), csrf.cookie);
+        }
+        const result = await requestNewToken({ db: deps.db, mailer: deps.mailer, now: deps.now, secretKey: deps.secretKey(), tokenTtlMinutes: deps.tokenTtlMinutes }, linkId);
+        if (result.outcome === 'mail-failed') {
+          // Honest rather than uniform: the email did not leave, the previous token still works, and asking
+          // again is allowed at once. (Only a link that exists gets this far, which GET shows anyway.)
+          const csrf = newCsrf();
+          return send(response, 503, page('Not sent', `<h1>We could not send a new token right now</h1><p>Please try again in a few minutes. Your previous token still works.</p>${newTokenForm('new-token', csrf.value, 'Try again')}${backToForm}`), csrf.cookie);
+        }
+        send(response, 200, page('Check your email', `<h1>Check your email</h1><p>${NEW_TOKEN_ANSWER}</p><p>It can take a few minutes to arrive. Only the newest token works.</p>${backToForm}`));
       },
     },
   ];

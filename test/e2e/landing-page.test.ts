@@ -1,48 +1,89 @@
 // The landing page of the emailed link (SPEC §5), driven over real HTTP: GET changes nothing; wrong tokens
-// count and the fifth locks; the right token activates once (then 410); HTML in names is shown as text.
+// count and the fifth locks; the right token activates once (then 410); HTML in names is shown as text;
+// "Send me a new token" (same answer whatever the state, rate-limited per access); the admin resend from Slack;
+// unknown, cancelled and finished links answer as fast as valid ones.
 import { readFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
+import { accessResendButton } from '../../src/slack/actions/access-resend.ts';
 import { loadCatalog } from '../../src/usecases/load-catalog.ts';
+import { NEW_TOKEN_ANSWER } from '../../src/web/landing-page.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
 import { startSmtpCapture } from '../support/smtp-capture.ts';
+import type { SmtpCapture } from '../support/smtp-capture.ts';
 import { startTestApp } from '../support/test-app.ts';
+import type { TestApp } from '../support/test-app.ts';
 
 const captures: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   for (const capture of captures.splice(0)) await capture.close();
 });
 
-function people(): Buffer {
-  const rows = [['Vendor', 'Name', 'Email', 'Enabled'], ['Globex', 'Ana <script>alert(1)</script>', 'ana@globex.example', 'Yes'], ['Globex', 'Bruno', 'bruno@globex.example', 'Yes']];
+const TOKEN = /[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}/;
+
+function people(rows: Array<[string, string]>): Buffer {
+  const sheet = [['Vendor', 'Name', 'Email', 'Enabled'], ...rows.map(([name, email]) => ['Globex', name, email, 'Yes'])];
   const book = XLSX.utils.book_new();
-  XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet(rows), 'Users');
+  XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet(sheet), 'Users');
   return XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
+}
+
+interface Provisioned {
+  app: TestApp;
+  smtp: SmtpCapture;
+  mailsTo(email: string): string[];
+  linkOf(email: string): string;
+  /** The newest token emailed to this address. */
+  tokenOf(email: string): string;
+  /** GET the page, then POST the token with its CSRF value (or a forged one). */
+  postToken(link: string, token: string, withCsrf?: boolean): Promise<Response>;
+  /** GET a page with the form (this link's, or `formFrom` when this one shows none), then press "Send me a new token". */
+  askNewToken(link: string, withCsrf?: boolean, formFrom?: string): Promise<Response>;
+}
+
+/** The real flow up to the emails: catalog, wizard, approval, provisioning, SMTP on loopback. */
+async function provision(rows: Array<[string, string]>, options: { now?: () => Date } = {}): Promise<Provisioned> {
+  const smtp = await startSmtpCapture();
+  captures.push(smtp);
+  const app = await startTestApp({ env: { SMTP_URL: smtp.url, MAIL_RATE_PER_SECOND: '1000', PUBLIC_BASE_URL: 'https://domum.example.com' }, ...(options.now ? { now: options.now } : {}) });
+  const db = app.running.deps.db;
+  expect((await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(true);
+  const request = await createRequestThroughWizard(app, { requester: 'U0REQ0001', channel: 'C0LANDING', file: 'people.xlsx', bytes: people(rows) });
+  await app.slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).includes('Access request'), 15_000);
+  await app.slack.interactive({
+    type: 'view_submission',
+    user: { id: 'U0APPR001', team_id: 'T0TEAM001' },
+    view: { id: 'VA', type: 'modal', callback_id: 'request_approve_modal', private_metadata: JSON.stringify({ requestId: request.id }), state: { values: { [COMMENT_BLOCK]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: '' } } } } },
+  });
+  await smtp.waitForMessages(rows.length * 2, 30_000);
+  const mailsTo = (email: string) => smtp.messages.filter((message) => message.to[0] === email).map((message) => message.raw.replace(/=\r\n/g, ''));
+  const formOf = async (link: string) => {
+    const page = await fetch(link);
+    const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+    return { cookie, csrf };
+  };
+  const postForm = async (url: string, link: string, fields: Record<string, string>, withCsrf: boolean) => {
+    const { cookie, csrf } = await formOf(link);
+    return fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: new URLSearchParams({ ...fields, csrf: withCsrf ? csrf : 'forged' }).toString() });
+  };
+  return {
+    app,
+    smtp,
+    mailsTo,
+    linkOf: (email) => `${app.baseUrl}/access/${mailsTo(email).map((raw) => /\/access\/([A-Za-z0-9_-]+)/.exec(raw)?.[1]).find(Boolean)}`,
+    tokenOf: (email) => mailsTo(email).map((raw) => TOKEN.exec(raw)?.[0]).filter(Boolean).at(-1) as string,
+    postToken: (link, token, withCsrf = true) => postForm(link, link, { token }, withCsrf),
+    askNewToken: (link, withCsrf = true, formFrom = link) => postForm(`${link}/new-token`, formFrom, {}, withCsrf),
+  };
 }
 
 describe('the landing page', () => {
   it('activates with the right token once, counts and locks wrong ones, and changes nothing on GET', async () => {
-    const smtp = await startSmtpCapture();
-    captures.push(smtp);
-    const app = await startTestApp({ env: { SMTP_URL: smtp.url, MAIL_RATE_PER_SECOND: '1000', PUBLIC_BASE_URL: 'https://domum.example.com' } });
+    const { app, linkOf, tokenOf, postToken } = await provision([['Ana <script>alert(1)</script>', 'ana@globex.example'], ['Bruno', 'bruno@globex.example']]);
     const db = app.running.deps.db;
-    expect((await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(true);
-    const request = await createRequestThroughWizard(app, { requester: 'U0REQ0001', channel: 'C0LANDING', file: 'people.xlsx', bytes: people() });
-    await app.slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).includes('Access request'), 15_000);
-    await app.slack.interactive({
-      type: 'view_submission',
-      user: { id: 'U0APPR001', team_id: 'T0TEAM001' },
-      view: { id: 'VA', type: 'modal', callback_id: 'request_approve_modal', private_metadata: JSON.stringify({ requestId: request.id }), state: { values: { [COMMENT_BLOCK]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: '' } } } } },
-    });
-    await smtp.waitForMessages(4, 30_000);
-    const mailsTo = (email: string) => smtp.messages.filter((message) => message.to[0] === email).map((message) => message.raw.replace(/=\r\n/g, ''));
-    const linkOf = (email: string) => {
-      const path = mailsTo(email).map((raw) => /\/access\/([A-Za-z0-9_-]+)/.exec(raw)?.[1]).find(Boolean);
-      return `${app.baseUrl}/access/${path}`;
-    };
-    const tokenOf = (email: string) => mailsTo(email).map((raw) => /[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}/.exec(raw)?.[0]).find(Boolean) as string;
 
     // GET: a form, security headers, and nothing changed.
     const anaLink = linkOf('ana@globex.example');
@@ -54,44 +95,245 @@ describe('the landing page', () => {
     expect(form.headers.get('cache-control')).toBe('no-store');
     const html = await form.text();
     expect(html).toContain('name="token"');
-    expect(html).not.toContain('<script>alert(1)</script>');
+    expect(html).toContain('>Send me a new token</button>');
+    expect(html).not.toContain('<script');
     expect(html).toContain('&lt;script&gt;');
     const before = await db.selectFrom('accesses').select(['failed_token_attempts', 'first_access_state']).execute();
     expect(before.every((access) => access.failed_token_attempts === 0 && access.first_access_state === 'link_sent')).toBe(true);
 
-    const post = async (link: string, token: string, withCsrf = true) => {
-      const page = await fetch(link);
-      const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-      const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-      return fetch(link, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-        body: new URLSearchParams({ token, csrf: withCsrf ? csrf : 'forged' }).toString(),
-      });
-    };
-
     // Without the form's CSRF value: refused, nothing counted.
-    expect((await post(anaLink, 'AAAA-BBBB-CCCC', false)).status).toBe(403);
+    expect((await postToken(anaLink, 'AAAA-BBBB-CCCC', false)).status).toBe(403);
     // The right token, in lower case without hyphens, activates; a second time it is refused.
-    const activated = await post(anaLink, tokenOf('ana@globex.example').toLowerCase().replace(/-/g, ''));
+    const activated = await postToken(anaLink, tokenOf('ana@globex.example').toLowerCase().replace(/-/g, ''));
     expect(activated.status).toBe(200);
     const activatedHtml = await activated.text();
     expect(activatedHtml).toContain('db-prod-01');
     expect(activatedHtml).toContain('postgres @ db-prod-01');
     expect(activatedHtml).toContain('Start session');
-    expect((await post(anaLink, tokenOf('ana@globex.example'))).status).toBe(410);
+    expect((await postToken(anaLink, tokenOf('ana@globex.example'))).status).toBe(410);
     expect(await (await fetch(anaLink)).text()).toContain('already activated');
 
     // Wrong tokens: 400 four times, the fifth locks (423), and then even the right token is refused.
     const brunoLink = linkOf('bruno@globex.example');
     const statuses = [];
-    for (let attempt = 0; attempt < 5; attempt += 1) statuses.push((await post(brunoLink, 'ABCD-EFGH-JKMN')).status);
+    for (let attempt = 0; attempt < 5; attempt += 1) statuses.push((await postToken(brunoLink, 'ABCD-EFGH-JKMN')).status);
     expect(statuses).toEqual([400, 400, 400, 400, 423]);
-    expect((await post(brunoLink, tokenOf('bruno@globex.example'))).status).toBe(423);
+    const locked = await postToken(brunoLink, tokenOf('bruno@globex.example'));
+    expect(locked.status).toBe(423);
+    expect(await locked.text()).toContain('>Send me a new token</button>');
 
-    // An unknown link gets the same kind of page as a cancelled one.
     expect((await fetch(`${app.baseUrl}/access/unknown-link-id-000000`)).status).toBe(404);
     const events = await db.selectFrom('audit_events').select('action').where('action', 'like', 'access.%').execute();
     expect(events.filter((event) => event.action === 'access.activated')).toHaveLength(1);
   }, 90_000);
+
+  it('sends a new token on request: the old one stops working, a lock is lifted, an expired token is replaced, at most one a minute and five a day, and the answer never changes', async () => {
+    let offset = 0;
+    const { app, smtp, mailsTo, linkOf, tokenOf, postToken, askNewToken } = await provision(
+      [['Bruno', 'bruno@globex.example'], ['Carla', 'carla@globex.example'], ['Dora', 'dora@globex.example'], ['Edu', 'edu@globex.example']],
+      { now: () => new Date(Date.now() + offset) },
+    );
+    const db = app.running.deps.db;
+    const answer = async (response: Response, link: string) => ({ status: response.status, body: (await response.text()).replaceAll(link.split('/').at(-1) as string, '<link>') });
+
+    // Locked by five wrong tokens; the locked page offers a new token; it unlocks the access.
+    const bruno = linkOf('bruno@globex.example');
+    const firstToken = tokenOf('bruno@globex.example');
+    for (let attempt = 0; attempt < 5; attempt += 1) await postToken(bruno, 'ABCD-EFGH-JKMN');
+    expect((await postToken(bruno, firstToken)).status).toBe(423);
+    const sent = await askNewToken(bruno);
+    const sentAnswer = await answer(sent, bruno);
+    expect(sentAnswer.status).toBe(200);
+    expect(sentAnswer.body).toContain(NEW_TOKEN_ANSWER);
+    expect(sent.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const tokenMails = mailsTo('bruno@globex.example').filter((raw) => TOKEN.test(raw));
+    expect(tokenMails).toHaveLength(2);
+    expect(tokenMails[1]).toMatch(/expires on \d{1,2} \w{3} \d{4} \d{2}:\d{2}/);
+    expect(tokenMails[1]).not.toContain('/access/');
+    const secondToken = tokenOf('bruno@globex.example');
+    expect(secondToken).not.toBe(firstToken);
+    // The previous token stops working at once (and the lock is gone: it counts as one wrong attempt).
+    const old = await postToken(bruno, firstToken);
+    expect(old.status).toBe(400);
+    expect(await old.text()).toContain('4 attempts left');
+
+    // The same answer, same status, whatever the state: rate-limited, unknown link, forged… nothing is sent.
+    const mailsBefore = smtp.messages.length;
+    expect(await answer(await askNewToken(bruno), bruno)).toEqual(sentAnswer);
+    const unknown = `${app.baseUrl}/access/unknown-link-id-000000`;
+    expect(await answer(await fetch(`${unknown}/new-token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: 'domum_csrf=same' }, body: 'csrf=same' }), unknown)).toEqual(sentAnswer);
+    const forged = await askNewToken(linkOf('carla@globex.example'), false);
+    expect(forged.status).toBe(403);
+    expect(smtp.messages.length).toBe(mailsBefore);
+
+    expect((await postToken(bruno, secondToken)).status).toBe(200);
+    // Activated: still the same answer, and no token.
+    offset += 61_000;
+    const carla = linkOf('carla@globex.example');
+    expect(await answer(await askNewToken(bruno, true, carla), bruno)).toEqual(sentAnswer);
+    expect(smtp.messages.length).toBe(mailsBefore);
+
+    // Cancelled: the same answer, no token.
+    const edu = linkOf('edu@globex.example');
+    await db.updateTable('accesses').set({ status: 'cancelled', cancelled_at: new Date() }).where('link_id', '=', edu.split('/').at(-1) as string).execute();
+    expect(await answer(await askNewToken(edu, true, carla), edu)).toEqual(sentAnswer);
+    expect(smtp.messages.length).toBe(mailsBefore);
+
+    // An expired token says so and offers a new one, which works.
+    offset += (60 + 1) * 60_000;
+    const expired = await postToken(carla, tokenOf('carla@globex.example'));
+    expect(expired.status).toBe(410);
+    expect(await expired.text()).toContain('>Send me a new token</button>');
+    expect(await answer(await askNewToken(carla), carla)).toEqual(sentAnswer);
+    expect((await postToken(carla, tokenOf('carla@globex.example').toLowerCase())).status).toBe(200);
+
+    // A mail server that refuses the token email: an honest answer, the previous token still works, and asking
+    // again is allowed at once (the refused attempt does not count).
+    const dora = linkOf('dora@globex.example');
+    const doraFirst = tokenOf('dora@globex.example');
+    smtp.rejectNext(550, 'mailbox unavailable');
+    const refused = await askNewToken(dora);
+    expect(refused.status).toBe(503);
+    expect(await refused.text()).toContain('Your previous token still works');
+    expect(tokenOf('dora@globex.example')).toBe(doraFirst);
+
+    // Rate limit: five a day (rolling 24 h), at most one a minute, shared by everyone asking for this access.
+    const doraTokens = () => mailsTo('dora@globex.example').filter((raw) => TOKEN.test(raw)).length;
+    const start = doraTokens();
+    for (let resend = 0; resend < 5; resend += 1) {
+      expect(await answer(await askNewToken(dora), dora)).toEqual(sentAnswer);
+      expect(doraTokens()).toBe(start + resend + 1);
+      expect(await answer(await askNewToken(dora), dora)).toEqual(sentAnswer); // within the minute: nothing
+      expect(doraTokens()).toBe(start + resend + 1);
+      offset += 61_000;
+    }
+    expect(await answer(await askNewToken(dora), dora)).toEqual(sentAnswer); // the sixth in 24 hours: nothing
+    expect(doraTokens()).toBe(start + 5);
+    offset += 24 * 3600 * 1000 - 5 * 61_000 + 1_000; // the first of the five has left the window
+    expect(await answer(await askNewToken(dora), dora)).toEqual(sentAnswer);
+    expect(doraTokens()).toBe(start + 6);
+    expect((await postToken(dora, tokenOf('dora@globex.example'))).status).toBe(200);
+
+    const resends = await db.selectFrom('token_resends').select(['requested_by', 'sent_at', 'error']).execute();
+    expect(resends.filter((row) => row.sent_at)).toHaveLength(1 + 1 + 6);
+    expect(resends.filter((row) => row.error)).toEqual([{ requested_by: 'third-party', sent_at: null, error: expect.stringContaining('mailbox unavailable') }]);
+    const events = await db.selectFrom('audit_events').select(['action', 'actor']).where('action', '=', 'access.token_resent').execute();
+    expect(events).toHaveLength(8);
+    expect(events.every((event) => event.actor === 'third-party')).toBe(true);
+    const logs = app.rawLogs.join('\n');
+    for (const token of [firstToken, secondToken, doraFirst]) expect(logs).not.toContain(token);
+  }, 120_000);
+
+  it('lets an admin resend the link and a new token from Slack, under the same rate limit', async () => {
+    const { app, mailsTo, linkOf, tokenOf, postToken, askNewToken } = await provision([['Fabio', 'fabio@globex.example'], ['Gina', 'gina@globex.example']]);
+    const db = app.running.deps.db;
+    const fabio = linkOf('fabio@globex.example');
+    const firstToken = tokenOf('fabio@globex.example');
+    const access = await db.selectFrom('accesses').select('code').where('link_id', '=', fabio.split('/').at(-1) as string).executeTakeFirstOrThrow();
+    const button = accessResendButton(access.code);
+    expect(button.text.text).toBe('Resend access link');
+    let clicks = 0;
+    const click = async (user: string, value = access.code) => {
+      clicks += 1;
+      const id = `resend-${clicks}`;
+      const response = await app.slack.interactive({
+        type: 'block_actions',
+        user: { id: user, team_id: 'T0TEAM001' },
+        channel: { id: 'D0ADMIN01' },
+        container: { type: 'message', channel_id: 'D0ADMIN01', message_ts: '1', is_ephemeral: true },
+        response_url: app.slackApi.responseUrl(id),
+        actions: [{ ...button, value, block_id: 'access', action_ts: '1' }],
+      });
+      expect(response.status).toBe(200);
+      expect(response.durationMs).toBeLessThan(3_000);
+      const answer = await app.slackApi.waitForResponse((candidate) => candidate.id === id, 15_000);
+      return answer.body as { text: string; response_type: string };
+    };
+
+    const refused = await click('U0REQ0001');
+    expect(refused).toMatchObject({ text: 'Only admins can resend an access link.', response_type: 'ephemeral' });
+    expect(mailsTo('fabio@globex.example')).toHaveLength(2);
+
+    const sent = await click('U0ADMIN01');
+    expect(sent.text).toBe(`Sent the access link and a new token to fabio@globex.example for ${access.code}.`);
+    const mails = mailsTo('fabio@globex.example');
+    expect(mails).toHaveLength(4);
+    expect(mails[2]).toContain(`https://domum.example.com/access/${fabio.split('/').at(-1)}`);
+    expect(mails[2]).not.toMatch(TOKEN);
+    expect(mails[3]).toMatch(TOKEN);
+    expect(tokenOf('fabio@globex.example')).not.toBe(firstToken);
+
+    // The same limit as the landing page: another resend within the minute is refused, from either side.
+    expect((await click('U0ADMIN01')).text).toBe(`${access.code} got a new token less than a minute ago. Try again in a minute.`);
+    await askNewToken(fabio);
+    expect(mailsTo('fabio@globex.example')).toHaveLength(4);
+
+    // The old token stopped working; the new one activates, after which there is nothing to resend.
+    expect((await postToken(fabio, firstToken)).status).toBe(400);
+    expect((await postToken(fabio, tokenOf('fabio@globex.example'))).status).toBe(200);
+    const gina = await db.selectFrom('accesses').select('code').where('code', '!=', access.code).executeTakeFirstOrThrow();
+    await db.updateTable('accesses').set({ status: 'cancelled', cancelled_at: new Date() }).where('code', '=', gina.code).execute();
+    expect((await click('U0ADMIN01', gina.code)).text).toBe(`${gina.code} is Cancelled: its link no longer works.`);
+    expect((await click('U0ADMIN01', 'EXT-99-999999')).text).toBe('There is no access EXT-99-999999.');
+
+    const events = await db.selectFrom('audit_events').select(['action', 'actor', 'target']).where('action', '=', 'access.link_resent').execute();
+    expect(events).toEqual([{ action: 'access.link_resent', actor: 'U0ADMIN01', target: access.code }]);
+    expect(app.slackApi.violations).toEqual([]);
+  }, 90_000);
+
+  it('answers unknown, cancelled and finished links with their own page, as fast as a valid one', async () => {
+    const { app, linkOf } = await provision([['Hana', 'hana@globex.example'], ['Ivo', 'ivo@globex.example'], ['Jon', 'jon@globex.example']]);
+    const db = app.running.deps.db;
+    const valid = linkOf('hana@globex.example');
+    const cancelled = linkOf('ivo@globex.example');
+    const finished = linkOf('jon@globex.example');
+    const linkId = (link: string) => link.split('/').at(-1) as string;
+    await db.updateTable('accesses').set({ status: 'cancelled', cancelled_at: new Date() }).where('link_id', '=', linkId(cancelled)).execute();
+    await db.updateTable('accesses').set({ status: 'finished' }).where('link_id', '=', linkId(finished)).execute();
+    const unknown = `${app.baseUrl}/access/AAAAAAAAAAAAAAAAAAAAAA`;
+
+    const pages = await Promise.all([unknown, cancelled, finished].map(async (link) => {
+      const response = await fetch(link);
+      return { status: response.status, text: await response.text() };
+    }));
+    expect(pages[0]).toMatchObject({ status: 404, text: expect.stringContaining('This link is not valid') });
+    expect(pages[1]).toMatchObject({ status: 410, text: expect.stringContaining('This access was cancelled') });
+    expect(pages[2]).toMatchObject({ status: 410, text: expect.stringContaining('This access has ended') });
+
+    // One CSRF pair serves every POST: the check is the same for all links, so all go on to the token check.
+    const page = await fetch(valid);
+    const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+    const timed = async (link: string, method: 'GET' | 'POST') => {
+      const started = performance.now();
+      const response = method === 'GET' ? await fetch(link) : await fetch(link, { method, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: new URLSearchParams({ token: 'ABCD-EFGH-JKMN', csrf }).toString() });
+      await response.arrayBuffer();
+      return { ms: performance.now() - started, status: response.status };
+    };
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+    for (const method of ['GET', 'POST'] as const) {
+      const samples = new Map<string, number[]>([[valid, []], [unknown, []], [cancelled, []], [finished, []]]);
+      for (let round = 0; round < 30; round += 1) {
+        // Not timed: a valid link would lock after five wrong tokens, and a locked link does less work.
+        if (method === 'POST') await db.updateTable('accesses').set({ failed_token_attempts: 0 }).where('link_id', '=', linkId(valid)).execute();
+        // Interleaved, so a slow moment of the machine hits every kind alike.
+        for (const [link, times] of samples) {
+          const { ms, status } = await timed(link, method);
+          expect(status).toBe(link === valid ? (method === 'GET' ? 200 : 400) : link === unknown ? 404 : 410);
+          times.push(ms);
+        }
+      }
+      const validMedian = median(samples.get(valid) ?? []);
+      for (const link of [unknown, cancelled, finished]) {
+        const ratio = median(samples.get(link) ?? []) / validMedian;
+        expect(ratio, `${method} ${link === unknown ? 'unknown' : link === cancelled ? 'cancelled' : 'finished'}/valid median ratio`).toBeGreaterThan(0.5);
+        expect(ratio).toBeLessThan(2);
+      }
+    }
+    // The timing bound is loose (a busy machine is noisy); the work itself is exact: every refused POST, for a
+    // link that does not exist too, made the same writes — the attempt update and an audit event.
+    const refusals = await db.selectFrom('audit_events').select('details').where('action', '=', 'access.token_refused').execute();
+    const reasons = refusals.map((event) => (event.details as { reason: string }).reason);
+    for (const reason of ['unknown', 'cancelled', 'finished', 'wrong-token']) expect(reasons.filter((candidate) => candidate === reason)).toHaveLength(30);
+  }, 120_000);
 });

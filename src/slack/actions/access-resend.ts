@@ -1,0 +1,89 @@
+// "Resend access link" on an access's detail (`/domum status EXT-…`, issue 7 item 5): an admin sends the user
+// the link email again and a fresh token (the previous one stops working), under the same per-access rate
+// limit as "Send me a new token". The click is acknowledged at once; the answer is private (response_url).
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { Button } from '@slack/types';
+import { ACCESS_STATUS_WORDS } from '../../domain/status-words.ts';
+import type { AccessStatus } from '../../db/schema.ts';
+import { resendAccessLink } from '../../usecases/resend-token.ts';
+import type { AdminResendResult } from '../../usecases/resend-token.ts';
+import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
+import type { AppDeps } from '../deps.ts';
+
+export const ACCESS_RESEND_ACTION = 'access_resend_link';
+
+type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+/** The button for an access's detail view; its value is the access id (`EXT-26-000487`). */
+export function accessResendButton(accessCode: string): Button {
+  return {
+    type: 'button',
+    action_id: ACCESS_RESEND_ACTION,
+    text: { type: 'plain_text', text: 'Resend access link' },
+    value: accessCode,
+    confirm: {
+      title: { type: 'plain_text', text: 'Resend access link?' },
+      text: { type: 'plain_text', text: `${accessCode}: the user gets the link email again and a new token. Their current token stops working.` },
+      confirm: { type: 'plain_text', text: 'Resend' },
+      deny: { type: 'plain_text', text: 'Cancel' },
+    },
+  };
+}
+
+/** "in a minute", "in 12 minutes", "in about 5 hours". */
+function waitInWords(milliseconds: number): string {
+  const minutes = Math.max(1, Math.ceil(milliseconds / 60_000));
+  if (minutes <= 1) return 'in a minute';
+  if (minutes < 60) return `in ${minutes} minutes`;
+  const hours = Math.max(1, Math.round(minutes / 60));
+  return `in about ${hours} ${hours === 1 ? 'hour' : 'hours'}`;
+}
+
+export function accessResendText(result: AdminResendResult, now: Date): string {
+  if (result.ok) return `Sent the access link and a new token to ${escapeMrkdwn(result.email)} for ${result.code}.`;
+  switch (result.reason) {
+    case 'not-admin':
+      return 'Only admins can resend an access link.';
+    case 'not-found':
+      return `There is no access ${escapeMrkdwn(result.code)}.`;
+    case 'not-resendable':
+      switch (result.state) {
+        case 'activated':
+          return `${result.code} is already activated: there is nothing to resend.`;
+        case 'emails-pending':
+          return `The first emails of ${result.code} are still being sent: nothing to resend yet.`;
+        case 'on-hold':
+          return `${result.code} is Error: the mail server refused its emails. Use Retry failed lines on its request's summary.`;
+        default:
+          // cancelled, finished (also an access past its end that no job has marked yet), or unknown
+          return `${result.code} is ${result.state === 'finished' ? ACCESS_STATUS_WORDS.finished : (ACCESS_STATUS_WORDS[result.status as AccessStatus] ?? result.status)}: its link no longer works.`;
+      }
+    case 'rate-limited':
+      return result.limit === 'minute'
+        ? `${result.code} got a new token less than a minute ago. Try again ${waitInWords(result.retryAt.getTime() - now.getTime())}.`
+        : `${result.code} already got 5 new tokens in the last 24 hours. Try again ${waitInWords(result.retryAt.getTime() - now.getTime())}.`;
+    case 'mail-failed':
+      return `Could not send the emails to ${escapeMrkdwn(result.email)} for ${result.code}: ${escapeMrkdwn(result.reply)}. Nothing changed; try again later.`;
+  }
+}
+
+export function createAccessResendAction(deps: AppDeps) {
+  return async (args: ButtonArgs): Promise<void> => {
+    const { ack, body, action } = args;
+    await ack();
+    // Admin first, then the lookup: someone else learns nothing about which access ids exist.
+    const result = await resendAccessLink(
+      {
+        db: deps.db,
+        mailer: deps.mailer,
+        now: deps.now,
+        secretKey: deps.config.secretKey ?? '',
+        tokenTtlMinutes: deps.config.tokenTtlMinutes,
+        adminUserIds: deps.config.adminUserIds,
+        publicBaseUrl: deps.config.publicBaseUrl,
+      },
+      { accessCode: String(action.value ?? '').slice(0, 32), userId: body.user.id },
+    );
+    await args.respond({ response_type: 'ephemeral', replace_original: false, text: accessResendText(result, deps.now()) });
+  };
+}
