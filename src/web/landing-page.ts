@@ -8,6 +8,7 @@
 // proxy that serves them under a path prefix of PUBLIC_BASE_URL.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { formatInTimeZone } from 'date-fns-tz';
 import { describeLimitation, accessLimitationSchema } from '../domain/access-limitation.ts';
 import { escapeHtml } from '../domain/output-safety.ts';
 import type { Db } from '../db/schema.ts';
@@ -144,7 +145,7 @@ function details(access: AccessForPage, now: Date): string {
   const devices = [...new Set(grants.map((grant) => grant.deviceName ?? ''))].map((name) => `<li>${escapeHtml(name)}</li>`).join('');
   const parsed = accessLimitationSchema.safeParse(access.limitation);
   const schedule = parsed.success ? describeLimitation(parsed.data) : '';
-  const starts = access.startsAt.getTime() > now.getTime() ? `<p>Your access starts later: ${escapeHtml(schedule)}.</p>` : '';
+  const starts = access.startsAt.getTime() > now.getTime() ? `<p>Your access starts on ${escapeHtml(formatInTimeZone(access.startsAt, access.timeZone, 'd MMM yyyy HH:mm'))} (${escapeHtml(access.timeZone)}).</p>` : '';
   return page('Access activated', `<h1>Your access is activated</h1><p>${escapeHtml(access.code)}</p>${starts}<h2>Devices</h2><ul>${devices}</ul><h2>Credentials</h2><ul>${items}</ul><h2>Schedule</h2><p>${escapeHtml(schedule)}</p>`);
 }
 
