@@ -272,12 +272,31 @@ describe('the landing page', () => {
     expect((await postToken(fabio, firstToken)).status).toBe(400);
     expect((await postToken(fabio, tokenOf('fabio@globex.example'))).status).toBe(200);
     const gina = await db.selectFrom('accesses').select('code').where('code', '!=', access.code).executeTakeFirstOrThrow();
+
+    // From the detail modal of /domum status (no response_url there): the answer replaces the button's row.
+    const modal = { id: 'V0DETAIL1', hash: 'h-1', type: 'modal', callback_id: 'status_detail', title: { type: 'plain_text', text: gina.code }, close: { type: 'plain_text', text: 'Close' }, private_metadata: '', blocks: [{ type: 'section', block_id: 'about', text: { type: 'mrkdwn', text: `*${gina.code}*` } }, { type: 'actions', block_id: 'resend', elements: [accessResendButton(gina.code)] }] };
+    const updates = app.slackApi.callsTo('views.update').length;
+    const fromModal = await app.slack.interactive({
+      type: 'block_actions',
+      user: { id: 'U0ADMIN01', team_id: 'T0TEAM001' },
+      container: { type: 'view', view_id: modal.id },
+      view: modal,
+      actions: [{ ...accessResendButton(gina.code), block_id: 'resend', action_ts: '1' }],
+    });
+    expect(fromModal.status).toBe(200);
+    const updated = (await app.slackApi.waitForCalls('views.update', updates + 1, undefined, 15_000))[updates];
+    expect(updated?.args.view_id).toBe(modal.id);
+    expect(updated?.args.hash).toBe(modal.hash);
+    const blocks = (updated?.args.view as { blocks: unknown[] }).blocks;
+    expect(blocks).toEqual([modal.blocks[0], { type: 'context', elements: [{ type: 'mrkdwn', text: `Sent the access link and a new token to gina@globex.example for ${gina.code}.` }] }]);
+    expect(mailsTo('gina@globex.example')).toHaveLength(4);
+
     await db.updateTable('accesses').set({ status: 'cancelled', cancelled_at: new Date() }).where('code', '=', gina.code).execute();
     expect((await click('U0ADMIN01', gina.code)).text).toBe(`${gina.code} is Cancelled: its link no longer works.`);
     expect((await click('U0ADMIN01', 'EXT-99-999999')).text).toBe('There is no access EXT-99-999999.');
 
     const events = await db.selectFrom('audit_events').select(['action', 'actor', 'target']).where('action', '=', 'access.link_resent').execute();
-    expect(events).toEqual([{ action: 'access.link_resent', actor: 'U0ADMIN01', target: access.code }]);
+    expect(events).toEqual([{ action: 'access.link_resent', actor: 'U0ADMIN01', target: access.code }, { action: 'access.link_resent', actor: 'U0ADMIN01', target: gina.code }]);
     expect(app.slackApi.violations).toEqual([]);
   }, 90_000);
 

@@ -1,8 +1,9 @@
 // "Resend access link" on an access's detail (`/domum status EXT-…`, issue 7 item 5): an admin sends the user
 // the link email again and a fresh token (the previous one stops working), under the same per-access rate
-// limit as "Send me a new token". The click is acknowledged at once; the answer is private (response_url).
+// limit as "Send me a new token". The click is acknowledged at once; the answer is private: through the
+// response_url under a message, or in place of the button in a modal.
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import type { Button } from '@slack/types';
+import type { Button, KnownBlock } from '@slack/types';
 import { ACCESS_STATUS_WORDS } from '../../domain/status-words.ts';
 import type { AccessStatus } from '../../db/schema.ts';
 import { resendAccessLink } from '../../usecases/resend-token.ts';
@@ -67,6 +68,39 @@ export function accessResendText(result: AdminResendResult, now: Date): string {
   }
 }
 
+/**
+ * Where the answer goes: a message (ephemeral or not) has a response_url; a modal (the usual home of
+ * `/domum status EXT-…`) has none, so the button's row in the modal is replaced by the answer.
+ */
+async function answer(args: ButtonArgs, text: string): Promise<void> {
+  const { body, client } = args;
+  if (body.response_url) {
+    await args.respond({ response_type: 'ephemeral', replace_original: false, text });
+    return;
+  }
+  const view = body.view;
+  if (view && view.type === 'modal') {
+    const blocks = (view.blocks as KnownBlock[]).map((block): KnownBlock =>
+      block.block_id === args.action.block_id ? { type: 'context', elements: [{ type: 'mrkdwn', text }] } : block,
+    );
+    await client.views.update({
+      view_id: view.id,
+      hash: view.hash,
+      view: {
+        type: 'modal',
+        callback_id: view.callback_id,
+        title: view.title,
+        ...(view.close ? { close: view.close } : {}),
+        ...(view.submit ? { submit: view.submit } : {}),
+        private_metadata: view.private_metadata,
+        blocks,
+      },
+    });
+    return;
+  }
+  await client.chat.postMessage({ channel: body.user.id, text });
+}
+
 export function createAccessResendAction(deps: AppDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     const { ack, body, action } = args;
@@ -84,6 +118,6 @@ export function createAccessResendAction(deps: AppDeps) {
       },
       { accessCode: String(action.value ?? '').slice(0, 32), userId: body.user.id },
     );
-    await args.respond({ response_type: 'ephemeral', replace_original: false, text: accessResendText(result, deps.now()) });
+    await answer(args, accessResendText(result, deps.now()));
   };
 }
