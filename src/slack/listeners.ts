@@ -11,8 +11,10 @@ import { createDomumCommandListener } from './commands/domum-command.ts';
 import type { AppDeps } from './deps.ts';
 import { createCancelImportAction, createContinueImportAction } from './actions/preview-buttons.ts';
 import { ACCESS_RESEND_ACTION, createAccessResendAction } from './actions/access-resend.ts';
+import { createAppHomeOpenedListener } from './events/app-home.ts';
 import { createFileSharedListener } from './events/file-shared.ts';
-import { CANCEL_IMPORT_ACTION, CONTINUE_IMPORT_ACTION, IMPORT_MODAL_CALLBACK, PREVIEW_MODAL_CALLBACK, SLASH_COMMAND } from './ids.ts';
+import { createStatusMoreAction } from './commands/status-command.ts';
+import { CANCEL_IMPORT_ACTION, CONTINUE_IMPORT_ACTION, IMPORT_MODAL_CALLBACK, PREVIEW_MODAL_CALLBACK, SLASH_COMMAND, STATUS_MORE_ACTION } from './ids.ts';
 import { WIZARD_BACK_ACTION, WIZARD_CALLBACKS, WIZARD_CREDENTIALS_SELECT_ACTION, WIZARD_DEVICES_SELECT_ACTION, WIZARD_EDIT_ACTION, WIZARD_RESUME_ACTION } from './wizard/wizard-ids.ts';
 import { createCredentialOptions, createCredentialsChanged, createDeviceOptions, createWizardBack, createWizardEdit, createWizardResume, createWizardSubmission } from './wizard/wizard-handlers.ts';
 import { createImportModalSubmission, createPreviewModalClosed, createPreviewModalSubmission } from './views/import-views.ts';
@@ -31,16 +33,18 @@ export interface SlackListenerCatalog {
 export const slackListenerCatalog: SlackListenerCatalog = {
   commands: [SLASH_COMMAND],
   events: ['file_shared'],
-  actions: [APPROVE_ACTION, REJECT_ACTION, CARD_MENU_ACTION, RETRY_FAILED_ACTION, CONTINUE_IMPORT_ACTION, CANCEL_IMPORT_ACTION, WIZARD_BACK_ACTION, WIZARD_EDIT_ACTION, WIZARD_RESUME_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION, ACCESS_RESEND_ACTION],
+  actions: [APPROVE_ACTION, REJECT_ACTION, CARD_MENU_ACTION, RETRY_FAILED_ACTION, STATUS_MORE_ACTION, CONTINUE_IMPORT_ACTION, CANCEL_IMPORT_ACTION, WIZARD_BACK_ACTION, WIZARD_EDIT_ACTION, WIZARD_RESUME_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION, ACCESS_RESEND_ACTION],
   views: [IMPORT_MODAL_CALLBACK, PREVIEW_MODAL_CALLBACK, ...Object.values(WIZARD_CALLBACKS), APPROVE_MODAL_CALLBACK, REJECT_MODAL_CALLBACK, CANCEL_MODAL_CALLBACK],
   options: [WIZARD_DEVICES_SELECT_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION],
-  appHome: false,
+  appHome: true,
 };
 
 export function registerSlackListeners(app: App, deps: AppDeps): void {
   app.use(createRequestLogMiddleware(deps.logger.child({ component: 'slack' })));
   app.command(SLASH_COMMAND, createDomumCommandListener(deps));
   app.event('file_shared', createFileSharedListener(deps));
+  app.event('app_home_opened', createAppHomeOpenedListener(deps));
+  app.action(STATUS_MORE_ACTION, createStatusMoreAction(deps));
   app.action(CONTINUE_IMPORT_ACTION, createContinueImportAction(deps));
   app.action(CANCEL_IMPORT_ACTION, createCancelImportAction(deps));
   app.view(IMPORT_MODAL_CALLBACK, createImportModalSubmission(deps));

@@ -6,6 +6,7 @@ import type { SubcommandHelp } from '../blocks/help-message.ts';
 import type { AppDeps } from '../deps.ts';
 import { cancelSubcommand } from './cancel-command.ts';
 import { importSubcommand } from './import-command.ts';
+import { statusSubcommand } from './status-command.ts';
 import { templateSubcommand } from './template-command.ts';
 
 export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -26,7 +27,7 @@ const helpSubcommand: Subcommand = {
 };
 
 /** Every subcommand, in the order help lists them. */
-export const subcommands: readonly Subcommand[] = [importSubcommand, cancelSubcommand, templateSubcommand, helpSubcommand];
+export const subcommands: readonly Subcommand[] = [importSubcommand, statusSubcommand, cancelSubcommand, templateSubcommand, helpSubcommand];
 
 function subcommandHelp(): SubcommandHelp[] {
   return subcommands.map(({ usage, description }) => ({ usage, description }));
