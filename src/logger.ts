@@ -1,6 +1,7 @@
 // Structured JSON lines on stdout, one object per line, with the request or job id when there is one.
 // Secrets never reach the output: values under secret-looking keys are replaced, and Slack tokens inside
 // any string are masked, since error messages from libraries sometimes echo request bodies.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { LogLevel } from '@slack/bolt';
 import type { Logger as SlackLogger } from '@slack/bolt';
 
@@ -8,6 +9,15 @@ export type Level = 'debug' | 'info' | 'warn' | 'error';
 const LEVEL_RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SECRET_KEY_PATTERN = /token|secret|password|passwd|authorization|cookie|signature|smtp_url|database_url/i;
 const SECRET_VALUE_PATTERN = /\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)|(\/\/[^:/\s]+:)[^@/\s]+@/g;
+
+// The id of the Slack request or job being handled, for every line logged while it runs (including the lines
+// of loggers created elsewhere: the mailer's, the Slack Web API client's), without passing loggers around.
+const logContext = new AsyncLocalStorage<Record<string, unknown>>();
+
+/** Runs `work` with `fields` (a `requestId`, a `jobId`) added to every line logged inside it, awaited parts included. */
+export function withLogContext<T>(fields: Record<string, unknown>, work: () => T): T {
+  return logContext.run({ ...logContext.getStore(), ...fields }, work);
+}
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -29,7 +39,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const base = options.base ?? {};
   const emit = (level: Level, message: string, fields?: Record<string, unknown>) => {
     if (LEVEL_RANK[level] < minimum) return;
-    const entry = { time: new Date().toISOString(), level, message: maskSecrets(message), ...base, ...fields };
+    const entry = { time: new Date().toISOString(), level, message: maskSecrets(message), ...logContext.getStore(), ...base, ...fields };
     write(JSON.stringify(entry, redactReplacer));
   };
   return {

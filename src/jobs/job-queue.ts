@@ -6,6 +6,7 @@ import type { Job, SendOptions } from 'pg-boss';
 import type { Transaction } from 'kysely';
 import type { DatabaseHandle } from '../db/client.ts';
 import type { DatabaseSchema } from '../db/schema.ts';
+import { withLogContext } from '../logger.ts';
 import type { Logger } from '../logger.ts';
 import type { QueueDefinition } from './queue-definition.ts';
 
@@ -87,7 +88,17 @@ export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: 
               throw new Error(`invalid payload for ${queue.name}`);
             }
             const retryCount = job.retryCount ?? 0;
-            await handler(parsed.data, { jobId: job.id, retryCount, isLastAttempt: retryCount >= (queue.policy.retryLimit ?? 2), logger: jobLogger });
+            const isLastAttempt = retryCount >= (queue.policy.retryLimit ?? 2);
+            try {
+              // Every line logged while the job runs carries its id, whichever logger writes it (the mailer's, Slack's).
+              await withLogContext({ jobId: job.id, queue: queue.name }, () =>
+                handler(parsed.data, { jobId: job.id, retryCount, isLastAttempt, logger: jobLogger }),
+              );
+            } catch (error) {
+              // pg-boss keeps the failure in the job's row only: the logs say it too.
+              jobLogger.warn(isLastAttempt ? 'job failed; no retry is left' : 'job failed; it will be retried', { retryCount, error });
+              throw error;
+            }
           }
         },
       );

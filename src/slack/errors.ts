@@ -7,6 +7,7 @@ import type { CodedError } from '@slack/bolt';
 interface ExtendedErrorHandlerArgs {
   error: CodedError;
   body: unknown;
+  context?: Record<string, unknown>;
 }
 import type { Logger } from '../logger.ts';
 
@@ -19,11 +20,13 @@ export function apologyText(referenceId: string): string {
 }
 
 export function createSlackErrorHandler(logger: Logger) {
-  return async ({ error, body }: ExtendedErrorHandlerArgs): Promise<void> => {
+  return async ({ error, body, context }: ExtendedErrorHandlerArgs): Promise<void> => {
     const referenceId = newReferenceId();
     const payload = (body ?? {}) as { type?: string; command?: string; user_id?: string; user?: { id?: string }; response_url?: string };
+    // Bolt calls this outside the request's log context: the request id (set by request-log.ts) is added here.
     logger.error('unexpected error in a Slack listener', {
       referenceId,
+      requestId: context?.requestId,
       error: ('original' in error ? error.original : undefined) ?? error,
       code: error.code,
       kind: payload.type ?? (payload.command ? 'slash_command' : 'unknown'),

@@ -1,7 +1,9 @@
 // One log line per Slack request that passed signature verification, with an id that follows the request
-// through its listener's logs. Ids, types and Slack ids only: never text people typed.
+// through its listener's logs (every line logged while the listener runs carries it, see withLogContext).
+// Ids, types and Slack ids only: never text people typed.
 import { randomUUID } from 'node:crypto';
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import { withLogContext } from '../logger.ts';
 import type { Logger } from '../logger.ts';
 
 export function createRequestLogMiddleware(logger: Logger): Middleware<AnyMiddlewareArgs> {
@@ -19,6 +21,6 @@ export function createRequestLogMiddleware(logger: Logger): Middleware<AnyMiddle
       user: payload.user_id ?? payload.user?.id,
       retryNum: context.retryNum,
     });
-    await next();
+    await withLogContext({ requestId }, next);
   };
 }
