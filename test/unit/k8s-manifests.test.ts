@@ -94,6 +94,7 @@ const secretTemplate = named('Secret', 'domum-secrets');
 const web = named('Deployment', 'domum-web');
 const worker = named('Deployment', 'domum-worker');
 const migrate = named('Job', 'domum-migrate');
+const catalogLoad = named('Job', 'domum-catalog-load');
 const service = named('Service', 'domum-web');
 
 const matches = (selector: Labels, labels: Labels) => Object.entries(selector).every(([key, value]) => labels[key] === value);
@@ -115,6 +116,7 @@ describe('the Kubernetes manifests', () => {
         'ConfigMap/domum-config',
         'Deployment/domum-web',
         'Deployment/domum-worker',
+        'Job/domum-catalog-load',
         'Job/domum-migrate',
         'Namespace/domum',
         'PodDisruptionBudget/domum-web',
@@ -128,12 +130,13 @@ describe('the Kubernetes manifests', () => {
     }
   });
 
-  it('kustomization.yaml lists existing files, and leaves out the Secret template and the migration Job', () => {
+  it('kustomization.yaml lists existing files, and leaves out the Secret template and the one-off Jobs', () => {
     const kustomization = parse(readFileSync(path.join(K8S_DIR, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
     for (const resource of kustomization.resources) expect(existsSync(path.join(K8S_DIR, resource)), resource).toBe(true);
     expect(kustomization.resources).toEqual(expect.arrayContaining(['web-deployment.yaml', 'worker-deployment.yaml', 'web-service.yaml', 'configmap.yaml']));
     expect(kustomization.resources).not.toContain('secret.template.yaml');
     expect(kustomization.resources).not.toContain('migrate-job.yaml');
+    expect(kustomization.resources).not.toContain('catalog-load-job.yaml');
   });
 
   it('reference only environment variables the configuration reads, from the ConfigMap and the Secret', () => {
@@ -193,11 +196,12 @@ describe('the Kubernetes manifests', () => {
       return runCli([command, '--help']);
     };
 
-    it('web, worker and migrate, each where it belongs', async () => {
+    it('web, worker, migrate and catalog load, each where it belongs', async () => {
       const commandOf = (object: K8sObject) => podTemplate(object).spec.containers.map((container) => [...(container.command ?? []), ...(container.args ?? [])].join(' '));
       expect(commandOf(web)).toEqual(['web']);
       expect(commandOf(worker)).toEqual(['worker']);
       expect(commandOf(migrate)).toEqual(['migrate']);
+      expect(commandOf(catalogLoad)).toEqual(['catalog load /catalog/catalog.yaml']);
       for (const { owner, container } of containers) {
         const [command] = container.args ?? [];
         expect(command, owner).toBeDefined();
@@ -206,6 +210,16 @@ describe('the Kubernetes manifests', () => {
       expect(await helpExitCode('no-such-command'), 'an unknown command is refused').toBe(2);
       expect(written.join('')).toContain('Unknown command "no-such-command"');
     });
+  });
+
+  it('mount the catalog file where `domum catalog load` reads it, from the ConfigMap domum-catalog', () => {
+    const spec = podTemplate(catalogLoad).spec as PodSpec & { volumes?: Array<{ name: string; configMap?: { name: string } }> };
+    const [container] = spec.containers as Array<Container & { volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }> }>;
+    const file = container?.args?.at(-1) ?? '';
+    const mount = container?.volumeMounts?.find((candidate) => file.startsWith(`${candidate.mountPath}/`));
+    expect(mount, `a volume is mounted above ${file}`).toMatchObject({ readOnly: true });
+    expect(spec.volumes?.find((volume) => volume.name === mount?.name)?.configMap?.name).toBe('domum-catalog');
+    expect(path.extname(file), 'a catalog file name ends in .yaml, .yml or .json').toMatch(/^\.(ya?ml|json)$/);
   });
 
   it('use one image everywhere', () => {
@@ -289,7 +303,7 @@ describe('the Kubernetes manifests', () => {
         }
       }
     }
-    expect(podTemplate(migrate).spec.restartPolicy).toBe('Never');
+    for (const job of ofKind('Job')) expect(podTemplate(job).spec.restartPolicy, job.metadata.name).toBe('Never');
   });
 });
 
