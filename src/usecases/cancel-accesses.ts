@@ -11,6 +11,7 @@ import { ACCESS_STATUS_WORDS, REQUEST_STATUS_WORDS } from '../domain/status-word
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { announceCancellationQueue } from '../jobs/queues.ts';
 import { cancelPendingRequest } from './request-deadlines.ts';
+import { parseStatusCode } from './status-report.ts';
 
 /** Slack's limit on a text input, and the database's on a cancellation's reason. */
 export const CANCEL_REASON_MAX = 3000;
@@ -20,15 +21,10 @@ export const OPEN_ACCESS_STATUSES: readonly AccessStatus[] = ['scheduled', 'acti
 
 export type CancelTarget = { kind: 'request' | 'access'; code: string };
 
-const REQUEST_CODE = /^W\d{6,}$/;
-const ACCESS_CODE = /^EXT-\d{2}-\d{6,}$/;
-
-/** `W000123` or `EXT-26-000487`, in any case; anything else is not a code. */
+/** `W000123` or `EXT-26-000487`, in any case; anything else (an import's code included) is not a target. */
 export function parseCancelTarget(text: string): CancelTarget | undefined {
-  const code = text.trim().toUpperCase();
-  if (REQUEST_CODE.test(code)) return { kind: 'request', code };
-  if (ACCESS_CODE.test(code)) return { kind: 'access', code };
-  return undefined;
+  const parsed = parseStatusCode(text);
+  return parsed && parsed.kind !== 'import' ? { kind: parsed.kind, code: parsed.code } : undefined;
 }
 
 export interface CancelActor {

@@ -276,6 +276,14 @@ export interface RequestDetail {
   progress: ProvisioningProgress;
   accessStatuses: Partial<Record<AccessStatus, number>>;
   activated: number;
+  cancellation: Cancellation | null;
+}
+
+/** Who cancelled (with `/domum cancel`), when, and why. */
+export interface Cancellation {
+  by: string;
+  at: Date;
+  reason: string;
 }
 
 export interface AccessDetail {
@@ -297,9 +305,18 @@ export interface AccessDetail {
   linkEmailSentAt: Date | null;
   requestCode: string;
   thread: ThreadRef | null;
+  cancellation: Cancellation | null;
 }
 
 export type StatusDetail = ImportDetail | RequestDetail | AccessDetail;
+
+/** The cancellation of one access, or of its whole request (`accessId` null: the request's own). */
+async function findCancellation(db: Db, requestId: number, accessId: number | null): Promise<Cancellation | null> {
+  let query = db.selectFrom('cancellations').select(['cancelled_by', 'created_at', 'reason']).where('request_id', '=', requestId);
+  query = accessId === null ? query.where('access_id', 'is', null) : query.where((eb) => eb.or([eb('access_id', '=', accessId), eb('access_id', 'is', null)]));
+  const row = await query.orderBy('access_id', 'desc').orderBy('id').executeTakeFirst();
+  return row ? { by: row.cancelled_by, at: row.created_at, reason: row.reason } : null;
+}
 
 /** Who may see a request (and its import and accesses): its requester, approvers of its groups, admins. */
 async function maySeeRequest(deps: StatusDeps, requestId: number, viewer: Viewer): Promise<boolean> {
@@ -378,6 +395,7 @@ async function requestDetail(deps: StatusDeps, code: string, allowed: Allowed): 
     progress: await provisioningProgress(deps.db, row.id),
     accessStatuses: Object.fromEntries(statuses.map((entry) => [entry.status, Number(entry.count)])),
     activated: statuses.reduce((sum, entry) => sum + Number(entry.activated), 0),
+    cancellation: row.status === 'cancelled' ? await findCancellation(deps.db, row.id, null) : null,
   };
 }
 
@@ -388,6 +406,7 @@ async function accessDetail(deps: StatusDeps, code: string, allowed: Allowed): P
     .innerJoin('vendors as v', 'v.id', 'u.vendor_id')
     .innerJoin('access_requests as r', 'r.id', 'a.request_id')
     .select([
+      'a.id',
       'a.code',
       'a.status',
       'a.first_access_state',
@@ -431,5 +450,6 @@ async function accessDetail(deps: StatusDeps, code: string, allowed: Allowed): P
     linkEmailSentAt: row.link_email_sent_at,
     requestCode: row.request_code,
     thread: threadOf(row.card_channel_id, row.card_ts),
+    cancellation: row.status === 'cancelled' ? await findCancellation(deps.db, row.request_id, row.id) : null,
   };
 }

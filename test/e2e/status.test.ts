@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { statusReport } from '../../src/cli.ts';
 import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
 import { STATUS_MORE_ACTION } from '../../src/slack/ids.ts';
+import { cancelAccesses } from '../../src/usecases/cancel-accesses.ts';
 import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
@@ -131,11 +132,23 @@ describe('/domum status', () => {
     expect(hidden.text).toContain('that you can see');
     expect(hidden.all).not.toContain(access.email);
 
+    // A cancelled access says who cancelled it, when and why.
+    const cancelled = await cancelAccesses(
+      { db, jobs: app.running.deps.jobs, now: () => new Date() },
+      { target: { kind: 'access', code: access.code }, actor: { userId: ADMIN, isAdmin: true }, reason: 'contract <ended>' },
+    );
+    expect(cancelled.ok).toBe(true);
+    const afterCancel = await detailModal(app, REQUESTER, access.code);
+    expect(afterCancel).toContain('Cancelled by <@U0ADMIN01>');
+    expect(afterCancel).toContain('contract &lt;ended&gt;');
+    expect(afterCancel).not.toContain('access_resend');
+
     // `domum status` prints the same detail for operators.
     const printed = await statusReport(db, access.code, new Date());
     expect(printed.exitCode).toBe(0);
     expect(printed.stdout).toContain(access.email);
     expect(printed.stdout).toContain('First access: Link sent');
+    expect(printed.stdout).toContain('contract <ended>');
     expect((await statusReport(db, request.code, new Date())).stdout).toContain('fine by me');
     expect((await statusReport(db, 'W999999', new Date())).exitCode).toBe(1);
     expect((await statusReport(db, 'nonsense', new Date())).exitCode).toBe(2);

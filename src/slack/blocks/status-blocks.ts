@@ -8,7 +8,7 @@ import { describeFinalCounts } from '../../domain/import-counts.ts';
 import { formatErrorLine } from '../../domain/import-lines.ts';
 import { ACCESS_STATUS_WORDS, IMPORT_STATUS_WORDS, REQUEST_STATUS_WORDS } from '../../domain/status-words.ts';
 import type { ImportStatus, RequestStatus } from '../../db/schema.ts';
-import type { AccessDetail, CatalogCounts, ImportDetail, RequestDetail, StatusDetail, StatusItem } from '../../usecases/status-report.ts';
+import type { AccessDetail, Cancellation, CatalogCounts, ImportDetail, RequestDetail, StatusDetail, StatusItem } from '../../usecases/status-report.ts';
 import { STATUS_MORE_ACTION, STATUS_DETAIL_CALLBACK } from '../ids.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
 import { cutText, decisionButtons, mention, utcTimeWords } from './request-card.ts';
@@ -92,6 +92,11 @@ export function buildStatusList(input: StatusListInput): { text: string; blocks:
   return { text, blocks };
 }
 
+function cancellationWords(cancellation: Cancellation | null, style: TextStyle): string | undefined {
+  if (!cancellation) return undefined;
+  return `Cancelled by ${style.user(cancellation.by)} · ${utcTimeWords(cancellation.at)} · "${style.text(cutText(cancellation.reason, 300))}"`;
+}
+
 export interface DetailText {
   title: string;
   paragraphs: string[];
@@ -130,6 +135,8 @@ function requestText(detail: RequestDetail, now: Date, style: TextStyle, permali
     `${style.bold('Approval')}\n${groups.length ? groups.join('\n') : '—'}`,
     `${style.bold('Decisions')}\n${decisions.length ? decisions.slice(0, 20).join('\n') : 'none yet'}`,
   ];
+  const cancelled = cancellationWords(detail.cancellation, style);
+  if (cancelled) paragraphs.push(cancelled);
   if (detail.progress.total > 0) {
     const statuses = Object.entries(detail.accessStatuses)
       .map(([status, count]) => `${ACCESS_STATUS_WORDS[status as keyof typeof ACCESS_STATUS_WORDS]}: ${count}`)
@@ -158,6 +165,8 @@ function accessText(detail: AccessDetail, now: Date, style: TextStyle, permalink
     `Schedule: ${style.text(describeLimitation(detail.limitation))}\n${starts}Ends ${formatInstant(detail.endsAt, detail.timeZone)} (${detail.timeZone})`,
     `First access: ${first}\nSessions used: ${sessions}`,
   ];
+  const cancelled = cancellationWords(detail.cancellation, style);
+  if (cancelled) paragraphs.push(cancelled);
   return { title: detail.code, paragraphs };
 }
 
