@@ -56,6 +56,10 @@ function openPostgres(databaseUrl: string, logger: Logger): DatabaseHandle {
   // An idle client whose server went away emits 'error' on the pool; unhandled, that would kill the process
   // during a PostgreSQL restart instead of letting the pool reconnect.
   pool.on('error', (error) => logger.warn('database connection lost', { error: error.message }));
+  // pg-pool listens for errors only on idle clients: a client in use when the server goes away emits 'error'
+  // with no listener, an uncaught exception that would kill the process. Its query fails with that error and
+  // the caller handles it; the event itself only needs a listener.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db: Db = new Kysely({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',

@@ -3,6 +3,7 @@
 // one always has its job.
 import { PgBoss, fromKysely } from 'pg-boss';
 import type { Job, SendOptions } from 'pg-boss';
+import { sql } from 'kysely';
 import type { Transaction } from 'kysely';
 import type { DatabaseHandle } from '../db/client.ts';
 import type { DatabaseSchema } from '../db/schema.ts';
@@ -12,6 +13,16 @@ import type { QueueDefinition } from './queue-definition.ts';
 
 export const JOB_SCHEMA = 'pgboss';
 
+/**
+ * Every running job refreshes a heartbeat every HEARTBEAT_SECONDS / 2; a job whose heartbeat is older than
+ * this (its process was killed, or lost the database for that long) is retried by any worker's supervisor.
+ * Without it a killed worker's jobs would wait out their whole expireInSeconds (up to an hour). 10 s is
+ * pg-boss's minimum.
+ */
+export const HEARTBEAT_SECONDS = 10;
+/** How often a worker's supervisor looks for such jobs (pg-boss's default is a minute). */
+const SUPERVISE_INTERVAL_SECONDS = 5;
+
 export type JobOptions = Omit<SendOptions, 'db'>;
 
 export interface JobContext {
@@ -19,6 +30,13 @@ export interface JobContext {
   retryCount: number;
   /** No retry follows if this attempt fails: the handler's last chance to leave a useful final state. */
   isLastAttempt: boolean;
+  /**
+   * Aborted when this worker no longer holds the job: its heartbeat found it retried elsewhere (the database
+   * was unreachable for longer than the heartbeat), or the process is shutting down. A handler checks it
+   * before a side effect that must not happen twice, such as sending an email. Absent when a test calls a
+   * handler directly.
+   */
+  signal?: AbortSignal;
   logger: Logger;
 }
 
@@ -59,6 +77,8 @@ export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: 
     // Migrations run in `domum migrate` / `domum start`, never as a side effect of a web replica starting.
     migrate: false,
     useListenNotify: options.runsWorkers,
+    superviseIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
+    monitorIntervalSeconds: SUPERVISE_INTERVAL_SECONDS,
   });
   // pg-boss reports connection trouble as 'error' events; unhandled they would crash the process while
   // PostgreSQL restarts, so they are logged and pg-boss keeps retrying.
@@ -68,6 +88,7 @@ export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: 
     boss,
     start: async () => {
       await boss.start();
+      if (options.runsWorkers && 'backend' in handle.bossConnection) await retryOrphanedJobs(handle, boss, logger);
     },
     enqueue: async (transaction, queue, payload, sendOptions) => {
       const data = queue.payload.parse(payload) as object;
@@ -92,7 +113,7 @@ export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: 
             try {
               // Every line logged while the job runs carries its id, whichever logger writes it (the mailer's, Slack's).
               await withLogContext({ jobId: job.id, queue: queue.name }, () =>
-                handler(parsed.data, { jobId: job.id, retryCount, isLastAttempt, logger: jobLogger }),
+                handler(parsed.data, { jobId: job.id, retryCount, isLastAttempt, signal: job.signal, logger: jobLogger }),
               );
             } catch (error) {
               // pg-boss keeps the failure in the job's row only: the logs say it too.
@@ -110,6 +131,21 @@ export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: 
       await boss.stop({ graceful: true, timeout: graceTimeMs, close: true });
     },
   };
+}
+
+/**
+ * The embedded database belongs to one process at a time (its lock file), so when that process starts,
+ * every job still marked active was left by a previous life that was killed: hand them back at once
+ * (as failed attempts, retried after their backoff) rather than after their heartbeat times out.
+ */
+async function retryOrphanedJobs(handle: DatabaseHandle, boss: PgBoss, logger: Logger): Promise<void> {
+  const { rows } = await sql<{ id: string; name: string }>`select id, name from ${sql.table(`${JOB_SCHEMA}.job`)} where state = 'active'`.execute(handle.db);
+  const byQueue = new Map<string, string[]>();
+  for (const row of rows) byQueue.set(row.name, [...(byQueue.get(row.name) ?? []), row.id]);
+  for (const [name, ids] of byQueue) {
+    await boss.fail(name, ids, { message: 'the process running this job stopped before it finished' });
+    logger.warn('retrying jobs left running by a stopped process', { queue: name, jobs: ids.length });
+  }
 }
 
 /**
@@ -131,8 +167,9 @@ export async function prepareJobQueues(handle: DatabaseHandle, options: { migrat
   try {
     const existing = new Map((await boss.getQueues()).map((queue) => [queue.name, queue]));
     for (const definition of options.queues) {
-      if (existing.has(definition.name)) await boss.updateQueue(definition.name, definition.policy);
-      else await boss.createQueue(definition.name, definition.policy);
+      const policy = { heartbeatSeconds: HEARTBEAT_SECONDS, ...definition.policy };
+      if (existing.has(definition.name)) await boss.updateQueue(definition.name, policy);
+      else await boss.createQueue(definition.name, policy);
     }
   } finally {
     await boss.stop({ graceful: false, close: true });

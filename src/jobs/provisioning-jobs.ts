@@ -1,18 +1,22 @@
-// request.provision (accesses, then one access.emails job per chunk) and access.emails (the two emails per
-// access, progress in the thread, and the summary when the last chunk finishes).
+// request.provision (accesses, the progress message, then one access.emails job per chunk) and access.emails
+// (the two emails per access, progress in the thread, and the summary from the job that finished the request).
+// Both may run again after a crash or a lost database connection: every step below is safe to repeat.
 import type { AppDeps } from '../slack/deps.ts';
 import { publishProgress, publishProvisioningSummary } from '../slack/provisioning-publisher.ts';
-import { completeProvisioning, sendAccessEmails, startProvisioning } from '../usecases/provision-request.ts';
-import type { JobHandler } from './job-queue.ts';
+import { completeProvisioning, isFinisher, prepareProvisioning, sendAccessEmails, startProvisioning } from '../usecases/provision-request.ts';
+import type { JobContext, JobHandler } from './job-queue.ts';
 
 export function provisionRequestJob(deps: AppDeps): JobHandler<{ requestId: number }> {
   return async ({ requestId }, context) => {
-    const outcome = await startProvisioning(deps, requestId);
-    context.logger.info('provisioning', { requestId, outcome });
-    if (outcome !== 'started') return;
+    const prepared = await prepareProvisioning(deps, requestId);
+    context.logger.info('provisioning', { requestId, outcome: prepared });
+    if (prepared !== 'ready') return;
+    // The "Processing" message goes up before any email job exists, so only this job ever posts it; the
+    // email jobs edit it in place.
     await publishProgress(deps, requestId, { force: true });
+    if (await startProvisioning(deps, requestId)) context.logger.info('provisioning started', { requestId });
     // A request whose import created no active user has nothing to send: it completes at once.
-    if (await completeProvisioning(deps.db, requestId)) await publishProvisioningSummary(deps, requestId);
+    await finishIfDone(deps, requestId, context);
   };
 }
 
@@ -28,10 +32,17 @@ export function sendAccessEmailsJob(deps: AppDeps): JobHandler<{ requestId: numb
         tokenTtlMinutes: deps.config.tokenTtlMinutes,
       },
       accessIds,
+      context.signal,
     );
     context.logger.info('access emails', { requestId, ...result });
-    await completeProvisioning(deps.db, requestId);
     await publishProgress(deps, requestId);
-    await publishProvisioningSummary(deps, requestId);
+    await finishIfDone(deps, requestId, context);
   };
+}
+
+/** Completes the request when every access is final; the job that does so (now or in an earlier run) posts the summary. */
+async function finishIfDone(deps: AppDeps, requestId: number, context: JobContext): Promise<void> {
+  const status = await completeProvisioning(deps.db, requestId, context.jobId);
+  if (status) context.logger.info('provisioning finished', { requestId, status });
+  if (status || (await isFinisher(deps.db, requestId, context.jobId))) await publishProvisioningSummary(deps, requestId);
 }

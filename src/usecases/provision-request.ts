@@ -1,6 +1,8 @@
 // Provisioning an approved request (SPEC §2, §5, §7): accesses for the new active users, then per access the
 // link email and the token email, in chunks. Every step records what it did before the next, so a chunk that
 // runs twice sends no second link email, and a crash repeats at most the email being sent at that instant.
+// The email jobs are queued once (by the approved → processing transition) and the summary is posted by
+// the one job that made the processing → completed transition.
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
 import { findImportById } from '../db/repos/import-repo.ts';
 import type { Db } from '../db/schema.ts';
@@ -21,36 +23,41 @@ export interface ProvisionDeps {
   now: () => Date;
 }
 
-export type StartResult = 'started' | 'waiting-for-import' | 'not-approved';
+export type PrepareResult = 'ready' | 'waiting-for-import' | 'not-approved';
 
-/** approved → processing, the accesses, and one email job per chunk of accesses. Safe to run twice. */
-export async function startProvisioning(deps: ProvisionDeps, requestId: number): Promise<StartResult> {
-  const request = await deps.db.selectFrom('access_requests').select(['id', 'code', 'status', 'import_id']).where('id', '=', requestId).executeTakeFirst();
+/** The accesses of an approved request (created once, whatever runs twice). */
+export async function prepareProvisioning(deps: ProvisionDeps, requestId: number): Promise<PrepareResult> {
+  const request = await deps.db.selectFrom('access_requests').select(['id', 'status', 'import_id']).where('id', '=', requestId).executeTakeFirst();
   if (!request || (request.status !== 'approved' && request.status !== 'processing')) return 'not-approved';
   // The users are imported by the import job: until it is done there is nobody to give access to. That job
   // starts provisioning itself when it finishes an approved request's import.
   if ((await findImportById(deps.db, request.import_id))?.status !== 'done') return 'waiting-for-import';
   await createAccessesForRequest(deps, requestId);
-  const started = await deps.db.transaction().execute(async (trx) => {
-    const locked = await trx.selectFrom('access_requests').select(['status']).where('id', '=', requestId).forUpdate().executeTakeFirstOrThrow();
-    // Cancelled (`/domum cancel`) while the accesses above were being created: those are cancelled too, and
-    // no email goes out.
-    if (locked.status === 'cancelled') {
-      await cancelOpenAccesses(trx, { requestId, actor: 'domum', now: deps.now(), details: { request: request.code, reason: 'the request was cancelled' } });
-      return false;
-    }
-    if (locked.status === 'approved') {
-      await trx.updateTable('access_requests').set({ status: 'processing', updated_at: new Date() }).where('id', '=', requestId).execute();
-      await recordAuditEvent(trx, { actor: 'domum', action: 'request.processing', target: request.code, details: {} });
-    }
+  return 'ready';
+}
+
+/**
+ * approved → processing, and one email job per chunk of accesses, in one transaction: the jobs are queued
+ * exactly once, by the transition. A provisioning job that runs again (after a crash, or because both the
+ * decision and the import's end queued it) finds the request processing and queues nothing, so no chunk ever
+ * has two jobs sending its emails side by side. Returns whether this call made the transition.
+ */
+export async function startProvisioning(deps: ProvisionDeps, requestId: number): Promise<boolean> {
+  return deps.db.transaction().execute(async (trx) => {
+    const locked = await trx.selectFrom('access_requests').select(['code', 'status']).where('id', '=', requestId).forUpdate().executeTakeFirstOrThrow();
+    // Cancelled (`/domum cancel`) while prepareProvisioning was creating the accesses: those are cancelled
+    // too, and no email goes out.
+    if (locked.status === 'cancelled') await cancelOpenAccesses(trx, { requestId, actor: 'domum', now: deps.now(), details: { request: locked.code, reason: 'the request was cancelled' } });
+    if (locked.status !== 'approved') return false;
+    await trx.updateTable('access_requests').set({ status: 'processing', updated_at: new Date() }).where('id', '=', requestId).execute();
+    await recordAuditEvent(trx, { actor: 'domum', action: 'request.processing', target: locked.code, details: {} });
     const accesses = await trx.selectFrom('accesses').select('id').where('request_id', '=', requestId).orderBy('id').execute();
     for (let start = 0; start < accesses.length; start += EMAIL_CHUNK) {
       const ids = accesses.slice(start, start + EMAIL_CHUNK).map((access) => access.id);
-      await deps.jobs.enqueue(trx, sendAccessEmailsQueue, { requestId, accessIds: ids }, { singletonKey: `emails-${requestId}-${ids[0]}` });
+      await deps.jobs.enqueue(trx, sendAccessEmailsQueue, { requestId, accessIds: ids });
     }
     return true;
   });
-  return started ? 'started' : 'not-approved';
 }
 
 export interface EmailDeps {
@@ -62,12 +69,25 @@ export interface EmailDeps {
   tokenTtlMinutes: number;
 }
 
+/** Thrown when the job was handed to another worker mid-chunk: that worker sends the rest. */
+export class JobNoLongerHeldError extends Error {
+  constructor() {
+    super('this worker no longer holds the job; another one carries on with its emails');
+    this.name = 'JobNoLongerHeldError';
+  }
+}
+
 /**
  * The two emails of each access in the chunk. A permanent refusal (5xx) puts that access and its line in
  * error with the server's reply; a transient failure (connection refused, timeout, 4xx) is thrown, so the
  * job retries later with what is still unsent.
+ *
+ * Each email is recorded as sent right after the mail server accepted it. That record is the only thing
+ * between a crash and a second copy of the email, so when the database is briefly unreachable at that
+ * moment (PostgreSQL restarting) it is retried until the database answers again, instead of failing the job
+ * and sending the email again later. A process killed between the two repeats only the email in flight.
  */
-export async function sendAccessEmails(deps: EmailDeps, accessIds: readonly number[]): Promise<{ sent: number; refused: number }> {
+export async function sendAccessEmails(deps: EmailDeps, accessIds: readonly number[], signal?: AbortSignal): Promise<{ sent: number; refused: number }> {
   const accesses = await deps.db
     .selectFrom('accesses as a')
     .innerJoin('third_party_users as u', 'u.id', 'a.user_id')
@@ -79,27 +99,34 @@ export async function sendAccessEmails(deps: EmailDeps, accessIds: readonly numb
     .execute();
   let sent = 0;
   let refused = 0;
+  const ensureHeld = () => {
+    if (signal?.aborted) throw new JobNoLongerHeldError();
+  };
   for (const access of accesses) {
     if (access.email_error || access.status === 'cancelled') continue;
     // Cancelled since the chunk was read: nothing more is sent for it.
     if ((await deps.db.selectFrom('accesses').select('status').where('id', '=', access.id).executeTakeFirst())?.status === 'cancelled') continue;
     try {
+      // A fresh token each attempt: only its hash is stored, so a token whose email may not have gone out is
+      // replaced rather than re-sent. Its hash is stored before its email leaves (with the link email's
+      // record, saving a round trip), so the token in the latest token email is always the one that works.
+      const token = access.token_email_sent_at ? undefined : generateAccessToken();
+      const expiresAt = new Date(deps.now().getTime() + deps.tokenTtlMinutes * 60 * 1000);
+      const tokenColumns = token ? { token_hash: hashToken(deps.secretKey, token), token_expires_at: expiresAt, failed_token_attempts: 0 } : {};
       if (!access.link_email_sent_at) {
         const content = accessLinkMail({ to: access.email, userName: access.name, vendorName: access.vendor_name, link: `${deps.publicBaseUrl}/access/${access.link_id}`, accessCode: access.code });
+        ensureHeld();
         await deps.mailer.send({ to: access.email, ...content, idempotencyKey: `${access.code}:link` });
-        await deps.db.updateTable('accesses').set({ link_email_sent_at: deps.now(), updated_at: new Date() }).where('id', '=', access.id).execute();
+        await despiteDatabaseOutage(() => deps.db.updateTable('accesses').set({ link_email_sent_at: deps.now(), ...tokenColumns, updated_at: new Date() }).where('id', '=', access.id).execute());
         sent += 1;
+      } else if (token) {
+        await deps.db.updateTable('accesses').set({ ...tokenColumns, updated_at: new Date() }).where('id', '=', access.id).execute();
       }
-      if (!access.token_email_sent_at) {
-        // A fresh token each attempt: only its hash is stored, so a token whose email may not have gone out is
-        // replaced rather than re-sent.
-        const token = generateAccessToken();
-        const expiresAt = new Date(deps.now().getTime() + deps.tokenTtlMinutes * 60 * 1000);
-        const stored = await deps.db.updateTable('accesses').set({ token_hash: hashToken(deps.secretKey, token), token_expires_at: expiresAt, failed_token_attempts: 0, updated_at: new Date() }).where('id', '=', access.id).where('status', '!=', 'cancelled').executeTakeFirst();
-        if (stored.numUpdatedRows === 0n) continue;
+      if (token) {
         const content = accessTokenMail({ to: access.email, userName: access.name, token, expiresAt, timeZone: access.time_zone });
+        ensureHeld();
         await deps.mailer.send({ to: access.email, ...content, idempotencyKey: `${access.code}:token` });
-        await deps.db.updateTable('accesses').set({ token_email_sent_at: deps.now(), updated_at: new Date() }).where('id', '=', access.id).execute();
+        await despiteDatabaseOutage(() => deps.db.updateTable('accesses').set({ token_email_sent_at: deps.now(), updated_at: new Date() }).where('id', '=', access.id).execute());
         sent += 1;
       }
     } catch (error) {
@@ -117,6 +144,35 @@ export async function sendAccessEmails(deps: EmailDeps, accessIds: readonly numb
     }
   }
   return { sent, refused };
+}
+
+/** How long a record that must not be lost waits for an unreachable database before giving up. */
+const OUTAGE_PATIENCE_MS = 120_000;
+
+async function despiteDatabaseOutage<T>(write: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + OUTAGE_PATIENCE_MS;
+  let pauseMs = 100;
+  for (;;) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isDatabaseUnreachable(error) || Date.now() + pauseMs > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      pauseMs = Math.min(pauseMs * 2, 2_000);
+    }
+  }
+}
+
+// Connection-level failures (the server went away, refuses connections, or is starting or shutting down),
+// as opposed to an error in the statement itself, which waiting would not fix.
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+
+export function isDatabaseUnreachable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed/i.test(message);
 }
 
 export interface ProvisioningProgress {
@@ -141,8 +197,15 @@ export async function provisioningProgress(db: Db, requestId: number): Promise<P
   return { total: rows.length, done, emailsSent, errors, finished: done === rows.length };
 }
 
-/** processing → completed | completed_with_errors, once. Returns the new status, or undefined if not now. */
-export async function completeProvisioning(db: Db, requestId: number): Promise<'completed' | 'completed_with_errors' | undefined> {
+const COMPLETED_ACTIONS = ['request.completed', 'request.completed_with_errors'];
+
+/**
+ * processing → completed | completed_with_errors, once. Returns the new status, or undefined if not now.
+ * `finisher` (the job's id) is recorded with the transition: that job, and only it, posts the summary, so two
+ * chunks finishing at the same instant cannot both post one, and a finisher killed before posting posts it
+ * when it runs again.
+ */
+export async function completeProvisioning(db: Db, requestId: number, finisher: string): Promise<'completed' | 'completed_with_errors' | undefined> {
   const progress = await provisioningProgress(db, requestId);
   if (!progress.finished) return undefined;
   return db.transaction().execute(async (trx) => {
@@ -151,9 +214,17 @@ export async function completeProvisioning(db: Db, requestId: number): Promise<'
     const lineErrors = await trx.selectFrom('import_lines').select((eb) => eb.fn.countAll<number>().as('count')).where('import_id', '=', locked.import_id).where('outcome', '=', 'error').executeTakeFirstOrThrow();
     const status = progress.errors > 0 || Number(lineErrors.count) > 0 ? 'completed_with_errors' : 'completed';
     await trx.updateTable('access_requests').set({ status, updated_at: new Date() }).where('id', '=', requestId).execute();
-    await recordAuditEvent(trx, { actor: 'domum', action: `request.${status}`, target: locked.code, details: { ...progress } });
+    await recordAuditEvent(trx, { actor: 'domum', action: `request.${status}`, target: locked.code, details: { ...progress, finisher } });
     return status;
   });
+}
+
+/** Whether `finisher` made the request's latest completion (see completeProvisioning). */
+export async function isFinisher(db: Db, requestId: number, finisher: string): Promise<boolean> {
+  const request = await db.selectFrom('access_requests').select(['code', 'status']).where('id', '=', requestId).executeTakeFirst();
+  if (!request || (request.status !== 'completed' && request.status !== 'completed_with_errors')) return false;
+  const latest = await db.selectFrom('audit_events').select('details').where('target', '=', request.code).where('action', 'in', COMPLETED_ACTIONS).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return (latest?.details as { finisher?: unknown } | undefined)?.finisher === finisher;
 }
 
 export type RetryResult = { ok: true; retried: number } | { ok: false; reason: 'not-found' | 'not-allowed' | 'nothing-to-retry'; code?: string };
