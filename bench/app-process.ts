@@ -9,6 +9,8 @@ import { startDomum } from '../src/main.ts';
 export type AppMessage = { type: 'started'; port: number } | { type: 'stats'; maxRssBytes: number; rssBytes: number } | { type: 'stopped' };
 export type DriverMessage = { type: 'stats' } | { type: 'stop' };
 
+// For --cpu-prof: V8 stamps profile samples with this monotonic clock; the driver maps them to wall time.
+process.stdout.write(`${JSON.stringify({ message: 'bench clock', monotonicMicros: Number(process.hrtime.bigint() / 1000n), wallMs: Date.now() })}\n`);
 const config = loadConfig(process.env);
 const logger = createLogger({ level: config.logLevel });
 const running = await startDomum({ config, role: 'all', logger });

@@ -1,6 +1,7 @@
 // What a bench run prints, and the targets of issue 9 judged against its figures.
 import type { AckSummary } from './ack-probe.ts';
 import type { Floor } from './floors.ts';
+import type { PhaseProfile } from './profile-phases.ts';
 
 export interface JobTiming {
   queue: string;
@@ -33,6 +34,8 @@ export interface SizeResult {
   jobs: JobTiming[];
   loadAverage: { before: number; after: number };
   problems: string[];
+  /** With --cpu-prof: where each phase's CPU time went. */
+  profile?: PhaseProfile[];
 }
 
 export interface TargetResult {
@@ -80,6 +83,9 @@ export function printSize(out: (text: string) => void, result: SizeResult): void
   out(`  Slack acks: ${number(result.acks.count)} signed /domum help during the run · p50 ${number(result.acks.p50Ms)} ms · p99 ${number(result.acks.p99Ms)} ms · max ${number(result.acks.maxMs)} ms · ${result.acks.failures} failed`);
   out(`  peak RSS of the app process: ${megabytes(result.peakRssBytes)}`);
   out(`  jobs: ${result.jobs.map((job) => `${job.queue} ×${job.jobs} ${seconds(job.spanMs)} (busy ${seconds(job.busyMs)}, max wait ${seconds(job.maxWaitMs)})`).join(' · ')}`);
+  for (const phase of result.profile ?? []) {
+    out(`  CPU profile, ${phase.phase}: ${seconds(phase.busyMs)} busy · ${phase.top.map((entry) => `${entry.frame} ${number(entry.ms)} ms`).join(' · ')}`);
+  }
   for (const problem of result.problems) out(`  PROBLEM: ${problem}`);
 }
 

@@ -29,6 +29,8 @@ import { nodemailerFloor, postgresInsertFloor, sheetJsFloor } from './floors.ts'
 import type { Floor } from './floors.ts';
 import { startAppProcess, startSmtpProcess } from './processes.ts';
 import type { SmtpProcess } from './processes.ts';
+import { profilePhases } from './profile-phases.ts';
+import type { PhaseProfile, PhaseWindow } from './profile-phases.ts';
 import { printSize, printTargets, judgeTargets } from './report.ts';
 import type { JobTiming, SizeResult } from './report.ts';
 import { benchWorkbook } from './workbook.ts';
@@ -149,10 +151,21 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
     if (acks.failures > 0) problems.push(`${acks.failures} Slack acknowledgements failed`);
     if (slackApi.violations.length > 0) problems.push(`Block Kit violations: ${JSON.stringify(slackApi.violations)}`);
     const jobs = await jobTimings(db);
+    const windows: PhaseWindow[] = [
+      { name: 'check', startWallMs: at(marks.submitted), endWallMs: at(preview.at) },
+      { name: 'import', startWallMs: at(marks.requested), endWallMs: at(marks.imported) },
+      { name: 'provisioning', startWallMs: at(marks.approved), endWallMs: at(marks.processing) },
+      { name: 'email', startWallMs: at(marks.processing), endWallMs: at(summary.at) },
+    ];
 
     await app.stop();
     await slackApi.close();
     await database.close();
+    let profile: PhaseProfile[] | undefined;
+    if (cpuProfileDir) {
+      const clock = JSON.parse(readFileSync(logFile, 'utf8').split('\n')[0] ?? '{}') as { monotonicMicros: number; wallMs: number };
+      profile = await profilePhases(cpuProfileDir, clock, windows);
+    }
 
     out('  floors: PostgreSQL insert, nodemailer…');
     const postgres = await postgresInsertFloor(databaseUrl, lines);
@@ -181,6 +194,7 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
       jobs,
       loadAverage: { before: loadBefore, after: loadAfter },
       problems,
+      ...(profile ? { profile } : {}),
     };
   } finally {
     if (failed) {
@@ -200,7 +214,7 @@ async function jobTimings(db: Db): Promise<JobTiming[]> {
     select name, count(*) as jobs, min(created_on) as first_created, min(started_on) as first_started, max(completed_on) as last_completed,
            sum(extract(epoch from completed_on - started_on) * 1000)::float8 as busy_ms,
            max(extract(epoch from started_on - created_on) * 1000)::float8 as max_wait_ms
-      from pgboss.job where state = 'completed' group by name order by min(created_on)`.execute(db);
+      from pgboss.job where state = 'completed' and name not like '\\_\\_pgboss%' group by name order by min(created_on)`.execute(db);
   return rows.map((row) => ({
     queue: row.name,
     jobs: Number(row.jobs),
