@@ -21,13 +21,15 @@ export interface SizeResult {
   accesses: number;
   emails: number;
   /**
-   * check: the import modal's submission → the preview (download, parse, validate, store the lines).
+   * check: the import modal's submission → the preview (download, parse, validate, store the lines);
+   * checkDownload, checkDryRun (parse + validate: the dry run `domum validate` also runs) and checkStore
+   * (writing every line with its predicted outcome) are its steps, as the app measured them.
    * import: Create in the wizard → the import's users committed.
    * provisioning: the approval → every access created (the email jobs enqueued).
    * email: accesses created → the summary posted in the thread (every email sent).
    * total: submission → summary (includes the time the bench waits before approving).
    */
-  phasesMs: { check: number; import: number; provisioning: number; email: number; total: number };
+  phasesMs: { check: number; checkDownload: number; checkDryRun: number; checkStore: number; import: number; provisioning: number; email: number; total: number };
   floors: { sheetJs: Floor; postgres: Floor; mail: Floor };
   acks: AckSummary;
   peakRssBytes: number;
@@ -54,6 +56,7 @@ export function ratios(result: SizeResult) {
   return {
     /** Ours / floor, as rates (the same work in both, so floor time / our time). */
     check: result.floors.sheetJs.ms / result.phasesMs.check,
+    dryRun: result.floors.sheetJs.ms / result.phasesMs.checkDryRun,
     importAndProvisioning: result.floors.postgres.ms / importAndProvisioningMs,
     email: result.floors.mail.ms / result.phasesMs.email,
     importAndProvisioningLinesPerSecond: perSecond(result.lines, importAndProvisioningMs),
@@ -71,7 +74,9 @@ export function printSize(out: (text: string) => void, result: SizeResult): void
   out(`\n${number(lines)} lines · ${number(result.fileBytes / 1024)} KB xlsx · ${number(result.accesses)} accesses · ${number(result.emails)} emails · load ${number(result.loadAverage.before, 2)} → ${number(result.loadAverage.after, 2)}`);
   for (const line of table([
     ['phase', 'ours', 'rate', 'floor', 'floor rate', 'ours/floor'],
-    ['check (parse + validate)', seconds(phases.check), `${number(perSecond(lines, phases.check))} lines/s`, `${seconds(floors.sheetJs.ms)} SheetJS`, `${number(perSecond(lines, floors.sheetJs.ms))} lines/s`, number(ratio.check, 2)],
+    ['check: submission → preview', seconds(phases.check), `${number(perSecond(lines, phases.check))} lines/s`, `${seconds(floors.sheetJs.ms)} SheetJS`, `${number(perSecond(lines, floors.sheetJs.ms))} lines/s`, number(ratio.check, 2)],
+    ['  parse + validate (dry run)', seconds(phases.checkDryRun), `${number(perSecond(lines, phases.checkDryRun))} lines/s`, `${seconds(floors.sheetJs.ms)} SheetJS`, `${number(perSecond(lines, floors.sheetJs.ms))} lines/s`, number(ratio.dryRun, 2)],
+    ['  store the lines', seconds(phases.checkStore), `${number(perSecond(lines, phases.checkStore))} lines/s`, '', '', ''],
     ['user import', seconds(phases.import), `${number(perSecond(lines, phases.import))} lines/s`, '', '', ''],
     ['provisioning (accesses)', seconds(phases.provisioning), `${number(perSecond(lines, phases.provisioning))} lines/s`, '', '', ''],
     ['import + provisioning', seconds(phases.import + phases.provisioning), `${number(ratio.importAndProvisioningLinesPerSecond)} lines/s`, `${seconds(floors.postgres.ms)} pg INSERT`, `${number(perSecond(lines, floors.postgres.ms))} lines/s`, number(ratio.importAndProvisioning, 2)],
@@ -92,7 +97,7 @@ export function printSize(out: (text: string) => void, result: SizeResult): void
 export function judgeTargets(result: SizeResult): TargetResult[] {
   const ratio = ratios(result);
   return [
-    { target: 'parse + validate ≥ 0.7× bare SheetJS rate', measured: `${number(ratio.check, 2)}×`, pass: ratio.check >= 0.7 },
+    { target: 'parse + validate ≥ 0.7× bare SheetJS rate', measured: `${number(ratio.dryRun, 2)}×`, pass: ratio.dryRun >= 0.7 },
     { target: 'user import + provisioning ≥ 5,000 lines/s', measured: `${number(ratio.importAndProvisioningLinesPerSecond)} lines/s`, pass: ratio.importAndProvisioningLinesPerSecond >= 5_000 },
     { target: 'email ≥ 0.8× bare nodemailer (rate limit lifted)', measured: `${number(ratio.email, 2)}×`, pass: ratio.email >= 0.8 },
     { target: 'Slack ack p99 < 300 ms', measured: `${number(result.acks.p99Ms)} ms`, pass: result.acks.p99Ms < 300 && result.acks.failures === 0 },

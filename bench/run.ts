@@ -151,6 +151,8 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
     if (acks.failures > 0) problems.push(`${acks.failures} Slack acknowledgements failed`);
     if (slackApi.violations.length > 0) problems.push(`Block Kit violations: ${JSON.stringify(slackApi.violations)}`);
     const jobs = await jobTimings(db);
+    const checkSteps = readLogLines(logFile).find((line) => line['message'] === 'bench import check') as CheckSteps | undefined;
+    if (!checkSteps) throw new Error('the app published no check timings');
     const windows: PhaseWindow[] = [
       { name: 'check', startWallMs: at(marks.submitted), endWallMs: at(preview.at) },
       { name: 'import', startWallMs: at(marks.requested), endWallMs: at(marks.imported) },
@@ -163,7 +165,7 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
     await database.close();
     let profile: PhaseProfile[] | undefined;
     if (cpuProfileDir) {
-      const clock = JSON.parse(readFileSync(logFile, 'utf8').split('\n')[0] ?? '{}') as { monotonicMicros: number; wallMs: number };
+      const clock = readLogLines(logFile).find((line) => line['message'] === 'bench clock') as { monotonicMicros: number; wallMs: number };
       profile = await profilePhases(cpuProfileDir, clock, windows);
     }
 
@@ -183,6 +185,9 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
       emails,
       phasesMs: {
         check: at(preview.at) - at(marks.submitted),
+        checkDownload: checkSteps.downloadMs,
+        checkDryRun: checkSteps.dryRunMs,
+        checkStore: checkSteps.storeMs,
         import: at(marks.imported) - at(marks.requested),
         provisioning: at(marks.processing) - at(marks.approved),
         email: at(summary.at) - at(marks.processing),
@@ -206,6 +211,19 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
     else await runAdmin(ADMIN_URL, `DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+function readLogLines(file: string): Array<Record<string, unknown>> {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+interface CheckSteps {
+  downloadMs: number;
+  dryRunMs: number;
+  storeMs: number;
 }
 
 /** pg-boss keeps finished jobs for a while: their start and completion times break each phase down. */

@@ -1,5 +1,6 @@
 // An import from the moment a file is handed over to the moment its users exist (SPEC §2 statuses:
 // validating → ready → importing → done | failed | cancelled). Slack listeners, jobs and the CLI call these.
+import diagnostics_channel from 'node:diagnostics_channel';
 import type { Transaction } from 'kysely';
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
 import {
@@ -48,6 +49,19 @@ export async function startImportFromUpload(deps: ImportDeps, record: NewImportR
 
 export class FileUnavailableError extends Error {}
 
+/**
+ * How long each step of a check took, for whoever subscribes (`npm run bench` does): the download, the dry
+ * run (parse + validate) and storing the lines. Publishing costs nothing when nobody listens.
+ */
+export interface ImportCheckTimings {
+  importId: number;
+  lines: number;
+  downloadMs: number;
+  dryRunMs: number;
+  storeMs: number;
+}
+export const importCheckTimingsChannel = diagnostics_channel.channel('domum:import.check.timings');
+
 export type CheckResult =
   | { kind: 'ready'; import: Import; counts: ImportCounts }
   | { kind: 'failed'; import: Import; reason: string }
@@ -67,16 +81,19 @@ export async function checkImport(
   if (!record) return { kind: 'missing' };
   if (record.status !== 'validating') return { kind: 'already-checked', import: record };
   let bytes: Uint8Array;
+  const started = performance.now();
   try {
     bytes = await fetchFile(record);
   } catch (error) {
     if (!(error instanceof FileUnavailableError)) throw error;
     return failImport(deps.db, importId, error.message, null);
   }
+  const downloaded = performance.now();
   const result = await dryRunSpreadsheet(deps.db, { bytes, fileName: record.file_name, limits: deps.limits });
   if (!result.ok) return failImport(deps.db, importId, result.refusal.message, result.fileHash);
   const { dryRun } = result;
-  return deps.db.transaction().execute(async (trx) => {
+  const checked = performance.now();
+  const stored = await deps.db.transaction().execute(async (trx) => {
     const locked = await findImportById(trx, importId, { forUpdate: true });
     if (!locked || locked.status !== 'validating') return locked ? { kind: 'already-checked' as const, import: locked } : { kind: 'missing' as const };
     const cellsByLine = new Map(dryRun.rows.lines.map((line) => [line.lineNumber, line.cells]));
@@ -96,6 +113,11 @@ export async function checkImport(
     const updated = await findImportById(trx, importId);
     return { kind: 'ready' as const, import: updated ?? locked, counts: dryRun.counts };
   });
+  if (stored.kind === 'ready' && importCheckTimingsChannel.hasSubscribers) {
+    const timings: ImportCheckTimings = { importId, lines: dryRun.lines.length, downloadMs: downloaded - started, dryRunMs: checked - downloaded, storeMs: performance.now() - checked };
+    importCheckTimingsChannel.publish(timings);
+  }
+  return stored;
 }
 
 async function failImport(db: Db, importId: number, reason: string, fileHash: string | null): Promise<CheckResult> {

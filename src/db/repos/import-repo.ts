@@ -125,27 +125,23 @@ export interface StoredLine {
   userId: number | null;
 }
 
-const INSERT_BATCH = 1_000;
+/**
+ * Rows per bulk statement. Each batch travels as ONE JSON parameter that PostgreSQL unpacks with
+ * json_to_recordset: per row, that costs the driver a JSON.stringify instead of a bound parameter per
+ * column (or an array literal to escape), which at 50,000 lines is most of the database step's CPU time in
+ * this process, where it would delay Slack's acknowledgements. 5,000 rows keep a batch well within work_mem.
+ */
+const BULK_BATCH = 5_000;
 
 /** Replaces every line of an import (a check that runs twice writes the same lines once). */
 export async function replaceImportLines(db: Executor, importId: number, lines: readonly StoredLine[]): Promise<void> {
   await db.deleteFrom('import_lines').where('import_id', '=', importId).execute();
-  for (let start = 0; start < lines.length; start += INSERT_BATCH) {
-    const batch = lines.slice(start, start + INSERT_BATCH);
-    await db
-      .insertInto('import_lines')
-      .values(
-        batch.map((line) => ({
-          import_id: importId,
-          line_number: line.lineNumber,
-          raw: JSON.stringify(line.cells),
-          predicted_outcome: line.outcome,
-          outcome: null,
-          errors: JSON.stringify(line.errors),
-          user_id: line.userId,
-        })),
-      )
-      .execute();
+  for (let start = 0; start < lines.length; start += BULK_BATCH) {
+    const batch = lines.slice(start, start + BULK_BATCH).map((line) => ({ line_number: line.lineNumber, raw: line.cells, predicted_outcome: line.outcome, errors: line.errors, user_id: line.userId }));
+    await sql`
+      insert into import_lines (import_id, line_number, raw, predicted_outcome, outcome, errors, user_id)
+      select ${importId}, t.line_number, t.raw, t.predicted_outcome, null, t.errors, t.user_id
+        from json_to_recordset(${JSON.stringify(batch)}::json) as t(line_number int, raw jsonb, predicted_outcome text, errors jsonb, user_id int)`.execute(db);
   }
 }
 
@@ -183,14 +179,12 @@ export async function updateLineOutcomes(
   importId: number,
   lines: ReadonlyArray<{ lineNumber: number; outcome: LineOutcome; errors: LineError[]; userId: number | null }>,
 ): Promise<void> {
-  for (let start = 0; start < lines.length; start += INSERT_BATCH) {
-    const batch = lines.slice(start, start + INSERT_BATCH);
+  for (let start = 0; start < lines.length; start += BULK_BATCH) {
+    const batch = lines.slice(start, start + BULK_BATCH).map((line) => ({ line_number: line.lineNumber, outcome: line.outcome, errors: line.errors, user_id: line.userId }));
     await sql`
       update import_lines as line
          set outcome = source.outcome, errors = source.errors, user_id = source.user_id
-        from (select * from unnest(${batch.map((l) => l.lineNumber)}::int[], ${batch.map((l) => l.outcome)}::text[],
-                                   ${batch.map((l) => JSON.stringify(l.errors))}::jsonb[], ${batch.map((l) => l.userId)}::int[])
-                as t(line_number, outcome, errors, user_id)) as source
+        from json_to_recordset(${JSON.stringify(batch)}::json) as source(line_number int, outcome text, errors jsonb, user_id int)
        where line.import_id = ${importId} and line.line_number = source.line_number`.execute(db);
   }
 }
@@ -219,16 +213,13 @@ export async function findRegisteredEmails(db: Executor, emails: readonly string
  */
 export async function insertUsersSkippingRegistered(db: Executor, importId: number, users: readonly NewUser[]): Promise<Map<string, number>> {
   const created = new Map<string, number>();
-  for (let start = 0; start < users.length; start += INSERT_BATCH) {
-    const batch = users.slice(start, start + INSERT_BATCH);
+  for (let start = 0; start < users.length; start += BULK_BATCH) {
+    const batch = users.slice(start, start + BULK_BATCH).map((user) => ({ vendor_id: user.vendorId, name: user.name, email: user.email, phone: user.phone, document: user.document, enabled: user.enabled }));
     if (batch.length === 0) continue;
     const { rows } = await sql<{ id: number; email: string }>`
       insert into third_party_users (vendor_id, name, email, phone, document, enabled, import_id)
-      select vendor_id, name, email, phone, document, enabled, ${importId}
-        from unnest(${batch.map((u) => u.vendorId)}::int[], ${batch.map((u) => u.name)}::text[],
-                    ${batch.map((u) => u.email)}::text[], ${batch.map((u) => u.phone)}::text[],
-                    ${batch.map((u) => u.document)}::text[], ${batch.map((u) => u.enabled)}::boolean[])
-               as t(vendor_id, name, email, phone, document, enabled)
+      select t.vendor_id, t.name, t.email, t.phone, t.document, t.enabled, ${importId}
+        from json_to_recordset(${JSON.stringify(batch)}::json) as t(vendor_id int, name text, email text, phone text, document text, enabled boolean)
       on conflict ((lower(email))) do nothing
       returning id, email`.execute(db);
     for (const row of rows) created.set(row.email, row.id);
