@@ -102,10 +102,10 @@ export async function sendAccessEmails(deps: EmailDeps, accessIds: readonly numb
   const ensureHeld = () => {
     if (signal?.aborted) throw new JobNoLongerHeldError();
   };
-  for (const access of accesses) {
-    if (access.email_error || access.status === 'cancelled') continue;
+  const sendFor = async (access: (typeof accesses)[number]): Promise<void> => {
+    if (access.email_error || access.status === 'cancelled') return;
     // Cancelled since the chunk was read: nothing more is sent for it.
-    if ((await deps.db.selectFrom('accesses').select('status').where('id', '=', access.id).executeTakeFirst())?.status === 'cancelled') continue;
+    if ((await deps.db.selectFrom('accesses').select('status').where('id', '=', access.id).executeTakeFirst())?.status === 'cancelled') return;
     try {
       // A fresh token each attempt: only its hash is stored, so a token whose email may not have gone out is
       // replaced rather than re-sent. Its hash is stored before its email leaves (with the link email's
@@ -142,9 +142,29 @@ export async function sendAccessEmails(deps: EmailDeps, accessIds: readonly numb
           .execute();
       });
     }
-  }
+  };
+  // A few accesses at a time, so the mail server's connections are never idle while one access waits on the
+  // database. Every lane stops taking accesses at the first failure, and the chunk only fails once the lanes
+  // have stopped: no email of this chunk can still be on its way when the job is retried.
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (!failure && next < accesses.length) {
+      const access = accesses[next++] as (typeof accesses)[number];
+      try {
+        await sendFor(access);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SEND_LANES, accesses.length) }, lane));
+  if (failure) throw failure.error;
   return { sent, refused };
 }
+
+/** Accesses of one chunk in flight at once (each still sends its link email before its token email). */
+const SEND_LANES = 2;
 
 /** How long a record that must not be lost waits for an unreachable database before giving up. */
 const OUTAGE_PATIENCE_MS = 120_000;

@@ -13,6 +13,8 @@ import {
   approveOverSlack,
   childEnvironment,
   createRequestOverSlack,
+  establishedConnectionsTo,
+  openLandingPage,
   openChildDatabase,
   readFirstAccessMails,
   seedChildDatabase,
@@ -22,7 +24,6 @@ import {
 import { startFakeSlackApi } from '../support/fake-slack-api.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { startSmtpCapture } from '../support/smtp-capture.ts';
-import { startTcpProxy } from '../support/tcp-proxy.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 
 const LINES = 2_000;
@@ -56,16 +57,14 @@ describe('provisioning when the worker process is killed mid-run', () => {
   it('ends with one access, one link email and a working token per created line, and one summary', async () => {
     const started = Date.now();
     const smtp = await startSmtpCapture();
-    // The app reaches the mail server through a proxy that counts the SMTP connections open at the kill.
-    const smtpProxy = await startTcpProxy(smtp.host, smtp.port);
     const slackApi = await startFakeSlackApi();
-    closers.push(() => smtp.close(), () => smtpProxy.close(), () => slackApi.close());
+    closers.push(() => smtp.close(), () => slackApi.close());
     const database = await createTestDatabase();
     const env = childEnvironment({
       slackApi,
       database,
       dataDir: await temporaryDataDir(),
-      smtpUrl: `smtp://127.0.0.1:${smtpProxy.port}`,
+      smtpUrl: smtp.url,
       extra: { MAIL_RATE_PER_SECOND: '5000', PUBLIC_BASE_URL: 'https://domum.example.com' },
     });
     await seedChildDatabase(database, env['DATA_DIR'] ?? '', async (handle) => {
@@ -78,7 +77,7 @@ describe('provisioning when the worker process is killed mid-run', () => {
 
     // Some, not all, of the 2 × CREATED emails are in: kill the process in the middle of sending.
     await smtp.waitForMessages(Math.floor(CREATED * 0.6), 60_000);
-    const connectionsAtKill = Math.ceil(smtpProxy.openConnections() / 2);
+    const connectionsAtKill = await establishedConnectionsTo(smtp.port);
     const exit = await first.kill();
     expect(exit.signal).toBe('SIGKILL');
     const receivedAtKill = smtp.messages.length;
@@ -108,10 +107,13 @@ describe('provisioning when the worker process is killed mid-run', () => {
     expect(duplicates, `${duplicates} duplicate emails, ${connectionsAtKill} SMTP connections at the kill`).toBeLessThanOrEqual(connectionsAtKill);
     for (const [recipient, links] of mails.links) expect(new Set(links).size, recipient).toBe(1);
 
-    // The latest token email of each recipient works on the landing page of its link.
+    // The latest token email of each recipient works on the landing page of its link (one browser session:
+    // the CSRF cookie of the first page it opened).
+    const recipients = [...mails.links.keys()];
+    const session = await openLandingPage(second.baseUrl, mails.links.get(recipients[0] ?? '')?.[0] ?? '');
     const statuses = new Map<number, number>();
-    await inParallel([...mails.links.keys()], 8, async (recipient) => {
-      const status = await activateOnLandingPage(second.baseUrl, mails.links.get(recipient)?.[0] ?? '', mails.tokens.get(recipient)?.at(-1) ?? '');
+    await inParallel(recipients, 8, async (recipient) => {
+      const status = await activateOnLandingPage(second.baseUrl, mails.links.get(recipient)?.[0] ?? '', mails.tokens.get(recipient)?.at(-1) ?? '', session);
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
     });
     expect(Object.fromEntries(statuses)).toEqual({ 200: CREATED });

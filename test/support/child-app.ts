@@ -357,6 +357,23 @@ export async function approveOverSlack(side: SlackSide, input: { requestId: numb
   expect(submitted.response_action ?? 'clear', JSON.stringify(submitted)).not.toBe('errors');
 }
 
+/**
+ * TCP connections open to a local server's port right now (Linux: /proc/net/tcp and tcp6, the server's side
+ * of each connection in state ESTABLISHED). Measured from outside, so it counts whatever the app holds open.
+ */
+export async function establishedConnectionsTo(port: number): Promise<number> {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  let count = 0;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = await readFile(table, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (state === '01' && local?.endsWith(`:${hexPort}`)) count += 1;
+    }
+  }
+  return count;
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Reading what the loopback SMTP server received.
 
@@ -386,11 +403,25 @@ export function readFirstAccessMails(messages: ReadonlyArray<{ to: string[]; raw
   return { links, tokens };
 }
 
-/** GET the landing page (for its CSRF cookie and form value), then POST the token, as a browser would. */
-export async function activateOnLandingPage(baseUrl: string, linkId: string, token: string): Promise<number> {
+export interface LandingSession {
+  cookie: string;
+  csrf: string;
+}
+
+/** GET a landing page, as a browser opening the emailed link: its CSRF cookie and the form's matching value. */
+export async function openLandingPage(baseUrl: string, linkId: string): Promise<LandingSession> {
   const page = await fetch(`${baseUrl}/access/${linkId}`);
   const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+  return { cookie, csrf };
+}
+
+/**
+ * POST the token to a landing page, as its form does; the HTTP status. Without a session the page is opened
+ * first; a session from another landing page is what a browser that opened that one still holds.
+ */
+export async function activateOnLandingPage(baseUrl: string, linkId: string, token: string, session?: LandingSession): Promise<number> {
+  const { cookie, csrf } = session ?? (await openLandingPage(baseUrl, linkId));
   const response = await fetch(`${baseUrl}/access/${linkId}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
