@@ -1,6 +1,6 @@
 // Floor for the email phase: bare nodemailer, pooled with its defaults, sending the same number of messages
-// (the same two templates, so the same sizes) to the same SMTP server, with a window of sends in flight. Runs in its own
-// process, like the app, so both send from a process of their own to the driver's SMTP server.
+// (the same two templates, so the same sizes) to the same SMTP server, with a window of sends in flight.
+// Runs in its own process, like the app, so both send from a process of their own to the SMTP server.
 // Usage: node --experimental-strip-types bench/mail-floor.ts <smtp-url> <messages>; prints one JSON line.
 import nodemailer from 'nodemailer';
 import { accessLinkMail, accessTokenMail } from '../src/mail/templates.ts';
@@ -31,7 +31,9 @@ async function sendNext(): Promise<void> {
   }
 }
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 await Promise.all(Array.from({ length: IN_FLIGHT }, () => sendNext()));
 const elapsedMs = performance.now() - started;
+const cpu = process.cpuUsage(cpuBefore);
 transport.close();
-process.stdout.write(`${JSON.stringify({ messages: count, elapsedMs })}\n`);
+process.stdout.write(`${JSON.stringify({ messages: count, elapsedMs, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);

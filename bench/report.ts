@@ -1,7 +1,7 @@
 // What a bench run prints, and the targets of issue 9 judged against its figures.
 import type { AckSummary } from './ack-probe.ts';
 import type { Floor } from './floors.ts';
-import type { PhaseProfile } from './profile-phases.ts';
+import type { PhaseProfile, PhaseWindow } from './profile-phases.ts';
 
 export interface JobTiming {
   queue: string;
@@ -30,9 +30,15 @@ export interface SizeResult {
    * total: submission → summary (includes the time the bench waits before approving).
    */
   phasesMs: { check: number; checkDownload: number; checkDryRun: number; checkStore: number; import: number; provisioning: number; email: number; total: number };
+  /** CPU time of the app process (all threads) in each phase's window, from /proc. */
+  appCpuMs: { check: number; import: number; provisioning: number; email: number };
+  /** The phases' wall-clock windows (epoch ms), e.g. to cut a CPU profile again. */
+  windows: PhaseWindow[];
   floors: { sheetJs: Floor; postgres: Floor; mail: Floor };
   acks: AckSummary;
   peakRssBytes: number;
+  /** The same, read once the app had started (before the spreadsheet): what starting alone costs. */
+  startupPeakRssBytes: number;
   jobs: JobTiming[];
   loadAverage: { before: number; after: number };
   problems: string[];
@@ -72,21 +78,22 @@ export function printSize(out: (text: string) => void, result: SizeResult): void
   const { phasesMs: phases, floors, lines } = result;
   const ratio = ratios(result);
   out(`\n${number(lines)} lines · ${number(result.fileBytes / 1024)} KB xlsx · ${number(result.accesses)} accesses · ${number(result.emails)} emails · load ${number(result.loadAverage.before, 2)} → ${number(result.loadAverage.after, 2)}`);
+  const cpu = result.appCpuMs;
   for (const line of table([
-    ['phase', 'ours', 'rate', 'floor', 'floor rate', 'ours/floor'],
-    ['check: submission → preview', seconds(phases.check), `${number(perSecond(lines, phases.check))} lines/s`, `${seconds(floors.sheetJs.ms)} SheetJS`, `${number(perSecond(lines, floors.sheetJs.ms))} lines/s`, number(ratio.check, 2)],
-    ['  parse + validate (dry run)', seconds(phases.checkDryRun), `${number(perSecond(lines, phases.checkDryRun))} lines/s`, `${seconds(floors.sheetJs.ms)} SheetJS`, `${number(perSecond(lines, floors.sheetJs.ms))} lines/s`, number(ratio.dryRun, 2)],
-    ['  store the lines', seconds(phases.checkStore), `${number(perSecond(lines, phases.checkStore))} lines/s`, '', '', ''],
-    ['user import', seconds(phases.import), `${number(perSecond(lines, phases.import))} lines/s`, '', '', ''],
-    ['provisioning (accesses)', seconds(phases.provisioning), `${number(perSecond(lines, phases.provisioning))} lines/s`, '', '', ''],
-    ['import + provisioning', seconds(phases.import + phases.provisioning), `${number(ratio.importAndProvisioningLinesPerSecond)} lines/s`, `${seconds(floors.postgres.ms)} pg INSERT`, `${number(perSecond(lines, floors.postgres.ms))} lines/s`, number(ratio.importAndProvisioning, 2)],
-    ['email', seconds(phases.email), `${number(perSecond(result.emails, phases.email))} emails/s`, `${seconds(floors.mail.ms)} nodemailer`, `${number(perSecond(result.emails, floors.mail.ms))} emails/s`, number(ratio.email, 2)],
-    ['upload → summary', seconds(phases.total), `${number(perSecond(lines, phases.total))} lines/s`, '', '', ''],
+    ['phase', 'ours', 'rate', 'app CPU', 'floor', 'floor rate', 'floor CPU', 'ours/floor'],
+    ['check: submission → preview', seconds(phases.check), `${number(perSecond(lines, phases.check))} lines/s`, seconds(cpu.check), `${seconds(floors.sheetJs.ms)} SheetJS`, `${number(perSecond(lines, floors.sheetJs.ms))} lines/s`, seconds(floors.sheetJs.cpuMs), number(ratio.check, 2)],
+    ['  parse + validate (dry run)', seconds(phases.checkDryRun), `${number(perSecond(lines, phases.checkDryRun))} lines/s`, '', `${seconds(floors.sheetJs.ms)} SheetJS`, `${number(perSecond(lines, floors.sheetJs.ms))} lines/s`, '', number(ratio.dryRun, 2)],
+    ['  store the lines', seconds(phases.checkStore), `${number(perSecond(lines, phases.checkStore))} lines/s`, '', '', '', '', ''],
+    ['user import', seconds(phases.import), `${number(perSecond(lines, phases.import))} lines/s`, seconds(cpu.import), '', '', '', ''],
+    ['provisioning (accesses)', seconds(phases.provisioning), `${number(perSecond(lines, phases.provisioning))} lines/s`, seconds(cpu.provisioning), '', '', '', ''],
+    ['import + provisioning', seconds(phases.import + phases.provisioning), `${number(ratio.importAndProvisioningLinesPerSecond)} lines/s`, seconds(cpu.import + cpu.provisioning), `${seconds(floors.postgres.ms)} pg INSERT`, `${number(perSecond(lines, floors.postgres.ms))} lines/s`, seconds(floors.postgres.cpuMs), number(ratio.importAndProvisioning, 2)],
+    ['email', seconds(phases.email), `${number(perSecond(result.emails, phases.email))} emails/s`, seconds(cpu.email), `${seconds(floors.mail.ms)} nodemailer`, `${number(perSecond(result.emails, floors.mail.ms))} emails/s`, seconds(floors.mail.cpuMs), number(ratio.email, 2)],
+    ['upload → summary', seconds(phases.total), `${number(perSecond(lines, phases.total))} lines/s`, '', '', '', '', ''],
   ])) {
     out(`  ${line}`);
   }
   out(`  Slack acks: ${number(result.acks.count)} signed /domum help during the run · p50 ${number(result.acks.p50Ms)} ms · p99 ${number(result.acks.p99Ms)} ms · max ${number(result.acks.maxMs)} ms · ${result.acks.failures} failed`);
-  out(`  peak RSS of the app process: ${megabytes(result.peakRssBytes)}`);
+  out(`  peak RSS of the app process: ${megabytes(result.peakRssBytes)} (${megabytes(result.startupPeakRssBytes)} of it reached while starting)`);
   out(`  jobs: ${result.jobs.map((job) => `${job.queue} ×${job.jobs} ${seconds(job.spanMs)} (busy ${seconds(job.busyMs)}, max wait ${seconds(job.maxWaitMs)})`).join(' · ')}`);
   for (const phase of result.profile ?? []) {
     out(`  CPU profile, ${phase.phase}: ${seconds(phase.busyMs)} busy · ${phase.top.map((entry) => `${entry.frame} ${number(entry.ms)} ms`).join(' · ')}`);

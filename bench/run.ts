@@ -24,6 +24,7 @@ import { createSlackDriver } from '../test/support/slack-driver.ts';
 import type { TestApp } from '../test/support/test-app.ts';
 import { waitFor } from '../test/support/wait-for.ts';
 import { startAckProbe } from './ack-probe.ts';
+import { startCpuSampler } from './cpu-sampler.ts';
 import type { AckSummary } from './ack-probe.ts';
 import { nodemailerFloor, postgresInsertFloor, sheetJsFloor } from './floors.ts';
 import type { Floor } from './floors.ts';
@@ -97,6 +98,8 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
   });
   const database = await openDatabase({ databaseUrl, dataDir: '' }, quiet);
   const db = database.db;
+  const cpu = startCpuSampler(app.pid);
+  const memoryAtStart = await app.stats();
   let failed = true;
   try {
     const loaded = await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' });
@@ -121,6 +124,7 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
     if (approval.status !== 200) throw new Error(`the approval was answered ${approval.status}: ${approval.text}`);
     const summary = await slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).startsWith('Summary'), 1_800_000);
     const acks: AckSummary = await probe.stop();
+    cpu.stop();
     const memory = await app.stats();
     const loadAfter = os.loadavg()[0] ?? 0;
 
@@ -160,6 +164,8 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
       { name: 'email', startWallMs: at(marks.processing), endWallMs: at(summary.at) },
     ];
 
+    const appCpuMs = Object.fromEntries(windows.map((window) => [window.name, cpu.cpuMsBetween(window.startWallMs, window.endWallMs)])) as SizeResult['appCpuMs'];
+
     await app.stop();
     await slackApi.close();
     await database.close();
@@ -193,15 +199,19 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
         email: at(summary.at) - at(marks.processing),
         total: at(summary.at) - at(marks.submitted),
       },
+      appCpuMs,
+      windows,
       floors: { sheetJs, postgres, mail },
       acks,
       peakRssBytes: memory.maxRssBytes,
+      startupPeakRssBytes: memoryAtStart.maxRssBytes,
       jobs,
       loadAverage: { before: loadBefore, after: loadAfter },
       problems,
       ...(profile ? { profile } : {}),
     };
   } finally {
+    cpu.stop();
     if (failed) {
       await app.stop().catch(() => undefined);
       await slackApi.close().catch(() => undefined);

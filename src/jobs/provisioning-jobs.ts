@@ -9,12 +9,12 @@ import type { JobContext, JobHandler } from './job-queue.ts';
 export function provisionRequestJob(deps: AppDeps): JobHandler<{ requestId: number }> {
   return async ({ requestId }, context) => {
     const prepared = await prepareProvisioning(deps, requestId);
-    context.logger.info('provisioning', { requestId, outcome: prepared });
+    context.logger.info('provisioning', { accessRequestId: requestId, outcome: prepared });
     if (prepared !== 'ready') return;
     // The "Processing" message goes up before any email job exists, so only this job ever posts it; the
     // email jobs edit it in place.
     await publishProgress(deps, requestId, { force: true });
-    if (await startProvisioning(deps, requestId)) context.logger.info('provisioning started', { requestId });
+    if (await startProvisioning(deps, requestId)) context.logger.info('provisioning started', { accessRequestId: requestId });
     // A request whose import created no active user has nothing to send: it completes at once.
     await finishIfDone(deps, requestId, context);
   };
@@ -34,7 +34,7 @@ export function sendAccessEmailsJob(deps: AppDeps): JobHandler<{ requestId: numb
       accessIds,
       context.signal,
     );
-    context.logger.info('access emails', { requestId, ...result });
+    context.logger.info('access emails', { accessRequestId: requestId, ...result });
     await publishProgress(deps, requestId);
     await finishIfDone(deps, requestId, context);
   };
@@ -43,6 +43,6 @@ export function sendAccessEmailsJob(deps: AppDeps): JobHandler<{ requestId: numb
 /** Completes the request when every access is final; the job that does so (now or in an earlier run) posts the summary. */
 async function finishIfDone(deps: AppDeps, requestId: number, context: JobContext): Promise<void> {
   const status = await completeProvisioning(deps.db, requestId, context.jobId);
-  if (status) context.logger.info('provisioning finished', { requestId, status });
+  if (status) context.logger.info('provisioning finished', { accessRequestId: requestId, status });
   if (status || (await isFinisher(deps.db, requestId, context.jobId))) await publishProvisioningSummary(deps, requestId);
 }

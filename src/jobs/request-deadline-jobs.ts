@@ -12,6 +12,6 @@ export function remindApproversJob(deps: AppDeps): JobHandler<{ requestId: numbe
 
 export function expireRequestJob(deps: AppDeps): JobHandler<{ requestId: number }> {
   return async ({ requestId }, context) => {
-    if (await expireRequest(deps, requestId)) context.logger.info('request expired', { requestId });
+    if (await expireRequest(deps, requestId)) context.logger.info('request expired', { accessRequestId: requestId });
   };
 }
