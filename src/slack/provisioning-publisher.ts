@@ -1,6 +1,7 @@
 // Provisioning in the request's thread (SPEC §4, §4a): one message that starts with "Processing", edited in
 // place at most every few seconds, then a separate reply that starts with "Summary", the results spreadsheet
 // and a DM to the requester. Each is posted once: its ts is recorded.
+import { recordAuditEvent } from '../db/repos/audit-repo.ts';
 import { findImportById, listErrorLines } from '../db/repos/import-repo.ts';
 import type { ImportCounts } from '../domain/import-lines.ts';
 import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
@@ -40,35 +41,57 @@ export async function publishProgress(deps: PublishDeps, requestId: number, opti
 
 export async function publishProvisioningSummary(deps: PublishDeps, requestId: number): Promise<void> {
   const { request, channel, threadTs } = await threadOf(deps, requestId);
-  if (request.summary_ts || (request.status !== 'completed' && request.status !== 'completed_with_errors')) return;
+  if (request.status !== 'completed' && request.status !== 'completed_with_errors') return;
   const record = await findImportById(deps.db, request.import_id);
   if (!record || !channel) return;
-  await publishProgress(deps, requestId, { force: true });
   const lines = await deps.db.selectFrom('import_lines').select('outcome').where('import_id', '=', record.id).execute();
   const counts: ImportCounts = { lines: lines.length, created: 0, created_inactive: 0, existing: 0, error: 0 };
   for (const line of lines) if (line.outcome) counts[line.outcome] += 1;
   const progress = await provisioningProgress(deps.db, requestId);
   const accessesCreated = progress.total - progress.errors;
-  const errorLines = await listErrorLines(deps.db, record.id, SUMMARY_ERROR_LINES);
-  const message = buildSummaryMessage({
-    import: record,
-    requestCode: request.code,
-    counts,
-    errorLines,
-    resultsAttached: true,
-    extraLines: [`Accesses created: ${accessesCreated}`, `Emails sent: ${progress.emailsSent}`, `Status: ${REQUEST_STATUS_WORDS[request.status]}`],
-  });
-  const retryable = await deps.db.selectFrom('accesses').select('id').where('request_id', '=', requestId).where('email_error', 'is not', null).limit(1).execute();
-  if (retryable.length > 0) {
-    // Only lines a retry can fix (refused emails); invalid data needs a corrected file instead.
-    message.blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: RETRY_FAILED_ACTION, text: { type: 'plain_text', text: 'Retry failed lines' }, value: String(requestId) }] });
+  // The summary, the results spreadsheet and the requester's DM are three Slack calls, each recorded once
+  // done: a job retried after Slack refused one of them (a 429 storm outlasting the client's own retries)
+  // does what is left, and nothing twice.
+  let summaryTs = request.summary_ts;
+  let uploadChannel: string | undefined;
+  if (!summaryTs) {
+    await publishProgress(deps, requestId, { force: true });
+    const errorLines = await listErrorLines(deps.db, record.id, SUMMARY_ERROR_LINES);
+    const message = buildSummaryMessage({
+      import: record,
+      requestCode: request.code,
+      counts,
+      errorLines,
+      resultsAttached: true,
+      extraLines: [`Accesses created: ${accessesCreated}`, `Emails sent: ${progress.emailsSent}`, `Status: ${REQUEST_STATUS_WORDS[request.status]}`],
+    });
+    const retryable = await deps.db.selectFrom('accesses').select('id').where('request_id', '=', requestId).where('email_error', 'is not', null).limit(1).execute();
+    if (retryable.length > 0) {
+      // Only lines a retry can fix (refused emails); invalid data needs a corrected file instead.
+      message.blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: RETRY_FAILED_ACTION, text: { type: 'plain_text', text: 'Retry failed lines' }, value: String(requestId) }] });
+    }
+    const posted = await deps.slack.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...message });
+    summaryTs = posted.ts ?? 'posted';
+    uploadChannel = posted.channel;
+    await deps.db.updateTable('access_requests').set({ summary_ts: summaryTs }).where('id', '=', requestId).execute();
   }
-  const posted = await deps.slack.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...message });
-  await deps.db.updateTable('access_requests').set({ summary_ts: posted.ts ?? 'posted' }).where('id', '=', requestId).execute();
-  await uploadFile(deps.slack, { channelId: posted.channel ?? channel, threadTs: threadTs ?? posted.ts, fileName: resultsFileName(record.code), bytes: await resultsWorkbook(deps, record, requestId) });
+  if (!(await resultsUploaded(deps, request.code, summaryTs))) {
+    // A card sent by DM has the requester's user id as its channel; files go to the DM's own id.
+    uploadChannel ??= channel.startsWith('U') ? await openDirectMessage(deps.slack, channel) : channel;
+    await uploadFile(deps.slack, { channelId: uploadChannel, threadTs: threadTs ?? summaryTs, fileName: resultsFileName(record.code), bytes: await resultsWorkbook(deps, record, requestId) });
+    await recordAuditEvent(deps.db, { actor: 'domum', action: RESULTS_UPLOADED, target: request.code, details: { summaryTs } });
+  }
   if (request.notified_status !== request.status) {
     const dm = await openDirectMessage(deps.slack, request.requester_user_id);
     await deps.slack.chat.postMessage({ channel: dm, text: `Your request ${request.code} for ${record.file_name} is now ${REQUEST_STATUS_WORDS[request.status]}: ${accessesCreated} accesses, ${progress.emailsSent} emails sent, ${counts.error} lines in error.` });
     await deps.db.updateTable('access_requests').set({ notified_status: request.status }).where('id', '=', requestId).execute();
   }
+}
+
+const RESULTS_UPLOADED = 'request.results_uploaded';
+
+/** Whether the results of the summary posted at `summaryTs` are in the thread (a retried summary has its own). */
+async function resultsUploaded(deps: PublishDeps, requestCode: string, summaryTs: string): Promise<boolean> {
+  const events = await deps.db.selectFrom('audit_events').select('details').where('target', '=', requestCode).where('action', '=', RESULTS_UPLOADED).execute();
+  return events.some((event) => (event.details as { summaryTs?: unknown }).summaryTs === summaryTs);
 }
