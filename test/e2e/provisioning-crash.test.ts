@@ -85,7 +85,7 @@ describe('provisioning when the worker process is killed mid-run', () => {
     const killedAfter = Date.now() - started;
 
     const second = await startChildApp({ env });
-    const summary = await slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).startsWith('Summary'), 240_000);
+    const summary = await slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).startsWith('Summary'), 150_000);
     const summaryText = JSON.stringify(summary.args.blocks) + String(summary.args.text);
     expect(summaryText).toContain(`Created: ${CREATED}`);
     expect(summaryText).toContain(`Created inactive: ${LINES - CREATED}`);
@@ -139,5 +139,5 @@ describe('provisioning when the worker process is killed mid-run', () => {
     const request = await handle.db.selectFrom('access_requests').select(['status']).where('id', '=', requestId).executeTakeFirstOrThrow();
     expect(request.status).toBe('completed');
     process.stdout.write(`provisioning-crash (${database.kind}): killed at ${killedAfter} ms with ${receivedAtKill} emails in and ${connectionsAtKill} SMTP connections, summary at ${summaryAfter} ms, ${duplicates} duplicate emails, done at ${Date.now() - started} ms\n`);
-  }, 400_000);
+  }, 180_000);
 });
