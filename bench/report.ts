@@ -32,9 +32,11 @@ export interface SizeResult {
   phasesMs: { check: number; checkDownload: number; checkDryRun: number; checkStore: number; import: number; provisioning: number; email: number; total: number };
   /** CPU time of the app process (all threads) in each phase's window, from /proc. */
   appCpuMs: { check: number; import: number; provisioning: number; email: number };
+  /** Highest RSS of the app process sampled (every 100 ms) in each phase. */
+  appMaxRssBytes: { check: number; import: number; provisioning: number; email: number };
   /** The phases' wall-clock windows (epoch ms), e.g. to cut a CPU profile again. */
   windows: PhaseWindow[];
-  floors: { sheetJs: Floor; postgres: Floor; mail: Floor };
+  floors: { sheetJs: Floor & { warm: Array<{ ms: number; cpuMs: number }> }; postgres: Floor; mail: Floor };
   acks: AckSummary;
   peakRssBytes: number;
   /** The same, read once the app had started (before the spreadsheet): what starting alone costs. */
@@ -92,8 +94,10 @@ export function printSize(out: (text: string) => void, result: SizeResult): void
   ])) {
     out(`  ${line}`);
   }
+  out(`  floors: SheetJS cold read ${seconds(floors.sheetJs.ms)} (warm: ${floors.sheetJs.warm.map((run) => seconds(run.ms)).join(', ')}) · ${floors.postgres.what} · ${floors.mail.what}`);
   out(`  Slack acks: ${number(result.acks.count)} signed /domum help during the run · p50 ${number(result.acks.p50Ms)} ms · p99 ${number(result.acks.p99Ms)} ms · max ${number(result.acks.maxMs)} ms · ${result.acks.failures} failed`);
-  out(`  peak RSS of the app process: ${megabytes(result.peakRssBytes)} (${megabytes(result.startupPeakRssBytes)} of it reached while starting)`);
+  const rss = result.appMaxRssBytes;
+  out(`  peak RSS of the app process: ${megabytes(result.peakRssBytes)} · after starting: ${megabytes(result.startupPeakRssBytes)} · highest sampled per phase: check ${megabytes(rss.check)}, import ${megabytes(rss.import)}, provisioning ${megabytes(rss.provisioning)}, email ${megabytes(rss.email)}`);
   out(`  jobs: ${result.jobs.map((job) => `${job.queue} ×${job.jobs} ${seconds(job.spanMs)} (busy ${seconds(job.busyMs)}, max wait ${seconds(job.maxWaitMs)})`).join(' · ')}`);
   for (const phase of result.profile ?? []) {
     out(`  CPU profile, ${phase.phase}: ${seconds(phase.busyMs)} busy · ${phase.top.map((entry) => `${entry.frame} ${number(entry.ms)} ms`).join(' · ')}`);

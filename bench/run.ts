@@ -24,7 +24,7 @@ import { createSlackDriver } from '../test/support/slack-driver.ts';
 import type { TestApp } from '../test/support/test-app.ts';
 import { waitFor } from '../test/support/wait-for.ts';
 import { startAckProbe } from './ack-probe.ts';
-import { startCpuSampler } from './cpu-sampler.ts';
+import { startProcessSampler } from './process-sampler.ts';
 import type { AckSummary } from './ack-probe.ts';
 import { nodemailerFloor, postgresInsertFloor, sheetJsFloor } from './floors.ts';
 import type { Floor } from './floors.ts';
@@ -68,7 +68,9 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
   out(`\n▶ ${lines.toLocaleString('en-US')} lines: generating the spreadsheet…`);
   const workbook = benchWorkbook(lines);
   const loadBefore = os.loadavg()[0] ?? 0;
-  const sheetJs = sheetJsFloor(workbook.bytes);
+  const workbookFile = path.join(workDir, `bench-${lines}.xlsx`);
+  await writeFile(workbookFile, workbook.bytes);
+  const sheetJs = await sheetJsFloor(workbookFile);
 
   const databaseName = `domum_bench_${randomBytes(5).toString('hex')}`;
   await runAdmin(ADMIN_URL, `CREATE DATABASE ${databaseName}`);
@@ -98,7 +100,7 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
   });
   const database = await openDatabase({ databaseUrl, dataDir: '' }, quiet);
   const db = database.db;
-  const cpu = startCpuSampler(app.pid);
+  const sampler = startProcessSampler(app.pid);
   const memoryAtStart = await app.stats();
   let failed = true;
   try {
@@ -124,7 +126,7 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
     if (approval.status !== 200) throw new Error(`the approval was answered ${approval.status}: ${approval.text}`);
     const summary = await slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).startsWith('Summary'), 1_800_000);
     const acks: AckSummary = await probe.stop();
-    cpu.stop();
+    sampler.stop();
     const memory = await app.stats();
     const loadAfter = os.loadavg()[0] ?? 0;
 
@@ -164,7 +166,8 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
       { name: 'email', startWallMs: at(marks.processing), endWallMs: at(summary.at) },
     ];
 
-    const appCpuMs = Object.fromEntries(windows.map((window) => [window.name, cpu.cpuMsBetween(window.startWallMs, window.endWallMs)])) as SizeResult['appCpuMs'];
+    const appCpuMs = Object.fromEntries(windows.map((window) => [window.name, sampler.cpuMsBetween(window.startWallMs, window.endWallMs)])) as SizeResult['appCpuMs'];
+    const appMaxRssBytes = Object.fromEntries(windows.map((window) => [window.name, sampler.maxRssBytesBetween(window.startWallMs, window.endWallMs)])) as SizeResult['appMaxRssBytes'];
 
     await app.stop();
     await slackApi.close();
@@ -200,6 +203,7 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
         total: at(summary.at) - at(marks.submitted),
       },
       appCpuMs,
+      appMaxRssBytes,
       windows,
       floors: { sheetJs, postgres, mail },
       acks,
@@ -211,7 +215,7 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
       ...(profile ? { profile } : {}),
     };
   } finally {
-    cpu.stop();
+    sampler.stop();
     if (failed) {
       await app.stop().catch(() => undefined);
       await slackApi.close().catch(() => undefined);

@@ -78,7 +78,9 @@ function createSmtpMailer(
   const transport: Transporter = nodemailer.createTransport({
     url: smtpUrl,
     pool: true,
-    maxConnections: 2,
+    // nodemailer's default. Provisioning sends from several accesses at once (two jobs, each with lanes):
+    // fewer connections than sends in flight leaves sends queued behind the pool.
+    maxConnections: 5,
     connectionTimeout: TIMEOUT_MS,
     greetingTimeout: TIMEOUT_MS,
     socketTimeout: TIMEOUT_MS,
