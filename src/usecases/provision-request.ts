@@ -3,6 +3,7 @@
 // runs twice sends no second link email, and a crash repeats at most the email being sent at that instant.
 // The email jobs are queued once (by the approved → processing transition) and the summary is posted by
 // the one job that made the processing → completed transition.
+import { sql } from 'kysely';
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
 import { findImportById } from '../db/repos/import-repo.ts';
 import type { Db } from '../db/schema.ts';
@@ -203,18 +204,21 @@ export interface ProvisioningProgress {
   finished: boolean;
 }
 
+/**
+ * Counted by the database: every email job asks when it ends, and reading a 45,000-access request's rows
+ * each time (225 jobs) cost more CPU than sending its emails.
+ */
 export async function provisioningProgress(db: Db, requestId: number): Promise<ProvisioningProgress> {
-  const rows = await db.selectFrom('accesses').select(['status', 'link_email_sent_at', 'token_email_sent_at', 'email_error']).where('request_id', '=', requestId).execute();
-  let done = 0;
-  let emailsSent = 0;
-  let errors = 0;
-  for (const row of rows) {
-    emailsSent += (row.link_email_sent_at ? 1 : 0) + (row.token_email_sent_at ? 1 : 0);
-    if (row.email_error) errors += 1;
-    // A cancelled access gets no (more) email: it counts as done, so progress reaches its end.
-    if (row.status === 'cancelled' || row.email_error || (row.link_email_sent_at && row.token_email_sent_at)) done += 1;
-  }
-  return { total: rows.length, done, emailsSent, errors, finished: done === rows.length };
+  const { rows } = await sql<{ total: number; done: number; emails_sent: number; errors: number }>`
+    select count(*)::int as total,
+           -- A cancelled access gets no (more) email: it counts as done, so progress reaches its end.
+           count(*) filter (where status = 'cancelled' or coalesce(email_error, '') <> ''
+                              or (link_email_sent_at is not null and token_email_sent_at is not null))::int as done,
+           (count(link_email_sent_at) + count(token_email_sent_at))::int as emails_sent,
+           count(*) filter (where coalesce(email_error, '') <> '')::int as errors
+      from accesses where request_id = ${requestId}`.execute(db);
+  const { total = 0, done = 0, emails_sent: emailsSent = 0, errors = 0 } = rows[0] ?? {};
+  return { total, done, emailsSent, errors, finished: done === total };
 }
 
 const COMPLETED_ACTIONS = ['request.completed', 'request.completed_with_errors'];
