@@ -11,8 +11,19 @@ export interface AckSummary {
   maxMs: number;
 }
 
+export interface AckSample {
+  /** When the command was sent (epoch ms). */
+  sentAt: number;
+  durationMs: number;
+}
+
 export interface AckProbe {
-  stop(): Promise<AckSummary>;
+  stop(): Promise<AckSummary & { samples: AckSample[] }>;
+}
+
+export function summarizeAcks(samples: readonly AckSample[], failures = 0): AckSummary {
+  const sorted = samples.map((sample) => sample.durationMs).sort((a, b) => a - b);
+  return { count: sorted.length, failures, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: sorted[sorted.length - 1] ?? Number.NaN };
 }
 
 export function percentile(sorted: readonly number[], fraction: number): number {
@@ -23,14 +34,15 @@ export function percentile(sorted: readonly number[], fraction: number): number 
 }
 
 export function startAckProbe(slack: SlackDriver, options: { intervalMs: number; userId: string }): AckProbe {
-  const samples: number[] = [];
+  const samples: AckSample[] = [];
   let failures = 0;
   const inFlight = new Set<Promise<void>>();
   const fire = () => {
+    const sentAt = Date.now();
     const sent = slack
       .command({ text: 'help', userId: options.userId })
       .then((response) => {
-        if (response.status === 200) samples.push(response.durationMs);
+        if (response.status === 200) samples.push({ sentAt, durationMs: response.durationMs });
         else failures += 1;
       })
       .catch(() => {
@@ -45,8 +57,7 @@ export function startAckProbe(slack: SlackDriver, options: { intervalMs: number;
     async stop() {
       clearInterval(timer);
       await Promise.all([...inFlight]);
-      const sorted = [...samples].sort((a, b) => a - b);
-      return { count: sorted.length, failures, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: sorted[sorted.length - 1] ?? Number.NaN };
+      return { ...summarizeAcks(samples, failures), samples };
     },
   };
 }

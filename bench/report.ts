@@ -12,6 +12,8 @@ export interface JobTiming {
   busyMs: number;
   /** Longest a job waited in the queue before a worker took it. */
   maxWaitMs: number;
+  /** From the first start to the last completion, the share of the queue's workers' time spent without a job. */
+  idleShare: number;
 }
 
 export interface SizeResult {
@@ -38,6 +40,8 @@ export interface SizeResult {
   windows: PhaseWindow[];
   floors: { sheetJs: Floor & { warm: Array<{ ms: number; cpuMs: number }> }; postgres: Floor; mail: Floor };
   acks: AckSummary;
+  /** The same acks, by the phase they were sent in. */
+  acksByPhase: { check: AckSummary; import: AckSummary; provisioning: AckSummary; email: AckSummary };
   peakRssBytes: number;
   /** The same, read once the app had started (before the spreadsheet): what starting alone costs. */
   startupPeakRssBytes: number;
@@ -96,9 +100,10 @@ export function printSize(out: (text: string) => void, result: SizeResult): void
   }
   out(`  floors: SheetJS cold read ${seconds(floors.sheetJs.ms)} (warm: ${floors.sheetJs.warm.map((run) => seconds(run.ms)).join(', ')}) · ${floors.postgres.what} · ${floors.mail.what}`);
   out(`  Slack acks: ${number(result.acks.count)} signed /domum help during the run · p50 ${number(result.acks.p50Ms)} ms · p99 ${number(result.acks.p99Ms)} ms · max ${number(result.acks.maxMs)} ms · ${result.acks.failures} failed`);
+  out(`    by phase (p99 / max): ${(['check', 'import', 'provisioning', 'email'] as const).map((phase) => `${phase} ${number(result.acksByPhase[phase].p99Ms)} / ${number(result.acksByPhase[phase].maxMs)} ms`).join(' · ')}`);
   const rss = result.appMaxRssBytes;
   out(`  peak RSS of the app process: ${megabytes(result.peakRssBytes)} · after starting: ${megabytes(result.startupPeakRssBytes)} · highest sampled per phase: check ${megabytes(rss.check)}, import ${megabytes(rss.import)}, provisioning ${megabytes(rss.provisioning)}, email ${megabytes(rss.email)}`);
-  out(`  jobs: ${result.jobs.map((job) => `${job.queue} ×${job.jobs} ${seconds(job.spanMs)} (busy ${seconds(job.busyMs)}, max wait ${seconds(job.maxWaitMs)})`).join(' · ')}`);
+  out(`  jobs: ${result.jobs.map((job) => `${job.queue} ×${job.jobs} ${seconds(job.spanMs)} (busy ${seconds(job.busyMs)}, max wait ${seconds(job.maxWaitMs)}${job.jobs > 2 ? `, workers idle ${number(100 * job.idleShare)}%` : ''})`).join(' · ')}`);
   for (const phase of result.profile ?? []) {
     out(`  CPU profile, ${phase.phase}: ${seconds(phase.busyMs)} busy · ${phase.top.map((entry) => `${entry.frame} ${number(entry.ms)} ms`).join(' · ')}`);
   }

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/db/client.ts';
 import type { Db } from '../src/db/schema.ts';
+import { queues } from '../src/jobs/queues.ts';
 import { createLogger } from '../src/logger.ts';
 import { APPROVE_MODAL_CALLBACK, COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../src/slack/approval-ids.ts';
 import { loadCatalog } from '../src/usecases/load-catalog.ts';
@@ -23,13 +24,12 @@ import { createRequestThroughWizard } from '../test/support/request-driver.ts';
 import { createSlackDriver } from '../test/support/slack-driver.ts';
 import type { TestApp } from '../test/support/test-app.ts';
 import { waitFor } from '../test/support/wait-for.ts';
-import { startAckProbe } from './ack-probe.ts';
-import { startProcessSampler } from './process-sampler.ts';
-import type { AckSummary } from './ack-probe.ts';
+import { startAckProbe, summarizeAcks } from './ack-probe.ts';
 import { nodemailerFloor, postgresInsertFloor, sheetJsFloor } from './floors.ts';
 import type { Floor } from './floors.ts';
 import { startAppProcess, startSmtpProcess } from './processes.ts';
 import type { SmtpProcess } from './processes.ts';
+import { startProcessSampler } from './process-sampler.ts';
 import { profilePhases } from './profile-phases.ts';
 import type { PhaseProfile, PhaseWindow } from './profile-phases.ts';
 import { printSize, printTargets, judgeTargets } from './report.ts';
@@ -125,7 +125,7 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
     });
     if (approval.status !== 200) throw new Error(`the approval was answered ${approval.status}: ${approval.text}`);
     const summary = await slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).startsWith('Summary'), 1_800_000);
-    const acks: AckSummary = await probe.stop();
+    const { samples: ackSamples, ...acks } = await probe.stop();
     sampler.stop();
     const memory = await app.stats();
     const loadAfter = os.loadavg()[0] ?? 0;
@@ -167,6 +167,7 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
     ];
 
     const appCpuMs = Object.fromEntries(windows.map((window) => [window.name, sampler.cpuMsBetween(window.startWallMs, window.endWallMs)])) as SizeResult['appCpuMs'];
+    const acksByPhase = Object.fromEntries(windows.map((window) => [window.name, summarizeAcks(ackSamples.filter((sample) => sample.sentAt >= window.startWallMs && sample.sentAt < window.endWallMs))])) as SizeResult['acksByPhase'];
     const appMaxRssBytes = Object.fromEntries(windows.map((window) => [window.name, sampler.maxRssBytesBetween(window.startWallMs, window.endWallMs)])) as SizeResult['appMaxRssBytes'];
 
     await app.stop();
@@ -207,6 +208,7 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
       windows,
       floors: { sheetJs, postgres, mail },
       acks,
+      acksByPhase,
       peakRssBytes: memory.maxRssBytes,
       startupPeakRssBytes: memoryAtStart.maxRssBytes,
       jobs,
@@ -247,13 +249,20 @@ async function jobTimings(db: Db): Promise<JobTiming[]> {
            sum(extract(epoch from completed_on - started_on) * 1000)::float8 as busy_ms,
            max(extract(epoch from started_on - created_on) * 1000)::float8 as max_wait_ms
       from pgboss.job where state = 'completed' and name not like '\\_\\_pgboss%' group by name order by min(created_on)`.execute(db);
-  return rows.map((row) => ({
-    queue: row.name,
-    jobs: Number(row.jobs),
-    spanMs: new Date(row.last_completed).getTime() - new Date(row.first_started).getTime(),
-    busyMs: row.busy_ms,
-    maxWaitMs: row.max_wait_ms,
-  }));
+  const concurrency = new Map(queues.map((queue) => [queue.name, queue.concurrency]));
+  return rows.map((row) => {
+    const spanMs = new Date(row.last_completed).getTime() - new Date(row.first_started).getTime();
+    const workers = concurrency.get(row.name) ?? 1;
+    return {
+      queue: row.name,
+      jobs: Number(row.jobs),
+      spanMs,
+      busyMs: row.busy_ms,
+      maxWaitMs: row.max_wait_ms,
+      // Between the first start and the last completion, the share of the workers' time with no job running.
+      idleShare: spanMs > 0 ? Math.max(0, 1 - row.busy_ms / (spanMs * workers)) : 0,
+    };
+  });
 }
 
 const startedAt = new Date();

@@ -1,7 +1,6 @@
-// Provisioning, first step (issue 6 groundwork; its job is not registered yet): one access per user the
-// import created with Enabled = Yes (lines `created`), carrying the request's devices, credential grants,
-// limitation and time zone. Chunked, and safe to run twice: the (request, user) unique constraint means a
-// chunk that runs again creates nothing new.
+// Provisioning, first step: one access per user the import created with Enabled = Yes (lines `created`),
+// carrying the request's devices, credential grants, limitation and time zone. Chunked, and safe to run
+// twice: the (request, user) unique constraint means a chunk that runs again creates nothing new.
 import { sql } from 'kysely';
 import type { Db } from '../db/schema.ts';
 import { accessLimitationSchema, limitationEnd } from '../domain/access-limitation.ts';
@@ -23,7 +22,7 @@ export interface CreateAccessesResult {
   total: number;
 }
 
-export async function createAccessesForRequest(deps: { db: Db; now: () => Date }, requestId: number, batchSize = 1_000): Promise<CreateAccessesResult> {
+export async function createAccessesForRequest(deps: { db: Db; now: () => Date }, requestId: number, batchSize = 5_000): Promise<CreateAccessesResult> {
   const request = await deps.db.selectFrom('access_requests').select(['id', 'import_id', 'limitation', 'time_zone']).where('id', '=', requestId).executeTakeFirstOrThrow();
   const limitation = accessLimitationSchema.parse(request.limitation);
   const startsAt = new Date(limitation.start);
@@ -40,26 +39,26 @@ export async function createAccessesForRequest(deps: { db: Db; now: () => Date }
       .orderBy('c.id')
       .execute()
   ).map((row) => ({ credentialId: row.id, credentialExternalId: row.external_id, username: row.username, deviceName: row.device_name, startSession: row.start_session, viewPassword: row.view_password }));
-  let created = 0;
-  let after = 0;
-  for (;;) {
-    const users = await deps.db
+  // Every user at once (an id per line: 50,000 lines are 200 KB): paging through import_lines instead costs
+  // an index walk per page over the row versions the import's own update left behind, about 25 ms a page.
+  const userIds = (
+    await deps.db
       .selectFrom('import_lines')
-      .select(['line_number', 'user_id'])
+      .select('user_id')
       .where('import_id', '=', request.import_id)
       .where('outcome', '=', 'created')
-      .where('line_number', '>', after)
+      .where('user_id', 'is not', null)
       .orderBy('line_number')
-      .limit(batchSize)
-      .execute();
-    if (users.length === 0) break;
-    after = users[users.length - 1]?.line_number ?? after;
-    const userIds = users.map((user) => user.user_id).filter((id): id is number => id !== null);
+      .execute()
+  ).map((line) => line.user_id as number);
+  let created = 0;
+  for (let start = 0; start < userIds.length; start += batchSize) {
+    const batch = userIds.slice(start, start + batchSize);
     const { rows } = await sql<{ id: number }>`
       insert into accesses (user_id, request_id, starts_at, ends_at, time_zone, grants, limitation, status, link_id)
       select user_id, ${requestId}, ${startsAt}, ${endsAt}, ${request.time_zone}, ${JSON.stringify(grants)}::jsonb,
              ${JSON.stringify(limitation)}::jsonb, ${status}, link_id
-        from unnest(${userIds}::int[], ${userIds.map(() => generateLinkId())}::text[]) as t(user_id, link_id)
+        from unnest(${batch}::int[], ${batch.map(() => generateLinkId())}::text[]) as t(user_id, link_id)
       on conflict (request_id, user_id) do nothing
       returning id`.execute(deps.db);
     created += rows.length;

@@ -185,8 +185,9 @@ export async function runImport(deps: ImportDeps, importId: number): Promise<Run
     const toCreate = lines.filter((line): line is ValidatedLine & { user: NonNullable<ValidatedLine['user']> } => line.user !== null && (line.outcome === 'created' || line.outcome === 'created_inactive'));
     const created = await insertUsersSkippingRegistered(trx, importId, toCreate.map((line) => line.user));
     // A rerun after a crash that happened after the commit cannot get here (status is done); this only
-    // matters if the same import created users earlier in this very transaction.
-    const ownUsers = await findUsersCreatedByImport(trx, importId);
+    // matters if the same import created users earlier in this very transaction. When the insert created
+    // every user it was given, there is nobody to look for (and no scan of the users table by import).
+    const ownUsers = created.size < toCreate.length ? await findUsersCreatedByImport(trx, importId) : new Map<string, number>();
     const existingEmails = lines.filter((line) => line.email && !created.has(line.email) && !ownUsers.has(line.email)).map((line) => line.email as string);
     const registered = await findUserIdsByEmail(trx, existingEmails);
     const final = lines.map((line) => {
