@@ -1,6 +1,7 @@
 // request.provision (accesses, the progress message, then one access.emails job per chunk) and access.emails
 // (the two emails per access, progress in the thread, and the summary from the job that finished the request).
 // Both may run again after a crash or a lost database connection: every step below is safe to repeat.
+import { accessMailDeps } from '../slack/deps.ts';
 import type { AppDeps } from '../slack/deps.ts';
 import { publishProgress, publishProvisioningSummary } from '../slack/provisioning-publisher.ts';
 import { completeProvisioning, isFinisher, prepareProvisioning, sendAccessEmails, startProvisioning } from '../usecases/provision-request.ts';
@@ -23,14 +24,7 @@ export function provisionRequestJob(deps: AppDeps): JobHandler<{ requestId: numb
 export function sendAccessEmailsJob(deps: AppDeps): JobHandler<{ requestId: number; accessIds: number[] }> {
   return async ({ requestId, accessIds }, context) => {
     const result = await sendAccessEmails(
-      {
-        db: deps.db,
-        mailer: deps.mailer,
-        now: deps.now,
-        secretKey: deps.config.secretKey ?? '',
-        publicBaseUrl: deps.config.publicBaseUrl,
-        tokenTtlMinutes: deps.config.tokenTtlMinutes,
-      },
+      accessMailDeps(deps),
       accessIds,
       context.signal,
     );

@@ -17,3 +17,15 @@ export interface AppDeps {
   /** SMTP (SMTP_URL) or .eml files under DATA_DIR/outbox. */
   mailer: Mailer;
 }
+
+/** What sending an access's emails needs (provisioning and resends): one place reads it from the config. */
+export function accessMailDeps(deps: AppDeps) {
+  return {
+    db: deps.db,
+    mailer: deps.mailer,
+    now: deps.now,
+    secretKey: deps.config.secretKey ?? '',
+    publicBaseUrl: deps.config.publicBaseUrl,
+    tokenTtlMinutes: deps.config.tokenTtlMinutes,
+  };
+}

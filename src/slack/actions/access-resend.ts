@@ -9,6 +9,7 @@ import type { AccessStatus } from '../../db/schema.ts';
 import { resendAccessLink } from '../../usecases/resend-token.ts';
 import type { AdminResendResult } from '../../usecases/resend-token.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
+import { accessMailDeps } from '../deps.ts';
 import type { AppDeps } from '../deps.ts';
 
 export const ACCESS_RESEND_ACTION = 'access_resend_link';
@@ -107,15 +108,7 @@ export function createAccessResendAction(deps: AppDeps) {
     await ack();
     // Admin first, then the lookup: someone else learns nothing about which access ids exist.
     const result = await resendAccessLink(
-      {
-        db: deps.db,
-        mailer: deps.mailer,
-        now: deps.now,
-        secretKey: deps.config.secretKey ?? '',
-        tokenTtlMinutes: deps.config.tokenTtlMinutes,
-        adminUserIds: deps.config.adminUserIds,
-        publicBaseUrl: deps.config.publicBaseUrl,
-      },
+      { ...accessMailDeps(deps), adminUserIds: deps.config.adminUserIds },
       { accessCode: String(action.value ?? '').slice(0, 32), userId: body.user.id },
     );
     await answer(args, accessResendText(result, deps.now()));
