@@ -18,8 +18,8 @@ export async function readSpreadsheetOffThread(bytes: Uint8Array, fileName: stri
   });
   try {
     return await new Promise<ReadResult>((resolve, reject) => {
-      worker.once('message', (message: { ok: true; result: ReadResult } | { ok: false; message: string }) => {
-        if (message.ok) resolve(message.result);
+      worker.once('message', (message: { ok: true; json: string } | { ok: false; message: string }) => {
+        if (message.ok) resolve(JSON.parse(message.json) as ReadResult);
         else reject(new Error(`reading the spreadsheet failed: ${message.message}`));
       });
       worker.once('error', reject);
