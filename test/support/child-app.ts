@@ -14,28 +14,13 @@ import { openDatabase } from '../../src/db/client.ts';
 import type { DatabaseHandle } from '../../src/db/client.ts';
 import { createLogger } from '../../src/logger.ts';
 import { APPROVE_ACTION, COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
-import { AUTO_ACCESS_ACTION, AUTO_ACCESS_BLOCK, IMPORT_FILE_ACTION, IMPORT_FILE_BLOCK } from '../../src/slack/ids.ts';
-import {
-  CREDENTIALS_BLOCK,
-  DAYS_BLOCK,
-  DEVICES_BLOCK,
-  DURATION_BLOCK,
-  grantBlockId,
-  JUSTIFICATION_BLOCK,
-  REASON_BLOCK,
-  SESSIONS_BLOCK,
-  START_BLOCK,
-  TIMES_BLOCK,
-  UNIT_BLOCK,
-  WIZARD_CREDENTIALS_SELECT_ACTION,
-  WIZARD_DEVICES_SELECT_ACTION,
-  WIZARD_VALUE_ACTION,
-} from '../../src/slack/wizard/wizard-ids.ts';
+import { CREDENTIALS_BLOCK, DEVICES_BLOCK, REASON_BLOCK, WIZARD_CREDENTIALS_SELECT_ACTION, WIZARD_DEVICES_SELECT_ACTION } from '../../src/slack/wizard/wizard-ids.ts';
 import type { FakeSlackApi } from './fake-slack-api.ts';
 import { createSlackDriver } from './slack-driver.ts';
 import type { SlackDriver } from './slack-driver.ts';
 import type { TestDatabase } from './test-database.ts';
 import { waitFor } from './wait-for.ts';
+import { credentialsStepValues, devicesStepValues, generalStepValues, importStepValues, limitationStepValues } from './wizard-steps.ts';
 
 export const CHILD_SIGNING_SECRET = 'child-signing-secret-0123456789abcdef';
 export const CHILD_SECRET_KEY = 'child-secret-key-0123456789abcdef0123456789';
@@ -270,8 +255,6 @@ function findElement(tree: unknown, actionId: string): Record<string, unknown> |
   return findElement(Object.values(record), actionId);
 }
 
-const wizardValue = (fields: Record<string, unknown>) => ({ [WIZARD_VALUE_ACTION]: fields });
-
 export interface SlackRequestOptions {
   requester: string;
   channel: string;
@@ -296,10 +279,7 @@ export async function createRequestOverSlack(side: SlackSide, options: SlackRequ
   expect(command.status, command.text).toBe(200);
   const modal = ((await side.slackApi.waitForCalls('views.open', opensBefore + 1, undefined, timeoutMs))[opensBefore]?.response as { view: View }).view;
   const file = side.slackApi.addFile({ name: options.fileName, bytes: options.bytes, user: requester });
-  await submitView(side, modal, {
-    [IMPORT_FILE_BLOCK]: { [IMPORT_FILE_ACTION]: { type: 'file_input', files: [{ id: file.id, name: file.name }] } },
-    [AUTO_ACCESS_BLOCK]: { [AUTO_ACCESS_ACTION]: { type: 'radio_buttons', selected_option: { value: 'yes' } } },
-  }, requester);
+  await submitView(side, modal, importStepValues(file), requester);
   const preview = ((await side.slackApi.waitForCall('views.update', (call) => call.args.view_id === modal.id && JSON.stringify(call.args.view).includes('lines'), timeoutMs)).response as { view: View }).view;
 
   const step = async (view: View, values: Record<string, unknown>): Promise<View> => {
@@ -311,27 +291,12 @@ export async function createRequestOverSlack(side: SlackSide, options: SlackRequ
   const reasonBlock = general.blocks?.find((block) => block['block_id'] === REASON_BLOCK) as { element: { options: Array<{ value: string }> } } | undefined;
   const reason = reasonBlock?.element.options.find((option) => option.value !== '0')?.value;
   if (!reason) throw new Error(`the General step offers no reason: ${JSON.stringify(general.blocks)}`);
-  const devicesStep = await step(general, {
-    [JUSTIFICATION_BLOCK]: wizardValue({ type: 'plain_text_input', value: 'Scheduled maintenance' }),
-    [REASON_BLOCK]: wizardValue({ type: 'static_select', selected_option: { value: reason } }),
-  });
+  const devicesStep = await step(general, generalStepValues(reason));
   const device = chooseOption(await suggestOptions(side, devicesStep, requester, DEVICES_BLOCK, WIZARD_DEVICES_SELECT_ACTION), options.deviceName ?? 'db-prod-01');
-  const credentialsStep = await step(devicesStep, { [DEVICES_BLOCK]: { [WIZARD_DEVICES_SELECT_ACTION]: { type: 'multi_external_select', selected_options: [{ value: device }] } } });
+  const credentialsStep = await step(devicesStep, devicesStepValues(device));
   const credential = chooseOption(await suggestOptions(side, credentialsStep, requester, CREDENTIALS_BLOCK, WIZARD_CREDENTIALS_SELECT_ACTION), options.credentialUsername ?? 'postgres');
-  const credentialId = Number(credential.split(':')[1]);
-  const limitationStep = await step(credentialsStep, {
-    [CREDENTIALS_BLOCK]: { [WIZARD_CREDENTIALS_SELECT_ACTION]: { type: 'multi_external_select', selected_options: [{ value: credential }] } },
-    [grantBlockId(credentialId)]: wizardValue({ type: 'checkboxes', selected_options: [{ value: 'start_session' }] }),
-  });
-  const tomorrow = Math.ceil((Date.now() + 24 * 3600 * 1000) / (15 * 60 * 1000)) * 15 * 60;
-  const review = await step(limitationStep, {
-    [START_BLOCK]: wizardValue({ type: 'datetimepicker', selected_date_time: tomorrow }),
-    [DURATION_BLOCK]: wizardValue({ type: 'number_input', value: '8' }),
-    [UNIT_BLOCK]: wizardValue({ type: 'static_select', selected_option: { value: 'hours' } }),
-    [DAYS_BLOCK]: wizardValue({ type: 'checkboxes', selected_options: [{ value: 'every_day' }] }),
-    [TIMES_BLOCK]: wizardValue({ type: 'checkboxes', selected_options: [{ value: 'all_hours' }] }),
-    [SESSIONS_BLOCK]: wizardValue({ type: 'radio_buttons', selected_option: { value: 'unlimited' } }),
-  });
+  const limitationStep = await step(credentialsStep, credentialsStepValues(credential));
+  const review = await step(limitationStep, limitationStepValues());
   await step(review, {});
 
   const card = await side.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === channel && JSON.stringify(call.args.blocks ?? '').includes(APPROVE_ACTION), timeoutMs);
