@@ -45,9 +45,9 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
-export async function startAppProcess(options: { env: Record<string, string>; logFile: string; cpuProfileDir?: string | undefined }): Promise<AppProcess> {
+export async function startAppProcess(options: { env: Record<string, string>; logFile: string; cpuProfileDir?: string | undefined; nodeOptions?: string[] }): Promise<AppProcess> {
   const log = openSync(options.logFile, 'w');
-  const execArgv = [...STRIP_TYPES, ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
+  const execArgv = [...STRIP_TYPES, ...(options.nodeOptions ?? []), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
   const child = fork(new URL('./app-process.ts', import.meta.url), [], { execArgv, env: options.env, stdio: ['ignore', log, 'inherit', 'ipc'] });
   closeSync(log);
   const send = (message: DriverMessage) => child.send(message);

@@ -52,6 +52,9 @@ const { values: args } = parseArgs({
     'probe-ms': { type: 'string', default: '100' },
     'cpu-prof': { type: 'boolean', default: false },
     'keep-database': { type: 'boolean', default: false },
+    // Extra Node options for the app process only (e.g. "--max-semi-space-size=16"), to try a setting;
+    // without it the app runs exactly as `npm start` runs it.
+    'app-node-options': { type: 'string', default: '' },
     out: { type: 'string' },
   },
 });
@@ -61,6 +64,7 @@ if (sizes.length === 0 || sizes.some((size) => !Number.isInteger(size) || size <
   process.exit(2);
 }
 const probeIntervalMs = Number(args['probe-ms']);
+const appNodeOptions = (args['app-node-options'] ?? '').split(' ').filter((option) => option !== '');
 const quiet = createLogger({ level: 'error', write: () => undefined });
 const out = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -83,6 +87,7 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
   const app = await startAppProcess({
     logFile,
     cpuProfileDir,
+    nodeOptions: appNodeOptions,
     env: {
       PATH: process.env.PATH ?? '',
       SLACK_BOT_TOKEN: slackApi.botToken,
@@ -268,6 +273,7 @@ async function jobTimings(db: Db): Promise<JobTiming[]> {
 const startedAt = new Date();
 const workDir = await mkdtemp(path.join(os.tmpdir(), 'domum-bench-run-'));
 out(`Domum benchmark · ${startedAt.toISOString()} · sizes ${sizes.join(', ')} · Node ${process.version} · ${os.cpus().length} CPUs · load ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}`);
+if (appNodeOptions.length > 0) out(`The app runs with extra Node options: ${appNodeOptions.join(' ')} (npm start does not use them)`);
 const smtp = await startSmtpProcess();
 const results: SizeResult[] = [];
 try {
@@ -298,7 +304,7 @@ const report = {
   startedAt: startedAt.toISOString(),
   finishedAt: new Date().toISOString(),
   machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), node: process.version, postgres: postgresVersion },
-  settings: { probeIntervalMs, mailRatePerSecond: Number(MAIL_RATE_LIFTED), cpuProfile: args['cpu-prof'] },
+  settings: { probeIntervalMs, mailRatePerSecond: Number(MAIL_RATE_LIFTED), cpuProfile: args['cpu-prof'], appNodeOptions },
   sizes: results,
   targets: { judgedAtLines: largest.lines, results: targets },
 };
