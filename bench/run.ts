@@ -1,4 +1,4 @@
-// `npm run bench [-- --sizes 1000,10000,50000] [--probe-ms 100] [--cpu-prof] [--keep-database]`
+// `npm run bench [-- --sizes 1000,10000,50000] [--probe-ms 100] [--cpu-prof] [--keep-database] [--app-node-options=…]`
 // For each size: a generated spreadsheet goes through the real app (its own process, on a fresh PostgreSQL
 // database) from the upload to the provisioning summary, driven the way Slack drives it (signed requests,
 // the fake Web API on loopback, an SMTP server on loopback), while signed `/domum help` commands measure
@@ -52,7 +52,7 @@ const { values: args } = parseArgs({
     'probe-ms': { type: 'string', default: '100' },
     'cpu-prof': { type: 'boolean', default: false },
     'keep-database': { type: 'boolean', default: false },
-    // Extra Node options for the app process only (e.g. "--max-semi-space-size=16"), to try a setting;
+    // Extra Node options for the app process only (--app-node-options=--max-semi-space-size=16), to try a setting;
     // without it the app runs exactly as `npm start` runs it.
     'app-node-options': { type: 'string', default: '' },
     out: { type: 'string' },
