@@ -20,7 +20,28 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'pg', 'kysely', 'pg-boss', '@slack/*', 'nodemailer', '@electric-sql/*', '../db/*', '../slack/*', '../jobs/*', '../mail/*', '../usecases/*'], message: 'The domain is pure: no I/O imports.', allowTypeImports: true }] },
+        {
+          patterns: [
+            {
+              group: [
+                'node:*',
+                'pg',
+                'kysely',
+                'pg-boss',
+                '@slack/*',
+                'nodemailer',
+                '@electric-sql/*',
+                '../db/*',
+                '../slack/*',
+                '../jobs/*',
+                '../mail/*',
+                '../usecases/*',
+              ],
+              message: 'The domain is pure: no I/O imports.',
+              allowTypeImports: true,
+            },
+          ],
+        },
       ],
     },
   },

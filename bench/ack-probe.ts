@@ -23,7 +23,13 @@ export interface AckProbe {
 
 export function summarizeAcks(samples: readonly AckSample[], failures = 0): AckSummary {
   const sorted = samples.map((sample) => sample.durationMs).sort((a, b) => a - b);
-  return { count: sorted.length, failures, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: sorted[sorted.length - 1] ?? Number.NaN };
+  return {
+    count: sorted.length,
+    failures,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    maxMs: sorted[sorted.length - 1] ?? Number.NaN,
+  };
 }
 
 export function percentile(sorted: readonly number[], fraction: number): number {

@@ -7,11 +7,14 @@ import { createLogger } from '../src/logger.ts';
 import { startDomum } from '../src/main.ts';
 import { importCheckTimingsChannel } from '../src/usecases/import-lifecycle.ts';
 
-export type AppMessage = { type: 'started'; port: number } | { type: 'stats'; maxRssBytes: number; rssBytes: number } | { type: 'stopped' };
+export type AppMessage =
+  { type: 'started'; port: number } | { type: 'stats'; maxRssBytes: number; rssBytes: number } | { type: 'stopped' };
 export type DriverMessage = { type: 'stats' } | { type: 'stop' };
 
 // For --cpu-prof: V8 stamps profile samples with this monotonic clock; the driver maps them to wall time.
-process.stdout.write(`${JSON.stringify({ message: 'bench clock', monotonicMicros: Number(process.hrtime.bigint() / 1000n), wallMs: Date.now() })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ message: 'bench clock', monotonicMicros: Number(process.hrtime.bigint() / 1000n), wallMs: Date.now() })}\n`,
+);
 // The check's own split (download, parse + validate, storing the lines), published by the app.
 importCheckTimingsChannel.subscribe((timings) => {
   process.stdout.write(`${JSON.stringify({ message: 'bench import check', ...(timings as object) })}\n`);

@@ -49,22 +49,43 @@ export async function postgresInsertFloor(databaseUrl: string, lines: number): P
   try {
     await client.query('DROP TABLE IF EXISTS bench_floor_users');
     await client.query('CREATE TABLE bench_floor_users (LIKE third_party_users INCLUDING ALL)');
-    const vendors = new Map((await client.query<{ id: number; name: string }>('SELECT id, name FROM vendors')).rows.map((row) => [row.name, row.id]));
-    const rows = benchRows(lines).map(([vendor, name, email, phone, document, enabled]) => [vendors.get(vendor ?? '') ?? 0, name, email, `+${(phone ?? '').replace(/\D/g, '')}`, document, enabled === 'Yes']);
+    const vendors = new Map(
+      (await client.query<{ id: number; name: string }>('SELECT id, name FROM vendors')).rows.map((row) => [
+        row.name,
+        row.id,
+      ]),
+    );
+    const rows = benchRows(lines).map(([vendor, name, email, phone, document, enabled]) => [
+      vendors.get(vendor ?? '') ?? 0,
+      name,
+      email,
+      `+${(phone ?? '').replace(/\D/g, '')}`,
+      document,
+      enabled === 'Yes',
+    ]);
     const batch = 1_000;
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     await client.query('BEGIN');
     for (let start = 0; start < rows.length; start += batch) {
       const slice = rows.slice(start, start + batch);
-      const values = slice.map((_, row) => `(${[1, 2, 3, 4, 5, 6].map((column) => `$${row * 6 + column}`).join(', ')})`).join(', ');
-      await client.query(`INSERT INTO bench_floor_users (vendor_id, name, email, phone, document, enabled) VALUES ${values}`, slice.flat());
+      const values = slice
+        .map((_, row) => `(${[1, 2, 3, 4, 5, 6].map((column) => `$${row * 6 + column}`).join(', ')})`)
+        .join(', ');
+      await client.query(
+        `INSERT INTO bench_floor_users (vendor_id, name, email, phone, document, enabled) VALUES ${values}`,
+        slice.flat(),
+      );
     }
     await client.query('COMMIT');
     const ms = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
     await client.query('DROP TABLE bench_floor_users');
-    return { what: 'pg multi-row INSERT, 1,000 rows per statement, one transaction', ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+    return {
+      what: 'pg multi-row INSERT, 1,000 rows per statement, one transaction',
+      ms,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    };
   } finally {
     await client.end();
   }
@@ -72,6 +93,13 @@ export async function postgresInsertFloor(databaseUrl: string, lines: number): P
 
 /** nodemailer alone (bench/mail-floor.ts in its own process), to the same SMTP server. */
 export async function nodemailerFloor(smtpUrl: string, messages: number): Promise<Floor> {
-  const result = await runFloorProcess<{ messages: number; elapsedMs: number; cpuMs: number }>('./mail-floor.ts', [smtpUrl, String(messages)]);
-  return { what: 'nodemailer pooled transport (defaults: 5 connections), 64 sends in flight', ms: result.elapsedMs, cpuMs: result.cpuMs };
+  const result = await runFloorProcess<{ messages: number; elapsedMs: number; cpuMs: number }>('./mail-floor.ts', [
+    smtpUrl,
+    String(messages),
+  ]);
+  return {
+    what: 'nodemailer pooled transport (defaults: 5 connections), 64 sends in flight',
+    ms: result.elapsedMs,
+    cpuMs: result.cpuMs,
+  };
 }

@@ -25,9 +25,26 @@ async function sendNext(): Promise<void> {
     const to = `bench.person.${user}@globex.example`;
     const content =
       index % 2 === 0
-        ? accessLinkMail({ to, userName: `Bench Person ${user}`, vendorName: 'Globex', link: `https://domum.example.com/access/${String(user).padStart(22, 'x')}`, accessCode: `EXT-26-${String(user).padStart(6, '0')}` })
-        : accessTokenMail({ to, userName: `Bench Person ${user}`, token: 'ABCD-EFGH-JKMN', expiresAt, timeZone: 'UTC' });
-    await transport.sendMail({ from: 'Domum <no-reply@localhost>', to, ...content, messageId: `<floor-${index}@localhost>` });
+        ? accessLinkMail({
+            to,
+            userName: `Bench Person ${user}`,
+            vendorName: 'Globex',
+            link: `https://domum.example.com/access/${String(user).padStart(22, 'x')}`,
+            accessCode: `EXT-26-${String(user).padStart(6, '0')}`,
+          })
+        : accessTokenMail({
+            to,
+            userName: `Bench Person ${user}`,
+            token: 'ABCD-EFGH-JKMN',
+            expiresAt,
+            timeZone: 'UTC',
+          });
+    await transport.sendMail({
+      from: 'Domum <no-reply@localhost>',
+      to,
+      ...content,
+      messageId: `<floor-${index}@localhost>`,
+    });
   }
 }
 const started = performance.now();

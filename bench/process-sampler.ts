@@ -51,7 +51,9 @@ export function startProcessSampler(pid: number, intervalMs = 100): ProcessSampl
     for (const entry of samples) {
       if (entry.wallMs > wallMs) {
         if (!before || before.wallMs === entry.wallMs) return entry.cpuMs;
-        return before.cpuMs + ((entry.cpuMs - before.cpuMs) * (wallMs - before.wallMs)) / (entry.wallMs - before.wallMs);
+        return (
+          before.cpuMs + ((entry.cpuMs - before.cpuMs) * (wallMs - before.wallMs)) / (entry.wallMs - before.wallMs)
+        );
       }
       before = entry;
     }
@@ -59,7 +61,13 @@ export function startProcessSampler(pid: number, intervalMs = 100): ProcessSampl
   };
   return {
     cpuMsBetween: (startWallMs, endWallMs) => Math.max(0, cpuAt(endWallMs) - cpuAt(startWallMs)),
-    maxRssBytesBetween: (startWallMs, endWallMs) => Math.max(0, ...samples.filter((entry) => entry.wallMs >= startWallMs && entry.wallMs <= endWallMs).map((entry) => entry.rssBytes)),
+    maxRssBytesBetween: (startWallMs, endWallMs) =>
+      Math.max(
+        0,
+        ...samples
+          .filter((entry) => entry.wallMs >= startWallMs && entry.wallMs <= endWallMs)
+          .map((entry) => entry.rssBytes),
+      ),
     stop: () => clearInterval(timer),
   };
 }

@@ -17,7 +17,9 @@ function nextMessage<T extends { type: string }>(child: ChildProcess, type: T['t
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       cleanup();
-      reject(new Error(`the child process ended (code ${code}, signal ${signal}) while the bench waited for "${type}"`));
+      reject(
+        new Error(`the child process ended (code ${code}, signal ${signal}) while the bench waited for "${type}"`),
+      );
     };
     const timer = setTimeout(() => {
       cleanup();
@@ -45,10 +47,23 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
-export async function startAppProcess(options: { env: Record<string, string>; logFile: string; cpuProfileDir?: string | undefined; nodeOptions?: string[] }): Promise<AppProcess> {
+export async function startAppProcess(options: {
+  env: Record<string, string>;
+  logFile: string;
+  cpuProfileDir?: string | undefined;
+  nodeOptions?: string[];
+}): Promise<AppProcess> {
   const log = openSync(options.logFile, 'w');
-  const execArgv = [...STRIP_TYPES, ...(options.nodeOptions ?? []), ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
-  const child = fork(new URL('./app-process.ts', import.meta.url), [], { execArgv, env: options.env, stdio: ['ignore', log, 'inherit', 'ipc'] });
+  const execArgv = [
+    ...STRIP_TYPES,
+    ...(options.nodeOptions ?? []),
+    ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+  ];
+  const child = fork(new URL('./app-process.ts', import.meta.url), [], {
+    execArgv,
+    env: options.env,
+    stdio: ['ignore', log, 'inherit', 'ipc'],
+  });
   closeSync(log);
   const send = (message: DriverMessage) => child.send(message);
   try {
@@ -83,7 +98,10 @@ export interface SmtpProcess {
 }
 
 export async function startSmtpProcess(): Promise<SmtpProcess> {
-  const child = fork(new URL('./smtp-process.ts', import.meta.url), [], { execArgv: STRIP_TYPES, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(new URL('./smtp-process.ts', import.meta.url), [], {
+    execArgv: STRIP_TYPES,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const listening = await nextMessage<Extract<SmtpProcessMessage, { type: 'listening' }>>(child, 'listening', 30_000);
   return {
     url: listening.url,

@@ -36,7 +36,12 @@ function frameName(node: ProfileNode): string {
   return `${functionName || '(anonymous)'}${where ? ` ${where}:${lineNumber + 1}` : ''}`;
 }
 
-export async function profilePhases(directory: string, clock: { monotonicMicros: number; wallMs: number }, windows: PhaseWindow[], topCount = 12): Promise<PhaseProfile[]> {
+export async function profilePhases(
+  directory: string,
+  clock: { monotonicMicros: number; wallMs: number },
+  windows: PhaseWindow[],
+  topCount = 12,
+): Promise<PhaseProfile[]> {
   const files = (await readdir(directory)).filter((file) => file.endsWith('.cpuprofile'));
   const perPhase = windows.map(() => new Map<string, number>());
   const toWallMs = (micros: number) => clock.wallMs + (micros - clock.monotonicMicros) / 1000;
@@ -60,7 +65,10 @@ export async function profilePhases(directory: string, clock: { monotonicMicros:
   return windows.map((window, index) => {
     const totals = perPhase[index] ?? new Map<string, number>();
     const busyMs = [...totals.values()].reduce((sum, ms) => sum + ms, 0);
-    const top = [...totals].sort((a, b) => b[1] - a[1]).slice(0, topCount).map(([frame, ms]) => ({ frame, ms: Math.round(ms) }));
+    const top = [...totals]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, topCount)
+      .map(([frame, ms]) => ({ frame, ms: Math.round(ms) }));
     return { phase: window.name, busyMs: Math.round(busyMs), top };
   });
 }

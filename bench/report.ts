@@ -31,7 +31,16 @@ export interface SizeResult {
    * email: accesses created → the summary posted in the thread (every email sent).
    * total: submission → summary (includes the time the bench waits before approving).
    */
-  phasesMs: { check: number; checkDownload: number; checkDryRun: number; checkStore: number; import: number; provisioning: number; email: number; total: number };
+  phasesMs: {
+    check: number;
+    checkDownload: number;
+    checkDryRun: number;
+    checkStore: number;
+    import: number;
+    provisioning: number;
+    email: number;
+    total: number;
+  };
   /** CPU time of the app process (all threads) in each phase's window, from /proc. */
   appCpuMs: { check: number; import: number; provisioning: number; email: number };
   /** Highest RSS of the app process sampled (every 100 ms) in each phase. */
@@ -59,7 +68,8 @@ export interface TargetResult {
 }
 
 const perSecond = (count: number, ms: number) => (count * 1000) / ms;
-const number = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const number = (value: number, digits = 0) =>
+  value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const seconds = (ms: number) => `${number(ms / 1000, 2)} s`;
 const megabytes = (bytes: number) => `${number(bytes / 1024 / 1024, 0)} MB`;
 
@@ -77,35 +87,125 @@ export function ratios(result: SizeResult) {
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('   '));
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)))
+      .join('   '),
+  );
 }
 
 export function printSize(out: (text: string) => void, result: SizeResult): void {
   const { phasesMs: phases, floors, lines } = result;
   const ratio = ratios(result);
-  out(`\n${number(lines)} lines · ${number(result.fileBytes / 1024)} KB xlsx · ${number(result.accesses)} accesses · ${number(result.emails)} emails · load ${number(result.loadAverage.before, 2)} → ${number(result.loadAverage.after, 2)}`);
+  out(
+    `\n${number(lines)} lines · ${number(result.fileBytes / 1024)} KB xlsx · ${number(result.accesses)} accesses · ${number(result.emails)} emails · load ${number(result.loadAverage.before, 2)} → ${number(result.loadAverage.after, 2)}`,
+  );
   const cpu = result.appCpuMs;
   for (const line of table([
     ['phase', 'ours', 'rate', 'app CPU', 'floor', 'floor rate', 'floor CPU', 'ours/floor'],
-    ['check: submission → preview', seconds(phases.check), `${number(perSecond(lines, phases.check))} lines/s`, seconds(cpu.check), `${seconds(floors.sheetJs.ms)} SheetJS`, `${number(perSecond(lines, floors.sheetJs.ms))} lines/s`, seconds(floors.sheetJs.cpuMs), number(ratio.check, 2)],
-    ['  parse + validate (dry run)', seconds(phases.checkDryRun), `${number(perSecond(lines, phases.checkDryRun))} lines/s`, '', `${seconds(floors.sheetJs.ms)} SheetJS`, `${number(perSecond(lines, floors.sheetJs.ms))} lines/s`, '', number(ratio.dryRun, 2)],
-    ['  store the lines', seconds(phases.checkStore), `${number(perSecond(lines, phases.checkStore))} lines/s`, '', '', '', '', ''],
-    ['user import', seconds(phases.import), `${number(perSecond(lines, phases.import))} lines/s`, seconds(cpu.import), '', '', '', ''],
-    ['provisioning (accesses)', seconds(phases.provisioning), `${number(perSecond(lines, phases.provisioning))} lines/s`, seconds(cpu.provisioning), '', '', '', ''],
-    ['import + provisioning', seconds(phases.import + phases.provisioning), `${number(ratio.importAndProvisioningLinesPerSecond)} lines/s`, seconds(cpu.import + cpu.provisioning), `${seconds(floors.postgres.ms)} pg INSERT`, `${number(perSecond(lines, floors.postgres.ms))} lines/s`, seconds(floors.postgres.cpuMs), number(ratio.importAndProvisioning, 2)],
-    ['email', seconds(phases.email), `${number(perSecond(result.emails, phases.email))} emails/s`, seconds(cpu.email), `${seconds(floors.mail.ms)} nodemailer`, `${number(perSecond(result.emails, floors.mail.ms))} emails/s`, seconds(floors.mail.cpuMs), number(ratio.email, 2)],
-    ['upload → summary', seconds(phases.total), `${number(perSecond(lines, phases.total))} lines/s`, '', '', '', '', ''],
+    [
+      'check: submission → preview',
+      seconds(phases.check),
+      `${number(perSecond(lines, phases.check))} lines/s`,
+      seconds(cpu.check),
+      `${seconds(floors.sheetJs.ms)} SheetJS`,
+      `${number(perSecond(lines, floors.sheetJs.ms))} lines/s`,
+      seconds(floors.sheetJs.cpuMs),
+      number(ratio.check, 2),
+    ],
+    [
+      '  parse + validate (dry run)',
+      seconds(phases.checkDryRun),
+      `${number(perSecond(lines, phases.checkDryRun))} lines/s`,
+      '',
+      `${seconds(floors.sheetJs.ms)} SheetJS`,
+      `${number(perSecond(lines, floors.sheetJs.ms))} lines/s`,
+      '',
+      number(ratio.dryRun, 2),
+    ],
+    [
+      '  store the lines',
+      seconds(phases.checkStore),
+      `${number(perSecond(lines, phases.checkStore))} lines/s`,
+      '',
+      '',
+      '',
+      '',
+      '',
+    ],
+    [
+      'user import',
+      seconds(phases.import),
+      `${number(perSecond(lines, phases.import))} lines/s`,
+      seconds(cpu.import),
+      '',
+      '',
+      '',
+      '',
+    ],
+    [
+      'provisioning (accesses)',
+      seconds(phases.provisioning),
+      `${number(perSecond(lines, phases.provisioning))} lines/s`,
+      seconds(cpu.provisioning),
+      '',
+      '',
+      '',
+      '',
+    ],
+    [
+      'import + provisioning',
+      seconds(phases.import + phases.provisioning),
+      `${number(ratio.importAndProvisioningLinesPerSecond)} lines/s`,
+      seconds(cpu.import + cpu.provisioning),
+      `${seconds(floors.postgres.ms)} pg INSERT`,
+      `${number(perSecond(lines, floors.postgres.ms))} lines/s`,
+      seconds(floors.postgres.cpuMs),
+      number(ratio.importAndProvisioning, 2),
+    ],
+    [
+      'email',
+      seconds(phases.email),
+      `${number(perSecond(result.emails, phases.email))} emails/s`,
+      seconds(cpu.email),
+      `${seconds(floors.mail.ms)} nodemailer`,
+      `${number(perSecond(result.emails, floors.mail.ms))} emails/s`,
+      seconds(floors.mail.cpuMs),
+      number(ratio.email, 2),
+    ],
+    [
+      'upload → summary',
+      seconds(phases.total),
+      `${number(perSecond(lines, phases.total))} lines/s`,
+      '',
+      '',
+      '',
+      '',
+      '',
+    ],
   ])) {
     out(`  ${line}`);
   }
-  out(`  floors: SheetJS cold read ${seconds(floors.sheetJs.ms)} (warm: ${floors.sheetJs.warm.map((run) => seconds(run.ms)).join(', ')}) · ${floors.postgres.what} · ${floors.mail.what}`);
-  out(`  Slack acks: ${number(result.acks.count)} signed /domum help during the run · p50 ${number(result.acks.p50Ms)} ms · p99 ${number(result.acks.p99Ms)} ms · max ${number(result.acks.maxMs)} ms · ${result.acks.failures} failed`);
-  out(`    by phase (p99 / max): ${(['check', 'import', 'provisioning', 'email'] as const).map((phase) => `${phase} ${number(result.acksByPhase[phase].p99Ms)} / ${number(result.acksByPhase[phase].maxMs)} ms`).join(' · ')}`);
+  out(
+    `  floors: SheetJS cold read ${seconds(floors.sheetJs.ms)} (warm: ${floors.sheetJs.warm.map((run) => seconds(run.ms)).join(', ')}) · ${floors.postgres.what} · ${floors.mail.what}`,
+  );
+  out(
+    `  Slack acks: ${number(result.acks.count)} signed /domum help during the run · p50 ${number(result.acks.p50Ms)} ms · p99 ${number(result.acks.p99Ms)} ms · max ${number(result.acks.maxMs)} ms · ${result.acks.failures} failed`,
+  );
+  out(
+    `    by phase (p99 / max): ${(['check', 'import', 'provisioning', 'email'] as const).map((phase) => `${phase} ${number(result.acksByPhase[phase].p99Ms)} / ${number(result.acksByPhase[phase].maxMs)} ms`).join(' · ')}`,
+  );
   const rss = result.appMaxRssBytes;
-  out(`  peak RSS of the app process: ${megabytes(result.peakRssBytes)} · after starting: ${megabytes(result.startupPeakRssBytes)} · highest sampled per phase: check ${megabytes(rss.check)}, import ${megabytes(rss.import)}, provisioning ${megabytes(rss.provisioning)}, email ${megabytes(rss.email)}`);
-  out(`  jobs: ${result.jobs.map((job) => `${job.queue} ×${job.jobs} ${seconds(job.spanMs)} (busy ${seconds(job.busyMs)}, max wait ${seconds(job.maxWaitMs)}${job.jobs > 2 ? `, workers idle ${number(100 * job.idleShare)}%` : ''})`).join(' · ')}`);
+  out(
+    `  peak RSS of the app process: ${megabytes(result.peakRssBytes)} · after starting: ${megabytes(result.startupPeakRssBytes)} · highest sampled per phase: check ${megabytes(rss.check)}, import ${megabytes(rss.import)}, provisioning ${megabytes(rss.provisioning)}, email ${megabytes(rss.email)}`,
+  );
+  out(
+    `  jobs: ${result.jobs.map((job) => `${job.queue} ×${job.jobs} ${seconds(job.spanMs)} (busy ${seconds(job.busyMs)}, max wait ${seconds(job.maxWaitMs)}${job.jobs > 2 ? `, workers idle ${number(100 * job.idleShare)}%` : ''})`).join(' · ')}`,
+  );
   for (const phase of result.profile ?? []) {
-    out(`  CPU profile, ${phase.phase}: ${seconds(phase.busyMs)} busy · ${phase.top.map((entry) => `${entry.frame} ${number(entry.ms)} ms`).join(' · ')}`);
+    out(
+      `  CPU profile, ${phase.phase}: ${seconds(phase.busyMs)} busy · ${phase.top.map((entry) => `${entry.frame} ${number(entry.ms)} ms`).join(' · ')}`,
+    );
   }
   for (const problem of result.problems) out(`  PROBLEM: ${problem}`);
 }
@@ -113,16 +213,38 @@ export function printSize(out: (text: string) => void, result: SizeResult): void
 export function judgeTargets(result: SizeResult): TargetResult[] {
   const ratio = ratios(result);
   return [
-    { target: 'parse + validate ≥ 0.7× bare SheetJS rate', measured: `${number(ratio.dryRun, 2)}×`, pass: ratio.dryRun >= 0.7 },
-    { target: 'user import + provisioning ≥ 5,000 lines/s', measured: `${number(ratio.importAndProvisioningLinesPerSecond)} lines/s`, pass: ratio.importAndProvisioningLinesPerSecond >= 5_000 },
-    { target: 'email ≥ 0.8× bare nodemailer (rate limit lifted)', measured: `${number(ratio.email, 2)}×`, pass: ratio.email >= 0.8 },
-    { target: 'Slack ack p99 < 300 ms', measured: `${number(result.acks.p99Ms)} ms`, pass: result.acks.p99Ms < 300 && result.acks.failures === 0 },
-    { target: 'peak RSS < 512 MB', measured: megabytes(result.peakRssBytes), pass: result.peakRssBytes < 512 * 1024 * 1024 },
+    {
+      target: 'parse + validate ≥ 0.7× bare SheetJS rate',
+      measured: `${number(ratio.dryRun, 2)}×`,
+      pass: ratio.dryRun >= 0.7,
+    },
+    {
+      target: 'user import + provisioning ≥ 5,000 lines/s',
+      measured: `${number(ratio.importAndProvisioningLinesPerSecond)} lines/s`,
+      pass: ratio.importAndProvisioningLinesPerSecond >= 5_000,
+    },
+    {
+      target: 'email ≥ 0.8× bare nodemailer (rate limit lifted)',
+      measured: `${number(ratio.email, 2)}×`,
+      pass: ratio.email >= 0.8,
+    },
+    {
+      target: 'Slack ack p99 < 300 ms',
+      measured: `${number(result.acks.p99Ms)} ms`,
+      pass: result.acks.p99Ms < 300 && result.acks.failures === 0,
+    },
+    {
+      target: 'peak RSS < 512 MB',
+      measured: megabytes(result.peakRssBytes),
+      pass: result.peakRssBytes < 512 * 1024 * 1024,
+    },
   ];
 }
 
 export function printTargets(out: (text: string) => void, result: SizeResult, targets: TargetResult[]): void {
-  const note = result.lines === 50_000 ? '' : ' (the targets are set for 50,000 lines: these figures are indicative only)';
+  const note =
+    result.lines === 50_000 ? '' : ' (the targets are set for 50,000 lines: these figures are indicative only)';
   out(`\nTargets, judged at ${number(result.lines)} lines${note}:`);
-  for (const line of table(targets.map((target) => [target.target, target.measured, target.pass ? 'PASS' : 'MISS']))) out(`  ${line}`);
+  for (const line of table(targets.map((target) => [target.target, target.measured, target.pass ? 'PASS' : 'MISS'])))
+    out(`  ${line}`);
 }

@@ -111,25 +111,57 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
   try {
     const loaded = await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' });
     if (!loaded.ok) throw new Error('the test catalog did not load');
-    const slack = createSlackDriver({ baseUrl: `http://127.0.0.1:${app.port}`, signingSecret: SIGNING_SECRET, fakeApi: slackApi });
+    const slack = createSlackDriver({
+      baseUrl: `http://127.0.0.1:${app.port}`,
+      signingSecret: SIGNING_SECRET,
+      fakeApi: slackApi,
+    });
     const mailBefore = (await smtp.count()).messages;
 
     out('  running: upload → preview → wizard → import → approval → accesses → emails → summary');
     const probe = startAckProbe(slack, { intervalMs: probeIntervalMs, userId: PROBE_USER });
     // request-driver reads the database and drives Slack; that is all of a TestApp it uses.
     const driverApp = { running: { deps: { db } }, slackApi, slack } as unknown as TestApp;
-    const request = await createRequestThroughWizard(driverApp, { requester: REQUESTER, channel: CHANNEL, file: `bench-${lines}.xlsx`, bytes: workbook.bytes });
-    const { import_id: importId } = await db.selectFrom('access_requests').select('import_id').where('id', '=', request.id).executeTakeFirstOrThrow();
+    const request = await createRequestThroughWizard(driverApp, {
+      requester: REQUESTER,
+      channel: CHANNEL,
+      file: `bench-${lines}.xlsx`,
+      bytes: workbook.bytes,
+    });
+    const { import_id: importId } = await db
+      .selectFrom('access_requests')
+      .select('import_id')
+      .where('id', '=', request.id)
+      .executeTakeFirstOrThrow();
     // Approve only once the users exist, so the import and provisioning phases do not overlap.
-    await waitFor(async () => (await db.selectFrom('imports').select('status').where('id', '=', importId).executeTakeFirst())?.status === 'done', { timeoutMs: 600_000, description: 'the import to be done' });
-    await slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === CHANNEL && String(call.args.text).includes('Access request'), 60_000);
+    await waitFor(
+      async () =>
+        (await db.selectFrom('imports').select('status').where('id', '=', importId).executeTakeFirst())?.status ===
+        'done',
+      { timeoutMs: 600_000, description: 'the import to be done' },
+    );
+    await slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.channel === CHANNEL && String(call.args.text).includes('Access request'),
+      60_000,
+    );
     const approval = await slack.interactive({
       type: 'view_submission',
       user: { id: APPROVER, team_id: 'T0TEAM001' },
-      view: { id: 'VBENCHAPPROVE', type: 'modal', callback_id: APPROVE_MODAL_CALLBACK, private_metadata: JSON.stringify({ requestId: request.id }), state: { values: { [COMMENT_BLOCK]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: '' } } } } },
+      view: {
+        id: 'VBENCHAPPROVE',
+        type: 'modal',
+        callback_id: APPROVE_MODAL_CALLBACK,
+        private_metadata: JSON.stringify({ requestId: request.id }),
+        state: { values: { [COMMENT_BLOCK]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: '' } } } },
+      },
     });
     if (approval.status !== 200) throw new Error(`the approval was answered ${approval.status}: ${approval.text}`);
-    const summary = await slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).startsWith('Summary'), 1_800_000);
+    const summary = await slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => String(call.args.text).startsWith('Summary'),
+      1_800_000,
+    );
     const { samples: ackSamples, ...acks } = await probe.stop();
     sampler.stop();
     const memory = await app.stats();
@@ -137,7 +169,8 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
 
     // Phase boundaries, all on this machine's clock.
     const preview = slackApi.callsTo('views.update')[0];
-    if (!preview || !JSON.stringify(preview.args.view).includes(`${lines} lines`)) throw new Error('the first views.update was not the preview');
+    if (!preview || !JSON.stringify(preview.args.view).includes(`${lines} lines`))
+      throw new Error('the first views.update was not the preview');
     const marks = await db
       .selectFrom('access_requests as r')
       .innerJoin('imports as i', 'i.id', 'r.import_id')
@@ -147,22 +180,38 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
         'r.created_at as requested',
         'r.decided_at as approved',
         'r.status',
-        eb.selectFrom('audit_events').select((inner) => inner.fn.min('created_at').as('at')).where('target', '=', eb.ref('r.code')).where('action', '=', 'request.processing').as('processing'),
+        eb
+          .selectFrom('audit_events')
+          .select((inner) => inner.fn.min('created_at').as('at'))
+          .where('target', '=', eb.ref('r.code'))
+          .where('action', '=', 'request.processing')
+          .as('processing'),
       ])
       .where('r.id', '=', request.id)
       .executeTakeFirstOrThrow();
-    if (!marks.imported || !marks.approved || !marks.processing) throw new Error(`a phase has no end: ${JSON.stringify(marks)}`);
+    if (!marks.imported || !marks.approved || !marks.processing)
+      throw new Error(`a phase has no end: ${JSON.stringify(marks)}`);
     const at = (value: Date | string | number) => new Date(value).getTime();
-    const accesses = Number((await db.selectFrom('accesses').select((eb) => eb.fn.countAll<number>().as('count')).where('request_id', '=', request.id).executeTakeFirstOrThrow()).count);
+    const accesses = Number(
+      (
+        await db
+          .selectFrom('accesses')
+          .select((eb) => eb.fn.countAll<number>().as('count'))
+          .where('request_id', '=', request.id)
+          .executeTakeFirstOrThrow()
+      ).count,
+    );
     const emails = (await smtp.count()).messages - mailBefore;
     const problems: string[] = [];
     if (marks.status !== 'completed') problems.push(`request status ${marks.status}, expected completed`);
     if (accesses !== workbook.activeLines) problems.push(`${accesses} accesses, expected ${workbook.activeLines}`);
-    if (emails !== 2 * workbook.activeLines) problems.push(`${emails} emails received, expected ${2 * workbook.activeLines}`);
+    if (emails !== 2 * workbook.activeLines)
+      problems.push(`${emails} emails received, expected ${2 * workbook.activeLines}`);
     if (acks.failures > 0) problems.push(`${acks.failures} Slack acknowledgements failed`);
     if (slackApi.violations.length > 0) problems.push(`Block Kit violations: ${JSON.stringify(slackApi.violations)}`);
     const jobs = await jobTimings(db);
-    const checkSteps = readLogLines(logFile).find((line) => line['message'] === 'bench import check') as CheckSteps | undefined;
+    const checkSteps = readLogLines(logFile).find((line) => line['message'] === 'bench import check') as
+      CheckSteps | undefined;
     if (!checkSteps) throw new Error('the app published no check timings');
     const windows: PhaseWindow[] = [
       { name: 'check', startWallMs: at(marks.submitted), endWallMs: at(preview.at) },
@@ -171,16 +220,30 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
       { name: 'email', startWallMs: at(marks.processing), endWallMs: at(summary.at) },
     ];
 
-    const appCpuMs = Object.fromEntries(windows.map((window) => [window.name, sampler.cpuMsBetween(window.startWallMs, window.endWallMs)])) as SizeResult['appCpuMs'];
-    const acksByPhase = Object.fromEntries(windows.map((window) => [window.name, summarizeAcks(ackSamples.filter((sample) => sample.sentAt >= window.startWallMs && sample.sentAt < window.endWallMs))])) as SizeResult['acksByPhase'];
-    const appMaxRssBytes = Object.fromEntries(windows.map((window) => [window.name, sampler.maxRssBytesBetween(window.startWallMs, window.endWallMs)])) as SizeResult['appMaxRssBytes'];
+    const appCpuMs = Object.fromEntries(
+      windows.map((window) => [window.name, sampler.cpuMsBetween(window.startWallMs, window.endWallMs)]),
+    ) as SizeResult['appCpuMs'];
+    const acksByPhase = Object.fromEntries(
+      windows.map((window) => [
+        window.name,
+        summarizeAcks(
+          ackSamples.filter((sample) => sample.sentAt >= window.startWallMs && sample.sentAt < window.endWallMs),
+        ),
+      ]),
+    ) as SizeResult['acksByPhase'];
+    const appMaxRssBytes = Object.fromEntries(
+      windows.map((window) => [window.name, sampler.maxRssBytesBetween(window.startWallMs, window.endWallMs)]),
+    ) as SizeResult['appMaxRssBytes'];
 
     await app.stop();
     await slackApi.close();
     await database.close();
     let profile: PhaseProfile[] | undefined;
     if (cpuProfileDir) {
-      const clock = readLogLines(logFile).find((line) => line['message'] === 'bench clock') as { monotonicMicros: number; wallMs: number };
+      const clock = readLogLines(logFile).find((line) => line['message'] === 'bench clock') as {
+        monotonicMicros: number;
+        wallMs: number;
+      };
       profile = await profilePhases(cpuProfileDir, clock, windows);
     }
 
@@ -249,11 +312,21 @@ interface CheckSteps {
 
 /** pg-boss keeps finished jobs for a while: their start and completion times break each phase down. */
 async function jobTimings(db: Db): Promise<JobTiming[]> {
-  const { rows } = await sql<{ name: string; jobs: string; first_created: Date; first_started: Date; last_completed: Date; busy_ms: number; max_wait_ms: number }>`
+  const { rows } = await sql<{
+    name: string;
+    jobs: string;
+    first_created: Date;
+    first_started: Date;
+    last_completed: Date;
+    busy_ms: number;
+    max_wait_ms: number;
+  }>`
     select name, count(*) as jobs, min(created_on) as first_created, min(started_on) as first_started, max(completed_on) as last_completed,
            sum(extract(epoch from completed_on - started_on) * 1000)::float8 as busy_ms,
            max(extract(epoch from started_on - created_on) * 1000)::float8 as max_wait_ms
-      from pgboss.job where state = 'completed' and name not like '\\_\\_pgboss%' group by name order by min(created_on)`.execute(db);
+      from pgboss.job where state = 'completed' and name not like '\\_\\_pgboss%' group by name order by min(created_on)`.execute(
+    db,
+  );
   const concurrency = new Map(queues.map((queue) => [queue.name, queue.concurrency]));
   return rows.map((row) => {
     const spanMs = new Date(row.last_completed).getTime() - new Date(row.first_started).getTime();
@@ -272,8 +345,14 @@ async function jobTimings(db: Db): Promise<JobTiming[]> {
 
 const startedAt = new Date();
 const workDir = await mkdtemp(path.join(os.tmpdir(), 'domum-bench-run-'));
-out(`Domum benchmark · ${startedAt.toISOString()} · sizes ${sizes.join(', ')} · Node ${process.version} · ${os.cpus().length} CPUs · load ${os.loadavg().map((value) => value.toFixed(2)).join(' ')}`);
-if (appNodeOptions.length > 0) out(`The app runs with extra Node options: ${appNodeOptions.join(' ')} (npm start does not use them)`);
+out(
+  `Domum benchmark · ${startedAt.toISOString()} · sizes ${sizes.join(', ')} · Node ${process.version} · ${os.cpus().length} CPUs · load ${os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ')}`,
+);
+if (appNodeOptions.length > 0)
+  out(`The app runs with extra Node options: ${appNodeOptions.join(' ')} (npm start does not use them)`);
 const smtp = await startSmtpProcess();
 const results: SizeResult[] = [];
 try {
@@ -292,7 +371,10 @@ printTargets(out, largest, targets);
 const postgresVersion = await (async () => {
   const database = await openDatabase({ databaseUrl: ADMIN_URL, dataDir: '' }, quiet);
   try {
-    return (await sql<{ server_version: string }>`show server_version`.execute(database.db)).rows[0]?.server_version ?? 'unknown';
+    return (
+      (await sql<{ server_version: string }>`show server_version`.execute(database.db)).rows[0]?.server_version ??
+      'unknown'
+    );
   } finally {
     await database.close();
   }
@@ -303,11 +385,24 @@ const file = args.out ?? path.join(resultsDir, `${startedAt.toISOString().slice(
 const report = {
   startedAt: startedAt.toISOString(),
   finishedAt: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), node: process.version, postgres: postgresVersion },
-  settings: { probeIntervalMs, mailRatePerSecond: Number(MAIL_RATE_LIFTED), cpuProfile: args['cpu-prof'], appNodeOptions },
+  machine: {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryBytes: os.totalmem(),
+    node: process.version,
+    postgres: postgresVersion,
+  },
+  settings: {
+    probeIntervalMs,
+    mailRatePerSecond: Number(MAIL_RATE_LIFTED),
+    cpuProfile: args['cpu-prof'],
+    appNodeOptions,
+  },
   sizes: results,
   targets: { judgedAtLines: largest.lines, results: targets },
 };
 await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
-out(`\nEvery figure: ${path.relative(process.cwd(), file)}${args['cpu-prof'] ? ` · profiles and logs: ${workDir}` : ` · app logs: ${workDir}`}`);
+out(
+  `\nEvery figure: ${path.relative(process.cwd(), file)}${args['cpu-prof'] ? ` · profiles and logs: ${workDir}` : ` · app logs: ${workDir}`}`,
+);
 if (results.some((result) => result.problems.length > 0)) process.exitCode = 1;

@@ -5,7 +5,8 @@
 // IPC: sends { type: 'listening', url }; answers { type: 'count' } with { type: 'count', messages, rejections }.
 import { startSmtpCapture } from '../test/support/smtp-capture.ts';
 
-export type SmtpProcessMessage = { type: 'listening'; url: string } | { type: 'count'; messages: number; rejections: number };
+export type SmtpProcessMessage =
+  { type: 'listening'; url: string } | { type: 'count'; messages: number; rejections: number };
 
 const capture = await startSmtpCapture();
 let messages = 0;

@@ -38,7 +38,9 @@ const commands: Record<string, Command> = {
   start: {
     usage: 'domum start',
     summary: 'migrate, then serve Slack and the web pages and run the workers in one process',
-    help: serveHelp('Applies pending migrations, then serves Slack (/slack/events or Socket Mode), the landing pages and /healthz, /readyz, and runs the background workers.'),
+    help: serveHelp(
+      'Applies pending migrations, then serves Slack (/slack/events or Socket Mode), the landing pages and /healthz, /readyz, and runs the background workers.',
+    ),
     run: () => serve('all'),
   },
   web: {
@@ -59,7 +61,11 @@ const commands: Record<string, Command> = {
     help: 'Applies the SQL migrations in migrations/ that have not run yet, and installs or upgrades the job queue schema.\nRunning it again when nothing is pending changes nothing.',
     run: async () => {
       return withMigratedDatabase('info', async (_database, _config, applied) => {
-        process.stdout.write(applied.length > 0 ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n` : 'The database is up to date: nothing to apply.\n');
+        process.stdout.write(
+          applied.length > 0
+            ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n`
+            : 'The database is up to date: nothing to apply.\n',
+        );
         return 0;
       });
     },
@@ -106,7 +112,11 @@ const commands: Record<string, Command> = {
         await writeFile(file, writeTemplateWorkbook(), { flag: 'wx' });
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        process.stderr.write(code === 'EEXIST' ? `${file} already exists; choose another name.\n` : `${file}: cannot write the file (${code ?? (error as Error).message})\n`);
+        process.stderr.write(
+          code === 'EEXIST'
+            ? `${file} already exists; choose another name.\n`
+            : `${file}: cannot write the file (${code ?? (error as Error).message})\n`,
+        );
         return 2;
       }
       process.stdout.write(`Wrote the template to ${file}\n`);
@@ -152,7 +162,9 @@ const commands: Record<string, Command> = {
       return withMigratedDatabase('warn', async (database) => {
         const result = await loadCatalog(database.db, { text, format });
         if (!result.ok) {
-          process.stderr.write(`${path.basename(file)} was refused; nothing was changed. ${result.problems.length} problem(s):\n${result.problems.map((p: string) => `  ${p}`).join('\n')}\n`);
+          process.stderr.write(
+            `${path.basename(file)} was refused; nothing was changed. ${result.problems.length} problem(s):\n${result.problems.map((p: string) => `  ${p}`).join('\n')}\n`,
+          );
           return 1;
         }
         process.stdout.write(`${formatCatalogReport(result.changes)}\n`);
@@ -163,13 +175,26 @@ const commands: Record<string, Command> = {
 };
 
 /** What `domum status <code>` prints: the detail `/domum status <code>` shows, as plain text. */
-export async function statusReport(db: Db, text: string, now: Date): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+export async function statusReport(
+  db: Db,
+  text: string,
+  now: Date,
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const code = parseStatusCode(text);
-  if (!code) return { exitCode: 2, stdout: '', stderr: `${text} is not a code: codes look like IMP-000123, W000123 or EXT-26-000123.\n` };
+  if (!code)
+    return {
+      exitCode: 2,
+      stdout: '',
+      stderr: `${text} is not a code: codes look like IMP-000123, W000123 or EXT-26-000123.\n`,
+    };
   // The operator sees everything; approver user groups are a Slack matter and play no part here.
   const detail = await findStatusDetail({ db, usergroupMembers: async () => [] }, code, 'operator');
   if (!detail) return { exitCode: 1, stdout: '', stderr: `No import, request or access ${code.code}.\n` };
-  return { exitCode: 0, stdout: `${describeStatusDetail(detail, now, plainStyle).paragraphs.join('\n\n')}\n`, stderr: '' };
+  return {
+    exitCode: 0,
+    stdout: `${describeStatusDetail(detail, now, plainStyle).paragraphs.join('\n\n')}\n`,
+    stderr: '',
+  };
 }
 
 /** A file named on the command line, or undefined after saying why it cannot be read. */
@@ -177,7 +202,9 @@ async function readInputFile(file: string): Promise<Buffer | undefined> {
   try {
     return await readFile(file);
   } catch (error) {
-    process.stderr.write(`${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`);
+    process.stderr.write(
+      `${file}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})\n`,
+    );
     return undefined;
   }
 }
@@ -230,11 +257,13 @@ export function formatValidationReport(fileName: string, dryRun: DryRun): string
     errors: line.errors.map((error) => formatErrorLine(line.lineNumber, error).replace(/^line \d+ · /, '')).join('; '),
   }));
   const header = { line: 'Line', outcome: 'Outcome', email: 'Email', errors: 'Errors' };
-  const width = (key: 'line' | 'outcome' | 'email') => Math.max(header[key].length, ...rows.map((row) => row[key].length));
+  const width = (key: 'line' | 'outcome' | 'email') =>
+    Math.max(header[key].length, ...rows.map((row) => row[key].length));
   const [lineWidth, outcomeWidth, emailWidth] = [width('line'), width('outcome'), Math.min(width('email'), 48)];
   const format = (row: typeof header) =>
     `${row.line.padStart(lineWidth)}  ${row.outcome.padEnd(outcomeWidth)}  ${row.email.padEnd(emailWidth)}  ${row.errors}`.trimEnd();
-  const unknown = dryRun.rows.unknownColumns.length > 0 ? `Ignored columns: ${dryRun.rows.unknownColumns.join(', ')}\n` : '';
+  const unknown =
+    dryRun.rows.unknownColumns.length > 0 ? `Ignored columns: ${dryRun.rows.unknownColumns.join(', ')}\n` : '';
   const summary = describeDryRunCounts(counts);
   return `${fileName} (sheet ${dryRun.rows.sheetName})\n${unknown}${[header, ...rows].map(format).join('\n')}\n\n${summary.join('\n')}\n`;
 }
@@ -246,7 +275,12 @@ function usage(): string {
 }
 
 export async function runCli(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: false, options: { help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: false,
+    options: { help: { type: 'boolean', short: 'h' } },
+  });
   const [name, ...rest] = positionals;
   if (!name) {
     process.stdout.write(usage());
@@ -265,14 +299,19 @@ export async function runCli(argv: string[]): Promise<number> {
 }
 
 // Run when executed (node src/cli.ts, the npm bin link), not when imported by tests.
-const isEntryPoint = process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(new URL(import.meta.url));
+const isEntryPoint =
+  process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(new URL(import.meta.url));
 if (isEntryPoint) {
   runCli(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },
     (error: unknown) => {
-      if (error instanceof ConfigError || error instanceof SlackAuthError || error instanceof EmbeddedDatabaseBusyError) {
+      if (
+        error instanceof ConfigError ||
+        error instanceof SlackAuthError ||
+        error instanceof EmbeddedDatabaseBusyError
+      ) {
         process.stderr.write(`${error.message}\n`);
       } else {
         process.stderr.write(`domum: ${(error as Error).message ?? String(error)}\n`);

@@ -47,7 +47,10 @@ const environmentSchema = z.object({
       .optional(),
   ),
   SMTP_URL: optionalText.pipe(
-    z.string().regex(/^smtps?:\/\//, 'must be an SMTP URL (smtp://user:password@host:587)').optional(),
+    z
+      .string()
+      .regex(/^smtps?:\/\//, 'must be an SMTP URL (smtp://user:password@host:587)')
+      .optional(),
   ),
   MAIL_FROM: optionalText.transform((value) => value ?? 'Domum <no-reply@localhost>'),
   DATA_DIR: optionalText.transform((value) => value ?? './data'),
@@ -63,7 +66,9 @@ const environmentSchema = z.object({
     }
     return ids;
   }),
-  SECRET_KEY: optionalText.pipe(z.string().min(32, 'must be at least 32 characters (use: openssl rand -hex 32)').optional()),
+  SECRET_KEY: optionalText.pipe(
+    z.string().min(32, 'must be at least 32 characters (use: openssl rand -hex 32)').optional(),
+  ),
   TOKEN_TTL_MINUTES: positiveInteger(60),
   APPROVAL_TTL_HOURS: z.coerce.number({ error: 'must be a number of hours' }).positive().default(24),
   MAIL_RATE_PER_SECOND: z.coerce.number().positive().default(10),
@@ -112,7 +117,9 @@ export class ConfigError extends Error {
       purpose !== 'database'
         ? `Create the Slack app from slack-manifest.yml and copy its credentials: see ${README_SLACK_APP_SECTION}.`
         : 'See README.md, section "Configuration".';
-    super(`Domum cannot start: the configuration has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}.\n${lines.join('\n')}\n${help}`);
+    super(
+      `Domum cannot start: the configuration has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}.\n${lines.join('\n')}\n${help}`,
+    );
     this.name = 'ConfigError';
     this.problems = problems;
   }

@@ -39,7 +39,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const base = options.base ?? {};
   const emit = (level: Level, message: string, fields?: Record<string, unknown>) => {
     if (LEVEL_RANK[level] < minimum) return;
-    const entry = { time: new Date().toISOString(), level, message: maskSecrets(message), ...logContext.getStore(), ...base, ...fields };
+    const entry = {
+      time: new Date().toISOString(),
+      level,
+      message: maskSecrets(message),
+      ...logContext.getStore(),
+      ...base,
+      ...fields,
+    };
     write(JSON.stringify(entry, redactReplacer));
   };
   return {
@@ -64,7 +71,8 @@ function redactReplacer(key: string, value: unknown): unknown {
 
 // Libraries log whole payloads as strings (the Socket Mode client at debug level, for instance), where the
 // key-based redaction cannot see them: JSON-looking "token": "…" pairs are masked too.
-const SECRET_JSON_FIELD_PATTERN = /("(?:token|verification_token|access_token|client_secret|password)"\s*:\s*")[^"]*"/gi;
+const SECRET_JSON_FIELD_PATTERN =
+  /("(?:token|verification_token|access_token|client_secret|password)"\s*:\s*")[^"]*"/gi;
 
 export function maskSecrets(text: string): string {
   return text

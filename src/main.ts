@@ -46,7 +46,10 @@ export interface StartOptions {
 
 export async function startDomum(options: StartOptions): Promise<RunningDomum> {
   const { config, role, logger } = options;
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...options.databaseTarget }, logger);
+  const database = await openDatabase(
+    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...options.databaseTarget },
+    logger,
+  );
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
   let stopping: Promise<void> | undefined;
   const stopAll = () => {
@@ -63,13 +66,32 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
     const secretKey = await resolveSecretKey(config.secretKey, config.dataDir);
     const configWithKey: Config = { ...config, secretKey };
     // Closed after the jobs stop (cleanups run in reverse), so a job finishing its emails still has it.
-    const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, ratePerSecond: config.mailRatePerSecond, logger: logger.child({ component: 'mail' }) });
+    const mailer = createMailer({
+      smtpUrl: config.smtpUrl,
+      from: config.mailFrom,
+      dataDir: config.dataDir,
+      ratePerSecond: config.mailRatePerSecond,
+      logger: logger.child({ component: 'mail' }),
+    });
     cleanups.push(() => mailer.close());
-    const jobs: JobQueue = createJobQueue(database, logger.child({ component: 'jobs' }), { runsWorkers: role !== 'web' });
+    const jobs: JobQueue = createJobQueue(database, logger.child({ component: 'jobs' }), {
+      runsWorkers: role !== 'web',
+    });
     await jobs.start();
     cleanups.push(() => jobs.stop(options.jobGraceTimeMs));
-    const slackClient = new WebClient(config.slack.botToken, slackClientOptions(config.slack.apiUrl, toSlackLogger(logger.child({ component: 'slack' }), config.logLevel)));
-    const deps: AppDeps = { config: configWithKey, db: database.db, jobs, logger, now: options.now ?? (() => new Date()), slack: slackClient, mailer };
+    const slackClient = new WebClient(
+      config.slack.botToken,
+      slackClientOptions(config.slack.apiUrl, toSlackLogger(logger.child({ component: 'slack' }), config.logLevel)),
+    );
+    const deps: AppDeps = {
+      config: configWithKey,
+      db: database.db,
+      jobs,
+      logger,
+      now: options.now ?? (() => new Date()),
+      slack: slackClient,
+      mailer,
+    };
 
     let slack: SlackAdapter | undefined;
     if (role !== 'worker') slack = await createSlackAdapter(deps);
@@ -78,7 +100,13 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
       port: config.port,
       routes: [
         ...healthRoutes({ ping: () => database.ping(), isShuttingDown: () => shuttingDown }),
-        ...landingPageRoutes({ db: database.db, now: deps.now, secretKey: () => secretKey, mailer, tokenTtlMinutes: config.tokenTtlMinutes }),
+        ...landingPageRoutes({
+          db: database.db,
+          now: deps.now,
+          secretKey: () => secretKey,
+          mailer,
+          tokenTtlMinutes: config.tokenTtlMinutes,
+        }),
       ],
       slackEventsPath: SLACK_EVENTS_PATH,
       slackEvents: slack?.eventsListener,

@@ -431,7 +431,10 @@ const FIELD_ORDER: LimitationField[] = ['start', 'duration', 'days', 'times', 's
  * in the order of the form. Empty means it may be saved (and will parse back with accessLimitationSchema).
  */
 export function validateLimitation(limitation: AccessLimitation, context: LimitationContext): LimitationProblem[] {
-  const problems = findingsWithoutContext(limitation).map(({ field, message }): LimitationProblem => ({ field, message }));
+  const problems = findingsWithoutContext(limitation).map(({ field, message }): LimitationProblem => ({
+    field,
+    message,
+  }));
   const { timeZone } = limitation;
   const start = parseISO(limitation.start);
   if (isKnownTimeZone(timeZone) && isValid(start)) {

@@ -324,17 +324,14 @@ const accessGroupSchema = entry('access_groups', {
   approvals_required: count.nullish(),
   rejections_to_cancel: count.nullish(),
   governance_required: yesNo.nullish(),
-})
-  .transform(
-    (group): CatalogAccessGroup => ({
-      name: group.name,
-      approverUserIds: group.approvers ?? [],
-      approverUsergroupId: group.approver_usergroup ?? null,
-      approvalsRequired: group.approvals_required ?? 1,
-      rejectionsToCancel: group.rejections_to_cancel ?? 1,
-      governanceRequired: group.governance_required ?? false,
-    }),
-  );
+}).transform((group): CatalogAccessGroup => ({
+  name: group.name,
+  approverUserIds: group.approvers ?? [],
+  approverUsergroupId: group.approver_usergroup ?? null,
+  approvalsRequired: group.approvals_required ?? 1,
+  rejectionsToCancel: group.rejections_to_cancel ?? 1,
+  governanceRequired: group.governance_required ?? false,
+}));
 
 const vendorSchema = entry('vendors', {
   name: requiredText,
@@ -346,17 +343,14 @@ const vendorSchema = entry('vendors', {
     .array(emailDomain, { error: listError('acme.example') })
     .min(1, { error: 'must list at least one domain, or be left out to allow any domain' })
     .nullish(),
-})
-  .transform(
-    (vendor): CatalogVendor => ({
-      name: vendor.name,
-      accessGroup: vendor.access_group,
-      enabled: vendor.enabled ?? true,
-      contractStart: vendor.contract_start,
-      contractEnd: vendor.contract_end ?? null,
-      emailDomains: vendor.email_domains ?? null,
-    }),
-  );
+}).transform((vendor): CatalogVendor => ({
+  name: vendor.name,
+  accessGroup: vendor.access_group,
+  enabled: vendor.enabled ?? true,
+  contractStart: vendor.contract_start,
+  contractEnd: vendor.contract_end ?? null,
+  emailDomains: vendor.email_domains ?? null,
+}));
 
 const deviceSchema = entry('devices', {
   id: requiredText,
@@ -365,16 +359,14 @@ const deviceSchema = entry('devices', {
   type: optionalText,
   site: optionalText,
   domain: optionalText,
-}).transform(
-  (device): CatalogDevice => ({
-    externalId: device.id,
-    name: device.name,
-    product: device.product,
-    deviceType: device.type,
-    site: device.site,
-    domain: device.domain,
-  }),
-);
+}).transform((device): CatalogDevice => ({
+  externalId: device.id,
+  name: device.name,
+  product: device.product,
+  deviceType: device.type,
+  site: device.site,
+  domain: device.domain,
+}));
 
 const credentialSchema = entry('credentials', {
   id: requiredText,
@@ -382,15 +374,13 @@ const credentialSchema = entry('credentials', {
   type: optionalText,
   username: requiredText,
   domain: optionalText,
-}).transform(
-  (credential): CatalogCredential => ({
-    externalId: credential.id,
-    deviceExternalId: credential.device,
-    credentialType: credential.type,
-    username: credential.username,
-    domain: credential.domain,
-  }),
-);
+}).transform((credential): CatalogCredential => ({
+  externalId: credential.id,
+  deviceExternalId: credential.device,
+  credentialType: credential.type,
+  username: credential.username,
+  domain: credential.domain,
+}));
 
 function section<Item extends z.ZodType>(item: Item, example: string, whenNull: string) {
   return z
@@ -426,16 +416,14 @@ const catalogSchema = z
     devices: section(deviceSchema, '[{id: …, name: …}]', emptyEntrySection),
     credentials: section(credentialSchema, '[{id: …, device: …, username: …}]', emptyEntrySection),
   })
-  .transform(
-    (file): Catalog => ({
-      roles: { admin: file.admins, importer: file.importers, requester: file.requesters },
-      reasons: file.reasons,
-      accessGroups: file.access_groups ?? [],
-      vendors: file.vendors ?? [],
-      devices: file.devices ?? [],
-      credentials: file.credentials ?? [],
-    }),
-  );
+  .transform((file): Catalog => ({
+    roles: { admin: file.admins, importer: file.importers, requester: file.requesters },
+    reasons: file.reasons,
+    accessGroups: file.access_groups ?? [],
+    vendors: file.vendors ?? [],
+    devices: file.devices ?? [],
+    credentials: file.credentials ?? [],
+  }));
 
 function problemsFromIssue(issue: z.core.$ZodIssue): Problem[] {
   const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');

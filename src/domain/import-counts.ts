@@ -14,5 +14,11 @@ export function describeDryRunCounts(counts: ImportCounts): string[] {
 
 /** The final counts of the summary (SPEC §4a: "Created: 8"). */
 export function describeFinalCounts(counts: ImportCounts): string[] {
-  return [`Lines: ${counts.lines}`, `Created: ${counts.created}`, `Created inactive: ${counts.created_inactive}`, `Existing: ${counts.existing}`, `Errors: ${counts.error}`];
+  return [
+    `Lines: ${counts.lines}`,
+    `Created: ${counts.created}`,
+    `Created inactive: ${counts.created_inactive}`,
+    `Existing: ${counts.existing}`,
+    `Errors: ${counts.error}`,
+  ];
 }

@@ -29,9 +29,15 @@ export interface RequestDraftData {
 }
 
 export const requestDraftDataSchema: z.ZodType<RequestDraftData> = z.object({
-  general: z.object({ justification: z.string(), reasonId: z.number().int().positive(), governanceCode: z.string().nullable() }).optional(),
+  general: z
+    .object({ justification: z.string(), reasonId: z.number().int().positive(), governanceCode: z.string().nullable() })
+    .optional(),
   deviceIds: z.array(z.number().int().positive()).optional(),
-  grants: z.array(z.object({ credentialId: z.number().int().positive(), startSession: z.boolean(), viewPassword: z.boolean() })).optional(),
+  grants: z
+    .array(
+      z.object({ credentialId: z.number().int().positive(), startSession: z.boolean(), viewPassword: z.boolean() }),
+    )
+    .optional(),
   limitation: accessLimitationSchema.optional(),
   returnToReview: z.boolean().optional(),
 });

@@ -11,7 +11,8 @@ export const ACCESS_LIFECYCLE_CRON = '* * * * *';
 export function accessLifecycleJob(deps: AppDeps): JobHandler<Record<string, never>> {
   return async (_payload, context) => {
     const outcome = await advanceAccessLifecycle(deps);
-    if (outcome.started + outcome.finished + outcome.reminders > 0) context.logger.info('access lifecycle', { ...outcome });
+    if (outcome.started + outcome.finished + outcome.reminders > 0)
+      context.logger.info('access lifecycle', { ...outcome });
   };
 }
 

@@ -17,7 +17,9 @@ export function checkImportJob(deps: AppDeps): JobHandler<{ importId: number }> 
         // user can act on, instead of staying "Validating" forever.
         if (context.isLastAttempt && !(error instanceof FileUnavailableError)) {
           context.logger.error('giving up on the file download', { error });
-          throw new FileUnavailableError('Slack did not hand over the file after several attempts. Try again in a few minutes.');
+          throw new FileUnavailableError(
+            'Slack did not hand over the file after several attempts. Try again in a few minutes.',
+          );
         }
         throw error;
       }

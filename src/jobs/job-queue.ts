@@ -113,11 +113,20 @@ export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: 
             try {
               // Every line logged while the job runs carries its id, whichever logger writes it (the mailer's, Slack's).
               await withLogContext({ jobId: job.id, queue: queue.name }, () =>
-                handler(parsed.data, { jobId: job.id, retryCount, isLastAttempt, signal: job.signal, logger: jobLogger }),
+                handler(parsed.data, {
+                  jobId: job.id,
+                  retryCount,
+                  isLastAttempt,
+                  signal: job.signal,
+                  logger: jobLogger,
+                }),
               );
             } catch (error) {
               // pg-boss keeps the failure in the job's row only: the logs say it too.
-              jobLogger.warn(isLastAttempt ? 'job failed; no retry is left' : 'job failed; it will be retried', { retryCount, error });
+              jobLogger.warn(isLastAttempt ? 'job failed; no retry is left' : 'job failed; it will be retried', {
+                retryCount,
+                error,
+              });
               throw error;
             }
           }
@@ -139,7 +148,10 @@ export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: 
  * (as failed attempts, retried after their backoff) rather than after their heartbeat times out.
  */
 async function retryOrphanedJobs(handle: DatabaseHandle, boss: PgBoss, logger: Logger): Promise<void> {
-  const { rows } = await sql<{ id: string; name: string }>`select id, name from ${sql.table(`${JOB_SCHEMA}.job`)} where state = 'active'`.execute(handle.db);
+  const { rows } = await sql<{
+    id: string;
+    name: string;
+  }>`select id, name from ${sql.table(`${JOB_SCHEMA}.job`)} where state = 'active'`.execute(handle.db);
   const byQueue = new Map<string, string[]>();
   for (const row of rows) byQueue.set(row.name, [...(byQueue.get(row.name) ?? []), row.id]);
   for (const [name, ids] of byQueue) {
@@ -154,7 +166,10 @@ async function retryOrphanedJobs(handle: DatabaseHandle, boss: PgBoss, logger: L
  * its cache from the start: a cache miss inside `enqueue` would make pg-boss read the queue through its own
  * connection, which on the embedded database waits for the caller's open transaction — forever.
  */
-export async function prepareJobQueues(handle: DatabaseHandle, options: { migrate: boolean; queues: readonly QueueDefinition<unknown>[] }): Promise<void> {
+export async function prepareJobQueues(
+  handle: DatabaseHandle,
+  options: { migrate: boolean; queues: readonly QueueDefinition<unknown>[] },
+): Promise<void> {
   const boss = new PgBoss({
     ...handle.bossConnection,
     schema: JOB_SCHEMA,

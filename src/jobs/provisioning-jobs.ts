@@ -4,7 +4,13 @@
 import { accessMailDeps } from '../slack/deps.ts';
 import type { AppDeps } from '../slack/deps.ts';
 import { publishProgress, publishProvisioningSummary } from '../slack/provisioning-publisher.ts';
-import { completeProvisioning, isFinisher, prepareProvisioning, sendAccessEmails, startProvisioning } from '../usecases/provision-request.ts';
+import {
+  completeProvisioning,
+  isFinisher,
+  prepareProvisioning,
+  sendAccessEmails,
+  startProvisioning,
+} from '../usecases/provision-request.ts';
 import type { JobContext, JobHandler } from './job-queue.ts';
 
 export function provisionRequestJob(deps: AppDeps): JobHandler<{ requestId: number }> {
@@ -15,7 +21,8 @@ export function provisionRequestJob(deps: AppDeps): JobHandler<{ requestId: numb
     // The "Processing" message goes up before any email job exists, so only this job ever posts it; the
     // email jobs edit it in place.
     await publishProgress(deps, requestId, { force: true });
-    if (await startProvisioning(deps, requestId)) context.logger.info('provisioning started', { accessRequestId: requestId });
+    if (await startProvisioning(deps, requestId))
+      context.logger.info('provisioning started', { accessRequestId: requestId });
     // A request whose import created no active user has nothing to send: it completes at once.
     await finishIfDone(deps, requestId, context);
   };
@@ -23,11 +30,7 @@ export function provisionRequestJob(deps: AppDeps): JobHandler<{ requestId: numb
 
 export function sendAccessEmailsJob(deps: AppDeps): JobHandler<{ requestId: number; accessIds: number[] }> {
   return async ({ requestId, accessIds }, context) => {
-    const result = await sendAccessEmails(
-      accessMailDeps(deps),
-      accessIds,
-      context.signal,
-    );
+    const result = await sendAccessEmails(accessMailDeps(deps), accessIds, context.signal);
     context.logger.info('access emails', { accessRequestId: requestId, ...result });
     await publishProgress(deps, requestId);
     await finishIfDone(deps, requestId, context);
@@ -38,5 +41,6 @@ export function sendAccessEmailsJob(deps: AppDeps): JobHandler<{ requestId: numb
 async function finishIfDone(deps: AppDeps, requestId: number, context: JobContext): Promise<void> {
   const status = await completeProvisioning(deps.db, requestId, context.jobId);
   if (status) context.logger.info('provisioning finished', { accessRequestId: requestId, status });
-  if (status || (await isFinisher(deps.db, requestId, context.jobId))) await publishProvisioningSummary(deps, requestId);
+  if (status || (await isFinisher(deps.db, requestId, context.jobId)))
+    await publishProvisioningSummary(deps, requestId);
 }

@@ -28,7 +28,15 @@ export function defineQueue<Payload>(definition: {
     // Bounded retries with backoff: a job that keeps failing ends up failed and visible, not retried forever.
     // notify: a new job wakes a worker at once (LISTEN/NOTIFY) instead of at its next poll; polling stays
     // as the fallback. Users are waiting on these jobs in Slack.
-    policy: { retryLimit: 5, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, expireInSeconds: 900, notify: true, ...definition.policy },
+    policy: {
+      retryLimit: 5,
+      retryDelay: 5,
+      retryBackoff: true,
+      retryDelayMax: 300,
+      expireInSeconds: 900,
+      notify: true,
+      ...definition.policy,
+    },
     concurrency: definition.concurrency ?? 2,
   };
 }

@@ -36,7 +36,11 @@ export const requestDecidedQueue = defineQueue({
   name: 'request.decided',
   // status: the request's status right after the decision, for the requester's DM (provisioning may have
   // moved it on by the time this job runs).
-  payload: z.object({ requestId: z.number().int().positive(), responseIds: z.array(z.number().int().positive()), status: z.string().optional() }),
+  payload: z.object({
+    requestId: z.number().int().positive(),
+    responseIds: z.array(z.number().int().positive()),
+    status: z.string().optional(),
+  }),
   policy: { retryLimit: 8, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300 },
   concurrency: 2,
 });
@@ -45,18 +49,40 @@ const requestPayload = z.object({ requestId: z.number().int().positive() });
 
 /** At half the approval TTL: remind the approvers still missing, once, in the thread. */
 // Scheduled jobs come due later, when no NOTIFY wakes anyone: their workers poll at the base interval.
-export const remindApproversQueue = defineQueue({ name: 'request.remind', payload: requestPayload, policy: { notify: false, retryLimit: 8, retryDelay: 10, retryBackoff: true, retryDelayMax: 600 } });
+export const remindApproversQueue = defineQueue({
+  name: 'request.remind',
+  payload: requestPayload,
+  policy: { notify: false, retryLimit: 8, retryDelay: 10, retryBackoff: true, retryDelayMax: 600 },
+});
 
 /** At the approval TTL: a request nobody decided on becomes expired. */
-export const expireRequestQueue = defineQueue({ name: 'request.expire', payload: requestPayload, policy: { notify: false, retryLimit: 8, retryDelay: 10, retryBackoff: true, retryDelayMax: 600 } });
+export const expireRequestQueue = defineQueue({
+  name: 'request.expire',
+  payload: requestPayload,
+  policy: { notify: false, retryLimit: 8, retryDelay: 10, retryBackoff: true, retryDelayMax: 600 },
+});
 
 /** An approved request's accesses, then one access.emails job per chunk. */
-export const provisionRequestQueue = defineQueue({ name: 'request.provision', payload: requestPayload, policy: { retryLimit: 20, retryDelay: 30, retryBackoff: true, retryDelayMax: 900, expireInSeconds: 3600, retentionSeconds: 30 * 24 * 3600 } });
+export const provisionRequestQueue = defineQueue({
+  name: 'request.provision',
+  payload: requestPayload,
+  policy: {
+    retryLimit: 20,
+    retryDelay: 30,
+    retryBackoff: true,
+    retryDelayMax: 900,
+    expireInSeconds: 3600,
+    retentionSeconds: 30 * 24 * 3600,
+  },
+});
 
 /** The two first-access emails of a chunk of accesses (one job per chunk, not per line). */
 export const sendAccessEmailsQueue = defineQueue({
   name: 'access.emails',
-  payload: z.object({ requestId: z.number().int().positive(), accessIds: z.array(z.number().int().positive()).min(1).max(1000) }),
+  payload: z.object({
+    requestId: z.number().int().positive(),
+    accessIds: z.array(z.number().int().positive()).min(1).max(1000),
+  }),
   // Transient SMTP failures retry with backoff for about an hour before the job is given up.
   policy: { retryLimit: 12, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 1800 },
   concurrency: 2,

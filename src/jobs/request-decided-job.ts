@@ -5,7 +5,9 @@ import type { AppDeps } from '../slack/deps.ts';
 import { announceDecisions } from '../slack/request-publisher.ts';
 import type { JobHandler } from './job-queue.ts';
 
-export function requestDecidedJob(deps: AppDeps): JobHandler<{ requestId: number; responseIds: number[]; status?: string | undefined }> {
+export function requestDecidedJob(
+  deps: AppDeps,
+): JobHandler<{ requestId: number; responseIds: number[]; status?: string | undefined }> {
   return async ({ requestId, status }) => {
     await announceDecisions(deps, requestId, status as RequestStatus | undefined);
   };

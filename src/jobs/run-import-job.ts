@@ -10,9 +10,22 @@ export function runImportJob(deps: AppDeps): JobHandler<{ importId: number }> {
     const result = await runImport(deps, importId);
     if (result.kind === 'done') context.logger.info('import done', { import: result.import.code, ...result.counts });
     // A request approved while its users were still being imported starts provisioning now.
-    const request = await deps.db.selectFrom('access_requests').select(['id', 'status']).where('import_id', '=', importId).executeTakeFirst();
+    const request = await deps.db
+      .selectFrom('access_requests')
+      .select(['id', 'status'])
+      .where('import_id', '=', importId)
+      .executeTakeFirst();
     if (request?.status === 'approved') {
-      await deps.db.transaction().execute((trx) => deps.jobs.enqueue(trx, provisionRequestQueue, { requestId: request.id }, { singletonKey: `provision-${request.id}` }));
+      await deps.db
+        .transaction()
+        .execute((trx) =>
+          deps.jobs.enqueue(
+            trx,
+            provisionRequestQueue,
+            { requestId: request.id },
+            { singletonKey: `provision-${request.id}` },
+          ),
+        );
     }
     await publishSummary(deps, importId);
   };

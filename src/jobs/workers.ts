@@ -5,7 +5,19 @@ import { announceCancellationJob } from './announce-cancellation-job.ts';
 import { checkImportJob } from './check-import-job.ts';
 import type { JobQueue } from './job-queue.ts';
 import { postRequestCardJob } from './post-request-card-job.ts';
-import { accessLifecycleQueue, announceCancellationQueue, checkImportQueue, expireRequestQueue, postRequestCardQueue, provisionRequestQueue, remindAccessesEndQueue, remindApproversQueue, requestDecidedQueue, runImportQueue, sendAccessEmailsQueue } from './queues.ts';
+import {
+  accessLifecycleQueue,
+  announceCancellationQueue,
+  checkImportQueue,
+  expireRequestQueue,
+  postRequestCardQueue,
+  provisionRequestQueue,
+  remindAccessesEndQueue,
+  remindApproversQueue,
+  requestDecidedQueue,
+  runImportQueue,
+  sendAccessEmailsQueue,
+} from './queues.ts';
 import { provisionRequestJob, sendAccessEmailsJob } from './provisioning-jobs.ts';
 import { expireRequestJob, remindApproversJob } from './request-deadline-jobs.ts';
 import { requestDecidedJob } from './request-decided-job.ts';

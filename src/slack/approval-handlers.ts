@@ -1,7 +1,14 @@
 // Approve / Reject on the request card (SPEC §4, §4a): the buttons open a small modal (optional Comment, or a
 // required Reason); the decision is applied when the modal is submitted. Anyone not allowed is answered
 // privately and nothing changes.
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, OverflowAction, SlackActionMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  ButtonAction,
+  OverflowAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+} from '@slack/bolt';
 import { z } from 'zod';
 import { decideRequest, mayDecide } from '../usecases/decide-request.ts';
 import { getRoles } from '../usecases/get-roles.ts';
@@ -19,8 +26,9 @@ import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 
-
-export function refusalText(refusal: Extract<MayDecide, { ok: false }> | { reason: 'already-responded' | 'reason-required'; code?: string }): string {
+export function refusalText(
+  refusal: Extract<MayDecide, { ok: false }> | { reason: 'already-responded' | 'reason-required'; code?: string },
+): string {
   const code = refusal.code ?? 'This request';
   switch (refusal.reason) {
     case 'not-found':
@@ -42,7 +50,10 @@ export function refusalText(refusal: Extract<MayDecide, { ok: false }> | { reaso
  * A private answer to a click: through the message's response_url, or — for a click in the App Home, which has
  * none — as a direct message from the bot.
  */
-export async function answerPrivately(args: Pick<ButtonArgs | MenuArgs, 'body' | 'client' | 'respond'>, text: string): Promise<void> {
+export async function answerPrivately(
+  args: Pick<ButtonArgs | MenuArgs, 'body' | 'client' | 'respond'>,
+  text: string,
+): Promise<void> {
   if ((args.body as { response_url?: string }).response_url) {
     await args.respond({ response_type: 'ephemeral', replace_original: false, text });
     return;
@@ -54,24 +65,38 @@ function decisionDeps(deps: AppDeps, usergroupMembers: UsergroupMembers) {
   return { db: deps.db, jobs: deps.jobs, usergroupMembers };
 }
 
-export function createDecisionButton(deps: AppDeps, usergroupMembers: UsergroupMembers, decision: 'approve' | 'reject') {
+export function createDecisionButton(
+  deps: AppDeps,
+  usergroupMembers: UsergroupMembers,
+  decision: 'approve' | 'reject',
+) {
   return async (args: ButtonArgs): Promise<void> => {
     const { ack, body, action, client } = args;
     await ack();
     const requestId = Number(action.value);
-    const allowed = Number.isInteger(requestId) && requestId > 0 ? await mayDecide(decisionDeps(deps, usergroupMembers), requestId, body.user.id) : ({ ok: false, reason: 'not-found' } as const);
+    const allowed =
+      Number.isInteger(requestId) && requestId > 0
+        ? await mayDecide(decisionDeps(deps, usergroupMembers), requestId, body.user.id)
+        : ({ ok: false, reason: 'not-found' } as const);
     if (!allowed.ok) {
       await answerPrivately(args, refusalText(allowed));
       return;
     }
-    const view = decision === 'approve' ? buildApproveModal({ requestId, code: allowed.code }) : buildRejectModal({ requestId, code: allowed.code });
+    const view =
+      decision === 'approve'
+        ? buildApproveModal({ requestId, code: allowed.code })
+        : buildRejectModal({ requestId, code: allowed.code });
     await client.views.open({ trigger_id: body.trigger_id, view });
   };
 }
 
 const metadataSchema = z.object({ requestId: z.number().int().positive() });
 
-export function createDecisionSubmission(deps: AppDeps, usergroupMembers: UsergroupMembers, decision: 'approve' | 'reject') {
+export function createDecisionSubmission(
+  deps: AppDeps,
+  usergroupMembers: UsergroupMembers,
+  decision: 'approve' | 'reject',
+) {
   return async (args: ViewArgs): Promise<void> => {
     const { ack, body, view } = args;
     let metadata: unknown;
@@ -91,7 +116,12 @@ export function createDecisionSubmission(deps: AppDeps, usergroupMembers: Usergr
       await ack({ response_action: 'errors', errors: { [REASON_BLOCK]: 'Give a reason to reject.' } });
       return;
     }
-    const result = await decideRequest(decisionDeps(deps, usergroupMembers), { requestId: parsed.data.requestId, userId: body.user.id, decision, comment });
+    const result = await decideRequest(decisionDeps(deps, usergroupMembers), {
+      requestId: parsed.data.requestId,
+      userId: body.user.id,
+      decision,
+      comment,
+    });
     if (!result.ok) {
       const block = decision === 'approve' ? COMMENT_BLOCK : REASON_BLOCK;
       await ack({ response_action: 'errors', errors: { [block]: refusalText(result) } });
@@ -99,7 +129,9 @@ export function createDecisionSubmission(deps: AppDeps, usergroupMembers: Usergr
     }
     await ack({ response_action: 'clear' });
     // What awaits this approver has changed: their App Home follows (best effort; the decision stands).
-    await publishHome(deps, args.client, body.user.id).catch((error: unknown) => deps.logger.warn('could not refresh the App Home', { error: (error as Error).message }));
+    await publishHome(deps, args.client, body.user.id).catch((error: unknown) =>
+      deps.logger.warn('could not refresh the App Home', { error: (error as Error).message }),
+    );
   };
 }
 
@@ -113,7 +145,11 @@ export function createCardMenu(deps: AppDeps) {
     const match = /^cancel:(\d{1,9})$/.exec(action.selected_option?.value ?? '');
     if (!match) return;
     const roles = await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, body.user.id);
-    const result = await cancelRequest(deps, { requestId: Number(match[1]), userId: body.user.id, isAdmin: roles.isAdmin });
+    const result = await cancelRequest(deps, {
+      requestId: Number(match[1]),
+      userId: body.user.id,
+      isAdmin: roles.isAdmin,
+    });
     if (result.ok) return;
     const text =
       result.reason === 'not-allowed'
@@ -131,7 +167,11 @@ export function createRetryFailed(deps: AppDeps) {
     const { ack, body, action } = args;
     await ack();
     const roles = await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, body.user.id);
-    const result = await retryFailedLines(deps, { requestId: Number(action.value), userId: body.user.id, isAdmin: roles.isAdmin });
+    const result = await retryFailedLines(deps, {
+      requestId: Number(action.value),
+      userId: body.user.id,
+      isAdmin: roles.isAdmin,
+    });
     if (result.ok) return;
     const text =
       result.reason === 'not-allowed'

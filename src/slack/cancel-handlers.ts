@@ -30,13 +30,23 @@ export function createCancelSubmission(deps: AppDeps) {
       return;
     }
     const roles = await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, body.user.id);
-    const result = await cancelAccesses(deps, { target, actor: { userId: body.user.id, isAdmin: roles.isAdmin }, reason });
+    const result = await cancelAccesses(deps, {
+      target,
+      actor: { userId: body.user.id, isAdmin: roles.isAdmin },
+      reason,
+    });
     if (result.ok) {
       await ack({ response_action: 'update', view: buildCancelResultView(result.code, cancelDoneText(result)) });
       return;
     }
     if (result.reason === 'reason-required' || result.reason === 'reason-too-long') {
-      await ack({ response_action: 'errors', errors: { [CANCEL_REASON_BLOCK]: result.reason === 'reason-required' ? CANCEL_REASON_REQUIRED_TEXT : CANCEL_REASON_TOO_LONG_TEXT } });
+      await ack({
+        response_action: 'errors',
+        errors: {
+          [CANCEL_REASON_BLOCK]:
+            result.reason === 'reason-required' ? CANCEL_REASON_REQUIRED_TEXT : CANCEL_REASON_TOO_LONG_TEXT,
+        },
+      });
       return;
     }
     await ack({ response_action: 'update', view: buildCancelResultView(target.code, cancelRefusalText(result)) });

@@ -6,7 +6,11 @@ import type { Logger as SlackLogger } from '@slack/bolt';
 
 export const SLACK_REQUEST_TIMEOUT_MS = 10_000;
 
-export function slackClientOptions(apiUrl: string, logger: SlackLogger, timeoutMs = SLACK_REQUEST_TIMEOUT_MS): WebClientOptions {
+export function slackClientOptions(
+  apiUrl: string,
+  logger: SlackLogger,
+  timeoutMs = SLACK_REQUEST_TIMEOUT_MS,
+): WebClientOptions {
   return {
     slackApiUrl: apiUrl,
     timeout: timeoutMs,

@@ -22,7 +22,13 @@ export function apologyText(referenceId: string): string {
 export function createSlackErrorHandler(logger: Logger) {
   return async ({ error, body, context }: ExtendedErrorHandlerArgs): Promise<void> => {
     const referenceId = newReferenceId();
-    const payload = (body ?? {}) as { type?: string; command?: string; user_id?: string; user?: { id?: string }; response_url?: string };
+    const payload = (body ?? {}) as {
+      type?: string;
+      command?: string;
+      user_id?: string;
+      user?: { id?: string };
+      response_url?: string;
+    };
     // Bolt calls this outside the request's log context: the request id (set by request-log.ts) is added here.
     logger.error('unexpected error in a Slack listener', {
       referenceId,

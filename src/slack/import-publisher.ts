@@ -1,7 +1,13 @@
 // What the import jobs show in Slack once the database says where an import stands: the preview (in the
 // modal for path A, in the file's thread for path B) and the summary (a direct message for path A, the
 // file's thread for path B). Each step notes what it posted, so a job that runs twice does not post twice.
-import { findEarlierImportOfHash, findImportById, listErrorLines, listImportLines, updateImport } from '../db/repos/import-repo.ts';
+import {
+  findEarlierImportOfHash,
+  findImportById,
+  listErrorLines,
+  listImportLines,
+  updateImport,
+} from '../db/repos/import-repo.ts';
 import type { Import } from '../db/schema.ts';
 import type { ImportCounts } from '../domain/import-lines.ts';
 import type { Logger } from '../logger.ts';
@@ -33,21 +39,42 @@ export function countsOf(record: Import): ImportCounts {
 }
 
 /** Every line with its outcome, errors and, once provisioned, its access id (SPEC §4a). */
-export async function resultsWorkbook(deps: Pick<PublishDeps, 'db'>, record: Import, requestId?: number): Promise<Buffer> {
+export async function resultsWorkbook(
+  deps: Pick<PublishDeps, 'db'>,
+  record: Import,
+  requestId?: number,
+): Promise<Buffer> {
   const lines = await listImportLines(deps.db, record.id);
   const accessByUser = new Map<number, string>();
   if (requestId !== undefined) {
-    for (const access of await deps.db.selectFrom('accesses').select(['user_id', 'code']).where('request_id', '=', requestId).execute()) accessByUser.set(access.user_id, access.code);
+    for (const access of await deps.db
+      .selectFrom('accesses')
+      .select(['user_id', 'code'])
+      .where('request_id', '=', requestId)
+      .execute())
+      accessByUser.set(access.user_id, access.code);
   }
   return writeResultsWorkbook({
     originalHeaders: record.headers,
-    lines: lines.map((line) => ({ lineNumber: line.lineNumber, outcome: line.outcome, accessId: line.userId !== null ? (accessByUser.get(line.userId) ?? null) : null, errors: line.errors, cells: line.cells })),
+    lines: lines.map((line) => ({
+      lineNumber: line.lineNumber,
+      outcome: line.outcome,
+      accessId: line.userId !== null ? (accessByUser.get(line.userId) ?? null) : null,
+      errors: line.errors,
+      cells: line.cells,
+    })),
   });
 }
 
-export async function buildPreviewInput(deps: PublishDeps, record: Import, resultsAttached: boolean): Promise<PreviewInput> {
+export async function buildPreviewInput(
+  deps: PublishDeps,
+  record: Import,
+  resultsAttached: boolean,
+): Promise<PreviewInput> {
   const errorLines = await listErrorLines(deps.db, record.id, PREVIEW_ERROR_LINES);
-  const earlierImport = record.file_hash ? await findEarlierImportOfHash(deps.db, record.file_hash, record.id) : undefined;
+  const earlierImport = record.file_hash
+    ? await findEarlierImportOfHash(deps.db, record.file_hash, record.id)
+    : undefined;
   return { import: record, counts: countsOf(record), errorLines, earlierImport, resultsAttached };
 }
 
@@ -57,8 +84,12 @@ function isViewGone(error: unknown): boolean {
 }
 
 /** Where an import's messages go: the file's thread for path B, a direct message to the importer for path A. */
-async function conversationOf(deps: PublishDeps, record: Import): Promise<{ channel: string; threadTs: string | null }> {
-  if (record.source === 'upload' && record.channel_id) return { channel: record.channel_id, threadTs: record.thread_ts };
+async function conversationOf(
+  deps: PublishDeps,
+  record: Import,
+): Promise<{ channel: string; threadTs: string | null }> {
+  if (record.source === 'upload' && record.channel_id)
+    return { channel: record.channel_id, threadTs: record.thread_ts };
   return { channel: await openDirectMessage(deps.slack, record.importer_user_id), threadTs: null };
 }
 
@@ -74,11 +105,19 @@ export async function publishPreview(deps: PublishDeps, importId: number, logger
   const manyErrors = !refusal && record.error_count > PREVIEW_ERROR_LINES;
   const attachResults = async (channel: string, threadTs: string | undefined) => {
     if (!manyErrors) return;
-    await uploadFile(deps.slack, { channelId: channel, threadTs, fileName: resultsFileName(record.code), bytes: await resultsWorkbook(deps, record), title: `${record.code}: every line of ${record.file_name}` });
+    await uploadFile(deps.slack, {
+      channelId: channel,
+      threadTs,
+      fileName: resultsFileName(record.code),
+      bytes: await resultsWorkbook(deps, record),
+      title: `${record.code}: every line of ${record.file_name}`,
+    });
   };
   if (record.source === 'modal' && record.view_id) {
     try {
-      const view = refusal ? buildCheckFailedModal(record.file_name, refusal) : buildPreviewModal(await buildPreviewInput(deps, record, false), { autoAccessChosen: record.auto_access });
+      const view = refusal
+        ? buildCheckFailedModal(record.file_name, refusal)
+        : buildPreviewModal(await buildPreviewInput(deps, record, false), { autoAccessChosen: record.auto_access });
       await deps.slack.views.update({ view_id: record.view_id, view });
       await updateImport(deps.db, record.id, { previewTs: 'modal' });
       if (manyErrors) await attachResults((await conversationOf(deps, record)).channel, undefined);
@@ -89,8 +128,14 @@ export async function publishPreview(deps: PublishDeps, importId: number, logger
     }
   }
   const { channel, threadTs } = await conversationOf(deps, record);
-  const message = refusal ? buildCheckFailedMessage(record.file_name, record.code, refusal) : buildPreviewMessage(await buildPreviewInput(deps, record, manyErrors));
-  const posted = await deps.slack.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...message });
+  const message = refusal
+    ? buildCheckFailedMessage(record.file_name, record.code, refusal)
+    : buildPreviewMessage(await buildPreviewInput(deps, record, manyErrors));
+  const posted = await deps.slack.chat.postMessage({
+    channel,
+    ...(threadTs ? { thread_ts: threadTs } : {}),
+    ...message,
+  });
   // Recorded before the file upload: a retry after this point must not post the preview again.
   await updateImport(deps.db, record.id, { previewTs: posted.ts ?? 'posted' });
   await attachResults(posted.channel ?? channel, threadTs ?? posted.ts);
@@ -101,12 +146,20 @@ export async function publishSummary(deps: PublishDeps, importId: number): Promi
   const record = await findImportById(deps.db, importId);
   if (!record || record.status !== 'done' || record.summary_ts || record.source === 'cli') return;
   // With a request, the summary comes when provisioning ends, with the accesses (SPEC §4 "Processing").
-  const request = await deps.db.selectFrom('access_requests').select('id').where('import_id', '=', importId).executeTakeFirst();
+  const request = await deps.db
+    .selectFrom('access_requests')
+    .select('id')
+    .where('import_id', '=', importId)
+    .executeTakeFirst();
   if (request) return;
   const { channel, threadTs } = await conversationOf(deps, record);
   const errorLines = await listErrorLines(deps.db, record.id, SUMMARY_ERROR_LINES);
   const message = buildSummaryMessage({ import: record, counts: countsOf(record), errorLines, resultsAttached: true });
-  const posted = await deps.slack.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...message });
+  const posted = await deps.slack.chat.postMessage({
+    channel,
+    ...(threadTs ? { thread_ts: threadTs } : {}),
+    ...message,
+  });
   await updateImport(deps.db, record.id, { summaryTs: posted.ts ?? 'posted' });
   await uploadFile(deps.slack, {
     channelId: posted.channel ?? channel,

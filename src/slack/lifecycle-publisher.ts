@@ -50,7 +50,9 @@ export async function announceCancellation(deps: PublishDeps, cancellationId: nu
     previousStatus: row.previous_status,
     requestCode: row.request_code,
     fileName: row.file_name,
-    ...(row.access_id !== null ? { access: { code: row.access_code ?? '', userName: row.user_name ?? '', vendorName: row.vendor_name ?? '' } } : {}),
+    ...(row.access_id !== null
+      ? { access: { code: row.access_code ?? '', userName: row.user_name ?? '', vendorName: row.vendor_name ?? '' } }
+      : {}),
   };
   if (row.card_channel_id && row.card_ts) {
     if (row.access_id === null) {
@@ -60,17 +62,34 @@ export async function announceCancellation(deps: PublishDeps, cancellationId: nu
     }
     if (!row.announced_ts) {
       const threadTs = row.card_channel_id === row.channel_id && row.thread_ts ? row.thread_ts : row.card_ts;
-      const posted = await deps.slack.chat.postMessage({ channel: row.card_channel_id, thread_ts: threadTs, text: cancellationReplyText(words) });
-      await deps.db.updateTable('cancellations').set({ announced_ts: posted.ts ?? 'posted' }).where('id', '=', row.id).execute();
+      const posted = await deps.slack.chat.postMessage({
+        channel: row.card_channel_id,
+        thread_ts: threadTs,
+        text: cancellationReplyText(words),
+      });
+      await deps.db
+        .updateTable('cancellations')
+        .set({ announced_ts: posted.ts ?? 'posted' })
+        .where('id', '=', row.id)
+        .execute();
     }
   }
   if (row.cancelled_by !== row.requester_user_id && !row.requester_notified_at) {
     const dm = await openDirectMessage(deps.slack, row.requester_user_id);
     await deps.slack.chat.postMessage({ channel: dm, text: cancellationDmText(words) });
-    await deps.db.updateTable('cancellations').set({ requester_notified_at: new Date() }).where('id', '=', row.id).execute();
+    await deps.db
+      .updateTable('cancellations')
+      .set({ requester_notified_at: new Date() })
+      .where('id', '=', row.id)
+      .execute();
   }
   // The requester knows (they cancelled, or were just told): no other job tells them of this change again.
-  if (row.access_id === null) await deps.db.updateTable('access_requests').set({ notified_status: 'cancelled', updated_at: new Date() }).where('id', '=', row.request_id).execute();
+  if (row.access_id === null)
+    await deps.db
+      .updateTable('access_requests')
+      .set({ notified_status: 'cancelled', updated_at: new Date() })
+      .where('id', '=', row.request_id)
+      .execute();
 }
 
 export async function remindAccessesEnd(deps: Pick<AppDeps, 'db' | 'slack' | 'now'>, requestId: number): Promise<void> {

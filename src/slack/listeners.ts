@@ -2,8 +2,20 @@
 // and test/unit/manifest.test.ts checks it against slack-manifest.yml and manifests/socket-mode.yml, so a
 // handler cannot exist without its manifest entry, nor a manifest entry without its handler.
 import type { App } from '@slack/bolt';
-import { createCardMenu, createDecisionButton, createDecisionSubmission, createRetryFailed } from './approval-handlers.ts';
-import { APPROVE_ACTION, APPROVE_MODAL_CALLBACK, CARD_MENU_ACTION, REJECT_ACTION, REJECT_MODAL_CALLBACK, RETRY_FAILED_ACTION } from './approval-ids.ts';
+import {
+  createCardMenu,
+  createDecisionButton,
+  createDecisionSubmission,
+  createRetryFailed,
+} from './approval-handlers.ts';
+import {
+  APPROVE_ACTION,
+  APPROVE_MODAL_CALLBACK,
+  CARD_MENU_ACTION,
+  REJECT_ACTION,
+  REJECT_MODAL_CALLBACK,
+  RETRY_FAILED_ACTION,
+} from './approval-ids.ts';
 import { createUsergroupMembers } from './usergroup-members.ts';
 import { createCancelSubmission } from './cancel-handlers.ts';
 import { CANCEL_MODAL_CALLBACK } from './cancel-ids.ts';
@@ -14,10 +26,36 @@ import { ACCESS_RESEND_ACTION, createAccessResendAction } from './actions/access
 import { createAppHomeOpenedListener } from './events/app-home.ts';
 import { createFileSharedListener } from './events/file-shared.ts';
 import { createStatusMoreAction } from './commands/status-command.ts';
-import { CANCEL_IMPORT_ACTION, CONTINUE_IMPORT_ACTION, IMPORT_MODAL_CALLBACK, PREVIEW_MODAL_CALLBACK, SLASH_COMMAND, STATUS_MORE_ACTION } from './ids.ts';
-import { WIZARD_BACK_ACTION, WIZARD_CALLBACKS, WIZARD_CREDENTIALS_SELECT_ACTION, WIZARD_DEVICES_SELECT_ACTION, WIZARD_EDIT_ACTION, WIZARD_RESUME_ACTION } from './wizard/wizard-ids.ts';
-import { createCredentialOptions, createCredentialsChanged, createDeviceOptions, createWizardBack, createWizardEdit, createWizardResume, createWizardSubmission } from './wizard/wizard-handlers.ts';
-import { createImportModalSubmission, createPreviewModalClosed, createPreviewModalSubmission } from './views/import-views.ts';
+import {
+  CANCEL_IMPORT_ACTION,
+  CONTINUE_IMPORT_ACTION,
+  IMPORT_MODAL_CALLBACK,
+  PREVIEW_MODAL_CALLBACK,
+  SLASH_COMMAND,
+  STATUS_MORE_ACTION,
+} from './ids.ts';
+import {
+  WIZARD_BACK_ACTION,
+  WIZARD_CALLBACKS,
+  WIZARD_CREDENTIALS_SELECT_ACTION,
+  WIZARD_DEVICES_SELECT_ACTION,
+  WIZARD_EDIT_ACTION,
+  WIZARD_RESUME_ACTION,
+} from './wizard/wizard-ids.ts';
+import {
+  createCredentialOptions,
+  createCredentialsChanged,
+  createDeviceOptions,
+  createWizardBack,
+  createWizardEdit,
+  createWizardResume,
+  createWizardSubmission,
+} from './wizard/wizard-handlers.ts';
+import {
+  createImportModalSubmission,
+  createPreviewModalClosed,
+  createPreviewModalSubmission,
+} from './views/import-views.ts';
 import { createRequestLogMiddleware } from './request-log.ts';
 
 export interface SlackListenerCatalog {
@@ -33,8 +71,28 @@ export interface SlackListenerCatalog {
 export const slackListenerCatalog: SlackListenerCatalog = {
   commands: [SLASH_COMMAND],
   events: ['file_shared'],
-  actions: [APPROVE_ACTION, REJECT_ACTION, CARD_MENU_ACTION, RETRY_FAILED_ACTION, STATUS_MORE_ACTION, CONTINUE_IMPORT_ACTION, CANCEL_IMPORT_ACTION, WIZARD_BACK_ACTION, WIZARD_EDIT_ACTION, WIZARD_RESUME_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION, ACCESS_RESEND_ACTION],
-  views: [IMPORT_MODAL_CALLBACK, PREVIEW_MODAL_CALLBACK, ...Object.values(WIZARD_CALLBACKS), APPROVE_MODAL_CALLBACK, REJECT_MODAL_CALLBACK, CANCEL_MODAL_CALLBACK],
+  actions: [
+    APPROVE_ACTION,
+    REJECT_ACTION,
+    CARD_MENU_ACTION,
+    RETRY_FAILED_ACTION,
+    STATUS_MORE_ACTION,
+    CONTINUE_IMPORT_ACTION,
+    CANCEL_IMPORT_ACTION,
+    WIZARD_BACK_ACTION,
+    WIZARD_EDIT_ACTION,
+    WIZARD_RESUME_ACTION,
+    WIZARD_CREDENTIALS_SELECT_ACTION,
+    ACCESS_RESEND_ACTION,
+  ],
+  views: [
+    IMPORT_MODAL_CALLBACK,
+    PREVIEW_MODAL_CALLBACK,
+    ...Object.values(WIZARD_CALLBACKS),
+    APPROVE_MODAL_CALLBACK,
+    REJECT_MODAL_CALLBACK,
+    CANCEL_MODAL_CALLBACK,
+  ],
   options: [WIZARD_DEVICES_SELECT_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION],
   appHome: true,
 };

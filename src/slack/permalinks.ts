@@ -8,7 +8,10 @@ import type { StatusItem, ThreadRef } from '../usecases/status-report.ts';
 const CACHE_LIMIT = 5_000;
 export const PERMALINK_TIME_BUDGET_MS = 1_500;
 
-export type PermalinkResolver = (client: WebClient, items: ReadonlyArray<Pick<StatusItem, 'code' | 'thread'>>) => Promise<Map<string, string>>;
+export type PermalinkResolver = (
+  client: WebClient,
+  items: ReadonlyArray<Pick<StatusItem, 'code' | 'thread'>>,
+) => Promise<Map<string, string>>;
 
 export function createPermalinkResolver(logger: Logger): PermalinkResolver {
   const permalinks = new Map<string, string>();

@@ -17,26 +17,48 @@ type PublishDeps = Pick<AppDeps, 'db' | 'slack' | 'now'>;
 export const PROGRESS_INTERVAL_MS = 3_000;
 
 async function threadOf(deps: PublishDeps, requestId: number) {
-  const request = await deps.db.selectFrom('access_requests').selectAll().where('id', '=', requestId).executeTakeFirstOrThrow();
+  const request = await deps.db
+    .selectFrom('access_requests')
+    .selectAll()
+    .where('id', '=', requestId)
+    .executeTakeFirstOrThrow();
   const channel = request.card_channel_id ?? request.channel_id;
-  const threadTs = request.card_channel_id === request.channel_id && request.thread_ts ? request.thread_ts : request.card_ts;
+  const threadTs =
+    request.card_channel_id === request.channel_id && request.thread_ts ? request.thread_ts : request.card_ts;
   return { request, channel, threadTs };
 }
 
-export async function publishProgress(deps: PublishDeps, requestId: number, options: { force?: boolean } = {}): Promise<void> {
+export async function publishProgress(
+  deps: PublishDeps,
+  requestId: number,
+  options: { force?: boolean } = {},
+): Promise<void> {
   const { request, channel, threadTs } = await threadOf(deps, requestId);
   if (!channel || request.summary_ts) return;
   const now = deps.now();
-  if (!options.force && request.progress_updated_at && now.getTime() - request.progress_updated_at.getTime() < PROGRESS_INTERVAL_MS) return;
+  if (
+    !options.force &&
+    request.progress_updated_at &&
+    now.getTime() - request.progress_updated_at.getTime() < PROGRESS_INTERVAL_MS
+  )
+    return;
   const progress = await provisioningProgress(deps.db, requestId);
   const text = `Processing ${request.code}: ${progress.done} of ${progress.total} lines done · ${progress.emailsSent} emails sent · ${progress.errors} ${progress.errors === 1 ? 'error' : 'errors'}`;
   if (request.progress_ts) {
     await deps.slack.chat.update({ channel, ts: request.progress_ts, text });
-    await deps.db.updateTable('access_requests').set({ progress_updated_at: now }).where('id', '=', requestId).execute();
+    await deps.db
+      .updateTable('access_requests')
+      .set({ progress_updated_at: now })
+      .where('id', '=', requestId)
+      .execute();
     return;
   }
   const posted = await deps.slack.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), text });
-  await deps.db.updateTable('access_requests').set({ progress_ts: posted.ts ?? 'posted', progress_updated_at: now }).where('id', '=', requestId).execute();
+  await deps.db
+    .updateTable('access_requests')
+    .set({ progress_ts: posted.ts ?? 'posted', progress_updated_at: now })
+    .where('id', '=', requestId)
+    .execute();
 }
 
 export async function publishProvisioningSummary(deps: PublishDeps, requestId: number): Promise<void> {
@@ -63,14 +85,38 @@ export async function publishProvisioningSummary(deps: PublishDeps, requestId: n
       counts,
       errorLines,
       resultsAttached: true,
-      extraLines: [`Accesses created: ${accessesCreated}`, `Emails sent: ${progress.emailsSent}`, `Status: ${REQUEST_STATUS_WORDS[request.status]}`],
+      extraLines: [
+        `Accesses created: ${accessesCreated}`,
+        `Emails sent: ${progress.emailsSent}`,
+        `Status: ${REQUEST_STATUS_WORDS[request.status]}`,
+      ],
     });
-    const retryable = await deps.db.selectFrom('accesses').select('id').where('request_id', '=', requestId).where('email_error', 'is not', null).limit(1).execute();
+    const retryable = await deps.db
+      .selectFrom('accesses')
+      .select('id')
+      .where('request_id', '=', requestId)
+      .where('email_error', 'is not', null)
+      .limit(1)
+      .execute();
     if (retryable.length > 0) {
       // Only lines a retry can fix (refused emails); invalid data needs a corrected file instead.
-      message.blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: RETRY_FAILED_ACTION, text: { type: 'plain_text', text: 'Retry failed lines' }, value: String(requestId) }] });
+      message.blocks.push({
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: RETRY_FAILED_ACTION,
+            text: { type: 'plain_text', text: 'Retry failed lines' },
+            value: String(requestId),
+          },
+        ],
+      });
     }
-    const posted = await deps.slack.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), ...message });
+    const posted = await deps.slack.chat.postMessage({
+      channel,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      ...message,
+    });
     summaryTs = posted.ts ?? 'posted';
     uploadChannel = posted.channel;
     await deps.db.updateTable('access_requests').set({ summary_ts: summaryTs }).where('id', '=', requestId).execute();
@@ -78,13 +124,30 @@ export async function publishProvisioningSummary(deps: PublishDeps, requestId: n
   if (!(await resultsUploaded(deps, request.code, summaryTs))) {
     // A card sent by DM has the requester's user id as its channel; files go to the DM's own id.
     uploadChannel ??= channel.startsWith('U') ? await openDirectMessage(deps.slack, channel) : channel;
-    await uploadFile(deps.slack, { channelId: uploadChannel, threadTs: threadTs ?? summaryTs, fileName: resultsFileName(record.code), bytes: await resultsWorkbook(deps, record, requestId) });
-    await recordAuditEvent(deps.db, { actor: 'domum', action: RESULTS_UPLOADED, target: request.code, details: { summaryTs } });
+    await uploadFile(deps.slack, {
+      channelId: uploadChannel,
+      threadTs: threadTs ?? summaryTs,
+      fileName: resultsFileName(record.code),
+      bytes: await resultsWorkbook(deps, record, requestId),
+    });
+    await recordAuditEvent(deps.db, {
+      actor: 'domum',
+      action: RESULTS_UPLOADED,
+      target: request.code,
+      details: { summaryTs },
+    });
   }
   if (request.notified_status !== request.status) {
     const dm = await openDirectMessage(deps.slack, request.requester_user_id);
-    await deps.slack.chat.postMessage({ channel: dm, text: `Your request ${request.code} for ${record.file_name} is now ${REQUEST_STATUS_WORDS[request.status]}: ${accessesCreated} accesses, ${progress.emailsSent} emails sent, ${counts.error} lines in error.` });
-    await deps.db.updateTable('access_requests').set({ notified_status: request.status }).where('id', '=', requestId).execute();
+    await deps.slack.chat.postMessage({
+      channel: dm,
+      text: `Your request ${request.code} for ${record.file_name} is now ${REQUEST_STATUS_WORDS[request.status]}: ${accessesCreated} accesses, ${progress.emailsSent} emails sent, ${counts.error} lines in error.`,
+    });
+    await deps.db
+      .updateTable('access_requests')
+      .set({ notified_status: request.status })
+      .where('id', '=', requestId)
+      .execute();
   }
 }
 
@@ -92,6 +155,11 @@ const RESULTS_UPLOADED = 'request.results_uploaded';
 
 /** Whether the results of the summary posted at `summaryTs` are in the thread (a retried summary has its own). */
 async function resultsUploaded(deps: PublishDeps, requestCode: string, summaryTs: string): Promise<boolean> {
-  const events = await deps.db.selectFrom('audit_events').select('details').where('target', '=', requestCode).where('action', '=', RESULTS_UPLOADED).execute();
+  const events = await deps.db
+    .selectFrom('audit_events')
+    .select('details')
+    .where('target', '=', requestCode)
+    .where('action', '=', RESULTS_UPLOADED)
+    .execute();
   return events.some((event) => (event.details as { summaryTs?: unknown }).summaryTs === summaryTs);
 }

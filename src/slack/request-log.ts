@@ -10,7 +10,15 @@ export function createRequestLogMiddleware(logger: Logger): Middleware<AnyMiddle
   return async ({ body, context, next }) => {
     const requestId = randomUUID();
     context.requestId = requestId;
-    const payload = body as { type?: string; command?: string; user_id?: string; user?: { id?: string }; event?: { type?: string }; actions?: Array<{ action_id?: string }>; view?: { callback_id?: string } };
+    const payload = body as {
+      type?: string;
+      command?: string;
+      user_id?: string;
+      user?: { id?: string };
+      event?: { type?: string };
+      actions?: Array<{ action_id?: string }>;
+      view?: { callback_id?: string };
+    };
     logger.info('slack request', {
       requestId,
       kind: payload.command ? 'command' : payload.type,

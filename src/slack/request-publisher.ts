@@ -16,13 +16,29 @@ import type { RequestStatus } from '../db/schema.ts';
 
 type PublishDeps = Pick<AppDeps, 'db' | 'slack'>;
 
-
 export async function buildCardFor(deps: PublishDeps, requestId: number) {
   const request = await deps.db
     .selectFrom('access_requests as r')
     .innerJoin('imports as i', 'i.id', 'r.import_id')
     .innerJoin('reasons as reason', 'reason.id', 'r.reason_id')
-    .select(['r.id', 'r.code', 'r.requester_user_id', 'r.justification', 'r.governance_code', 'r.limitation', 'r.status', 'r.channel_id', 'r.thread_ts', 'r.card_ts', 'r.card_channel_id', 'r.notified_status', 'i.id as import_id', 'i.file_name', 'i.created_count', 'reason.name as reason_name'])
+    .select([
+      'r.id',
+      'r.code',
+      'r.requester_user_id',
+      'r.justification',
+      'r.governance_code',
+      'r.limitation',
+      'r.status',
+      'r.channel_id',
+      'r.thread_ts',
+      'r.card_ts',
+      'r.card_channel_id',
+      'r.notified_status',
+      'i.id as import_id',
+      'i.file_name',
+      'i.created_count',
+      'reason.name as reason_name',
+    ])
     .where('r.id', '=', requestId)
     .executeTakeFirst();
   if (!request) return undefined;
@@ -48,15 +64,26 @@ export async function buildCardFor(deps: PublishDeps, requestId: number) {
   const responses = await deps.db
     .selectFrom('approval_responses as a')
     .innerJoin('access_groups as g', 'g.id', 'a.access_group_id')
-    .select(['a.id', 'a.access_group_id', 'a.approver_user_id', 'a.decision', 'a.comment', 'a.created_at', 'a.announced_ts', 'g.name as group_name'])
+    .select([
+      'a.id',
+      'a.access_group_id',
+      'a.approver_user_id',
+      'a.decision',
+      'a.comment',
+      'a.created_at',
+      'a.announced_ts',
+      'g.name as group_name',
+    ])
     .where('a.request_id', '=', requestId)
     .orderBy('a.id')
     .execute();
   const groups = [...new Map(vendors.map((vendor) => [vendor.accessGroupId, vendor])).values()].map((vendor) => ({
     name: vendor.accessGroupName,
     required: vendor.approvalsRequired,
-    approvals: responses.filter((row) => row.access_group_id === vendor.accessGroupId && row.decision === 'approve').length,
-    rejections: responses.filter((row) => row.access_group_id === vendor.accessGroupId && row.decision === 'reject').length,
+    approvals: responses.filter((row) => row.access_group_id === vendor.accessGroupId && row.decision === 'approve')
+      .length,
+    rejections: responses.filter((row) => row.access_group_id === vendor.accessGroupId && row.decision === 'reject')
+      .length,
   }));
   const limitation = accessLimitationSchema.parse(request.limitation);
   const card = buildRequestCard({
@@ -68,11 +95,21 @@ export async function buildCardFor(deps: PublishDeps, requestId: number) {
     reasonName: request.reason_name,
     governanceCode: request.governance_code,
     devices: devices.map((device) => device.name),
-    grants: grants.map((grant) => ({ label: credentialLabel(grant), startSession: grant.start_session, viewPassword: grant.view_password })),
+    grants: grants.map((grant) => ({
+      label: credentialLabel(grant),
+      startSession: grant.start_session,
+      viewPassword: grant.view_password,
+    })),
     limitationText: describeLimitation(limitation),
     statusWord: REQUEST_STATUS_WORDS[request.status],
     groups,
-    decisions: responses.map((row) => ({ approverId: row.approver_user_id, decision: row.decision, comment: row.comment, at: row.created_at, groupName: row.group_name })),
+    decisions: responses.map((row) => ({
+      approverId: row.approver_user_id,
+      decision: row.decision,
+      comment: row.comment,
+      at: row.created_at,
+      groupName: row.group_name,
+    })),
     requestId: request.id,
     awaitingDecision: request.status === 'awaiting_approval',
   });
@@ -81,7 +118,9 @@ export async function buildCardFor(deps: PublishDeps, requestId: number) {
 
 function isCannotPost(error: unknown): boolean {
   const code = (error as { data?: { error?: string } }).data?.error;
-  return code === 'not_in_channel' || code === 'channel_not_found' || code === 'is_archived' || code === 'restricted_action';
+  return (
+    code === 'not_in_channel' || code === 'channel_not_found' || code === 'is_archived' || code === 'restricted_action'
+  );
 }
 
 export async function publishRequestCard(deps: PublishDeps, requestId: number, logger: Logger): Promise<void> {
@@ -90,8 +129,20 @@ export async function publishRequestCard(deps: PublishDeps, requestId: number, l
   const { request, card } = built;
   if (request.channel_id) {
     try {
-      const posted = await deps.slack.chat.postMessage({ channel: request.channel_id, ...(request.thread_ts ? { thread_ts: request.thread_ts } : {}), ...card });
-      await deps.db.updateTable('access_requests').set({ card_ts: posted.ts ?? 'posted', card_channel_id: posted.channel ?? request.channel_id, updated_at: new Date() }).where('id', '=', requestId).execute();
+      const posted = await deps.slack.chat.postMessage({
+        channel: request.channel_id,
+        ...(request.thread_ts ? { thread_ts: request.thread_ts } : {}),
+        ...card,
+      });
+      await deps.db
+        .updateTable('access_requests')
+        .set({
+          card_ts: posted.ts ?? 'posted',
+          card_channel_id: posted.channel ?? request.channel_id,
+          updated_at: new Date(),
+        })
+        .where('id', '=', requestId)
+        .execute();
       return;
     } catch (error) {
       if (!isCannotPost(error)) throw error;
@@ -105,7 +156,11 @@ export async function publishRequestCard(deps: PublishDeps, requestId: number, l
     text: `I could not post request ${request.code} in ${where}: I am not a member there. Invite me with /invite @Domum, or run /domum import from a channel where I am. Here is the request:`,
   });
   const posted = await deps.slack.chat.postMessage({ channel: dm, ...card });
-  await deps.db.updateTable('access_requests').set({ card_ts: posted.ts ?? 'posted', card_channel_id: posted.channel ?? dm, updated_at: new Date() }).where('id', '=', requestId).execute();
+  await deps.db
+    .updateTable('access_requests')
+    .set({ card_ts: posted.ts ?? 'posted', card_channel_id: posted.channel ?? dm, updated_at: new Date() })
+    .where('id', '=', requestId)
+    .execute();
 }
 
 /**
@@ -113,7 +168,11 @@ export async function publishRequestCard(deps: PublishDeps, requestId: number, l
  * once in the thread, and the requester told once of a status change. Safe to run twice: what was posted is
  * recorded (announced_ts, notified_status) before moving on.
  */
-export async function announceDecisions(deps: PublishDeps, requestId: number, decidedStatus?: RequestStatus): Promise<void> {
+export async function announceDecisions(
+  deps: PublishDeps,
+  requestId: number,
+  decidedStatus?: RequestStatus,
+): Promise<void> {
   const built = await buildCardFor(deps, requestId);
   if (!built) return;
   const { request, card, responses } = built;
@@ -122,25 +181,54 @@ export async function announceDecisions(deps: PublishDeps, requestId: number, de
   const statusWord = REQUEST_STATUS_WORDS[announced];
   if (request.card_channel_id && request.card_ts) {
     await deps.slack.chat.update({ channel: request.card_channel_id, ts: request.card_ts, ...card });
-    const threadTs = request.card_channel_id === request.channel_id && request.thread_ts ? request.thread_ts : request.card_ts;
+    const threadTs =
+      request.card_channel_id === request.channel_id && request.thread_ts ? request.thread_ts : request.card_ts;
     for (const response of responses) {
       if (response.announced_ts) continue;
       const posted = await deps.slack.chat.postMessage({
         channel: request.card_channel_id,
         thread_ts: threadTs,
-        text: decisionReplyText({ approverId: response.approver_user_id, decision: response.decision, code: request.code, comment: response.comment, statusWord, groupName: response.group_name }),
+        text: decisionReplyText({
+          approverId: response.approver_user_id,
+          decision: response.decision,
+          code: request.code,
+          comment: response.comment,
+          statusWord,
+          groupName: response.group_name,
+        }),
       });
-      await deps.db.updateTable('approval_responses').set({ announced_ts: posted.ts ?? 'posted' }).where('id', '=', response.id).execute();
+      await deps.db
+        .updateTable('approval_responses')
+        .set({ announced_ts: posted.ts ?? 'posted' })
+        .where('id', '=', response.id)
+        .execute();
     }
   }
-  if (announced !== 'awaiting_approval' && request.notified_status !== announced && !(announced === 'approved' && request.notified_status && request.notified_status !== 'awaiting_approval')) {
-    const decisive = [...responses].reverse().find((response) => (announced === 'rejected' ? response.decision === 'reject' : response.decision === 'approve'));
+  if (
+    announced !== 'awaiting_approval' &&
+    request.notified_status !== announced &&
+    !(announced === 'approved' && request.notified_status && request.notified_status !== 'awaiting_approval')
+  ) {
+    const decisive = [...responses]
+      .reverse()
+      .find((response) =>
+        announced === 'rejected' ? response.decision === 'reject' : response.decision === 'approve',
+      );
     const dm = await openDirectMessage(deps.slack, request.requester_user_id);
     await deps.slack.chat.postMessage({
       channel: dm,
-      text: statusChangeDmText({ code: request.code, statusWord, fileName: request.file_name, ...(decisive ? { byUserId: decisive.approver_user_id, comment: decisive.comment } : {}) }),
+      text: statusChangeDmText({
+        code: request.code,
+        statusWord,
+        fileName: request.file_name,
+        ...(decisive ? { byUserId: decisive.approver_user_id, comment: decisive.comment } : {}),
+      }),
     });
-    await deps.db.updateTable('access_requests').set({ notified_status: announced, updated_at: new Date() }).where('id', '=', requestId).execute();
+    await deps.db
+      .updateTable('access_requests')
+      .set({ notified_status: announced, updated_at: new Date() })
+      .where('id', '=', requestId)
+      .execute();
   }
 }
 
@@ -148,10 +236,18 @@ export async function announceDecisions(deps: PublishDeps, requestId: number, de
 export async function remindApprovers(deps: PublishDeps, requestId: number): Promise<void> {
   const missing = await approversToRemind(deps.db, requestId);
   if (!missing) return;
-  const request = await deps.db.selectFrom('access_requests').select(['card_channel_id', 'card_ts', 'channel_id', 'thread_ts']).where('id', '=', requestId).executeTakeFirstOrThrow();
+  const request = await deps.db
+    .selectFrom('access_requests')
+    .select(['card_channel_id', 'card_ts', 'channel_id', 'thread_ts'])
+    .where('id', '=', requestId)
+    .executeTakeFirstOrThrow();
   if (request.card_channel_id && request.card_ts) {
-    const mentions = [...missing.userIds.map((id) => `<@${id}>`), ...missing.usergroupIds.map((id) => `<!subteam^${id}>`)];
-    const threadTs = request.card_channel_id === request.channel_id && request.thread_ts ? request.thread_ts : request.card_ts;
+    const mentions = [
+      ...missing.userIds.map((id) => `<@${id}>`),
+      ...missing.usergroupIds.map((id) => `<!subteam^${id}>`),
+    ];
+    const threadTs =
+      request.card_channel_id === request.channel_id && request.thread_ts ? request.thread_ts : request.card_ts;
     await deps.slack.chat.postMessage({
       channel: request.card_channel_id,
       thread_ts: threadTs,

@@ -32,8 +32,14 @@ export class SlackAuthError extends Error {
 }
 
 /** Learns the bot's identity once, failing fast on a token Slack refuses instead of at the first event. */
-export async function identifyBot(config: Config, logger: Logger): Promise<{ botId: string; botUserId: string; teamId: string }> {
-  const client = new WebClient(config.slack.botToken, slackClientOptions(config.slack.apiUrl, toSlackLogger(logger, 'warn')));
+export async function identifyBot(
+  config: Config,
+  logger: Logger,
+): Promise<{ botId: string; botUserId: string; teamId: string }> {
+  const client = new WebClient(
+    config.slack.botToken,
+    slackClientOptions(config.slack.apiUrl, toSlackLogger(logger, 'warn')),
+  );
   try {
     const identity = await client.auth.test();
     return { botId: identity.bot_id ?? '', botUserId: identity.user_id ?? '', teamId: identity.team_id ?? '' };

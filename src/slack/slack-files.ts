@@ -35,20 +35,32 @@ export async function getSlackFileInfo(client: WebClient, fileId: string): Promi
   };
 }
 
-export async function downloadSlackFile(client: WebClient, botToken: string, fileId: string, maxBytes: number): Promise<Uint8Array> {
+export async function downloadSlackFile(
+  client: WebClient,
+  botToken: string,
+  fileId: string,
+  maxBytes: number,
+): Promise<Uint8Array> {
   let info: SlackFileInfo;
   try {
     info = await getSlackFileInfo(client, fileId);
   } catch (error) {
     const code = (error as { data?: { error?: string } }).data?.error;
-    if (code === 'file_not_found' || code === 'file_deleted') throw new FileUnavailableError('Slack did not find the file: it may have been deleted.');
+    if (code === 'file_not_found' || code === 'file_deleted')
+      throw new FileUnavailableError('Slack did not find the file: it may have been deleted.');
     throw error;
   }
   if (info.size > maxBytes) {
-    throw new FileUnavailableError(`The file is ${formatMegabytes(info.size)}; at most ${formatMegabytes(maxBytes)} can be imported.`);
+    throw new FileUnavailableError(
+      `The file is ${formatMegabytes(info.size)}; at most ${formatMegabytes(maxBytes)} can be imported.`,
+    );
   }
   if (!info.downloadUrl) throw new FileUnavailableError('Slack gave no download address for the file.');
-  const response = await fetch(info.downloadUrl, { headers: { Authorization: `Bearer ${botToken}` }, signal: AbortSignal.timeout(60_000), redirect: 'follow' });
+  const response = await fetch(info.downloadUrl, {
+    headers: { Authorization: `Bearer ${botToken}` },
+    signal: AbortSignal.timeout(60_000),
+    redirect: 'follow',
+  });
   if (!response.ok) {
     if (response.status >= 500) throw new Error(`Slack answered ${response.status} to the file download`);
     throw new FileUnavailableError(`Slack refused the download of the file (HTTP ${response.status}).`);
@@ -59,7 +71,10 @@ export async function downloadSlackFile(client: WebClient, botToken: string, fil
     throw new FileUnavailableError('Slack did not hand over the file: the app may not be allowed to read it.');
   }
   const bytes = new Uint8Array(await response.arrayBuffer());
-  if (bytes.length > maxBytes) throw new FileUnavailableError(`The file is ${formatMegabytes(bytes.length)}; at most ${formatMegabytes(maxBytes)} can be imported.`);
+  if (bytes.length > maxBytes)
+    throw new FileUnavailableError(
+      `The file is ${formatMegabytes(bytes.length)}; at most ${formatMegabytes(maxBytes)} can be imported.`,
+    );
   return bytes;
 }
 
@@ -81,6 +96,8 @@ export async function uploadFile(
 ): Promise<void> {
   const common = { file: input.bytes, filename: input.fileName, title: input.title ?? input.fileName };
   await client.filesUploadV2(
-    input.threadTs ? { ...common, channel_id: input.channelId, thread_ts: input.threadTs } : { ...common, channel_id: input.channelId },
+    input.threadTs
+      ? { ...common, channel_id: input.channelId, thread_ts: input.threadTs }
+      : { ...common, channel_id: input.channelId },
   );
 }

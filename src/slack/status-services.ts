@@ -16,7 +16,10 @@ export function statusServices(deps: AppDeps): StatusServices {
   let services = byDeps.get(deps);
   if (!services) {
     const logger = deps.logger.child({ component: 'slack' });
-    services = { usergroupMembers: createUsergroupMembers(deps.slack, logger, deps.now), permalinks: createPermalinkResolver(logger) };
+    services = {
+      usergroupMembers: createUsergroupMembers(deps.slack, logger, deps.now),
+      permalinks: createPermalinkResolver(logger),
+    };
     byDeps.set(deps, services);
   }
   return services;

@@ -8,7 +8,11 @@ const CACHE_MS = 5 * 60 * 1000;
 
 export type UsergroupMembers = (usergroupId: string) => Promise<string[]>;
 
-export function createUsergroupMembers(client: WebClient, logger: Logger, now: () => Date = () => new Date()): UsergroupMembers {
+export function createUsergroupMembers(
+  client: WebClient,
+  logger: Logger,
+  now: () => Date = () => new Date(),
+): UsergroupMembers {
   const cache = new Map<string, { members: string[]; until: number }>();
   return async (usergroupId) => {
     const cached = cache.get(usergroupId);
@@ -21,7 +25,10 @@ export function createUsergroupMembers(client: WebClient, logger: Logger, now: (
     } catch (error) {
       const code = (error as { data?: { error?: string } }).data?.error;
       if (code === 'plan_upgrade_required' || code === 'no_such_subteam' || code === 'subteam_not_found') {
-        logger.warn('approver user group unavailable; only listed approvers count', { usergroup: usergroupId, reason: code });
+        logger.warn('approver user group unavailable; only listed approvers count', {
+          usergroup: usergroupId,
+          reason: code,
+        });
         cache.set(usergroupId, { members: [], until: now().getTime() + CACHE_MS });
         return [];
       }

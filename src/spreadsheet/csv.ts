@@ -28,7 +28,11 @@ const CARRIAGE_RETURN = 0x0d;
  * empty field). Stops when onRecord returns false. Lenient where spreadsheet applications are: text after a
  * closing quote is kept, and an unterminated quote runs to the end of the file.
  */
-export function parseCsv(text: string, separator: CsvSeparator, onRecord: (fields: string[], lineNumber: number) => boolean): void {
+export function parseCsv(
+  text: string,
+  separator: CsvSeparator,
+  onRecord: (fields: string[], lineNumber: number) => boolean,
+): void {
   const separatorCode = separator.charCodeAt(0);
   const length = text.length;
   const scanUnquoted = (from: number): number => {

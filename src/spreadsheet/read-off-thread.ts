@@ -6,7 +6,11 @@ import type { ReadLimits, ReadResult } from './read-spreadsheet.ts';
 const WORKER_URL = new URL('./read-worker.ts', import.meta.url);
 const YOUNG_GENERATION_MB = 32;
 
-export async function readSpreadsheetOffThread(bytes: Uint8Array, fileName: string, limits: ReadLimits): Promise<ReadResult> {
+export async function readSpreadsheetOffThread(
+  bytes: Uint8Array,
+  fileName: string,
+  limits: ReadLimits,
+): Promise<ReadResult> {
   // The worker loads TypeScript directly; the flag is what Node 22 before 22.18 needs for that (later
   // versions accept it and do the same by default).
   const worker = new Worker(WORKER_URL, {

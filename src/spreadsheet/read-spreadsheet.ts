@@ -6,7 +6,15 @@ import { columnKeyForHeader, COLUMN_LABELS, describeExpectedHeaders, REQUIRED_CO
 import type { ColumnKey } from './columns.ts';
 import { countSeparatorsInFirstLine, decodeCsvText, parseCsv } from './csv.ts';
 import type { CsvSeparator } from './csv.ts';
-import { countRepeatedOdsCells, DEFAULT_MAX_UNCOMPRESSED_BYTES, formatMegabytes, inspectZip, readZipEntry, verifyZipEntries, ZipEntryError } from './zip-guard.ts';
+import {
+  countRepeatedOdsCells,
+  DEFAULT_MAX_UNCOMPRESSED_BYTES,
+  formatMegabytes,
+  inspectZip,
+  readZipEntry,
+  verifyZipEntries,
+  ZipEntryError,
+} from './zip-guard.ts';
 import type { ZipEntry, ZipProblem } from './zip-guard.ts';
 
 export { COLUMN_LABELS, columnKeyForHeader, REQUIRED_COLUMNS } from './columns.ts';
@@ -84,9 +92,13 @@ export function cleanCellText(text: string): string {
 }
 
 export function readSpreadsheet(bytes: Uint8Array, fileName: string, limits: ReadLimits): ReadResult {
-  if (bytes.length === 0) return refuse('empty_file', `the file is empty: no header row (${describeExpectedHeaders()})`);
+  if (bytes.length === 0)
+    return refuse('empty_file', `the file is empty: no header row (${describeExpectedHeaders()})`);
   if (bytes.length > limits.maxBytes) {
-    return refuse('too_large', `the file is ${formatMegabytes(bytes.length)}; at most ${formatMegabytes(limits.maxBytes)} is allowed`);
+    return refuse(
+      'too_large',
+      `the file is ${formatMegabytes(bytes.length)}; at most ${formatMegabytes(limits.maxBytes)} is allowed`,
+    );
   }
   const kind = sniffContent(bytes);
   switch (kind.kind) {
@@ -144,8 +156,10 @@ function readZipSpreadsheet(bytes: Uint8Array, limits: ReadLimits): ReadResult {
     const declared = readOpenDocumentMimetype(bytes, mimetype);
     if (declared === null) return refuse('unreadable', unreadableMessage('ods', 'its type entry is damaged'));
     if (declared.startsWith('application/vnd.oasis.opendocument.spreadsheet')) format = 'ods';
-    else if (declared.startsWith('application/vnd.oasis.opendocument.text')) return notASpreadsheet('a text document (OpenDocument Writer)');
-    else if (declared.startsWith('application/vnd.oasis.opendocument.presentation')) return notASpreadsheet('a presentation (OpenDocument Impress)');
+    else if (declared.startsWith('application/vnd.oasis.opendocument.text'))
+      return notASpreadsheet('a text document (OpenDocument Writer)');
+    else if (declared.startsWith('application/vnd.oasis.opendocument.presentation'))
+      return notASpreadsheet('a presentation (OpenDocument Impress)');
     else return notASpreadsheet(`an OpenDocument file of type ${declared}`);
   } else if (names.has('xl/workbook.bin')) {
     return refuse('unsupported_format', unsupportedMessage('Excel binary workbook (.xlsb)'));
@@ -161,7 +175,11 @@ function readZipSpreadsheet(bytes: Uint8Array, limits: ReadLimits): ReadResult {
     return notASpreadsheet('a zip archive');
   }
 
-  const verified = verifyZipEntries(bytes, entries, (name) => format === 'ods' && (name === 'META-INF/manifest.xml' || name === 'content.xml'));
+  const verified = verifyZipEntries(
+    bytes,
+    entries,
+    (name) => format === 'ods' && (name === 'META-INF/manifest.xml' || name === 'content.xml'),
+  );
   if (!verified.ok) return refuseZip(verified.problem, format);
 
   if (format === 'ods') {
@@ -201,7 +219,10 @@ function refuseZip(problem: ZipProblem, format: SpreadsheetFormat | 'zip'): Read
     case 'encrypted':
       return refuseEncrypted();
     case 'bomb':
-      return refuse('zip_bomb', `the file was not opened because it would expand too much when unpacked: ${problem.detail}; it may be a zip bomb`);
+      return refuse(
+        'zip_bomb',
+        `the file was not opened because it would expand too much when unpacked: ${problem.detail}; it may be a zip bomb`,
+      );
     case 'damaged':
       return refuse('unreadable', unreadableMessage(format === 'zip' ? 'a spreadsheet' : format, problem.detail));
   }
@@ -270,11 +291,16 @@ function readWithSheetJs(bytes: Uint8Array, format: 'xlsx' | 'xls' | 'ods', limi
       sheetIndex = chooseSheet(listing.workbook);
     }
   }
-  const parsed = parseWorkbook(bytes, format, sheetIndex === undefined ? { sheetRows } : { sheetRows, sheets: [sheetIndex] });
+  const parsed = parseWorkbook(
+    bytes,
+    format,
+    sheetIndex === undefined ? { sheetRows } : { sheetRows, sheets: [sheetIndex] },
+  );
   if (!parsed.ok) return parsed;
   const index = sheetIndex ?? chooseSheet(parsed.workbook);
   const sheetName = parsed.workbook.SheetNames[index];
-  if (sheetName === undefined) return refuse('no_header', `the workbook has no sheets: no header row (${describeExpectedHeaders()})`);
+  if (sheetName === undefined)
+    return refuse('no_header', `the workbook has no sheets: no header row (${describeExpectedHeaders()})`);
   const sheet = parsed.workbook.Sheets[sheetName];
   if (!sheet) return refuse('unreadable', unreadableMessage(format, `the sheet "${sheetName}" could not be read`));
 
@@ -290,7 +316,8 @@ function readWithSheetJs(bytes: Uint8Array, format: 'xlsx' | 'xls' | 'ods', limi
     const whole = parseWorkbook(bytes, format, { sheets: format === 'xlsx' ? [index] : undefined });
     if (!whole.ok) return whole;
     const wholeSheet = whole.workbook.Sheets[sheetName];
-    if (!wholeSheet) return refuse('unreadable', unreadableMessage(format, `the sheet "${sheetName}" could not be read`));
+    if (!wholeSheet)
+      return refuse('unreadable', unreadableMessage(format, `the sheet "${sheetName}" could not be read`));
     return finishRows(collectSheet(wholeSheet, limits.maxRows), format, sheetName, limits.maxRows);
   }
   return finishRows(collected, format, sheetName, limits.maxRows);
@@ -341,7 +368,13 @@ function displayedText(cell: XLSX.CellObject | undefined): string {
   if (cell.t === 'b') return cell.v ? 'TRUE' : 'FALSE';
   // SheetJS renders the General format in at most 11 characters, as Excel does in a default-width column, so a
   // phone typed as a number becomes "5.51199E+12". The digits are what the user typed and means.
-  if (cell.t === 'n' && typeof cell.v === 'number' && Number.isInteger(cell.v) && Math.abs(cell.v) < 1e21 && (cell.w === undefined || EXPONENT_TEXT.test(cell.w))) {
+  if (
+    cell.t === 'n' &&
+    typeof cell.v === 'number' &&
+    Number.isInteger(cell.v) &&
+    Math.abs(cell.v) < 1e21 &&
+    (cell.w === undefined || EXPONENT_TEXT.test(cell.w))
+  ) {
     return String(cell.v);
   }
   if (cell.w !== undefined) return cell.w;
@@ -354,16 +387,21 @@ function displayedText(cell: XLSX.CellObject | undefined): string {
 
 function readTextFile(bytes: Uint8Array, fileName: string, limits: ReadLimits): ReadResult {
   const text = decodeCsvText(bytes);
-  const start = text.slice(0, 2048).replace(/^[\s\uFEFF]+/, '').toLowerCase();
+  const start = text
+    .slice(0, 2048)
+    .replace(/^[\s\uFEFF]+/, '')
+    .toLowerCase();
   if (start.startsWith('<!doctype html') || start.startsWith('<html')) return notASpreadsheet('an HTML page');
   if (start.startsWith('<')) {
-    if (start.includes('urn:schemas-microsoft-com:office:spreadsheet')) return refuse('unsupported_format', unsupportedMessage('XML Spreadsheet 2003'));
+    if (start.includes('urn:schemas-microsoft-com:office:spreadsheet'))
+      return refuse('unsupported_format', unsupportedMessage('XML Spreadsheet 2003'));
     if (start.includes('<html')) return notASpreadsheet('an HTML page');
     return notASpreadsheet('an XML document');
   }
   if (start.startsWith('{\\rtf')) return notASpreadsheet('an RTF document');
   const counts = countSeparatorsInFirstLine(text);
-  if (!/\.(csv|txt)$/i.test(fileName.trim()) && counts[','] === 0 && counts[';'] === 0) return notASpreadsheet('a plain text file');
+  if (!/\.(csv|txt)$/i.test(fileName.trim()) && counts[','] === 0 && counts[';'] === 0)
+    return notASpreadsheet('a plain text file');
   return readCsv(text, fileName, limits);
 }
 
@@ -504,11 +542,18 @@ function finishRows(collector: Collector, format: SpreadsheetFormat, sheetName: 
     const noun = missing.length === 1 ? 'column' : 'columns';
     return {
       ok: false,
-      refusal: { code: 'missing_columns', message: `missing required ${noun} ${missing.join(', ')} (${describeExpectedHeaders()})`, missingColumns: missing },
+      refusal: {
+        code: 'missing_columns',
+        message: `missing required ${noun} ${missing.join(', ')} (${describeExpectedHeaders()})`,
+        missingColumns: missing,
+      },
     };
   }
   if (collector.lineCount === 0) {
-    return refuse('nothing_to_import', `no data lines below the header in row ${header.lineNumber} (nothing to import)`);
+    return refuse(
+      'nothing_to_import',
+      `no data lines below the header in row ${header.lineNumber} (nothing to import)`,
+    );
   }
   if (collector.lineCount > maxRows) return refuseTooManyLines(collector.lineCount, maxRows);
   return {
@@ -543,7 +588,10 @@ function refuseTooManyLines(lineCount: number, maxRows: number): ReadResult {
 }
 
 function notASpreadsheet(looksLike: string): ReadResult {
-  return refuse('not_a_spreadsheet', `this is ${looksLike}, not a spreadsheet: upload an .xlsx, .xls, .ods or .csv file`);
+  return refuse(
+    'not_a_spreadsheet',
+    `this is ${looksLike}, not a spreadsheet: upload an .xlsx, .xls, .ods or .csv file`,
+  );
 }
 
 function unsupportedMessage(formatName: string): string {

@@ -53,14 +53,18 @@ export function inspectZip(bytes: Uint8Array, maxUncompressedBytes: number): Zip
   if (entryCount === ZIP64_MARKER_16 || directoryOffset === ZIP64_MARKER_32 || directorySize === ZIP64_MARKER_32) {
     return bomb('it uses ZIP64 sizes, which cannot be checked before opening it');
   }
-  if (entryCount > MAX_ENTRIES) return bomb(`it holds ${entryCount.toLocaleString('en-US')} files, more than the ${MAX_ENTRIES.toLocaleString('en-US')} allowed`);
+  if (entryCount > MAX_ENTRIES)
+    return bomb(
+      `it holds ${entryCount.toLocaleString('en-US')} files, more than the ${MAX_ENTRIES.toLocaleString('en-US')} allowed`,
+    );
   if (directoryOffset + directorySize > end) return damaged('the zip directory points outside the file');
 
   const entries: ZipEntry[] = [];
   let total = 0;
   let offset = directoryOffset;
   for (let i = 0; i < entryCount; i++) {
-    if (offset + 46 > end || view.getUint32(offset, true) !== CENTRAL_FILE_HEADER) return damaged('the zip directory is corrupt');
+    if (offset + 46 > end || view.getUint32(offset, true) !== CENTRAL_FILE_HEADER)
+      return damaged('the zip directory is corrupt');
     const nameLength = view.getUint16(offset + 28, true);
     const extraLength = view.getUint16(offset + 30, true);
     const commentLength = view.getUint16(offset + 32, true);
@@ -77,17 +81,28 @@ export function inspectZip(bytes: Uint8Array, maxUncompressedBytes: number): Zip
     if (entry.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) {
       return { ok: false, problem: { kind: 'encrypted', detail: `${entry.name} is encrypted` } };
     }
-    if (entry.compressedSize === ZIP64_MARKER_32 || entry.uncompressedSize === ZIP64_MARKER_32 || entry.localHeaderOffset === ZIP64_MARKER_32) {
+    if (
+      entry.compressedSize === ZIP64_MARKER_32 ||
+      entry.uncompressedSize === ZIP64_MARKER_32 ||
+      entry.localHeaderOffset === ZIP64_MARKER_32
+    ) {
       return bomb(`${entry.name} declares ZIP64 sizes, which cannot be checked before opening it`);
     }
-    if (entry.method !== METHOD_STORED && entry.method !== METHOD_DEFLATED) return damaged(`${entry.name} uses an unsupported compression method`);
-    if (entry.method === METHOD_STORED && entry.compressedSize !== entry.uncompressedSize) return damaged(`${entry.name} has inconsistent sizes`);
-    if (entry.localHeaderOffset + 30 > bytes.length || view.getUint32(entry.localHeaderOffset, true) !== LOCAL_FILE_HEADER) {
+    if (entry.method !== METHOD_STORED && entry.method !== METHOD_DEFLATED)
+      return damaged(`${entry.name} uses an unsupported compression method`);
+    if (entry.method === METHOD_STORED && entry.compressedSize !== entry.uncompressedSize)
+      return damaged(`${entry.name} has inconsistent sizes`);
+    if (
+      entry.localHeaderOffset + 30 > bytes.length ||
+      view.getUint32(entry.localHeaderOffset, true) !== LOCAL_FILE_HEADER
+    ) {
       return damaged(`${entry.name} points outside the file`);
     }
     const ratio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
     if (entry.uncompressedSize > RATIO_APPLIES_ABOVE_BYTES && ratio > MAX_RATIO) {
-      return bomb(`${entry.name} expands ${Math.round(ratio).toLocaleString('en-US')} times, to ${formatMegabytes(entry.uncompressedSize)}`);
+      return bomb(
+        `${entry.name} expands ${Math.round(ratio).toLocaleString('en-US')} times, to ${formatMegabytes(entry.uncompressedSize)}`,
+      );
     }
     total += entry.uncompressedSize;
     if (total > maxUncompressedBytes) {
@@ -104,8 +119,13 @@ export function inspectZip(bytes: Uint8Array, maxUncompressedBytes: number): Zip
  */
 export function readZipEntry(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const start = entry.localHeaderOffset + 30 + view.getUint16(entry.localHeaderOffset + 26, true) + view.getUint16(entry.localHeaderOffset + 28, true);
-  if (start + entry.compressedSize > bytes.length) throw new ZipEntryError({ kind: 'damaged', detail: `${entry.name} is cut short` });
+  const start =
+    entry.localHeaderOffset +
+    30 +
+    view.getUint16(entry.localHeaderOffset + 26, true) +
+    view.getUint16(entry.localHeaderOffset + 28, true);
+  if (start + entry.compressedSize > bytes.length)
+    throw new ZipEntryError({ kind: 'damaged', detail: `${entry.name} is cut short` });
   const data = bytes.subarray(start, start + entry.compressedSize);
   if (entry.method === METHOD_STORED) return data;
   try {
@@ -115,7 +135,10 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
     return inflated;
   } catch (error) {
     if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new ZipEntryError({ kind: 'bomb', detail: `${entry.name} expands to more than the ${formatMegabytes(entry.uncompressedSize)} its directory declares` });
+      throw new ZipEntryError({
+        kind: 'bomb',
+        detail: `${entry.name} expands to more than the ${formatMegabytes(entry.uncompressedSize)} its directory declares`,
+      });
     }
     throw new ZipEntryError({ kind: 'damaged', detail: `${entry.name} cannot be decompressed` });
   }
@@ -134,7 +157,11 @@ export class ZipEntryError extends Error {
  * Inflates every entry (SheetJS will inflate them all) with the cap of readZipEntry, so what SheetJS expands
  * is known to be no larger than what inspectZip accepted. Returns the contents of the entries asked for.
  */
-export function verifyZipEntries(bytes: Uint8Array, entries: ZipEntry[], keep: (name: string) => boolean): { ok: true; kept: Map<string, Uint8Array> } | { ok: false; problem: ZipProblem } {
+export function verifyZipEntries(
+  bytes: Uint8Array,
+  entries: ZipEntry[],
+  keep: (name: string) => boolean,
+): { ok: true; kept: Map<string, Uint8Array> } | { ok: false; problem: ZipProblem } {
   const kept = new Map<string, Uint8Array>();
   for (const entry of entries) {
     try {

@@ -86,11 +86,31 @@ async function claimEndReminders(deps: LifecycleDeps, now: Date): Promise<number
          order by r.id limit ${REMINDER_BATCH}
          for update of r skip locked`.execute(trx);
       for (const request of rows) {
-        await trx.updateTable('access_requests').set({ end_reminded_at: now, updated_at: new Date() }).where('id', '=', request.id).where('end_reminded_at', 'is', null).execute();
-        await deps.jobs.enqueue(trx, remindAccessesEndQueue, { requestId: request.id }, { singletonKey: `end-reminder-${request.id}` });
+        await trx
+          .updateTable('access_requests')
+          .set({ end_reminded_at: now, updated_at: new Date() })
+          .where('id', '=', request.id)
+          .where('end_reminded_at', 'is', null)
+          .execute();
+        await deps.jobs.enqueue(
+          trx,
+          remindAccessesEndQueue,
+          { requestId: request.id },
+          { singletonKey: `end-reminder-${request.id}` },
+        );
       }
       if (rows.length > 0) {
-        await trx.insertInto('audit_events').values(rows.map((request) => ({ actor: 'domum', action: 'request.end_reminded', target: request.code, details: JSON.stringify({ at: now.toISOString() }) }))).execute();
+        await trx
+          .insertInto('audit_events')
+          .values(
+            rows.map((request) => ({
+              actor: 'domum',
+              action: 'request.end_reminded',
+              target: request.code,
+              details: JSON.stringify({ at: now.toISOString() }),
+            })),
+          )
+          .execute();
       }
       return rows.length;
     });
@@ -137,9 +157,20 @@ export async function endReminderFor(db: Db, requestId: number, now: Date): Prom
     .executeTakeFirstOrThrow();
   const count = Number(open.count);
   if (count === 0 || !open.ends_at) return undefined;
-  return { requestCode: request.code, requesterUserId: request.requester_user_id, fileName: request.file_name, timeZone: request.time_zone, count, endsAt: new Date(open.ends_at) };
+  return {
+    requestCode: request.code,
+    requesterUserId: request.requester_user_id,
+    fileName: request.file_name,
+    timeZone: request.time_zone,
+    count,
+    endsAt: new Date(open.ends_at),
+  };
 }
 
 export async function markEndReminderPosted(db: Db, requestId: number, ts: string): Promise<void> {
-  await db.updateTable('access_requests').set({ end_reminder_ts: ts, updated_at: new Date() }).where('id', '=', requestId).execute();
+  await db
+    .updateTable('access_requests')
+    .set({ end_reminder_ts: ts, updated_at: new Date() })
+    .where('id', '=', requestId)
+    .execute();
 }

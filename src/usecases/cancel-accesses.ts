@@ -67,7 +67,12 @@ export type CancelRefusal =
  * What cancelling `target` would do, or why it cannot. With `lock`, inside a transaction, the rows are locked
  * (the request first, then the access: every writer of both takes them in that order).
  */
-export async function planCancellation(db: Executor, target: CancelTarget, actor: CancelActor, options: { lock?: boolean } = {}): Promise<CancelPlan | CancelRefusal> {
+export async function planCancellation(
+  db: Executor,
+  target: CancelTarget,
+  actor: CancelActor,
+  options: { lock?: boolean } = {},
+): Promise<CancelPlan | CancelRefusal> {
   const notFound = { ok: false as const, reason: 'not-found' as const, code: target.code };
   const mayCancel = (requesterUserId: string) => requesterUserId === actor.userId || actor.isAdmin;
   if (target.kind === 'request') {
@@ -81,7 +86,13 @@ export async function planCancellation(db: Executor, target: CancelTarget, actor
     if (!request || !mayCancel(request.requester_user_id)) return notFound;
     if (request.status === 'cancelled') return { ok: false, reason: 'already-cancelled', code: request.code };
     if (request.status === 'rejected' || request.status === 'expired') {
-      return { ok: false, reason: 'nothing-to-cancel', code: request.code, kind: 'request', statusWord: REQUEST_STATUS_WORDS[request.status] };
+      return {
+        ok: false,
+        reason: 'nothing-to-cancel',
+        code: request.code,
+        kind: 'request',
+        statusWord: REQUEST_STATUS_WORDS[request.status],
+      };
     }
     const open = await db
       .selectFrom('accesses')
@@ -92,11 +103,30 @@ export async function planCancellation(db: Executor, target: CancelTarget, actor
     const openAccesses = Number(open.count);
     // A provisioned request whose accesses have all ended (or were cancelled one by one) has nothing to stop.
     if ((request.status === 'completed' || request.status === 'completed_with_errors') && openAccesses === 0) {
-      return { ok: false, reason: 'nothing-to-cancel', code: request.code, kind: 'request', statusWord: REQUEST_STATUS_WORDS[request.status] };
+      return {
+        ok: false,
+        reason: 'nothing-to-cancel',
+        code: request.code,
+        kind: 'request',
+        statusWord: REQUEST_STATUS_WORDS[request.status],
+      };
     }
-    return { ok: true, kind: 'request', requestId: request.id, code: request.code, status: request.status, fileName: request.file_name, requesterUserId: request.requester_user_id, openAccesses };
+    return {
+      ok: true,
+      kind: 'request',
+      requestId: request.id,
+      code: request.code,
+      status: request.status,
+      fileName: request.file_name,
+      requesterUserId: request.requester_user_id,
+      openAccesses,
+    };
   }
-  const found = await db.selectFrom('accesses').select(['id', 'request_id']).where('code', '=', target.code).executeTakeFirst();
+  const found = await db
+    .selectFrom('accesses')
+    .select(['id', 'request_id'])
+    .where('code', '=', target.code)
+    .executeTakeFirst();
   if (!found) return notFound;
   const request = await db
     .selectFrom('access_requests')
@@ -114,7 +144,14 @@ export async function planCancellation(db: Executor, target: CancelTarget, actor
     .$if(options.lock === true, (query) => query.forUpdate('a'))
     .executeTakeFirstOrThrow();
   if (access.status === 'cancelled') return { ok: false, reason: 'already-cancelled', code: access.code };
-  if (access.status === 'finished') return { ok: false, reason: 'nothing-to-cancel', code: access.code, kind: 'access', statusWord: ACCESS_STATUS_WORDS[access.status] };
+  if (access.status === 'finished')
+    return {
+      ok: false,
+      reason: 'nothing-to-cancel',
+      code: access.code,
+      kind: 'access',
+      statusWord: ACCESS_STATUS_WORDS[access.status],
+    };
   return {
     ok: true,
     kind: 'access',
@@ -159,12 +196,22 @@ export interface CancelDeps {
 }
 
 export type CancelResult =
-  | { ok: true; kind: 'request' | 'access'; code: string; accessCount: number; previousStatus: RequestStatus | AccessStatus; cancellationId: number }
+  | {
+      ok: true;
+      kind: 'request' | 'access';
+      code: string;
+      accessCount: number;
+      previousStatus: RequestStatus | AccessStatus;
+      cancellationId: number;
+    }
   | CancelRefusal
   | { ok: false; reason: 'reason-required'; code: string }
   | { ok: false; reason: 'reason-too-long'; code: string };
 
-export async function cancelAccesses(deps: CancelDeps, input: { target: CancelTarget; actor: CancelActor; reason: string }): Promise<CancelResult> {
+export async function cancelAccesses(
+  deps: CancelDeps,
+  input: { target: CancelTarget; actor: CancelActor; reason: string },
+): Promise<CancelResult> {
   const reason = input.reason.trim();
   if (!reason) return { ok: false, reason: 'reason-required', code: input.target.code };
   if ([...reason].length > CANCEL_REASON_MAX) return { ok: false, reason: 'reason-too-long', code: input.target.code };
@@ -177,29 +224,73 @@ export async function cancelAccesses(deps: CancelDeps, input: { target: CancelTa
     let accessId: number | null = null;
     if (plan.kind === 'request' && plan.status === 'awaiting_approval') {
       // Nobody has access yet: the same as "Cancel request" on the card, with the reason recorded.
-      await cancelPendingRequest(trx, { requestId: plan.requestId, code: plan.code, actor, details: { reason, accesses: 0 } });
+      await cancelPendingRequest(trx, {
+        requestId: plan.requestId,
+        code: plan.code,
+        actor,
+        details: { reason, accesses: 0 },
+      });
       accessCount = 0;
     } else if (plan.kind === 'request') {
-      accessCount = await cancelOpenAccesses(trx, { requestId: plan.requestId, actor, now, details: { reason, request: plan.code } });
+      accessCount = await cancelOpenAccesses(trx, {
+        requestId: plan.requestId,
+        actor,
+        now,
+        details: { reason, request: plan.code },
+      });
       // Provisioning sees the status and stops: no further access is created, no further email sent.
-      await trx.updateTable('access_requests').set({ status: 'cancelled', updated_at: new Date() }).where('id', '=', plan.requestId).execute();
-      await recordAuditEvent(trx, { actor, action: 'request.cancelled', target: plan.code, details: { reason, accesses: accessCount, previousStatus: plan.status } });
+      await trx
+        .updateTable('access_requests')
+        .set({ status: 'cancelled', updated_at: new Date() })
+        .where('id', '=', plan.requestId)
+        .execute();
+      await recordAuditEvent(trx, {
+        actor,
+        action: 'request.cancelled',
+        target: plan.code,
+        details: { reason, accesses: accessCount, previousStatus: plan.status },
+      });
     } else {
       await trx
         .updateTable('accesses')
-        .set({ status: 'cancelled', cancelled_at: now, token_hash: null, token_expires_at: null, updated_at: new Date() })
+        .set({
+          status: 'cancelled',
+          cancelled_at: now,
+          token_hash: null,
+          token_expires_at: null,
+          updated_at: new Date(),
+        })
         .where('id', '=', plan.accessId)
         .execute();
-      await recordAuditEvent(trx, { actor, action: 'access.cancelled', target: plan.code, details: { reason, request: plan.requestCode } });
+      await recordAuditEvent(trx, {
+        actor,
+        action: 'access.cancelled',
+        target: plan.code,
+        details: { reason, request: plan.requestCode },
+      });
       accessCount = 1;
       accessId = plan.accessId;
     }
     const cancellation = await trx
       .insertInto('cancellations')
-      .values({ request_id: plan.requestId, access_id: accessId, cancelled_by: actor, reason, previous_status: plan.status, access_count: accessCount })
+      .values({
+        request_id: plan.requestId,
+        access_id: accessId,
+        cancelled_by: actor,
+        reason,
+        previous_status: plan.status,
+        access_count: accessCount,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await deps.jobs.enqueue(trx, announceCancellationQueue, { cancellationId: cancellation.id });
-    return { ok: true, kind: plan.kind, code: plan.code, accessCount, previousStatus: plan.status, cancellationId: cancellation.id };
+    return {
+      ok: true,
+      kind: plan.kind,
+      code: plan.code,
+      accessCount,
+      previousStatus: plan.status,
+      cancellationId: cancellation.id,
+    };
   });
 }

@@ -22,8 +22,16 @@ export interface CreateAccessesResult {
   total: number;
 }
 
-export async function createAccessesForRequest(deps: { db: Db; now: () => Date }, requestId: number, batchSize = 5_000): Promise<CreateAccessesResult> {
-  const request = await deps.db.selectFrom('access_requests').select(['id', 'import_id', 'limitation', 'time_zone']).where('id', '=', requestId).executeTakeFirstOrThrow();
+export async function createAccessesForRequest(
+  deps: { db: Db; now: () => Date },
+  requestId: number,
+  batchSize = 5_000,
+): Promise<CreateAccessesResult> {
+  const request = await deps.db
+    .selectFrom('access_requests')
+    .select(['id', 'import_id', 'limitation', 'time_zone'])
+    .where('id', '=', requestId)
+    .executeTakeFirstOrThrow();
   const limitation = accessLimitationSchema.parse(request.limitation);
   const startsAt = new Date(limitation.start);
   const endsAt = limitationEnd(limitation);
@@ -38,7 +46,14 @@ export async function createAccessesForRequest(deps: { db: Db; now: () => Date }
       .where('g.request_id', '=', requestId)
       .orderBy('c.id')
       .execute()
-  ).map((row) => ({ credentialId: row.id, credentialExternalId: row.external_id, username: row.username, deviceName: row.device_name, startSession: row.start_session, viewPassword: row.view_password }));
+  ).map((row) => ({
+    credentialId: row.id,
+    credentialExternalId: row.external_id,
+    username: row.username,
+    deviceName: row.device_name,
+    startSession: row.start_session,
+    viewPassword: row.view_password,
+  }));
   // Every user at once (an id per line: 50,000 lines are 200 KB): paging through import_lines instead costs
   // an index walk per page over the row versions the import's own update left behind, about 25 ms a page.
   const userIds = (
@@ -63,6 +78,10 @@ export async function createAccessesForRequest(deps: { db: Db; now: () => Date }
       returning id`.execute(deps.db);
     created += rows.length;
   }
-  const total = await deps.db.selectFrom('accesses').select((eb) => eb.fn.countAll<number>().as('count')).where('request_id', '=', requestId).executeTakeFirstOrThrow();
+  const total = await deps.db
+    .selectFrom('accesses')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('request_id', '=', requestId)
+    .executeTakeFirstOrThrow();
   return { created, total: Number(total.count) };
 }

@@ -26,8 +26,15 @@ export interface InvolvedGroup {
   rejectionsToCancel: number;
 }
 
-export async function involvedGroups(db: Db, requestId: number): Promise<{ requesterUserId: string; code: string; status: RequestStatus; groups: InvolvedGroup[] } | undefined> {
-  const request = await db.selectFrom('access_requests').select(['id', 'code', 'import_id', 'requester_user_id', 'status']).where('id', '=', requestId).executeTakeFirst();
+export async function involvedGroups(
+  db: Db,
+  requestId: number,
+): Promise<{ requesterUserId: string; code: string; status: RequestStatus; groups: InvolvedGroup[] } | undefined> {
+  const request = await db
+    .selectFrom('access_requests')
+    .select(['id', 'code', 'import_id', 'requester_user_id', 'status'])
+    .where('id', '=', requestId)
+    .executeTakeFirst();
   if (!request) return undefined;
   const record = await findImportById(db, request.import_id);
   const vendorIndex = (record?.headers ?? []).findIndex((header) => columnKeyForHeader(header) === 'vendor');
@@ -52,21 +59,41 @@ export async function involvedGroups(db: Db, requestId: number): Promise<{ reque
 }
 
 /** The groups this user approves for: listed as an approver, or a member of the group's Slack user group. */
-export async function groupsApprovedBy(usergroupMembers: DecisionDeps['usergroupMembers'], groups: readonly InvolvedGroup[], userId: string): Promise<InvolvedGroup[]> {
+export async function groupsApprovedBy(
+  usergroupMembers: DecisionDeps['usergroupMembers'],
+  groups: readonly InvolvedGroup[],
+  userId: string,
+): Promise<InvolvedGroup[]> {
   const mine: InvolvedGroup[] = [];
   for (const group of groups) {
-    if (group.approverUserIds.includes(userId) || (group.approverUsergroupId && (await usergroupMembers(group.approverUsergroupId)).includes(userId))) mine.push(group);
+    if (
+      group.approverUserIds.includes(userId) ||
+      (group.approverUsergroupId && (await usergroupMembers(group.approverUsergroupId)).includes(userId))
+    )
+      mine.push(group);
   }
   return mine;
 }
 
-export type MayDecide = { ok: true; code: string; groups: InvolvedGroup[] } | { ok: false; reason: 'not-found' | 'own-request' | 'not-approver' | 'already-decided'; code?: string; status?: RequestStatus };
+export type MayDecide =
+  | { ok: true; code: string; groups: InvolvedGroup[] }
+  | {
+      ok: false;
+      reason: 'not-found' | 'own-request' | 'not-approver' | 'already-decided';
+      code?: string;
+      status?: RequestStatus;
+    };
 
 /** Whether this user may decide on this request now, and for which of its access groups. */
-export async function mayDecide(deps: Pick<DecisionDeps, 'db' | 'usergroupMembers'>, requestId: number, userId: string): Promise<MayDecide> {
+export async function mayDecide(
+  deps: Pick<DecisionDeps, 'db' | 'usergroupMembers'>,
+  requestId: number,
+  userId: string,
+): Promise<MayDecide> {
   const found = await involvedGroups(deps.db, requestId);
   if (!found) return { ok: false, reason: 'not-found' };
-  if (found.status !== 'awaiting_approval') return { ok: false, reason: 'already-decided', code: found.code, status: found.status };
+  if (found.status !== 'awaiting_approval')
+    return { ok: false, reason: 'already-decided', code: found.code, status: found.status };
   if (found.requesterUserId === userId) return { ok: false, reason: 'own-request', code: found.code };
   const mine = await groupsApprovedBy(deps.usergroupMembers, found.groups, userId);
   if (mine.length === 0) return { ok: false, reason: 'not-approver', code: found.code };
@@ -75,7 +102,13 @@ export async function mayDecide(deps: Pick<DecisionDeps, 'db' | 'usergroupMember
 
 export type DecisionResult =
   | { ok: true; code: string; status: RequestStatus; statusChanged: boolean }
-  | { ok: false; reason: 'not-found' | 'own-request' | 'not-approver' | 'already-decided' | 'already-responded' | 'reason-required'; code?: string; status?: RequestStatus };
+  | {
+      ok: false;
+      reason:
+        'not-found' | 'own-request' | 'not-approver' | 'already-decided' | 'already-responded' | 'reason-required';
+      code?: string;
+      status?: RequestStatus;
+    };
 
 export async function decideRequest(
   deps: DecisionDeps,
@@ -87,11 +120,25 @@ export async function decideRequest(
   if (!allowed.ok) return allowed;
   const all = await involvedGroups(deps.db, input.requestId);
   return deps.db.transaction().execute(async (trx) => {
-    const locked = await trx.selectFrom('access_requests').select(['id', 'code', 'status']).where('id', '=', input.requestId).forUpdate().executeTakeFirstOrThrow();
-    if (locked.status !== 'awaiting_approval') return { ok: false as const, reason: 'already-decided' as const, code: locked.code, status: locked.status };
+    const locked = await trx
+      .selectFrom('access_requests')
+      .select(['id', 'code', 'status'])
+      .where('id', '=', input.requestId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (locked.status !== 'awaiting_approval')
+      return { ok: false as const, reason: 'already-decided' as const, code: locked.code, status: locked.status };
     const inserted = await trx
       .insertInto('approval_responses')
-      .values(allowed.groups.map((group) => ({ request_id: input.requestId, access_group_id: group.id, approver_user_id: input.userId, decision: input.decision, comment })))
+      .values(
+        allowed.groups.map((group) => ({
+          request_id: input.requestId,
+          access_group_id: group.id,
+          approver_user_id: input.userId,
+          decision: input.decision,
+          comment,
+        })),
+      )
       .onConflict((conflict) => conflict.columns(['request_id', 'access_group_id', 'approver_user_id']).doNothing())
       .returning('id')
       .execute();
@@ -103,14 +150,36 @@ export async function decideRequest(
     const tally = new Map(tallies.map((row) => [row.access_group_id, row]));
     const groups = all?.groups ?? allowed.groups;
     const rejected = groups.some((group) => (tally.get(group.id)?.rejections ?? 0) >= group.rejectionsToCancel);
-    const approved = !rejected && groups.length > 0 && groups.every((group) => (tally.get(group.id)?.approvals ?? 0) >= group.approvalsRequired);
+    const approved =
+      !rejected &&
+      groups.length > 0 &&
+      groups.every((group) => (tally.get(group.id)?.approvals ?? 0) >= group.approvalsRequired);
     const status: RequestStatus = rejected ? 'rejected' : approved ? 'approved' : 'awaiting_approval';
     if (status !== 'awaiting_approval') {
-      await trx.updateTable('access_requests').set({ status, decided_at: new Date(), updated_at: new Date() }).where('id', '=', input.requestId).execute();
+      await trx
+        .updateTable('access_requests')
+        .set({ status, decided_at: new Date(), updated_at: new Date() })
+        .where('id', '=', input.requestId)
+        .execute();
     }
-    await recordAuditEvent(trx, { actor: input.userId, action: `request.${input.decision}d`, target: locked.code, details: { comment, groups: allowed.groups.map((group) => group.name), status } });
-    await deps.jobs.enqueue(trx, requestDecidedQueue, { requestId: input.requestId, responseIds: inserted.map((row) => row.id), status });
-    if (status === 'approved') await deps.jobs.enqueue(trx, provisionRequestQueue, { requestId: input.requestId }, { singletonKey: `provision-${input.requestId}` });
+    await recordAuditEvent(trx, {
+      actor: input.userId,
+      action: `request.${input.decision}d`,
+      target: locked.code,
+      details: { comment, groups: allowed.groups.map((group) => group.name), status },
+    });
+    await deps.jobs.enqueue(trx, requestDecidedQueue, {
+      requestId: input.requestId,
+      responseIds: inserted.map((row) => row.id),
+      status,
+    });
+    if (status === 'approved')
+      await deps.jobs.enqueue(
+        trx,
+        provisionRequestQueue,
+        { requestId: input.requestId },
+        { singletonKey: `provision-${input.requestId}` },
+      );
     return { ok: true as const, code: locked.code, status, statusChanged: status !== 'awaiting_approval' };
   });
 }

@@ -40,12 +40,21 @@ export function toLineInputs(rows: Pick<SheetRows, 'columns' | 'lines'>): LineIn
 }
 
 /** Validates lines against the catalog and the registered users as they are now. */
-export async function validateAgainstDatabase(db: Executor, inputs: LineInput[]): Promise<{ lines: ValidatedLine[]; counts: ImportCounts }> {
-  const [vendors, existingEmails] = await Promise.all([listVendorsForImport(db), findRegisteredEmails(db, collectEmails(inputs))]);
+export async function validateAgainstDatabase(
+  db: Executor,
+  inputs: LineInput[],
+): Promise<{ lines: ValidatedLine[]; counts: ImportCounts }> {
+  const [vendors, existingEmails] = await Promise.all([
+    listVendorsForImport(db),
+    findRegisteredEmails(db, collectEmails(inputs)),
+  ]);
   return validateLines(inputs, { vendors, existingEmails });
 }
 
-export async function dryRunSpreadsheet(db: Executor, input: { bytes: Uint8Array; fileName: string; limits: ImportLimits }): Promise<DryRunResult> {
+export async function dryRunSpreadsheet(
+  db: Executor,
+  input: { bytes: Uint8Array; fileName: string; limits: ImportLimits },
+): Promise<DryRunResult> {
   const fileHash = hashFile(input.bytes);
   const read = await readSpreadsheetOffThread(input.bytes, input.fileName, input.limits);
   if (!read.ok) return { ok: false, fileHash, refusal: read.refusal };

@@ -48,12 +48,34 @@ export function linkState(access: AccessForPage | undefined, now: Date): LinkSta
  * One query whatever the link: a malformed or unknown id is looked up like any other (and not found), so its
  * answer takes the same time. `forUpdate` locks the access row (only it, not the user or vendor).
  */
-export async function findAccessByLink(db: Executor, linkId: string, options: { forUpdate?: boolean } = {}): Promise<AccessForPage | undefined> {
+export async function findAccessByLink(
+  db: Executor,
+  linkId: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<AccessForPage | undefined> {
   let query = db
     .selectFrom('accesses as a')
     .innerJoin('third_party_users as u', 'u.id', 'a.user_id')
     .innerJoin('vendors as v', 'v.id', 'u.vendor_id')
-    .select(['a.id', 'a.code', 'u.name', 'u.email', 'v.name as vendor_name', 'a.link_id', 'a.status', 'a.first_access_state', 'a.starts_at', 'a.ends_at', 'a.time_zone', 'a.grants', 'a.limitation', 'a.token_hash', 'a.token_expires_at', 'a.token_email_sent_at', 'a.failed_token_attempts'])
+    .select([
+      'a.id',
+      'a.code',
+      'u.name',
+      'u.email',
+      'v.name as vendor_name',
+      'a.link_id',
+      'a.status',
+      'a.first_access_state',
+      'a.starts_at',
+      'a.ends_at',
+      'a.time_zone',
+      'a.grants',
+      'a.limitation',
+      'a.token_hash',
+      'a.token_expires_at',
+      'a.token_email_sent_at',
+      'a.failed_token_attempts',
+    ])
     .where('a.link_id', '=', linkId.slice(0, MAX_LINK_ID_LENGTH));
   if (options.forUpdate) query = query.forUpdate('a');
   const row = await query.executeTakeFirst();
@@ -87,7 +109,11 @@ export type ActivationResult =
   | { kind: 'used' }
   | { kind: 'unavailable'; state: Exclude<LinkState, 'open' | 'activated'> };
 
-export async function activateFirstAccess(deps: { db: Db; now: () => Date; secretKey: string }, linkId: string, tokenInput: unknown): Promise<ActivationResult> {
+export async function activateFirstAccess(
+  deps: { db: Db; now: () => Date; secretKey: string },
+  linkId: string,
+  tokenInput: unknown,
+): Promise<ActivationResult> {
   return deps.db.transaction().execute(async (trx) => {
     const access = await findAccessByLink(trx, linkId, { forUpdate: true });
     const now = deps.now();
@@ -96,13 +122,17 @@ export async function activateFirstAccess(deps: { db: Db; now: () => Date; secre
     const state = linkState(access, now);
     let result: ActivationResult;
     let attempts = access?.failedTokenAttempts ?? 0;
-    if (!access || state === 'unknown' || state === 'cancelled' || state === 'finished' || state === 'on-hold') result = { kind: 'unavailable', state: state as Exclude<LinkState, 'open' | 'activated'> };
+    if (!access || state === 'unknown' || state === 'cancelled' || state === 'finished' || state === 'on-hold')
+      result = { kind: 'unavailable', state: state as Exclude<LinkState, 'open' | 'activated'> };
     else if (state === 'activated') result = { kind: 'used' };
     else if (attempts >= MAX_TOKEN_ATTEMPTS) result = { kind: 'locked' };
     else if (!access.tokenHash || !access.tokenExpiresAt) result = { kind: 'expired' };
     else if (!matches) {
       attempts += 1;
-      result = attempts >= MAX_TOKEN_ATTEMPTS ? { kind: 'locked' } : { kind: 'wrong-token', access, attemptsLeft: MAX_TOKEN_ATTEMPTS - attempts };
+      result =
+        attempts >= MAX_TOKEN_ATTEMPTS
+          ? { kind: 'locked' }
+          : { kind: 'wrong-token', access, attemptsLeft: MAX_TOKEN_ATTEMPTS - attempts };
     } else if (access.tokenExpiresAt.getTime() <= now.getTime()) result = { kind: 'expired' };
     else result = { kind: 'activated', access };
 
@@ -110,14 +140,27 @@ export async function activateFirstAccess(deps: { db: Db; now: () => Date; secre
     // start at 1) and one audit event — so neither the database work nor the time tells a caller anything.
     await trx
       .updateTable('accesses')
-      .set(result.kind === 'activated' ? { first_access_state: 'activated', activated_at: now, token_hash: null, token_expires_at: null, updated_at: new Date() } : { failed_token_attempts: attempts })
+      .set(
+        result.kind === 'activated'
+          ? {
+              first_access_state: 'activated',
+              activated_at: now,
+              token_hash: null,
+              token_expires_at: null,
+              updated_at: new Date(),
+            }
+          : { failed_token_attempts: attempts },
+      )
       .where('id', '=', access?.id ?? 0)
       .execute();
     await recordAuditEvent(trx, {
       actor: 'third-party',
       action: result.kind === 'activated' ? 'access.activated' : 'access.token_refused',
       target: access?.code ?? null,
-      details: result.kind === 'activated' ? {} : { reason: result.kind === 'unavailable' ? result.state : result.kind, attempts },
+      details:
+        result.kind === 'activated'
+          ? {}
+          : { reason: result.kind === 'unavailable' ? result.state : result.kind, attempts },
     });
     return result;
   });

@@ -95,12 +95,19 @@ export async function checkImport(
   const checked = performance.now();
   const stored = await deps.db.transaction().execute(async (trx) => {
     const locked = await findImportById(trx, importId, { forUpdate: true });
-    if (!locked || locked.status !== 'validating') return locked ? { kind: 'already-checked' as const, import: locked } : { kind: 'missing' as const };
+    if (!locked || locked.status !== 'validating')
+      return locked ? { kind: 'already-checked' as const, import: locked } : { kind: 'missing' as const };
     const cellsByLine = new Map(dryRun.rows.lines.map((line) => [line.lineNumber, line.cells]));
     await replaceImportLines(
       trx,
       importId,
-      dryRun.lines.map((line) => ({ lineNumber: line.lineNumber, cells: cellsByLine.get(line.lineNumber) ?? [], outcome: line.outcome, errors: line.errors, userId: null })),
+      dryRun.lines.map((line) => ({
+        lineNumber: line.lineNumber,
+        cells: cellsByLine.get(line.lineNumber) ?? [],
+        outcome: line.outcome,
+        errors: line.errors,
+        userId: null,
+      })),
     );
     await updateImport(trx, importId, {
       status: 'ready',
@@ -114,7 +121,13 @@ export async function checkImport(
     return { kind: 'ready' as const, import: updated ?? locked, counts: dryRun.counts };
   });
   if (stored.kind === 'ready' && importCheckTimingsChannel.hasSubscribers) {
-    const timings: ImportCheckTimings = { importId, lines: dryRun.lines.length, downloadMs: downloaded - started, dryRunMs: checked - downloaded, storeMs: performance.now() - checked };
+    const timings: ImportCheckTimings = {
+      importId,
+      lines: dryRun.lines.length,
+      downloadMs: downloaded - started,
+      dryRunMs: checked - downloaded,
+      storeMs: performance.now() - checked,
+    };
     importCheckTimingsChannel.publish(timings);
   }
   return stored;
@@ -125,21 +138,37 @@ async function failImport(db: Db, importId: number, reason: string, fileHash: st
     const locked = await findImportById(trx, importId, { forUpdate: true });
     if (!locked) return { kind: 'missing' as const };
     if (locked.status !== 'validating') return { kind: 'already-checked' as const, import: locked };
-    await updateImport(trx, importId, { status: 'failed', failureReason: reason, finished: true, ...(fileHash ? { fileHash } : {}) });
+    await updateImport(trx, importId, {
+      status: 'failed',
+      failureReason: reason,
+      finished: true,
+      ...(fileHash ? { fileHash } : {}),
+    });
     return { kind: 'failed' as const, import: (await findImportById(trx, importId)) ?? locked, reason };
   });
 }
 
 export type DecisionResult =
   | { ok: true; import: Import }
-  | { ok: false; reason: 'not-found' | 'not-yours' | 'not-ready' | 'already-importing' | 'already-done' | 'cancelled' | 'failed'; import?: Import };
+  | {
+      ok: false;
+      reason: 'not-found' | 'not-yours' | 'not-ready' | 'already-importing' | 'already-done' | 'cancelled' | 'failed';
+      import?: Import;
+    };
 
 async function lockForDecision(trx: Transaction<DatabaseSchema>, importId: number, userId: string) {
   const locked = await findImportById(trx, importId, { forUpdate: true });
   if (!locked) return { ok: false as const, reason: 'not-found' as const };
   if (locked.importer_user_id !== userId) return { ok: false as const, reason: 'not-yours' as const, import: locked };
-  const blocked = { importing: 'already-importing', done: 'already-done', cancelled: 'cancelled', failed: 'failed', validating: 'not-ready' } as const;
-  if (locked.status !== 'ready') return { ok: false as const, reason: blocked[locked.status as keyof typeof blocked], import: locked };
+  const blocked = {
+    importing: 'already-importing',
+    done: 'already-done',
+    cancelled: 'cancelled',
+    failed: 'failed',
+    validating: 'not-ready',
+  } as const;
+  if (locked.status !== 'ready')
+    return { ok: false as const, reason: blocked[locked.status as keyof typeof blocked], import: locked };
   return { ok: true as const, import: locked };
 }
 
@@ -149,7 +178,12 @@ export async function continueImport(deps: ImportDeps, importId: number, userId:
     const decision = await lockForDecision(trx, importId, userId);
     if (!decision.ok) return decision;
     await updateImport(trx, importId, { status: 'importing' });
-    await recordAuditEvent(trx, { actor: userId, action: 'import.continued', target: decision.import.code, details: { file: decision.import.file_name } });
+    await recordAuditEvent(trx, {
+      actor: userId,
+      action: 'import.continued',
+      target: decision.import.code,
+      details: { file: decision.import.file_name },
+    });
     await deps.jobs.enqueue(trx, runImportQueue, { importId });
     return { ok: true as const, import: { ...decision.import, status: 'importing' as const } };
   });
@@ -160,7 +194,12 @@ export async function cancelImport(deps: ImportDeps, importId: number, userId: s
     const decision = await lockForDecision(trx, importId, userId);
     if (!decision.ok) return decision;
     await updateImport(trx, importId, { status: 'cancelled', finished: true });
-    await recordAuditEvent(trx, { actor: userId, action: 'import.cancelled', target: decision.import.code, details: {} });
+    await recordAuditEvent(trx, {
+      actor: userId,
+      action: 'import.cancelled',
+      target: decision.import.code,
+      details: {},
+    });
     return { ok: true as const, import: { ...decision.import, status: 'cancelled' as const } };
   });
 }
@@ -181,31 +220,61 @@ export async function runImport(deps: ImportDeps, importId: number): Promise<Run
     const stored = await listImportLines(trx, importId);
     const headers = locked.headers;
     const columns = headers.map((header, index) => ({ index, header, key: columnKeyForHeader(header) }));
-    const { lines } = await validateAgainstDatabase(trx, toLineInputs({ columns, lines: stored.map((line) => ({ lineNumber: line.lineNumber, cells: line.cells })) }));
-    const toCreate = lines.filter((line): line is ValidatedLine & { user: NonNullable<ValidatedLine['user']> } => line.user !== null && (line.outcome === 'created' || line.outcome === 'created_inactive'));
-    const created = await insertUsersSkippingRegistered(trx, importId, toCreate.map((line) => line.user));
+    const { lines } = await validateAgainstDatabase(
+      trx,
+      toLineInputs({ columns, lines: stored.map((line) => ({ lineNumber: line.lineNumber, cells: line.cells })) }),
+    );
+    const toCreate = lines.filter(
+      (line): line is ValidatedLine & { user: NonNullable<ValidatedLine['user']> } =>
+        line.user !== null && (line.outcome === 'created' || line.outcome === 'created_inactive'),
+    );
+    const created = await insertUsersSkippingRegistered(
+      trx,
+      importId,
+      toCreate.map((line) => line.user),
+    );
     // A rerun after a crash that happened after the commit cannot get here (status is done); this only
     // matters if the same import created users earlier in this very transaction. When the insert created
     // every user it was given, there is nobody to look for (and no scan of the users table by import).
-    const ownUsers = created.size < toCreate.length ? await findUsersCreatedByImport(trx, importId) : new Map<string, number>();
-    const existingEmails = lines.filter((line) => line.email && !created.has(line.email) && !ownUsers.has(line.email)).map((line) => line.email as string);
+    const ownUsers =
+      created.size < toCreate.length ? await findUsersCreatedByImport(trx, importId) : new Map<string, number>();
+    const existingEmails = lines
+      .filter((line) => line.email && !created.has(line.email) && !ownUsers.has(line.email))
+      .map((line) => line.email as string);
     const registered = await findUserIdsByEmail(trx, existingEmails);
     const final = lines.map((line) => {
       const email = line.email;
       if ((line.outcome === 'created' || line.outcome === 'created_inactive') && email) {
         const userId = created.get(email) ?? ownUsers.get(email);
-        if (userId !== undefined) return { lineNumber: line.lineNumber, outcome: line.outcome, errors: line.errors, userId };
+        if (userId !== undefined)
+          return { lineNumber: line.lineNumber, outcome: line.outcome, errors: line.errors, userId };
         // Registered by someone else between the check and this insert: not updated, like any existing user.
-        return { lineNumber: line.lineNumber, outcome: 'existing' as LineOutcome, errors: [], userId: registered.get(email) ?? null };
+        return {
+          lineNumber: line.lineNumber,
+          outcome: 'existing' as LineOutcome,
+          errors: [],
+          userId: registered.get(email) ?? null,
+        };
       }
-      if (line.outcome === 'existing' && email) return { lineNumber: line.lineNumber, outcome: line.outcome, errors: [], userId: registered.get(email) ?? ownUsers.get(email) ?? null };
+      if (line.outcome === 'existing' && email)
+        return {
+          lineNumber: line.lineNumber,
+          outcome: line.outcome,
+          errors: [],
+          userId: registered.get(email) ?? ownUsers.get(email) ?? null,
+        };
       return { lineNumber: line.lineNumber, outcome: line.outcome, errors: line.errors, userId: null };
     });
     await updateLineOutcomes(trx, importId, final);
     const counts: ImportCounts = { lines: final.length, created: 0, created_inactive: 0, existing: 0, error: 0 };
     for (const line of final) counts[line.outcome] += 1;
     await updateImport(trx, importId, { status: 'done', counts, finished: true });
-    await recordAuditEvent(trx, { actor: locked.importer_user_id, action: 'import.done', target: locked.code, details: { ...counts } });
+    await recordAuditEvent(trx, {
+      actor: locked.importer_user_id,
+      action: 'import.done',
+      target: locked.code,
+      details: { ...counts },
+    });
     const updated = (await findImportById(trx, importId)) ?? locked;
     return { kind: 'done' as const, import: updated, counts };
   });

@@ -66,8 +66,7 @@ export interface CatalogChanges {
 }
 
 export type LoadCatalogResult =
-  | { ok: true; changes: CatalogChanges; changed: boolean }
-  | { ok: false; problems: string[] };
+  { ok: true; changes: CatalogChanges; changed: boolean } | { ok: false; problems: string[] };
 
 export async function loadCatalog(db: Db, input: LoadCatalogInput): Promise<LoadCatalogResult> {
   return db.transaction().execute(async (trx): Promise<LoadCatalogResult> => {
@@ -190,16 +189,14 @@ const byName = (values: { name: string }) => values.name.toLowerCase();
 async function saveAccessGroups(trx: Executor, catalog: Catalog): Promise<EntityChanges> {
   if (catalog.accessGroups.length === 0) return noChanges();
   const stored = await listAccessGroups(trx);
-  const wanted = catalog.accessGroups.map(
-    (group): AccessGroupValues => ({
-      name: group.name,
-      approver_user_ids: group.approverUserIds,
-      approver_usergroup_id: group.approverUsergroupId,
-      approvals_required: group.approvalsRequired,
-      rejections_to_cancel: group.rejectionsToCancel,
-      governance_required: group.governanceRequired,
-    }),
-  );
+  const wanted = catalog.accessGroups.map((group): AccessGroupValues => ({
+    name: group.name,
+    approver_user_ids: group.approverUserIds,
+    approver_usergroup_id: group.approverUsergroupId,
+    approvals_required: group.approvalsRequired,
+    rejections_to_cancel: group.rejectionsToCancel,
+    governance_required: group.governanceRequired,
+  }));
   const { counts, toInsert } = await reconcile(
     wanted,
     new Map(stored.map((row) => [byName(row), row])),
@@ -266,16 +263,14 @@ async function saveReasons(trx: Executor, catalog: Catalog): Promise<ReasonChang
 
 async function saveDevices(trx: Executor, catalog: Catalog): Promise<EntityChanges> {
   if (catalog.devices.length === 0) return noChanges();
-  const wanted = catalog.devices.map(
-    (device): DeviceValues => ({
-      external_id: device.externalId,
-      name: device.name,
-      product: device.product,
-      device_type: device.deviceType,
-      site: device.site,
-      domain: device.domain,
-    }),
-  );
+  const wanted = catalog.devices.map((device): DeviceValues => ({
+    external_id: device.externalId,
+    name: device.name,
+    product: device.product,
+    device_type: device.deviceType,
+    site: device.site,
+    domain: device.domain,
+  }));
   const byExternalId = (values: { external_id: string }) => values.external_id;
   const stored = await findDevicesByExternalIds(trx, wanted.map(byExternalId));
   const { counts, toInsert } = await reconcile(

@@ -28,7 +28,11 @@ export type PrepareResult = 'ready' | 'waiting-for-import' | 'not-approved';
 
 /** The accesses of an approved request (created once, whatever runs twice). */
 export async function prepareProvisioning(deps: ProvisionDeps, requestId: number): Promise<PrepareResult> {
-  const request = await deps.db.selectFrom('access_requests').select(['id', 'status', 'import_id']).where('id', '=', requestId).executeTakeFirst();
+  const request = await deps.db
+    .selectFrom('access_requests')
+    .select(['id', 'status', 'import_id'])
+    .where('id', '=', requestId)
+    .executeTakeFirst();
   if (!request || (request.status !== 'approved' && request.status !== 'processing')) return 'not-approved';
   // The users are imported by the import job: until it is done there is nobody to give access to. That job
   // starts provisioning itself when it finishes an approved request's import.
@@ -45,14 +49,34 @@ export async function prepareProvisioning(deps: ProvisionDeps, requestId: number
  */
 export async function startProvisioning(deps: ProvisionDeps, requestId: number): Promise<boolean> {
   return deps.db.transaction().execute(async (trx) => {
-    const locked = await trx.selectFrom('access_requests').select(['code', 'status']).where('id', '=', requestId).forUpdate().executeTakeFirstOrThrow();
+    const locked = await trx
+      .selectFrom('access_requests')
+      .select(['code', 'status'])
+      .where('id', '=', requestId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     // Cancelled (`/domum cancel`) while prepareProvisioning was creating the accesses: those are cancelled
     // too, and no email goes out.
-    if (locked.status === 'cancelled') await cancelOpenAccesses(trx, { requestId, actor: 'domum', now: deps.now(), details: { request: locked.code, reason: 'the request was cancelled' } });
+    if (locked.status === 'cancelled')
+      await cancelOpenAccesses(trx, {
+        requestId,
+        actor: 'domum',
+        now: deps.now(),
+        details: { request: locked.code, reason: 'the request was cancelled' },
+      });
     if (locked.status !== 'approved') return false;
-    await trx.updateTable('access_requests').set({ status: 'processing', updated_at: new Date() }).where('id', '=', requestId).execute();
+    await trx
+      .updateTable('access_requests')
+      .set({ status: 'processing', updated_at: new Date() })
+      .where('id', '=', requestId)
+      .execute();
     await recordAuditEvent(trx, { actor: 'domum', action: 'request.processing', target: locked.code, details: {} });
-    const accesses = await trx.selectFrom('accesses').select('id').where('request_id', '=', requestId).orderBy('id').execute();
+    const accesses = await trx
+      .selectFrom('accesses')
+      .select('id')
+      .where('request_id', '=', requestId)
+      .orderBy('id')
+      .execute();
     for (let start = 0; start < accesses.length; start += EMAIL_CHUNK) {
       const ids = accesses.slice(start, start + EMAIL_CHUNK).map((access) => access.id);
       await deps.jobs.enqueue(trx, sendAccessEmailsQueue, { requestId, accessIds: ids });
@@ -88,13 +112,31 @@ export class JobNoLongerHeldError extends Error {
  * moment (PostgreSQL restarting) it is retried until the database answers again, instead of failing the job
  * and sending the email again later. A process killed between the two repeats only the email in flight.
  */
-export async function sendAccessEmails(deps: EmailDeps, accessIds: readonly number[], signal?: AbortSignal): Promise<{ sent: number; refused: number }> {
+export async function sendAccessEmails(
+  deps: EmailDeps,
+  accessIds: readonly number[],
+  signal?: AbortSignal,
+): Promise<{ sent: number; refused: number }> {
   const accesses = await deps.db
     .selectFrom('accesses as a')
     .innerJoin('third_party_users as u', 'u.id', 'a.user_id')
     .innerJoin('vendors as v', 'v.id', 'u.vendor_id')
     .innerJoin('access_requests as r', 'r.id', 'a.request_id')
-    .select(['a.id', 'a.code', 'a.link_id', 'a.time_zone', 'a.status', 'a.link_email_sent_at', 'a.token_email_sent_at', 'a.email_error', 'u.name', 'u.email', 'u.id as user_id', 'v.name as vendor_name', 'r.import_id'])
+    .select([
+      'a.id',
+      'a.code',
+      'a.link_id',
+      'a.time_zone',
+      'a.status',
+      'a.link_email_sent_at',
+      'a.token_email_sent_at',
+      'a.email_error',
+      'u.name',
+      'u.email',
+      'u.id as user_id',
+      'v.name as vendor_name',
+      'r.import_id',
+    ])
     .where('a.id', 'in', accessIds.length ? [...accessIds] : [0])
     .orderBy('a.id')
     .execute();
@@ -106,38 +148,81 @@ export async function sendAccessEmails(deps: EmailDeps, accessIds: readonly numb
   const sendFor = async (access: (typeof accesses)[number]): Promise<void> => {
     if (access.email_error || access.status === 'cancelled') return;
     // Cancelled since the chunk was read: nothing more is sent for it.
-    if ((await deps.db.selectFrom('accesses').select('status').where('id', '=', access.id).executeTakeFirst())?.status === 'cancelled') return;
+    if (
+      (await deps.db.selectFrom('accesses').select('status').where('id', '=', access.id).executeTakeFirst())?.status ===
+      'cancelled'
+    )
+      return;
     try {
       // A fresh token each attempt: only its hash is stored, so a token whose email may not have gone out is
       // replaced rather than re-sent. Its hash is stored before its email leaves (with the link email's
       // record, saving a round trip), so the token in the latest token email is always the one that works.
       const token = access.token_email_sent_at ? undefined : generateAccessToken();
       const expiresAt = new Date(deps.now().getTime() + deps.tokenTtlMinutes * 60 * 1000);
-      const tokenColumns = token ? { token_hash: hashToken(deps.secretKey, token), token_expires_at: expiresAt, failed_token_attempts: 0 } : {};
+      const tokenColumns = token
+        ? { token_hash: hashToken(deps.secretKey, token), token_expires_at: expiresAt, failed_token_attempts: 0 }
+        : {};
       if (!access.link_email_sent_at) {
-        const content = accessLinkMail({ to: access.email, userName: access.name, vendorName: access.vendor_name, link: `${deps.publicBaseUrl}/access/${access.link_id}`, accessCode: access.code });
+        const content = accessLinkMail({
+          to: access.email,
+          userName: access.name,
+          vendorName: access.vendor_name,
+          link: `${deps.publicBaseUrl}/access/${access.link_id}`,
+          accessCode: access.code,
+        });
         ensureHeld();
         await deps.mailer.send({ to: access.email, ...content, idempotencyKey: `${access.code}:link` });
-        await despiteDatabaseOutage(() => deps.db.updateTable('accesses').set({ link_email_sent_at: deps.now(), ...tokenColumns, updated_at: new Date() }).where('id', '=', access.id).execute());
+        await despiteDatabaseOutage(() =>
+          deps.db
+            .updateTable('accesses')
+            .set({ link_email_sent_at: deps.now(), ...tokenColumns, updated_at: new Date() })
+            .where('id', '=', access.id)
+            .execute(),
+        );
         sent += 1;
       } else if (token) {
-        await deps.db.updateTable('accesses').set({ ...tokenColumns, updated_at: new Date() }).where('id', '=', access.id).execute();
+        await deps.db
+          .updateTable('accesses')
+          .set({ ...tokenColumns, updated_at: new Date() })
+          .where('id', '=', access.id)
+          .execute();
       }
       if (token) {
-        const content = accessTokenMail({ to: access.email, userName: access.name, token, expiresAt, timeZone: access.time_zone });
+        const content = accessTokenMail({
+          to: access.email,
+          userName: access.name,
+          token,
+          expiresAt,
+          timeZone: access.time_zone,
+        });
         ensureHeld();
         await deps.mailer.send({ to: access.email, ...content, idempotencyKey: `${access.code}:token` });
-        await despiteDatabaseOutage(() => deps.db.updateTable('accesses').set({ token_email_sent_at: deps.now(), updated_at: new Date() }).where('id', '=', access.id).execute());
+        await despiteDatabaseOutage(() =>
+          deps.db
+            .updateTable('accesses')
+            .set({ token_email_sent_at: deps.now(), updated_at: new Date() })
+            .where('id', '=', access.id)
+            .execute(),
+        );
         sent += 1;
       }
     } catch (error) {
       if (!(error instanceof PermanentMailError)) throw error;
       refused += 1;
       await deps.db.transaction().execute(async (trx) => {
-        await trx.updateTable('accesses').set({ email_error: error.reply, status: 'error', updated_at: new Date() }).where('id', '=', access.id).execute();
+        await trx
+          .updateTable('accesses')
+          .set({ email_error: error.reply, status: 'error', updated_at: new Date() })
+          .where('id', '=', access.id)
+          .execute();
         await trx
           .updateTable('import_lines')
-          .set({ outcome: 'error', errors: JSON.stringify([{ column: 'Email', value: access.email, message: `the mail server refused it: ${error.reply}` }]) })
+          .set({
+            outcome: 'error',
+            errors: JSON.stringify([
+              { column: 'Email', value: access.email, message: `the mail server refused it: ${error.reply}` },
+            ]),
+          })
           .where('import_id', '=', access.import_id)
           .where('user_id', '=', access.user_id)
           .execute();
@@ -186,14 +271,30 @@ async function despiteDatabaseOutage<T>(write: () => Promise<T>): Promise<T> {
 
 // Connection-level failures (the server went away, refuses connections, or is starting or shutting down),
 // as opposed to an error in the statement itself, which waiting would not fix.
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
 
 export function isDatabaseUnreachable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed/i.test(message);
+  return /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed/i.test(
+    message,
+  );
 }
 
 export interface ProvisioningProgress {
@@ -229,50 +330,131 @@ const COMPLETED_ACTIONS = ['request.completed', 'request.completed_with_errors']
  * chunks finishing at the same instant cannot both post one, and a finisher killed before posting posts it
  * when it runs again.
  */
-export async function completeProvisioning(db: Db, requestId: number, finisher: string): Promise<'completed' | 'completed_with_errors' | undefined> {
+export async function completeProvisioning(
+  db: Db,
+  requestId: number,
+  finisher: string,
+): Promise<'completed' | 'completed_with_errors' | undefined> {
   const progress = await provisioningProgress(db, requestId);
   if (!progress.finished) return undefined;
   return db.transaction().execute(async (trx) => {
-    const locked = await trx.selectFrom('access_requests').select(['code', 'status', 'import_id']).where('id', '=', requestId).forUpdate().executeTakeFirstOrThrow();
+    const locked = await trx
+      .selectFrom('access_requests')
+      .select(['code', 'status', 'import_id'])
+      .where('id', '=', requestId)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     if (locked.status !== 'processing') return undefined;
-    const lineErrors = await trx.selectFrom('import_lines').select((eb) => eb.fn.countAll<number>().as('count')).where('import_id', '=', locked.import_id).where('outcome', '=', 'error').executeTakeFirstOrThrow();
+    const lineErrors = await trx
+      .selectFrom('import_lines')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('import_id', '=', locked.import_id)
+      .where('outcome', '=', 'error')
+      .executeTakeFirstOrThrow();
     const status = progress.errors > 0 || Number(lineErrors.count) > 0 ? 'completed_with_errors' : 'completed';
-    await trx.updateTable('access_requests').set({ status, updated_at: new Date() }).where('id', '=', requestId).execute();
-    await recordAuditEvent(trx, { actor: 'domum', action: `request.${status}`, target: locked.code, details: { ...progress, finisher } });
+    await trx
+      .updateTable('access_requests')
+      .set({ status, updated_at: new Date() })
+      .where('id', '=', requestId)
+      .execute();
+    await recordAuditEvent(trx, {
+      actor: 'domum',
+      action: `request.${status}`,
+      target: locked.code,
+      details: { ...progress, finisher },
+    });
     return status;
   });
 }
 
 /** Whether `finisher` made the request's latest completion (see completeProvisioning). */
 export async function isFinisher(db: Db, requestId: number, finisher: string): Promise<boolean> {
-  const request = await db.selectFrom('access_requests').select(['code', 'status']).where('id', '=', requestId).executeTakeFirst();
+  const request = await db
+    .selectFrom('access_requests')
+    .select(['code', 'status'])
+    .where('id', '=', requestId)
+    .executeTakeFirst();
   if (!request || (request.status !== 'completed' && request.status !== 'completed_with_errors')) return false;
-  const latest = await db.selectFrom('audit_events').select('details').where('target', '=', request.code).where('action', 'in', COMPLETED_ACTIONS).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  const latest = await db
+    .selectFrom('audit_events')
+    .select('details')
+    .where('target', '=', request.code)
+    .where('action', 'in', COMPLETED_ACTIONS)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return (latest?.details as { finisher?: unknown } | undefined)?.finisher === finisher;
 }
 
-export type RetryResult = { ok: true; retried: number } | { ok: false; reason: 'not-found' | 'not-allowed' | 'nothing-to-retry'; code?: string };
+export type RetryResult =
+  | { ok: true; retried: number }
+  | { ok: false; reason: 'not-found' | 'not-allowed' | 'nothing-to-retry'; code?: string };
 
 /**
  * "Retry failed lines" (SPEC §4): only lines whose cause can change — a mail server's refusal — are tried
  * again; lines with invalid data are not. What was already done (accesses, emails sent) is never redone.
  */
-export async function retryFailedLines(deps: ProvisionDeps, input: { requestId: number; userId: string; isAdmin: boolean }): Promise<RetryResult> {
+export async function retryFailedLines(
+  deps: ProvisionDeps,
+  input: { requestId: number; userId: string; isAdmin: boolean },
+): Promise<RetryResult> {
   return deps.db.transaction().execute(async (trx) => {
-    const locked = await trx.selectFrom('access_requests').select(['id', 'code', 'status', 'requester_user_id', 'import_id']).where('id', '=', input.requestId).forUpdate().executeTakeFirst();
+    const locked = await trx
+      .selectFrom('access_requests')
+      .select(['id', 'code', 'status', 'requester_user_id', 'import_id'])
+      .where('id', '=', input.requestId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!locked) return { ok: false as const, reason: 'not-found' as const };
-    if (locked.requester_user_id !== input.userId && !input.isAdmin) return { ok: false as const, reason: 'not-allowed' as const, code: locked.code };
-    if (locked.status !== 'completed_with_errors') return { ok: false as const, reason: 'nothing-to-retry' as const, code: locked.code };
-    const failed = await trx.selectFrom('accesses').select(['id', 'user_id', 'starts_at']).where('request_id', '=', input.requestId).where('email_error', 'is not', null).where('status', '=', 'error').orderBy('id').execute();
+    if (locked.requester_user_id !== input.userId && !input.isAdmin)
+      return { ok: false as const, reason: 'not-allowed' as const, code: locked.code };
+    if (locked.status !== 'completed_with_errors')
+      return { ok: false as const, reason: 'nothing-to-retry' as const, code: locked.code };
+    const failed = await trx
+      .selectFrom('accesses')
+      .select(['id', 'user_id', 'starts_at'])
+      .where('request_id', '=', input.requestId)
+      .where('email_error', 'is not', null)
+      .where('status', '=', 'error')
+      .orderBy('id')
+      .execute();
     if (failed.length === 0) return { ok: false as const, reason: 'nothing-to-retry' as const, code: locked.code };
     const now = deps.now().getTime();
     for (const access of failed) {
-      await trx.updateTable('accesses').set({ email_error: null, status: access.starts_at.getTime() > now ? 'scheduled' : 'active', updated_at: new Date() }).where('id', '=', access.id).execute();
-      await trx.updateTable('import_lines').set({ outcome: 'created', errors: '[]' }).where('import_id', '=', locked.import_id).where('user_id', '=', access.user_id).execute();
+      await trx
+        .updateTable('accesses')
+        .set({
+          email_error: null,
+          status: access.starts_at.getTime() > now ? 'scheduled' : 'active',
+          updated_at: new Date(),
+        })
+        .where('id', '=', access.id)
+        .execute();
+      await trx
+        .updateTable('import_lines')
+        .set({ outcome: 'created', errors: '[]' })
+        .where('import_id', '=', locked.import_id)
+        .where('user_id', '=', access.user_id)
+        .execute();
     }
     // A new progress message and a new summary follow for the retried lines.
-    await trx.updateTable('access_requests').set({ status: 'processing', summary_ts: null, progress_ts: null, progress_updated_at: null, updated_at: new Date() }).where('id', '=', input.requestId).execute();
-    await recordAuditEvent(trx, { actor: input.userId, action: 'request.retried', target: locked.code, details: { lines: failed.length } });
+    await trx
+      .updateTable('access_requests')
+      .set({
+        status: 'processing',
+        summary_ts: null,
+        progress_ts: null,
+        progress_updated_at: null,
+        updated_at: new Date(),
+      })
+      .where('id', '=', input.requestId)
+      .execute();
+    await recordAuditEvent(trx, {
+      actor: input.userId,
+      action: 'request.retried',
+      target: locked.code,
+      details: { lines: failed.length },
+    });
     for (let start = 0; start < failed.length; start += EMAIL_CHUNK) {
       const ids = failed.slice(start, start + EMAIL_CHUNK).map((access) => access.id);
       await deps.jobs.enqueue(trx, sendAccessEmailsQueue, { requestId: input.requestId, accessIds: ids });

@@ -16,48 +16,89 @@ export interface MissingApprovers {
 
 /** Who to remind, or undefined when there is nothing to remind of (decided, or already reminded). */
 export async function approversToRemind(db: Db, requestId: number): Promise<MissingApprovers | undefined> {
-  const request = await db.selectFrom('access_requests').select(['status', 'reminded_at', 'requester_user_id']).where('id', '=', requestId).executeTakeFirst();
+  const request = await db
+    .selectFrom('access_requests')
+    .select(['status', 'reminded_at', 'requester_user_id'])
+    .where('id', '=', requestId)
+    .executeTakeFirst();
   if (!request || request.status !== 'awaiting_approval' || request.reminded_at) return undefined;
   const found = await involvedGroups(db, requestId);
   if (!found) return undefined;
-  const responses = await db.selectFrom('approval_responses').select(['access_group_id', 'approver_user_id', 'decision']).where('request_id', '=', requestId).execute();
+  const responses = await db
+    .selectFrom('approval_responses')
+    .select(['access_group_id', 'approver_user_id', 'decision'])
+    .where('request_id', '=', requestId)
+    .execute();
   const userIds = new Set<string>();
   const usergroupIds = new Set<string>();
   for (const group of found.groups) {
-    const approvals = responses.filter((response) => response.access_group_id === group.id && response.decision === 'approve').length;
+    const approvals = responses.filter(
+      (response) => response.access_group_id === group.id && response.decision === 'approve',
+    ).length;
     if (approvals >= group.approvalsRequired) continue;
-    const responded = new Set(responses.filter((response) => response.access_group_id === group.id).map((response) => response.approver_user_id));
-    for (const userId of group.approverUserIds) if (!responded.has(userId) && userId !== request.requester_user_id) userIds.add(userId);
+    const responded = new Set(
+      responses
+        .filter((response) => response.access_group_id === group.id)
+        .map((response) => response.approver_user_id),
+    );
+    for (const userId of group.approverUserIds)
+      if (!responded.has(userId) && userId !== request.requester_user_id) userIds.add(userId);
     if (group.approverUsergroupId) usergroupIds.add(group.approverUsergroupId);
   }
   return { code: found.code, userIds: [...userIds], usergroupIds: [...usergroupIds] };
 }
 
 export async function markReminded(db: Db, requestId: number): Promise<void> {
-  await db.updateTable('access_requests').set({ reminded_at: new Date(), updated_at: new Date() }).where('id', '=', requestId).where('reminded_at', 'is', null).execute();
+  await db
+    .updateTable('access_requests')
+    .set({ reminded_at: new Date(), updated_at: new Date() })
+    .where('id', '=', requestId)
+    .where('reminded_at', 'is', null)
+    .execute();
 }
 
 /** At the TTL: an undecided request becomes expired (and the card and the requester are told). */
 export async function expireRequest(deps: { db: Db; jobs: JobQueue }, requestId: number): Promise<boolean> {
   return deps.db.transaction().execute(async (trx) => {
-    const locked = await trx.selectFrom('access_requests').select(['id', 'code', 'status']).where('id', '=', requestId).forUpdate().executeTakeFirst();
+    const locked = await trx
+      .selectFrom('access_requests')
+      .select(['id', 'code', 'status'])
+      .where('id', '=', requestId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!locked || locked.status !== 'awaiting_approval') return false;
-    await trx.updateTable('access_requests').set({ status: 'expired', decided_at: new Date(), updated_at: new Date() }).where('id', '=', requestId).execute();
+    await trx
+      .updateTable('access_requests')
+      .set({ status: 'expired', decided_at: new Date(), updated_at: new Date() })
+      .where('id', '=', requestId)
+      .execute();
     await recordAuditEvent(trx, { actor: 'domum', action: 'request.expired', target: locked.code, details: {} });
     await deps.jobs.enqueue(trx, requestDecidedQueue, { requestId, responseIds: [] });
     return true;
   });
 }
 
-export type CancelResult = { ok: true; code: string } | { ok: false; reason: 'not-found' | 'not-allowed' | 'already-decided'; code?: string; status?: string };
+export type CancelResult =
+  | { ok: true; code: string }
+  | { ok: false; reason: 'not-found' | 'not-allowed' | 'already-decided'; code?: string; status?: string };
 
 /** The requester or an admin withdraws a pending request (SPEC §4: from the card's overflow menu). */
-export async function cancelRequest(deps: { db: Db; jobs: JobQueue }, input: { requestId: number; userId: string; isAdmin: boolean }): Promise<CancelResult> {
+export async function cancelRequest(
+  deps: { db: Db; jobs: JobQueue },
+  input: { requestId: number; userId: string; isAdmin: boolean },
+): Promise<CancelResult> {
   return deps.db.transaction().execute(async (trx) => {
-    const locked = await trx.selectFrom('access_requests').select(['id', 'code', 'status', 'requester_user_id']).where('id', '=', input.requestId).forUpdate().executeTakeFirst();
+    const locked = await trx
+      .selectFrom('access_requests')
+      .select(['id', 'code', 'status', 'requester_user_id'])
+      .where('id', '=', input.requestId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!locked) return { ok: false as const, reason: 'not-found' as const };
-    if (locked.requester_user_id !== input.userId && !input.isAdmin) return { ok: false as const, reason: 'not-allowed' as const, code: locked.code };
-    if (locked.status !== 'awaiting_approval') return { ok: false as const, reason: 'already-decided' as const, code: locked.code, status: locked.status };
+    if (locked.requester_user_id !== input.userId && !input.isAdmin)
+      return { ok: false as const, reason: 'not-allowed' as const, code: locked.code };
+    if (locked.status !== 'awaiting_approval')
+      return { ok: false as const, reason: 'already-decided' as const, code: locked.code, status: locked.status };
     await cancelPendingRequest(trx, { requestId: input.requestId, code: locked.code, actor: input.userId });
     await deps.jobs.enqueue(trx, requestDecidedQueue, { requestId: input.requestId, responseIds: [] });
     return { ok: true as const, code: locked.code };
@@ -68,7 +109,19 @@ export async function cancelRequest(deps: { db: Db; jobs: JobQueue }, input: { r
  * awaiting_approval → cancelled, audited, inside the caller's transaction, which has locked the request row and
  * checked its status and who asks. Shared by the card's menu (above) and `/domum cancel` (cancel-accesses.ts).
  */
-export async function cancelPendingRequest(trx: Transaction<DatabaseSchema>, input: { requestId: number; code: string; actor: string; details?: Record<string, unknown> }): Promise<void> {
-  await trx.updateTable('access_requests').set({ status: 'cancelled', decided_at: new Date(), updated_at: new Date() }).where('id', '=', input.requestId).execute();
-  await recordAuditEvent(trx, { actor: input.actor, action: 'request.cancelled', target: input.code, details: input.details ?? {} });
+export async function cancelPendingRequest(
+  trx: Transaction<DatabaseSchema>,
+  input: { requestId: number; code: string; actor: string; details?: Record<string, unknown> },
+): Promise<void> {
+  await trx
+    .updateTable('access_requests')
+    .set({ status: 'cancelled', decided_at: new Date(), updated_at: new Date() })
+    .where('id', '=', input.requestId)
+    .execute();
+  await recordAuditEvent(trx, {
+    actor: input.actor,
+    action: 'request.cancelled',
+    target: input.code,
+    details: input.details ?? {},
+  });
 }

@@ -3,7 +3,13 @@
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
 import { findCredentialsByIds, findDevicesByIds } from '../db/repos/catalog-search-repo.ts';
 import { findImportById, updateImport } from '../db/repos/import-repo.ts';
-import { findDraft, findInvolvedVendors, listEnabledReasons, updateDraftData, upsertDraft } from '../db/repos/request-repo.ts';
+import {
+  findDraft,
+  findInvolvedVendors,
+  listEnabledReasons,
+  updateDraftData,
+  upsertDraft,
+} from '../db/repos/request-repo.ts';
 import type { DraftRow, InvolvedVendor } from '../db/repos/request-repo.ts';
 import type { Db, Import } from '../db/schema.ts';
 import { validateLimitation } from '../domain/access-limitation.ts';
@@ -27,7 +33,8 @@ export interface WizardDeps {
 }
 
 export type DraftRefusal = 'not-found' | 'expired' | 'not-yours' | 'not-requester' | 'not-ready';
-export type DraftAccess = { ok: true; draft: DraftRow; data: RequestDraftData; import: Import } | { ok: false; reason: DraftRefusal };
+export type DraftAccess =
+  { ok: true; draft: DraftRow; data: RequestDraftData; import: Import } | { ok: false; reason: DraftRefusal };
 
 export const DRAFT_REFUSAL_TEXT: Record<DraftRefusal, string> = {
   'not-found': 'This request draft no longer exists. Run /domum import again.',
@@ -38,7 +45,10 @@ export const DRAFT_REFUSAL_TEXT: Record<DraftRefusal, string> = {
 };
 
 /** Starts (or resumes) the wizard for a checked import. Only its importer, and only a requester. */
-export async function beginRequestDraft(deps: WizardDeps, input: { importId: number; userId: string; timeZone: string }): Promise<DraftAccess> {
+export async function beginRequestDraft(
+  deps: WizardDeps,
+  input: { importId: number; userId: string; timeZone: string },
+): Promise<DraftAccess> {
   const roles = await getRoles({ db: deps.db, adminUserIds: deps.adminUserIds }, input.userId);
   if (!roles.canRequest) return { ok: false, reason: 'not-requester' };
   const record = await findImportById(deps.db, input.importId);
@@ -88,9 +98,21 @@ export interface WizardContext {
 
 export async function loadWizardContext(db: Db, record: Import): Promise<WizardContext> {
   const vendorIndex = record.headers.findIndex((header) => columnKeyForHeader(header) === 'vendor');
-  const [reasons, vendors] = await Promise.all([listEnabledReasons(db), vendorIndex >= 0 ? findInvolvedVendors(db, record.id, vendorIndex) : Promise.resolve([])]);
-  const ends = vendors.map((vendor) => vendor.contractEnd).filter((end): end is string => end !== null).sort();
-  return { reasons, vendors, governanceRequired: vendors.some((vendor) => vendor.governanceRequired), contractEnd: ends[0] ?? null, activeUsers: record.created_count };
+  const [reasons, vendors] = await Promise.all([
+    listEnabledReasons(db),
+    vendorIndex >= 0 ? findInvolvedVendors(db, record.id, vendorIndex) : Promise.resolve([]),
+  ]);
+  const ends = vendors
+    .map((vendor) => vendor.contractEnd)
+    .filter((end): end is string => end !== null)
+    .sort();
+  return {
+    reasons,
+    vendors,
+    governanceRequired: vendors.some((vendor) => vendor.governanceRequired),
+    contractEnd: ends[0] ?? null,
+    activeUsers: record.created_count,
+  };
 }
 
 export type CreateResult =
@@ -103,34 +125,73 @@ export async function createAccessRequest(deps: WizardDeps, draftId: string, use
   // A second Create (double click, Slack retry) finds the request the first one made, and makes no other.
   const previous = await findDraft(deps.db, draftId);
   if (previous && previous.requesterUserId === userId) {
-    const existing = await deps.db.selectFrom('access_requests').select(['id', 'code']).where('import_id', '=', previous.importId).executeTakeFirst();
+    const existing = await deps.db
+      .selectFrom('access_requests')
+      .select(['id', 'code'])
+      .where('import_id', '=', previous.importId)
+      .executeTakeFirst();
     if (existing) return { ok: true, requestId: existing.id, code: existing.code, alreadyCreated: true };
   }
   const access = await openDraft(deps, draftId, userId);
   if (!access.ok) return access;
   const { data, import: record } = access;
   if (!data.general) return { ok: false, reason: 'incomplete', step: 'general', message: 'Fill in the General step.' };
-  if (!data.deviceIds?.length) return { ok: false, reason: 'incomplete', step: 'devices', message: 'Choose at least one device.' };
-  if (!data.grants?.length) return { ok: false, reason: 'incomplete', step: 'credentials', message: 'Choose at least one credential.' };
-  if (!data.limitation) return { ok: false, reason: 'incomplete', step: 'limitation', message: 'Fill in the Access limitation step.' };
+  if (!data.deviceIds?.length)
+    return { ok: false, reason: 'incomplete', step: 'devices', message: 'Choose at least one device.' };
+  if (!data.grants?.length)
+    return { ok: false, reason: 'incomplete', step: 'credentials', message: 'Choose at least one credential.' };
+  if (!data.limitation)
+    return { ok: false, reason: 'incomplete', step: 'limitation', message: 'Fill in the Access limitation step.' };
   const context = await loadWizardContext(deps.db, record);
-  if (context.governanceRequired && !data.general.governanceCode) return { ok: false, reason: 'incomplete', step: 'general', message: 'A governance code is required for these vendors.' };
+  if (context.governanceRequired && !data.general.governanceCode)
+    return {
+      ok: false,
+      reason: 'incomplete',
+      step: 'general',
+      message: 'A governance code is required for these vendors.',
+    };
   const problems = validateLimitation(data.limitation, { now: deps.now(), contractEnd: context.contractEnd });
   if (problems.length > 0) return { ok: false, reason: 'invalid-limitation', problems };
   const devices = await findDevicesByIds(deps.db, data.deviceIds);
-  const credentials = await findCredentialsByIds(deps.db, data.grants.map((grant) => grant.credentialId));
+  const credentials = await findCredentialsByIds(
+    deps.db,
+    data.grants.map((grant) => grant.credentialId),
+  );
   const deviceIds = new Set(devices.map((device) => device.id));
-  if (devices.length !== new Set(data.deviceIds).size) return { ok: false, reason: 'incomplete', step: 'devices', message: 'A chosen device no longer exists; choose again.' };
-  if (credentials.length !== data.grants.length || credentials.some((credential) => !deviceIds.has(credential.device_id))) {
-    return { ok: false, reason: 'incomplete', step: 'credentials', message: 'Choose credentials of the chosen devices only.' };
+  if (devices.length !== new Set(data.deviceIds).size)
+    return {
+      ok: false,
+      reason: 'incomplete',
+      step: 'devices',
+      message: 'A chosen device no longer exists; choose again.',
+    };
+  if (
+    credentials.length !== data.grants.length ||
+    credentials.some((credential) => !deviceIds.has(credential.device_id))
+  ) {
+    return {
+      ok: false,
+      reason: 'incomplete',
+      step: 'credentials',
+      message: 'Choose credentials of the chosen devices only.',
+    };
   }
   if (data.grants.some((grant) => !grant.startSession && !grant.viewPassword)) {
-    return { ok: false, reason: 'incomplete', step: 'credentials', message: 'Every credential needs Start session, View password or both.' };
+    return {
+      ok: false,
+      reason: 'incomplete',
+      step: 'credentials',
+      message: 'Every credential needs Start session, View password or both.',
+    };
   }
   const { general, limitation, grants } = data;
   return deps.db.transaction().execute(async (trx) => {
     const locked = await findImportById(trx, record.id, { forUpdate: true });
-    const existing = await trx.selectFrom('access_requests').select(['id', 'code']).where('import_id', '=', record.id).executeTakeFirst();
+    const existing = await trx
+      .selectFrom('access_requests')
+      .select(['id', 'code'])
+      .where('import_id', '=', record.id)
+      .executeTakeFirst();
     if (existing) return { ok: true as const, requestId: existing.id, code: existing.code, alreadyCreated: true };
     if (!locked || locked.status !== 'ready') return { ok: false as const, reason: 'not-ready' as const };
     const request = await trx
@@ -149,10 +210,20 @@ export async function createAccessRequest(deps: WizardDeps, draftId: string, use
       })
       .returning(['id', 'code'])
       .executeTakeFirstOrThrow();
-    await trx.insertInto('access_request_devices').values([...deviceIds].map((deviceId) => ({ request_id: request.id, device_id: deviceId }))).execute();
+    await trx
+      .insertInto('access_request_devices')
+      .values([...deviceIds].map((deviceId) => ({ request_id: request.id, device_id: deviceId })))
+      .execute();
     await trx
       .insertInto('access_request_grants')
-      .values(grants.map((grant) => ({ request_id: request.id, credential_id: grant.credentialId, start_session: grant.startSession, view_password: grant.viewPassword })))
+      .values(
+        grants.map((grant) => ({
+          request_id: request.id,
+          credential_id: grant.credentialId,
+          start_session: grant.startSession,
+          view_password: grant.viewPassword,
+        })),
+      )
       .execute();
     await updateImport(trx, record.id, { status: 'importing' });
     await trx.updateTable('imports').set({ auto_access: true }).where('id', '=', record.id).execute();
@@ -161,9 +232,24 @@ export async function createAccessRequest(deps: WizardDeps, draftId: string, use
     // Scheduled in the database with the request itself, so a restart changes nothing.
     const ttlMs = deps.approvalTtlHours * 3600 * 1000;
     const created = deps.now().getTime();
-    await deps.jobs.enqueue(trx, remindApproversQueue, { requestId: request.id }, { startAfter: new Date(created + ttlMs / 2), singletonKey: `remind-${request.id}` });
-    await deps.jobs.enqueue(trx, expireRequestQueue, { requestId: request.id }, { startAfter: new Date(created + ttlMs), singletonKey: `expire-${request.id}` });
-    await recordAuditEvent(trx, { actor: userId, action: 'request.created', target: request.code, details: { import: record.code, devices: deviceIds.size, credentials: grants.length } });
+    await deps.jobs.enqueue(
+      trx,
+      remindApproversQueue,
+      { requestId: request.id },
+      { startAfter: new Date(created + ttlMs / 2), singletonKey: `remind-${request.id}` },
+    );
+    await deps.jobs.enqueue(
+      trx,
+      expireRequestQueue,
+      { requestId: request.id },
+      { startAfter: new Date(created + ttlMs), singletonKey: `expire-${request.id}` },
+    );
+    await recordAuditEvent(trx, {
+      actor: userId,
+      action: 'request.created',
+      target: request.code,
+      details: { import: record.code, devices: deviceIds.size, credentials: grants.length },
+    });
     return { ok: true as const, requestId: request.id, code: request.code, alreadyCreated: false };
   });
 }

@@ -38,7 +38,12 @@ type Reservation =
   | { ok: false; reason: 'not-resendable'; state: NotResendable; access: AccessForPage | undefined }
   | { ok: false; reason: 'rate-limited'; limit: 'minute' | 'day'; retryAt: Date; access: AccessForPage };
 
-async function reserveResend(deps: ResendDeps, find: { linkId: string } | { code: string }, requestedBy: string, withLink: boolean): Promise<Reservation> {
+async function reserveResend(
+  deps: ResendDeps,
+  find: { linkId: string } | { code: string },
+  requestedBy: string,
+  withLink: boolean,
+): Promise<Reservation> {
   return deps.db.transaction().execute(async (trx): Promise<Reservation> => {
     const now = deps.now();
     let access: AccessForPage | undefined;
@@ -48,7 +53,8 @@ async function reserveResend(deps: ResendDeps, find: { linkId: string } | { code
       access = row ? await findAccessByLink(trx, row.link_id, { forUpdate: true }) : undefined;
     }
     const state = linkState(access, now);
-    if (!access || state !== 'open') return { ok: false, reason: 'not-resendable', state: state as NotResendable, access };
+    if (!access || state !== 'open')
+      return { ok: false, reason: 'not-resendable', state: state as NotResendable, access };
     // Provisioning has not sent the first token yet (it is on its way): a second one now would only race it.
     if (!access.tokenEmailSentAt) return { ok: false, reason: 'not-resendable', state: 'emails-pending', access };
     const recent = await trx
@@ -61,33 +67,76 @@ async function reserveResend(deps: ResendDeps, find: { linkId: string } | { code
       .execute();
     const last = recent.at(-1);
     if (last && last.created_at.getTime() > now.getTime() - RESEND_MIN_INTERVAL_MS) {
-      return { ok: false, reason: 'rate-limited', limit: 'minute', retryAt: new Date(last.created_at.getTime() + RESEND_MIN_INTERVAL_MS), access };
+      return {
+        ok: false,
+        reason: 'rate-limited',
+        limit: 'minute',
+        retryAt: new Date(last.created_at.getTime() + RESEND_MIN_INTERVAL_MS),
+        access,
+      };
     }
     if (recent.length >= RESENDS_PER_DAY) {
       // Rolling window: the next one is possible when the oldest of the last five leaves it.
       const oldest = recent[recent.length - RESENDS_PER_DAY]!;
-      return { ok: false, reason: 'rate-limited', limit: 'day', retryAt: new Date(oldest.created_at.getTime() + DAY_MS), access };
+      return {
+        ok: false,
+        reason: 'rate-limited',
+        limit: 'day',
+        retryAt: new Date(oldest.created_at.getTime() + DAY_MS),
+        access,
+      };
     }
-    const row = await trx.insertInto('token_resends').values({ access_id: access.id, requested_by: requestedBy, with_link: withLink, created_at: now }).returning('id').executeTakeFirstOrThrow();
+    const row = await trx
+      .insertInto('token_resends')
+      .values({ access_id: access.id, requested_by: requestedBy, with_link: withLink, created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return { ok: true, access, resendId: row.id };
   });
 }
 
 type Delivery = { ok: true } | { ok: false; reply: string };
 
-async function deliver(deps: ResendDeps, access: AccessForPage, resendId: string, requestedBy: string, link: string | undefined): Promise<Delivery> {
+async function deliver(
+  deps: ResendDeps,
+  access: AccessForPage,
+  resendId: string,
+  requestedBy: string,
+  link: string | undefined,
+): Promise<Delivery> {
   const token = generateAccessToken();
   const expiresAt = new Date(deps.now().getTime() + deps.tokenTtlMinutes * 60 * 1000);
   try {
     // Distinct Message-IDs per resend: some mailboxes drop a message whose Message-ID they have already seen.
     if (link) {
-      const content = accessLinkMail({ to: access.email, userName: access.userName, vendorName: access.vendorName, link, accessCode: access.code });
-      await deps.mailer.send({ to: access.email, ...content, idempotencyKey: `${access.code}:link:resend-${resendId}` });
+      const content = accessLinkMail({
+        to: access.email,
+        userName: access.userName,
+        vendorName: access.vendorName,
+        link,
+        accessCode: access.code,
+      });
+      await deps.mailer.send({
+        to: access.email,
+        ...content,
+        idempotencyKey: `${access.code}:link:resend-${resendId}`,
+      });
     }
-    const content = accessTokenMail({ to: access.email, userName: access.userName, token, expiresAt, timeZone: access.timeZone });
+    const content = accessTokenMail({
+      to: access.email,
+      userName: access.userName,
+      token,
+      expiresAt,
+      timeZone: access.timeZone,
+    });
     await deps.mailer.send({ to: access.email, ...content, idempotencyKey: `${access.code}:token:resend-${resendId}` });
   } catch (error) {
-    const reply = error instanceof PermanentMailError ? error.reply : error instanceof TransientMailError ? 'the mail server could not be reached or asked to try later' : 'an unexpected error';
+    const reply =
+      error instanceof PermanentMailError
+        ? error.reply
+        : error instanceof TransientMailError
+          ? 'the mail server could not be reached or asked to try later'
+          : 'an unexpected error';
     await deps.db.updateTable('token_resends').set({ error: reply }).where('id', '=', resendId).execute();
     if (error instanceof PermanentMailError || error instanceof TransientMailError) return { ok: false, reply };
     throw error;
@@ -97,13 +146,23 @@ async function deliver(deps: ResendDeps, access: AccessForPage, resendId: string
     // while the first access is open: a user who activated meanwhile keeps their activated access as it is.
     await trx
       .updateTable('accesses')
-      .set({ token_hash: hashToken(deps.secretKey, token), token_expires_at: expiresAt, failed_token_attempts: 0, updated_at: new Date() })
+      .set({
+        token_hash: hashToken(deps.secretKey, token),
+        token_expires_at: expiresAt,
+        failed_token_attempts: 0,
+        updated_at: new Date(),
+      })
       .where('id', '=', access.id)
       .where('first_access_state', '=', 'link_sent')
       .where('status', 'in', ['scheduled', 'active'])
       .execute();
     await trx.updateTable('token_resends').set({ sent_at: deps.now() }).where('id', '=', resendId).execute();
-    await recordAuditEvent(trx, { actor: requestedBy, action: link ? 'access.link_resent' : 'access.token_resent', target: access.code, details: { resendId, tokenExpiresAt: expiresAt.toISOString() } });
+    await recordAuditEvent(trx, {
+      actor: requestedBy,
+      action: link ? 'access.link_resent' : 'access.token_resent',
+      target: access.code,
+      details: { resendId, tokenExpiresAt: expiresAt.toISOString() },
+    });
   });
   return { ok: true };
 }
@@ -120,10 +179,16 @@ export type NewTokenResult =
 export async function requestNewToken(deps: ResendDeps, linkId: string): Promise<NewTokenResult> {
   const reservation = await reserveResend(deps, { linkId }, THIRD_PARTY, false);
   if (!reservation.ok) {
-    return { outcome: 'not-sent', reason: reservation.reason === 'rate-limited' ? 'rate-limited' : reservation.state, ...(reservation.access ? { accessCode: reservation.access.code } : {}) };
+    return {
+      outcome: 'not-sent',
+      reason: reservation.reason === 'rate-limited' ? 'rate-limited' : reservation.state,
+      ...(reservation.access ? { accessCode: reservation.access.code } : {}),
+    };
   }
   const delivery = await deliver(deps, reservation.access, reservation.resendId, THIRD_PARTY, undefined);
-  return delivery.ok ? { outcome: 'sent', accessCode: reservation.access.code } : { outcome: 'mail-failed', accessCode: reservation.access.code };
+  return delivery.ok
+    ? { outcome: 'sent', accessCode: reservation.access.code }
+    : { outcome: 'mail-failed', accessCode: reservation.access.code };
 }
 
 export interface AdminResendDeps extends ResendDeps {
@@ -142,13 +207,17 @@ export type AdminResendResult =
   | { ok: false; reason: 'mail-failed'; code: string; email: string; reply: string };
 
 /** An admin resends the access link and a fresh token (issue 7 item 5), under the same rate limit. */
-export async function resendAccessLink(deps: AdminResendDeps, input: { accessCode: string; userId: string }): Promise<AdminResendResult> {
+export async function resendAccessLink(
+  deps: AdminResendDeps,
+  input: { accessCode: string; userId: string },
+): Promise<AdminResendResult> {
   const roles = await getRoles({ db: deps.db, adminUserIds: deps.adminUserIds }, input.userId);
   if (!roles.isAdmin) return { ok: false, reason: 'not-admin' };
   const code = input.accessCode;
   const reservation = await reserveResend(deps, { code }, input.userId, true);
   if (!reservation.ok) {
-    if (reservation.reason === 'rate-limited') return { ok: false, reason: 'rate-limited', code, limit: reservation.limit, retryAt: reservation.retryAt };
+    if (reservation.reason === 'rate-limited')
+      return { ok: false, reason: 'rate-limited', code, limit: reservation.limit, retryAt: reservation.retryAt };
     if (!reservation.access) return { ok: false, reason: 'not-found', code };
     return { ok: false, reason: 'not-resendable', code, state: reservation.state, status: reservation.access.status };
   }

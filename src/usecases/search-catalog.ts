@@ -47,7 +47,11 @@ export async function searchCredentialOptions(
   deps: SearchCatalogDeps,
   input: { deviceIds: readonly number[]; text: string },
 ): Promise<CatalogOptions> {
-  const rows = await searchCredentials(deps.db, { deviceIds: input.deviceIds, text: input.text, limit: MAX_OPTIONS + 1 });
+  const rows = await searchCredentials(deps.db, {
+    deviceIds: input.deviceIds,
+    text: input.text,
+    limit: MAX_OPTIONS + 1,
+  });
   return {
     options: rows.slice(0, MAX_OPTIONS).map(credentialOption),
     truncated: rows.length > MAX_OPTIONS,

@@ -90,7 +90,16 @@ function importItem(row: ImportRow): StatusItem {
     if (ts) thread = { userId: row.importer_user_id, ts };
   }
   const done = row.status === 'done' ? row.line_count : Number(row.lines_done);
-  return { kind: 'import', code: row.code, fileName: row.file_name, status: row.status, done, total: row.line_count, createdAt: row.created_at, thread };
+  return {
+    kind: 'import',
+    code: row.code,
+    fileName: row.file_name,
+    status: row.status,
+    done,
+    total: row.line_count,
+    createdAt: row.created_at,
+    thread,
+  };
 }
 
 function importsQuery(db: Db) {
@@ -113,7 +122,9 @@ function importsQuery(db: Db) {
       'r.card_channel_id as request_channel',
       'r.card_ts as request_ts',
       // Lines already given their outcome; only counted while the import runs.
-      sql<number>`CASE WHEN i.status = 'importing' THEN (SELECT count(*) FROM import_lines l WHERE l.import_id = i.id AND l.outcome IS NOT NULL) ELSE 0 END`.as('lines_done'),
+      sql<number>`CASE WHEN i.status = 'importing' THEN (SELECT count(*) FROM import_lines l WHERE l.import_id = i.id AND l.outcome IS NOT NULL) ELSE 0 END`.as(
+        'lines_done',
+      ),
     ]);
 }
 
@@ -162,8 +173,12 @@ function requestsQuery(db: Db) {
       'r.created_at',
       'i.file_name',
       sql<number>`(SELECT count(*) FROM accesses a WHERE a.request_id = r.id)`.as('accesses'),
-      sql<number>`(SELECT count(*) FROM accesses a WHERE a.request_id = r.id AND (a.email_error IS NOT NULL OR a.status = 'cancelled' OR (a.link_email_sent_at IS NOT NULL AND a.token_email_sent_at IS NOT NULL)))`.as('accesses_done'),
-      sql<number>`(SELECT count(*) FROM import_lines l WHERE l.import_id = i.id AND coalesce(l.outcome, l.predicted_outcome) = 'created')`.as('users_to_access'),
+      sql<number>`(SELECT count(*) FROM accesses a WHERE a.request_id = r.id AND (a.email_error IS NOT NULL OR a.status = 'cancelled' OR (a.link_email_sent_at IS NOT NULL AND a.token_email_sent_at IS NOT NULL)))`.as(
+        'accesses_done',
+      ),
+      sql<number>`(SELECT count(*) FROM import_lines l WHERE l.import_id = i.id AND coalesce(l.outcome, l.predicted_outcome) = 'created')`.as(
+        'users_to_access',
+      ),
     ]);
 }
 
@@ -172,14 +187,32 @@ function newestFirst(a: StatusItem, b: StatusItem): number {
 }
 
 /** The caller's imports and requests, newest first, one page at a time; `more` when another page follows. */
-export async function listMyItems(db: Db, userId: string, page: { offset: number; limit?: number }): Promise<{ items: StatusItem[]; more: boolean }> {
+export async function listMyItems(
+  db: Db,
+  userId: string,
+  page: { offset: number; limit?: number },
+): Promise<{ items: StatusItem[]; more: boolean }> {
   const limit = page.limit ?? STATUS_PAGE_SIZE;
   const wanted = page.offset + limit + 1;
   const [imports, requests] = await Promise.all([
-    importsQuery(db).where('i.importer_user_id', '=', userId).where('i.source', '<>', 'cli').orderBy('i.created_at', 'desc').orderBy('i.id', 'desc').limit(wanted).execute(),
-    requestsQuery(db).where('r.requester_user_id', '=', userId).orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(wanted).execute(),
+    importsQuery(db)
+      .where('i.importer_user_id', '=', userId)
+      .where('i.source', '<>', 'cli')
+      .orderBy('i.created_at', 'desc')
+      .orderBy('i.id', 'desc')
+      .limit(wanted)
+      .execute(),
+    requestsQuery(db)
+      .where('r.requester_user_id', '=', userId)
+      .orderBy('r.created_at', 'desc')
+      .orderBy('r.id', 'desc')
+      .limit(wanted)
+      .execute(),
   ]);
-  const all = [...imports.map((row) => importItem(row as ImportRow)), ...requests.map((row) => requestItem(row as RequestRow))].sort(newestFirst);
+  const all = [
+    ...imports.map((row) => importItem(row as ImportRow)),
+    ...requests.map((row) => requestItem(row as RequestRow)),
+  ].sort(newestFirst);
   return { items: all.slice(page.offset, page.offset + limit), more: all.length > page.offset + limit };
 }
 
@@ -194,11 +227,32 @@ async function approverOf(deps: StatusDeps, groups: readonly InvolvedGroup[], us
 }
 
 /** Requests awaiting approval on which this user may still decide (not theirs, not decided by them yet). */
-export async function listAwaitingMyDecision(deps: StatusDeps, userId: string, limit = STATUS_PAGE_SIZE): Promise<StatusItem[]> {
-  const pending = await requestsQuery(deps.db).where('r.status', '=', 'awaiting_approval').where('r.requester_user_id', '<>', userId).orderBy('r.created_at', 'asc').orderBy('r.id', 'asc').limit(200).execute();
+export async function listAwaitingMyDecision(
+  deps: StatusDeps,
+  userId: string,
+  limit = STATUS_PAGE_SIZE,
+): Promise<StatusItem[]> {
+  const pending = await requestsQuery(deps.db)
+    .where('r.status', '=', 'awaiting_approval')
+    .where('r.requester_user_id', '<>', userId)
+    .orderBy('r.created_at', 'asc')
+    .orderBy('r.id', 'asc')
+    .limit(200)
+    .execute();
   if (pending.length === 0) return [];
   const responded = new Set(
-    (await deps.db.selectFrom('approval_responses').select(['request_id']).where('approver_user_id', '=', userId).where('request_id', 'in', pending.map((row) => row.id)).execute()).map((row) => row.request_id),
+    (
+      await deps.db
+        .selectFrom('approval_responses')
+        .select(['request_id'])
+        .where('approver_user_id', '=', userId)
+        .where(
+          'request_id',
+          'in',
+          pending.map((row) => row.id),
+        )
+        .execute()
+    ).map((row) => row.request_id),
   );
   const mine: StatusItem[] = [];
   for (const row of pending) {
@@ -272,7 +326,13 @@ export interface RequestDetail {
   limitation: AccessLimitation;
   timeZone: string;
   groups: Array<{ name: string; required: number; approvals: number; rejections: number }>;
-  decisions: Array<{ approverId: string; decision: 'approve' | 'reject'; comment: string | null; at: Date; groupName: string }>;
+  decisions: Array<{
+    approverId: string;
+    decision: 'approve' | 'reject';
+    comment: string | null;
+    at: Date;
+    groupName: string;
+  }>;
   progress: ProvisioningProgress;
   accessStatuses: Partial<Record<AccessStatus, number>>;
   activated: number;
@@ -312,8 +372,14 @@ export type StatusDetail = ImportDetail | RequestDetail | AccessDetail;
 
 /** The cancellation of one access, or of its whole request (`accessId` null: the request's own). */
 async function findCancellation(db: Db, requestId: number, accessId: number | null): Promise<Cancellation | null> {
-  let query = db.selectFrom('cancellations').select(['cancelled_by', 'created_at', 'reason']).where('request_id', '=', requestId);
-  query = accessId === null ? query.where('access_id', 'is', null) : query.where((eb) => eb.or([eb('access_id', '=', accessId), eb('access_id', 'is', null)]));
+  let query = db
+    .selectFrom('cancellations')
+    .select(['cancelled_by', 'created_at', 'reason'])
+    .where('request_id', '=', requestId);
+  query =
+    accessId === null
+      ? query.where('access_id', 'is', null)
+      : query.where((eb) => eb.or([eb('access_id', '=', accessId), eb('access_id', 'is', null)]));
   const row = await query.orderBy('access_id', 'desc').orderBy('id').executeTakeFirst();
   return row ? { by: row.cancelled_by, at: row.created_at, reason: row.reason } : null;
 }
@@ -331,7 +397,11 @@ async function maySeeRequest(deps: StatusDeps, requestId: number, viewer: Viewer
  * One import, request or access, or undefined when it does not exist OR the viewer may not see it — the
  * two are answered alike. `viewer: 'operator'` is the command line, which sees everything.
  */
-export async function findStatusDetail(deps: StatusDeps, code: StatusCode, viewer: Viewer | 'operator'): Promise<StatusDetail | undefined> {
+export async function findStatusDetail(
+  deps: StatusDeps,
+  code: StatusCode,
+  viewer: Viewer | 'operator',
+): Promise<StatusDetail | undefined> {
   const allowed = async (requestId: number | null, ownerUserId: string | null) => {
     if (viewer === 'operator' || viewer.roles.isAdmin) return true;
     if (ownerUserId === viewer.userId) return true;
@@ -346,7 +416,15 @@ type Allowed = (requestId: number | null, ownerUserId: string | null) => Promise
 
 async function importDetail(deps: StatusDeps, code: string, allowed: Allowed): Promise<ImportDetail | undefined> {
   const row = await importsQuery(deps.db)
-    .select(['i.created_count', 'i.created_inactive_count', 'i.existing_count', 'i.error_count', 'i.failure_reason', 'r.id as request_id', 'r.code as request_code'])
+    .select([
+      'i.created_count',
+      'i.created_inactive_count',
+      'i.existing_count',
+      'i.error_count',
+      'i.failure_reason',
+      'r.id as request_id',
+      'r.code as request_code',
+    ])
     .where('i.code', '=', code)
     .executeTakeFirst();
   if (!row || !(await allowed(row.request_id ?? null, row.importer_user_id))) return undefined;
@@ -354,7 +432,13 @@ async function importDetail(deps: StatusDeps, code: string, allowed: Allowed): P
     kind: 'import',
     item: importItem(row as ImportRow),
     importerUserId: row.importer_user_id,
-    counts: { lines: row.line_count, created: row.created_count, created_inactive: row.created_inactive_count, existing: row.existing_count, error: row.error_count },
+    counts: {
+      lines: row.line_count,
+      created: row.created_count,
+      created_inactive: row.created_inactive_count,
+      existing: row.existing_count,
+      error: row.error_count,
+    },
     failureReason: row.failure_reason,
     errorLines: await listErrorLines(deps.db, row.id, DETAIL_ERROR_LINES),
     requestCode: row.request_code ?? null,
@@ -362,19 +446,33 @@ async function importDetail(deps: StatusDeps, code: string, allowed: Allowed): P
 }
 
 async function requestDetail(deps: StatusDeps, code: string, allowed: Allowed): Promise<RequestDetail | undefined> {
-  const row = await requestsQuery(deps.db).select(['r.limitation', 'r.time_zone', 'i.code as import_code']).where('r.code', '=', code).executeTakeFirst();
+  const row = await requestsQuery(deps.db)
+    .select(['r.limitation', 'r.time_zone', 'i.code as import_code'])
+    .where('r.code', '=', code)
+    .executeTakeFirst();
   if (!row || !(await allowed(row.id, row.requester_user_id))) return undefined;
   const found = await involvedGroups(deps.db, row.id);
   const responses = await deps.db
     .selectFrom('approval_responses as a')
     .innerJoin('access_groups as g', 'g.id', 'a.access_group_id')
-    .select(['a.access_group_id', 'a.approver_user_id', 'a.decision', 'a.comment', 'a.created_at', 'g.name as group_name'])
+    .select([
+      'a.access_group_id',
+      'a.approver_user_id',
+      'a.decision',
+      'a.comment',
+      'a.created_at',
+      'g.name as group_name',
+    ])
     .where('a.request_id', '=', row.id)
     .orderBy('a.id')
     .execute();
   const statuses = await deps.db
     .selectFrom('accesses')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('count'), sql<number>`count(*) FILTER (WHERE first_access_state = 'activated')`.as('activated')])
+    .select([
+      'status',
+      (eb) => eb.fn.countAll<number>().as('count'),
+      sql<number>`count(*) FILTER (WHERE first_access_state = 'activated')`.as('activated'),
+    ])
     .where('request_id', '=', row.id)
     .groupBy('status')
     .execute();
@@ -388,10 +486,20 @@ async function requestDetail(deps: StatusDeps, code: string, allowed: Allowed): 
     groups: (found?.groups ?? []).map((group) => ({
       name: group.name,
       required: group.approvalsRequired,
-      approvals: responses.filter((response) => response.access_group_id === group.id && response.decision === 'approve').length,
-      rejections: responses.filter((response) => response.access_group_id === group.id && response.decision === 'reject').length,
+      approvals: responses.filter(
+        (response) => response.access_group_id === group.id && response.decision === 'approve',
+      ).length,
+      rejections: responses.filter(
+        (response) => response.access_group_id === group.id && response.decision === 'reject',
+      ).length,
     })),
-    decisions: responses.map((response) => ({ approverId: response.approver_user_id, decision: response.decision, comment: response.comment, at: response.created_at, groupName: response.group_name })),
+    decisions: responses.map((response) => ({
+      approverId: response.approver_user_id,
+      decision: response.decision,
+      comment: response.comment,
+      at: response.created_at,
+      groupName: response.group_name,
+    })),
     progress: await provisioningProgress(deps.db, row.id),
     accessStatuses: Object.fromEntries(statuses.map((entry) => [entry.status, Number(entry.count)])),
     activated: statuses.reduce((sum, entry) => sum + Number(entry.activated), 0),

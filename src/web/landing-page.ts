@@ -29,7 +29,8 @@ export const NEW_TOKEN_ANSWER = 'If this link is valid, a new token is on its wa
 
 const SECURITY_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
@@ -80,7 +81,10 @@ async function readForm(request: IncomingMessage): Promise<URLSearchParams | und
 /** A fresh CSRF value and the cookie that carries it; made on every answer, so every answer costs the same. */
 function newCsrf(): { value: string; cookie: Record<string, string> } {
   const value = randomBytes(24).toString('base64url');
-  return { value, cookie: { 'set-cookie': `${CSRF_COOKIE}=${value}; Path=/access; HttpOnly; SameSite=Strict; Max-Age=3600` } };
+  return {
+    value,
+    cookie: { 'set-cookie': `${CSRF_COOKIE}=${value}; Path=/access; HttpOnly; SameSite=Strict; Max-Age=3600` },
+  };
 }
 
 function csrfValid(request: IncomingMessage, form: URLSearchParams): boolean {
@@ -114,13 +118,37 @@ type ClosedState = Exclude<LinkState, 'open' | 'activated'>;
 function closedPage(state: ClosedState): { status: number; html: string } {
   switch (state) {
     case 'unknown':
-      return { status: 404, html: page('Link not valid', '<h1>This link is not valid</h1><p>Check that you opened the whole address from the email. If it still does not work, ask the person who gave you access.</p>') };
+      return {
+        status: 404,
+        html: page(
+          'Link not valid',
+          '<h1>This link is not valid</h1><p>Check that you opened the whole address from the email. If it still does not work, ask the person who gave you access.</p>',
+        ),
+      };
     case 'cancelled':
-      return { status: 410, html: page('Access cancelled', '<h1>This access was cancelled</h1><p>The link no longer works. Ask the person who gave you access if you still need it.</p>') };
+      return {
+        status: 410,
+        html: page(
+          'Access cancelled',
+          '<h1>This access was cancelled</h1><p>The link no longer works. Ask the person who gave you access if you still need it.</p>',
+        ),
+      };
     case 'finished':
-      return { status: 410, html: page('Access ended', '<h1>This access has ended</h1><p>Its time is over, so the link no longer works. Ask the person who gave you access if you need a new one.</p>') };
+      return {
+        status: 410,
+        html: page(
+          'Access ended',
+          '<h1>This access has ended</h1><p>Its time is over, so the link no longer works. Ask the person who gave you access if you need a new one.</p>',
+        ),
+      };
     case 'on-hold':
-      return { status: 409, html: page('Access on hold', '<h1>This access is on hold</h1><p>We could not deliver its emails. Ask the person who gave you access to check your email address and send them again.</p>') };
+      return {
+        status: 409,
+        html: page(
+          'Access on hold',
+          '<h1>This access is on hold</h1><p>We could not deliver its emails. Ask the person who gave you access to check your email address and send them again.</p>',
+        ),
+      };
   }
 }
 
@@ -131,22 +159,40 @@ function activatedPage(): string {
 function usedPage(): string {
   // No "Send me a new token" here: a token is only ever used up by activating the access, and an activated
   // access needs none. Someone else using it is what the user should report.
-  return page('Token already used', '<h1>This token was already used</h1><p>Your access is already activated. If you did not activate it yourself, tell the person who gave you access at once.</p>');
+  return page(
+    'Token already used',
+    '<h1>This token was already used</h1><p>Your access is already activated. If you did not activate it yourself, tell the person who gave you access at once.</p>',
+  );
 }
 
 function details(access: AccessForPage, now: Date): string {
-  const grants = (Array.isArray(access.grants) ? access.grants : []) as Array<{ username?: string; deviceName?: string; startSession?: boolean; viewPassword?: boolean }>;
+  const grants = (Array.isArray(access.grants) ? access.grants : []) as Array<{
+    username?: string;
+    deviceName?: string;
+    startSession?: boolean;
+    viewPassword?: boolean;
+  }>;
   const items = grants
     .map((grant) => {
-      const permissions = [grant.startSession ? 'Start session' : '', grant.viewPassword ? 'View password' : ''].filter(Boolean).join(', ');
+      const permissions = [grant.startSession ? 'Start session' : '', grant.viewPassword ? 'View password' : '']
+        .filter(Boolean)
+        .join(', ');
       return `<li>${escapeHtml(`${grant.username ?? ''} @ ${grant.deviceName ?? ''}`)} — ${escapeHtml(permissions)}</li>`;
     })
     .join('');
-  const devices = [...new Set(grants.map((grant) => grant.deviceName ?? ''))].map((name) => `<li>${escapeHtml(name)}</li>`).join('');
+  const devices = [...new Set(grants.map((grant) => grant.deviceName ?? ''))]
+    .map((name) => `<li>${escapeHtml(name)}</li>`)
+    .join('');
   const parsed = accessLimitationSchema.safeParse(access.limitation);
   const schedule = parsed.success ? describeLimitation(parsed.data) : '';
-  const starts = access.startsAt.getTime() > now.getTime() ? `<p>Your access starts on ${escapeHtml(formatInTimeZone(access.startsAt, access.timeZone, 'd MMM yyyy HH:mm'))} (${escapeHtml(access.timeZone)}).</p>` : '';
-  return page('Access activated', `<h1>Your access is activated</h1><p>${escapeHtml(access.code)}</p>${starts}<h2>Devices</h2><ul>${devices}</ul><h2>Credentials</h2><ul>${items}</ul><h2>Schedule</h2><p>${escapeHtml(schedule)}</p>`);
+  const starts =
+    access.startsAt.getTime() > now.getTime()
+      ? `<p>Your access starts on ${escapeHtml(formatInTimeZone(access.startsAt, access.timeZone, 'd MMM yyyy HH:mm'))} (${escapeHtml(access.timeZone)}).</p>`
+      : '';
+  return page(
+    'Access activated',
+    `<h1>Your access is activated</h1><p>${escapeHtml(access.code)}</p>${starts}<h2>Devices</h2><ul>${devices}</ul><h2>Credentials</h2><ul>${items}</ul><h2>Schedule</h2><p>${escapeHtml(schedule)}</p>`,
+  );
 }
 
 export function landingPageRoutes(deps: LandingPageDeps): Route[] {
@@ -184,19 +230,53 @@ export function landingPageRoutes(deps: LandingPageDeps): Route[] {
             const closed = closedPage(state as ClosedState);
             return send(response, closed.status, closed.html);
           }
-          return send(response, 403, tokenForm(access, csrf.value, 'This form has expired. Please enter your token again.'), csrf.cookie);
+          return send(
+            response,
+            403,
+            tokenForm(access, csrf.value, 'This form has expired. Please enter your token again.'),
+            csrf.cookie,
+          );
         }
-        const result = await activateFirstAccess({ db: deps.db, now: deps.now, secretKey: deps.secretKey() }, linkId, form.get('token') ?? '');
+        const result = await activateFirstAccess(
+          { db: deps.db, now: deps.now, secretKey: deps.secretKey() },
+          linkId,
+          form.get('token') ?? '',
+        );
         const newToken = (intro: string) => newTokenForm(`${linkId}/new-token`, csrf.value, intro);
         switch (result.kind) {
           case 'activated':
             return send(response, 200, details(result.access, deps.now()));
           case 'wrong-token':
-            return send(response, 400, tokenForm(result.access, csrf.value, `That token is not right. ${result.attemptsLeft} ${result.attemptsLeft === 1 ? 'attempt' : 'attempts'} left.`), csrf.cookie);
+            return send(
+              response,
+              400,
+              tokenForm(
+                result.access,
+                csrf.value,
+                `That token is not right. ${result.attemptsLeft} ${result.attemptsLeft === 1 ? 'attempt' : 'attempts'} left.`,
+              ),
+              csrf.cookie,
+            );
           case 'locked':
-            return send(response, 423, page('Access locked', `<h1>Too many wrong tokens</h1><p>This access is locked until a new token is sent to you.</p>${newToken('Get a new token')}`), csrf.cookie);
+            return send(
+              response,
+              423,
+              page(
+                'Access locked',
+                `<h1>Too many wrong tokens</h1><p>This access is locked until a new token is sent to you.</p>${newToken('Get a new token')}`,
+              ),
+              csrf.cookie,
+            );
           case 'expired':
-            return send(response, 410, page('Token expired', `<h1>This token has expired</h1><p>Tokens work for a limited time. Ask for a new one below.</p>${newToken('Get a new token')}`), csrf.cookie);
+            return send(
+              response,
+              410,
+              page(
+                'Token expired',
+                `<h1>This token has expired</h1><p>Tokens work for a limited time. Ask for a new one below.</p>${newToken('Get a new token')}`,
+              ),
+              csrf.cookie,
+            );
           case 'used':
             return send(response, 410, usedPage());
           case 'unavailable': {
@@ -218,16 +298,48 @@ export function landingPageRoutes(deps: LandingPageDeps): Route[] {
         const backToForm = `<p><a href="../${escapeHtml(linkId)}">Enter the token</a></p>`;
         if (!csrfValid(request, form)) {
           const csrf = newCsrf();
-          return send(response, 403, page('Form expired', `<h1>This form has expired</h1><p>Please press the button again.</p>${newTokenForm('new-token', csrf.value, 'Get a new token')}`), csrf.cookie);
+          return send(
+            response,
+            403,
+            page(
+              'Form expired',
+              `<h1>This form has expired</h1><p>Please press the button again.</p>${newTokenForm('new-token', csrf.value, 'Get a new token')}`,
+            ),
+            csrf.cookie,
+          );
         }
-        const result = await requestNewToken({ db: deps.db, mailer: deps.mailer, now: deps.now, secretKey: deps.secretKey(), tokenTtlMinutes: deps.tokenTtlMinutes }, linkId);
+        const result = await requestNewToken(
+          {
+            db: deps.db,
+            mailer: deps.mailer,
+            now: deps.now,
+            secretKey: deps.secretKey(),
+            tokenTtlMinutes: deps.tokenTtlMinutes,
+          },
+          linkId,
+        );
         if (result.outcome === 'mail-failed') {
           // Honest rather than uniform: the email did not leave, the previous token still works, and asking
           // again is allowed at once. (Only a link that exists gets this far, which GET shows anyway.)
           const csrf = newCsrf();
-          return send(response, 503, page('Not sent', `<h1>We could not send a new token right now</h1><p>Please try again in a few minutes. Your previous token still works.</p>${newTokenForm('new-token', csrf.value, 'Try again')}${backToForm}`), csrf.cookie);
+          return send(
+            response,
+            503,
+            page(
+              'Not sent',
+              `<h1>We could not send a new token right now</h1><p>Please try again in a few minutes. Your previous token still works.</p>${newTokenForm('new-token', csrf.value, 'Try again')}${backToForm}`,
+            ),
+            csrf.cookie,
+          );
         }
-        send(response, 200, page('Check your email', `<h1>Check your email</h1><p>${NEW_TOKEN_ANSWER}</p><p>It can take a few minutes to arrive. Only the newest token works.</p>${backToForm}`));
+        send(
+          response,
+          200,
+          page(
+            'Check your email',
+            `<h1>Check your email</h1><p>${NEW_TOKEN_ANSWER}</p><p>It can take a few minutes to arrive. Only the newest token works.</p>${backToForm}`,
+          ),
+        );
       },
     },
   ];

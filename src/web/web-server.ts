@@ -34,10 +34,15 @@ export async function startWebServer(options: {
       return;
     }
     const pathMatches = routes.filter((route) => matchPath(route.path, url.pathname) !== undefined);
-    const route = pathMatches.find((candidate) => candidate.method === request.method || (candidate.method === 'GET' && request.method === 'HEAD'));
+    const route = pathMatches.find(
+      (candidate) => candidate.method === request.method || (candidate.method === 'GET' && request.method === 'HEAD'),
+    );
     if (!route) {
       const status = pathMatches.length > 0 ? 405 : 404;
-      response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(status === 405 ? { allow: pathMatches.map((r) => r.method).join(', ') } : {}) });
+      response.writeHead(status, {
+        'content-type': 'text/plain; charset=utf-8',
+        ...(status === 405 ? { allow: pathMatches.map((r) => r.method).join(', ') } : {}),
+      });
       response.end(status === 405 ? 'Method not allowed\n' : 'Not found\n');
       return;
     }

@@ -2,7 +2,16 @@
 // replies and the requester's DMs, and decisions that arrive at the same instant.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { APPROVE_ACTION, APPROVE_MODAL_CALLBACK, CARD_MENU_ACTION, COMMENT_BLOCK, DECISION_TEXT_ACTION, REASON_BLOCK, REJECT_ACTION, REJECT_MODAL_CALLBACK } from '../../src/slack/approval-ids.ts';
+import {
+  APPROVE_ACTION,
+  APPROVE_MODAL_CALLBACK,
+  CARD_MENU_ACTION,
+  COMMENT_BLOCK,
+  DECISION_TEXT_ACTION,
+  REASON_BLOCK,
+  REJECT_ACTION,
+  REJECT_MODAL_CALLBACK,
+} from '../../src/slack/approval-ids.ts';
 import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
@@ -13,9 +22,18 @@ import { waitFor } from '../support/wait-for.ts';
 const REQUESTER = 'U0REQ0001';
 const CHANNEL = 'C0APPROVAL';
 
-async function appWithRequest(approvalsRequired = 1): Promise<{ app: TestApp; request: { id: number; code: string }; cardTs: string }> {
+async function appWithRequest(
+  approvalsRequired = 1,
+): Promise<{ app: TestApp; request: { id: number; code: string }; cardTs: string }> {
   const app = await startTestApp();
-  expect((await loadCatalog(app.running.deps.db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(true);
+  expect(
+    (
+      await loadCatalog(app.running.deps.db, {
+        text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
+        format: 'yaml',
+      })
+    ).ok,
+  ).toBe(true);
   await app.running.deps.db.updateTable('access_groups').set({ approvals_required: approvalsRequired }).execute();
   const request = await createRequestThroughWizard(app, { requester: REQUESTER, channel: CHANNEL });
   const card = await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === CHANNEL, 15_000);
@@ -30,7 +48,9 @@ function click(app: TestApp, action: string, requestId: number, user: string, re
     channel: { id: CHANNEL },
     container: { type: 'message', channel_id: CHANNEL, message_ts: '1' },
     response_url: app.slackApi.responseUrl(responseId),
-    actions: [{ type: 'button', action_id: action, block_id: 'request_decision', value: String(requestId), action_ts: '1' }],
+    actions: [
+      { type: 'button', action_id: action, block_id: 'request_decision', value: String(requestId), action_ts: '1' },
+    ],
   });
 }
 
@@ -39,11 +59,24 @@ function decide(app: TestApp, callback: string, requestId: number, user: string,
   return app.slack.interactive({
     type: 'view_submission',
     user: { id: user, team_id: 'T0TEAM001' },
-    view: { id: `V${user}`, type: 'modal', callback_id: callback, private_metadata: JSON.stringify({ requestId }), state: { values: { [block]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: text } } } } },
+    view: {
+      id: `V${user}`,
+      type: 'modal',
+      callback_id: callback,
+      private_metadata: JSON.stringify({ requestId }),
+      state: { values: { [block]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: text } } } },
+    },
   });
 }
 
-const statusOf = async (app: TestApp, id: number) => (await app.running.deps.db.selectFrom('access_requests').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+const statusOf = async (app: TestApp, id: number) =>
+  (
+    await app.running.deps.db
+      .selectFrom('access_requests')
+      .select('status')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+  ).status;
 
 /** Approved, or already past it: provisioning starts at once and moves an approved request on. */
 const APPROVED_OR_LATER = ['approved', 'processing', 'completed', 'completed_with_errors'];
@@ -53,32 +86,55 @@ describe('deciding on a request', () => {
   it('approves on a listed approver, updates the card, replies in the thread and tells the requester', async () => {
     const { app, request, cardTs } = await appWithRequest();
     await click(app, APPROVE_ACTION, request.id, 'U0APPR001', 'approver');
-    const modal = await app.slackApi.waitForCall('views.open', (call) => (call.args.view as { callback_id?: string }).callback_id === APPROVE_MODAL_CALLBACK);
+    const modal = await app.slackApi.waitForCall(
+      'views.open',
+      (call) => (call.args.view as { callback_id?: string }).callback_id === APPROVE_MODAL_CALLBACK,
+    );
     expect(JSON.stringify(modal.args.view)).toContain(request.code);
     const ack = await decide(app, APPROVE_MODAL_CALLBACK, request.id, 'U0APPR001', 'Looks fine');
     expect(ack.json()).toEqual({ response_action: 'clear' });
     await waitFor(() => isApproved(app, request.id), { description: 'approved' });
     // The card loses its buttons (its status may already read Processing: provisioning starts at once).
-    const update = await app.slackApi.waitForCall('chat.update', (call) => call.args.ts === cardTs && !JSON.stringify(call.args.blocks).includes(APPROVE_ACTION), 15_000);
+    const update = await app.slackApi.waitForCall(
+      'chat.update',
+      (call) => call.args.ts === cardTs && !JSON.stringify(call.args.blocks).includes(APPROVE_ACTION),
+      15_000,
+    );
     expect(JSON.stringify(update.args.blocks)).toContain('Looks fine');
-    const reply = await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === CHANNEL && String(call.args.text).includes('approved'));
+    const reply = await app.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.channel === CHANNEL && String(call.args.text).includes('approved'),
+    );
     expect(String(reply.args.text)).toContain('<@U0APPR001> approved');
-    const dm = await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === `D${REQUESTER}` && String(call.args.text).includes('is now Approved'));
+    const dm = await app.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.channel === `D${REQUESTER}` && String(call.args.text).includes('is now Approved'),
+    );
     expect(String(dm.args.text)).toContain(request.code);
-    const audit = await app.running.deps.db.selectFrom('audit_events').select('action').where('target', '=', request.code).execute();
+    const audit = await app.running.deps.db
+      .selectFrom('audit_events')
+      .select('action')
+      .where('target', '=', request.code)
+      .execute();
     expect(audit.map((event) => event.action)).toContain('request.approved');
     // A click after the decision is told so, privately.
     await click(app, APPROVE_ACTION, request.id, 'U0APPR002', 'late');
-    expect(JSON.stringify((await app.slackApi.waitForResponse((response) => response.id === 'late')).body)).toContain('already decided');
+    expect(JSON.stringify((await app.slackApi.waitForResponse((response) => response.id === 'late')).body)).toContain(
+      'already decided',
+    );
     expect(app.slackApi.violations).toEqual([]);
   }, 60_000);
 
   it('refuses the requester and strangers privately, changing nothing', async () => {
     const { app, request } = await appWithRequest();
     await click(app, APPROVE_ACTION, request.id, REQUESTER, 'own');
-    expect(JSON.stringify((await app.slackApi.waitForResponse((response) => response.id === 'own')).body)).toContain('your own request');
+    expect(JSON.stringify((await app.slackApi.waitForResponse((response) => response.id === 'own')).body)).toContain(
+      'your own request',
+    );
     await click(app, REJECT_ACTION, request.id, 'U0STRANGER', 'stranger');
-    expect(JSON.stringify((await app.slackApi.waitForResponse((response) => response.id === 'stranger')).body)).toContain('only approvers');
+    expect(
+      JSON.stringify((await app.slackApi.waitForResponse((response) => response.id === 'stranger')).body),
+    ).toContain('only approvers');
     // Replaying the modal submission does not help either.
     const replay = await decide(app, APPROVE_MODAL_CALLBACK, request.id, REQUESTER, 'me');
     expect((replay.json() as { response_action: string }).response_action).toBe('errors');
@@ -97,7 +153,11 @@ describe('deciding on a request', () => {
     expect((noReason.json() as { errors: Record<string, string> }).errors).toHaveProperty(REASON_BLOCK);
     await decide(app, REJECT_MODAL_CALLBACK, request.id, 'U0APPR002', 'Not during the freeze');
     await waitFor(async () => (await statusOf(app, request.id)) === 'rejected', { description: 'rejected' });
-    const dm = await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === `D${REQUESTER}` && String(call.args.text).includes('Rejected'), 15_000);
+    const dm = await app.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.channel === `D${REQUESTER}` && String(call.args.text).includes('Rejected'),
+      15_000,
+    );
     expect(String(dm.args.text)).toContain('Not during the freeze');
   }, 60_000);
 
@@ -110,30 +170,59 @@ describe('deciding on a request', () => {
         channel: { id: CHANNEL },
         container: { type: 'message', channel_id: CHANNEL, message_ts: cardTs },
         response_url: app.slackApi.responseUrl(responseId),
-        actions: [{ type: 'overflow', action_id: CARD_MENU_ACTION, block_id: 'request_decision', selected_option: { value: `cancel:${request.id}` }, action_ts: '1' }],
+        actions: [
+          {
+            type: 'overflow',
+            action_id: CARD_MENU_ACTION,
+            block_id: 'request_decision',
+            selected_option: { value: `cancel:${request.id}` },
+            action_ts: '1',
+          },
+        ],
       });
     await menu('U0APPR001', 'approver-cancel');
-    expect(JSON.stringify((await app.slackApi.waitForResponse((response) => response.id === 'approver-cancel')).body)).toContain('Only the requester or an admin');
+    expect(
+      JSON.stringify((await app.slackApi.waitForResponse((response) => response.id === 'approver-cancel')).body),
+    ).toContain('Only the requester or an admin');
     expect(await statusOf(app, request.id)).toBe('awaiting_approval');
     await menu(REQUESTER, 'requester-cancel');
     await waitFor(async () => (await statusOf(app, request.id)) === 'cancelled', { description: 'cancelled' });
-    const update = await app.slackApi.waitForCall('chat.update', (call) => call.args.ts === cardTs && JSON.stringify(call.args.blocks).includes('Cancelled'), 15_000);
+    const update = await app.slackApi.waitForCall(
+      'chat.update',
+      (call) => call.args.ts === cardTs && JSON.stringify(call.args.blocks).includes('Cancelled'),
+      15_000,
+    );
     expect(JSON.stringify(update.args.blocks)).not.toContain(APPROVE_ACTION);
-    await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === `D${REQUESTER}` && String(call.args.text).includes('is now Cancelled'));
+    await app.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.channel === `D${REQUESTER}` && String(call.args.text).includes('is now Cancelled'),
+    );
   }, 60_000);
 
   it('counts twenty concurrent approvals by one approver once, and settles an Approve and a Reject at the same instant consistently', async () => {
     const { app, request, cardTs } = await appWithRequest(2);
-    await Promise.all(Array.from({ length: 20 }, () => decide(app, APPROVE_MODAL_CALLBACK, request.id, 'U0APPR001', 'ok')));
+    await Promise.all(
+      Array.from({ length: 20 }, () => decide(app, APPROVE_MODAL_CALLBACK, request.id, 'U0APPR001', 'ok')),
+    );
     expect(await app.running.deps.db.selectFrom('approval_responses').selectAll().execute()).toHaveLength(1);
-    await Promise.all([decide(app, APPROVE_MODAL_CALLBACK, request.id, 'U0APPR002', 'yes'), decide(app, REJECT_MODAL_CALLBACK, request.id, 'U0APPR002', 'no')]);
-    const responses = await app.running.deps.db.selectFrom('approval_responses').select(['approver_user_id', 'decision']).execute();
+    await Promise.all([
+      decide(app, APPROVE_MODAL_CALLBACK, request.id, 'U0APPR002', 'yes'),
+      decide(app, REJECT_MODAL_CALLBACK, request.id, 'U0APPR002', 'no'),
+    ]);
+    const responses = await app.running.deps.db
+      .selectFrom('approval_responses')
+      .select(['approver_user_id', 'decision'])
+      .execute();
     expect(responses.filter((response) => response.approver_user_id === 'U0APPR002')).toHaveLength(1);
     const rejected = responses.some((response) => response.decision === 'reject');
     if (rejected) expect(await statusOf(app, request.id)).toBe('rejected');
     else expect(await isApproved(app, request.id)).toBe(true);
     const word = rejected ? 'Rejected' : 'Approved';
-    const final = await app.slackApi.waitForCall('chat.update', (call) => call.args.ts === cardTs && !JSON.stringify(call.args.blocks).includes(APPROVE_ACTION), 15_000);
+    const final = await app.slackApi.waitForCall(
+      'chat.update',
+      (call) => call.args.ts === cardTs && !JSON.stringify(call.args.blocks).includes(APPROVE_ACTION),
+      15_000,
+    );
     if (word === 'Rejected') expect(JSON.stringify(final.args.blocks)).toContain('Rejected');
   }, 60_000);
 });

@@ -62,7 +62,10 @@ function run(args: string[], env: NodeJS.ProcessEnv): Child {
   return { process: child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
-async function domum(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function domum(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const startArgs = await npmStartArguments();
   const child = run([...startArgs.slice(0, -1), ...args], env);
   const code = await child.exited;
@@ -125,9 +128,15 @@ describe('npm start', () => {
     expect((help.json() as { text: string }).text).toContain('/domum help');
     const wrong = await slack.command({ text: 'help', userId: 'U0REQ0001' }, { signingSecret: 'wrong-secret' });
     expect(wrong.status).toBe(401);
-    const stale = await slack.command({ text: 'help', userId: 'U0REQ0001' }, { timestampSeconds: Math.floor(Date.now() / 1000) - 360 });
+    const stale = await slack.command(
+      { text: 'help', userId: 'U0REQ0001' },
+      { timestampSeconds: Math.floor(Date.now() / 1000) - 360 },
+    );
     expect(stale.status).toBe(401);
-    const handled = child.stdout().split('\n').filter((line) => line.includes('"message":"slack request"'));
+    const handled = child
+      .stdout()
+      .split('\n')
+      .filter((line) => line.includes('"message":"slack request"'));
     expect(handled).toHaveLength(1);
 
     child.process.kill('SIGTERM');
@@ -162,7 +171,10 @@ describe('domum migrate and domum catalog load', () => {
     const directory = await temporaryDirectory();
     const file = path.join(directory, 'bad.yaml');
     const { writeFile } = await import('node:fs/promises');
-    await writeFile(file, 'devices:\n  - {id: D-1, name: db-01}\ncredentials:\n  - {id: C-1, device: D-9, username: root}\n');
+    await writeFile(
+      file,
+      'devices:\n  - {id: D-1, name: db-01}\ncredentials:\n  - {id: C-1, device: D-9, username: root}\n',
+    );
     const result = await domum(['catalog', 'load', file], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('credentials[0].device: unknown device "D-9"');
@@ -211,7 +223,8 @@ describe('domum --help', () => {
     const env = baseEnvironment({});
     const overview = await domum(['--help'], env);
     expect(overview.code).toBe(0);
-    for (const command of ['start', 'web', 'worker', 'migrate', 'catalog load', 'validate', 'template']) expect(overview.stdout).toContain(`domum ${command}`);
+    for (const command of ['start', 'web', 'worker', 'migrate', 'catalog load', 'validate', 'template'])
+      expect(overview.stdout).toContain(`domum ${command}`);
     for (const command of ['start', 'web', 'worker', 'migrate', 'catalog', 'validate', 'template']) {
       const help = await domum([command, '--help'], env);
       expect(help.code, command).toBe(0);

@@ -13,9 +13,21 @@ const expected = readExpectedResults();
 const CHANNEL = 'C0FIXTURES';
 
 async function previewOf(app: TestApp, name: string): Promise<string> {
-  const file = app.slackApi.addFile({ name, bytes: readFileSync(fixturePath(name)), user: 'U0IMPORT1', channels: [CHANNEL] });
+  const file = app.slackApi.addFile({
+    name,
+    bytes: readFileSync(fixturePath(name)),
+    user: 'U0IMPORT1',
+    channels: [CHANNEL],
+  });
   const shareTs = app.slackApi.shareTs(file.id, CHANNEL) as string;
-  await app.slack.event({ type: 'file_shared', file_id: file.id, user_id: 'U0IMPORT1', file: { id: file.id }, channel_id: CHANNEL, event_ts: shareTs });
+  await app.slack.event({
+    type: 'file_shared',
+    file_id: file.id,
+    user_id: 'U0IMPORT1',
+    file: { id: file.id },
+    channel_id: CHANNEL,
+    event_ts: shareTs,
+  });
   const reply = await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.thread_ts === shareTs, 15_000);
   return JSON.stringify(reply.args.blocks) + String(reply.args.text);
 }
@@ -24,7 +36,14 @@ describe.each(Object.keys(expected).sort())('the Slack preview of %s', (name) =>
   const spec = expected[name]!;
   it('matches expected.json', async () => {
     const app = await startTestApp();
-    expect((await loadCatalog(app.running.deps.db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(true);
+    expect(
+      (
+        await loadCatalog(app.running.deps.db, {
+          text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
+          format: 'yaml',
+        })
+      ).ok,
+    ).toBe(true);
     if (spec.preload) {
       // The users of the preload file are registered first, through the same path.
       await previewOf(app, spec.preload);
@@ -37,7 +56,11 @@ describe.each(Object.keys(expected).sort())('the Slack preview of %s', (name) =>
     if (spec.wholeFileError) {
       expect(preview).toContain('cannot be imported');
       // The same kind of message as expected.json describes: what is wrong, and the headers expected.
-      const kinds: Array<[RegExp, string]> = [[/missing required column (\w+)/, 'missing required column $1'], [/^empty file/, 'empty'], [/nothing to import/, 'nothing to import']];
+      const kinds: Array<[RegExp, string]> = [
+        [/missing required column (\w+)/, 'missing required column $1'],
+        [/^empty file/, 'empty'],
+        [/nothing to import/, 'nothing to import'],
+      ];
       const [pattern, words] = kinds.find(([candidate]) => candidate.test(spec.wholeFileError ?? '')) ?? [/$^/, ''];
       expect(words, `no known kind for "${spec.wholeFileError}"`).not.toBe('');
       expect(preview).toContain((spec.wholeFileError.match(pattern)?.[0] ?? '').replace(pattern, words));
@@ -45,7 +68,9 @@ describe.each(Object.keys(expected).sort())('the Slack preview of %s', (name) =>
       return;
     }
     for (const line of describeDryRunCounts(spec.counts as unknown as ImportCounts)) expect(preview).toContain(line);
-    const errorLines = Object.entries(spec.lines).filter(([, line]) => line.outcome === 'error').map(([row]) => Number(row));
+    const errorLines = Object.entries(spec.lines)
+      .filter(([, line]) => line.outcome === 'error')
+      .map(([row]) => Number(row));
     for (const row of errorLines.slice(0, 10)) expect(preview).toMatch(new RegExp(`line ${row} · `));
     expect(app.slackApi.violations).toEqual([]);
   });

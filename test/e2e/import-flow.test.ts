@@ -3,7 +3,14 @@
 import { readFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
 import { describe, expect, it } from 'vitest';
-import { CANCEL_IMPORT_ACTION, CONTINUE_IMPORT_ACTION, IMPORT_FILE_ACTION, IMPORT_FILE_BLOCK, IMPORT_MODAL_CALLBACK, PREVIEW_MODAL_CALLBACK } from '../../src/slack/ids.ts';
+import {
+  CANCEL_IMPORT_ACTION,
+  CONTINUE_IMPORT_ACTION,
+  IMPORT_FILE_ACTION,
+  IMPORT_FILE_BLOCK,
+  IMPORT_MODAL_CALLBACK,
+  PREVIEW_MODAL_CALLBACK,
+} from '../../src/slack/ids.ts';
 import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { checkView } from '../support/block-kit-limits.ts';
 import { fixturePath } from '../support/fixtures.ts';
@@ -16,7 +23,10 @@ const IMPORTER = 'U0IMPORT1';
 
 async function startWithCatalog(): Promise<TestApp> {
   const app = await startTestApp();
-  const loaded = await loadCatalog(app.running.deps.db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' });
+  const loaded = await loadCatalog(app.running.deps.db, {
+    text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
+    format: 'yaml',
+  });
   expect(loaded.ok).toBe(true);
   return app;
 }
@@ -28,7 +38,14 @@ function textOf(args: Record<string, unknown>): string {
 function upload(app: TestApp, name: string, bytes: Buffer, user = IMPORTER) {
   const file = app.slackApi.addFile({ name, bytes, user, channels: [CHANNEL] });
   const shareTs = app.slackApi.shareTs(file.id, CHANNEL) as string;
-  const event = { type: 'file_shared', file_id: file.id, user_id: user, file: { id: file.id }, channel_id: CHANNEL, event_ts: shareTs };
+  const event = {
+    type: 'file_shared',
+    file_id: file.id,
+    user_id: user,
+    file: { id: file.id },
+    channel_id: CHANNEL,
+    event_ts: shareTs,
+  };
   return { file, shareTs, event };
 }
 
@@ -40,27 +57,48 @@ function button(actionId: string, value: string, user: string, messageTs: string
     channel: { id: CHANNEL, name: 'imports' },
     message: { ts: messageTs, type: 'message' },
     response_url: responseUrl,
-    actions: [{ type: 'button', action_id: actionId, block_id: 'preview_actions', value, action_ts: String(Date.now() / 1000) }],
+    actions: [
+      { type: 'button', action_id: actionId, block_id: 'preview_actions', value, action_ts: String(Date.now() / 1000) },
+    ],
   };
 }
 
-function submission(view: { id: string; callback_id: string; private_metadata?: string }, user: string, values: Record<string, unknown> = {}) {
+function submission(
+  view: { id: string; callback_id: string; private_metadata?: string },
+  user: string,
+  values: Record<string, unknown> = {},
+) {
   return {
     type: 'view_submission',
     user: { id: user, username: user.toLowerCase(), team_id: 'T0TEAM001' },
-    view: { ...view, type: 'modal', team_id: 'T0TEAM001', hash: 'h1', state: { values }, private_metadata: view.private_metadata ?? '' },
+    view: {
+      ...view,
+      type: 'modal',
+      team_id: 'T0TEAM001',
+      hash: 'h1',
+      state: { values },
+      private_metadata: view.private_metadata ?? '',
+    },
   };
 }
 
 describe('path B: a spreadsheet uploaded in a channel', () => {
   it('previews it once in the file thread, then imports on Continue and replies with the summary', async () => {
     const app = await startWithCatalog();
-    const { file, shareTs, event } = upload(app, 'validation_errors.xlsx', readFileSync(fixturePath('validation_errors.xlsx')));
+    const { file, shareTs, event } = upload(
+      app,
+      'validation_errors.xlsx',
+      readFileSync(fixturePath('validation_errors.xlsx')),
+    );
     // One upload, several deliveries (file_shared twice, plus a retry): one import, one preview.
     await app.slack.event(event);
     await app.slack.event(event);
     await app.slack.event(event, { retryNum: 1, retryReason: 'http_timeout' });
-    const preview = await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.thread_ts === shareTs, 15_000);
+    const preview = await app.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.thread_ts === shareTs,
+      15_000,
+    );
     const previewText = textOf(preview.args);
     expect(previewText).toContain('15 lines');
     expect(previewText).toContain('2 will be created (1 active)');
@@ -69,7 +107,9 @@ describe('path B: a spreadsheet uploaded in a channel', () => {
     // More than 10 error lines: every line is in the results file, attached in the thread.
     const previewUpload = await app.slackApi.waitForUpload((entry) => entry.threadTs === shareTs, 15_000);
     expect(previewUpload.filename).toMatch(/^IMP-\d{6}-results\.xlsx$/);
-    expect(app.slackApi.downloads.filter((download) => download.fileId === file.id)).toEqual([expect.objectContaining({ authorized: true })]);
+    expect(app.slackApi.downloads.filter((download) => download.fileId === file.id)).toEqual([
+      expect.objectContaining({ authorized: true }),
+    ]);
     const imports = await app.running.deps.db.selectFrom('imports').selectAll().execute();
     expect(imports).toHaveLength(1);
     expect(app.slackApi.callsTo('chat.postMessage').filter((call) => call.args.thread_ts === shareTs)).toHaveLength(1);
@@ -78,12 +118,16 @@ describe('path B: a spreadsheet uploaded in a channel', () => {
     // Someone else cannot continue it.
     const previewTs = String((preview.response as { ts: string }).ts);
     const importId = String(imports[0]?.id);
-    await app.slack.interactive(button(CONTINUE_IMPORT_ACTION, importId, 'U0REQ0001', previewTs, app.slackApi.responseUrl('stranger')));
+    await app.slack.interactive(
+      button(CONTINUE_IMPORT_ACTION, importId, 'U0REQ0001', previewTs, app.slackApi.responseUrl('stranger')),
+    );
     const refusal = await app.slackApi.waitForResponse((response) => response.id === 'stranger');
     expect(JSON.stringify(refusal.body)).toContain('Only <@U0IMPORT1>');
 
     // The importer continues: the same modal flow opens, and its submission imports.
-    const opened = await app.slack.interactive(button(CONTINUE_IMPORT_ACTION, importId, IMPORTER, previewTs, app.slackApi.responseUrl('importer')));
+    const opened = await app.slack.interactive(
+      button(CONTINUE_IMPORT_ACTION, importId, IMPORTER, previewTs, app.slackApi.responseUrl('importer')),
+    );
     expect(opened.status).toBe(200);
     const modal = await app.slackApi.waitForCall('views.open');
     const view = (modal.response as { view: { id: string; callback_id: string; private_metadata: string } }).view;
@@ -92,14 +136,26 @@ describe('path B: a spreadsheet uploaded in a channel', () => {
     const ack = submitted.json() as { response_action: string; view: unknown };
     expect(ack.response_action).toBe('update');
     expect(checkView(ack.view)).toEqual([]);
-    const summary = await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.thread_ts === shareTs && String(call.args.text).startsWith('Summary'), 15_000);
+    const summary = await app.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.thread_ts === shareTs && String(call.args.text).startsWith('Summary'),
+      15_000,
+    );
     expect(textOf(summary.args)).toContain('Created: 1');
     expect(textOf(summary.args)).toContain('Created inactive: 1');
     expect(textOf(summary.args)).toContain('Errors: 13');
-    const results = await app.slackApi.waitForUpload((entry) => entry.threadTs === shareTs && entry !== previewUpload, 15_000);
+    const results = await app.slackApi.waitForUpload(
+      (entry) => entry.threadTs === shareTs && entry !== previewUpload,
+      15_000,
+    );
     const workbook = XLSX.read(results.bytes, { type: 'buffer' });
     const firstSheet = workbook.Sheets[workbook.SheetNames[0] as string] as XLSX.WorkSheet;
-    expect((XLSX.utils.sheet_to_json(firstSheet, { header: 1 }) as unknown[][])[0]?.slice(0, 4)).toEqual(['Line', 'Outcome', 'Access id', 'Errors']);
+    expect((XLSX.utils.sheet_to_json(firstSheet, { header: 1 }) as unknown[][])[0]?.slice(0, 4)).toEqual([
+      'Line',
+      'Outcome',
+      'Access id',
+      'Errors',
+    ]);
     // The preview's buttons are gone once the import continued.
     const updated = await app.slackApi.waitForCall('chat.update', (call) => call.args.ts === previewTs);
     expect(JSON.stringify(updated.args.blocks)).not.toContain(CONTINUE_IMPORT_ACTION);
@@ -111,25 +167,37 @@ describe('path B: a spreadsheet uploaded in a channel', () => {
     const app = await startWithCatalog();
     await app.slack.event(upload(app, 'notes.pdf', Buffer.from('%PDF-1.4')).event);
     await app.slack.event(upload(app, 'users.csv', readFileSync(fixturePath('clean_comma.csv')), 'U0APPR001').event);
-    await app.slack.event(upload(app, 'IMP-000001-results.xlsx', readFileSync(fixturePath('clean_en.xlsx')), app.slackApi.botUserId).event);
+    await app.slack.event(
+      upload(app, 'IMP-000001-results.xlsx', readFileSync(fixturePath('clean_en.xlsx')), app.slackApi.botUserId).event,
+    );
     // A spreadsheet from an importer afterwards is handled: everything before it was looked at and ignored.
     const { shareTs, event } = upload(app, 'clean_comma.csv', readFileSync(fixturePath('clean_comma.csv')));
     await app.slack.event(event);
     await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.thread_ts === shareTs, 15_000);
-    expect(await app.running.deps.db.selectFrom('imports').select('file_name').execute()).toEqual([{ file_name: 'clean_comma.csv' }]);
+    expect(await app.running.deps.db.selectFrom('imports').select('file_name').execute()).toEqual([
+      { file_name: 'clean_comma.csv' },
+    ]);
   });
 
   it('cancels on Cancel, writing nothing, and says so in place of the buttons', async () => {
     const app = await startWithCatalog();
     const { shareTs, event } = upload(app, 'clean_en.xlsx', readFileSync(fixturePath('clean_en.xlsx')));
     await app.slack.event(event);
-    const preview = await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.thread_ts === shareTs, 15_000);
+    const preview = await app.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.thread_ts === shareTs,
+      15_000,
+    );
     const previewTs = String((preview.response as { ts: string }).ts);
     const [record] = await app.running.deps.db.selectFrom('imports').select(['id']).execute();
-    await app.slack.interactive(button(CANCEL_IMPORT_ACTION, String(record?.id), IMPORTER, previewTs, app.slackApi.responseUrl('cancel')));
+    await app.slack.interactive(
+      button(CANCEL_IMPORT_ACTION, String(record?.id), IMPORTER, previewTs, app.slackApi.responseUrl('cancel')),
+    );
     const updated = await app.slackApi.waitForCall('chat.update', (call) => call.args.ts === previewTs);
     expect(textOf(updated.args)).toContain('Cancelled by <@U0IMPORT1>');
-    expect((await app.running.deps.db.selectFrom('imports').select('status').executeTakeFirst())?.status).toBe('cancelled');
+    expect((await app.running.deps.db.selectFrom('imports').select('status').executeTakeFirst())?.status).toBe(
+      'cancelled',
+    );
     expect(await app.running.deps.db.selectFrom('third_party_users').selectAll().execute()).toEqual([]);
   });
 
@@ -141,19 +209,29 @@ describe('path B: a spreadsheet uploaded in a channel', () => {
     await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.thread_ts === first.shareTs, 15_000);
     const second = upload(app, 'clean_comma (1).csv', bytes);
     await app.slack.event(second.event);
-    const preview = await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.thread_ts === second.shareTs, 15_000);
+    const preview = await app.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.thread_ts === second.shareTs,
+      15_000,
+    );
     expect(textOf(preview.args)).toMatch(/already imported as IMP-\d{6}/);
     expect(JSON.stringify(preview.args.blocks)).toContain(CONTINUE_IMPORT_ACTION);
   });
 
   it('explains a refused file in the thread', async () => {
     const app = await startWithCatalog();
-    const { shareTs, event } = upload(app, 'missing_email_column.xlsx', readFileSync(fixturePath('missing_email_column.xlsx')));
+    const { shareTs, event } = upload(
+      app,
+      'missing_email_column.xlsx',
+      readFileSync(fixturePath('missing_email_column.xlsx')),
+    );
     await app.slack.event(event);
     const reply = await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.thread_ts === shareTs, 15_000);
     expect(textOf(reply.args)).toContain('Email');
     expect(textOf(reply.args)).toContain('cannot be imported');
-    expect((await app.running.deps.db.selectFrom('imports').select('status').executeTakeFirst())?.status).toBe('failed');
+    expect((await app.running.deps.db.selectFrom('imports').select('status').executeTakeFirst())?.status).toBe(
+      'failed',
+    );
   });
 });
 
@@ -168,8 +246,16 @@ describe('path A: /domum import', () => {
     expect(JSON.stringify(modal.blocks)).toContain('Automatically provide access after import');
     expect(JSON.stringify(modal.blocks)).toContain('Only requesters can ask for access');
 
-    const file = app.slackApi.addFile({ name: 'clean_en.xlsx', bytes: readFileSync(fixturePath('clean_en.xlsx')), user: IMPORTER });
-    const values = { [IMPORT_FILE_BLOCK]: { [IMPORT_FILE_ACTION]: { type: 'file_input', files: [{ id: file.id, name: file.name, title: file.name }] } } };
+    const file = app.slackApi.addFile({
+      name: 'clean_en.xlsx',
+      bytes: readFileSync(fixturePath('clean_en.xlsx')),
+      user: IMPORTER,
+    });
+    const values = {
+      [IMPORT_FILE_BLOCK]: {
+        [IMPORT_FILE_ACTION]: { type: 'file_input', files: [{ id: file.id, name: file.name, title: file.name }] },
+      },
+    };
     const submitted = await app.slack.interactive(submission(modal, IMPORTER, values));
     const ack = submitted.json() as { response_action: string; view: { blocks: unknown[] } };
     expect(ack.response_action).toBe('update');
@@ -177,12 +263,18 @@ describe('path A: /domum import', () => {
     expect(checkView(ack.view)).toEqual([]);
 
     const updated = await app.slackApi.waitForCall('views.update', (call) => call.args.view_id === modal.id, 15_000);
-    const previewView = (updated.response as { view: { id: string; callback_id: string; private_metadata: string; blocks: unknown[] } }).view;
+    const previewView = (
+      updated.response as { view: { id: string; callback_id: string; private_metadata: string; blocks: unknown[] } }
+    ).view;
     expect(previewView.callback_id).toBe(PREVIEW_MODAL_CALLBACK);
     expect(JSON.stringify(previewView.blocks)).toContain('5 will be created (4 active)');
     const continued = await app.slack.interactive(submission(previewView, IMPORTER));
     expect((continued.json() as { response_action: string }).response_action).toBe('update');
-    const summary = await app.slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).startsWith('Summary'), 15_000);
+    const summary = await app.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => String(call.args.text).startsWith('Summary'),
+      15_000,
+    );
     expect(summary.args.channel).toBe(`D${IMPORTER}`);
     expect(textOf(summary.args)).toContain('Created: 4');
     expect(textOf(summary.args)).toContain('Created inactive: 1');
@@ -202,7 +294,13 @@ describe('path A: /domum import', () => {
     const app = await startWithCatalog();
     await app.slack.command({ text: 'import', userId: 'U0REQ0001' });
     const opened = await app.slackApi.waitForCall('views.open');
-    const view = opened.args.view as { blocks: Array<{ type: string; label?: { text: string }; element?: { type: string; options?: Array<{ value: string }> } }> };
+    const view = opened.args.view as {
+      blocks: Array<{
+        type: string;
+        label?: { text: string };
+        element?: { type: string; options?: Array<{ value: string }> };
+      }>;
+    };
     const choice = view.blocks.find((block) => block.label?.text === 'Automatically provide access after import');
     expect(choice?.element?.type).toBe('radio_buttons');
     expect(choice?.element?.options?.map((option) => option.value)).toEqual(['yes', 'no']);
@@ -212,13 +310,35 @@ describe('path A: /domum import', () => {
   it('cancels the import when the preview modal is closed', async () => {
     const app = await startWithCatalog();
     await app.slack.command({ text: 'import', userId: IMPORTER });
-    const modal = (((await app.slackApi.waitForCall('views.open')).response) as { view: { id: string; callback_id: string } }).view;
-    const file = app.slackApi.addFile({ name: 'clean_en.xlsx', bytes: readFileSync(fixturePath('clean_en.xlsx')), user: IMPORTER });
-    await app.slack.interactive(submission(modal, IMPORTER, { [IMPORT_FILE_BLOCK]: { [IMPORT_FILE_ACTION]: { type: 'file_input', files: [{ id: file.id, name: file.name }] } } }));
+    const modal = (
+      (await app.slackApi.waitForCall('views.open')).response as { view: { id: string; callback_id: string } }
+    ).view;
+    const file = app.slackApi.addFile({
+      name: 'clean_en.xlsx',
+      bytes: readFileSync(fixturePath('clean_en.xlsx')),
+      user: IMPORTER,
+    });
+    await app.slack.interactive(
+      submission(modal, IMPORTER, {
+        [IMPORT_FILE_BLOCK]: {
+          [IMPORT_FILE_ACTION]: { type: 'file_input', files: [{ id: file.id, name: file.name }] },
+        },
+      }),
+    );
     const updated = await app.slackApi.waitForCall('views.update', undefined, 15_000);
-    const previewView = (updated.response as { view: { id: string; callback_id: string; private_metadata: string } }).view;
-    await app.slack.interactive({ type: 'view_closed', user: { id: IMPORTER }, view: { ...previewView, type: 'modal', state: { values: {} } }, is_cleared: false });
-    await waitFor(async () => (await app.running.deps.db.selectFrom('imports').select('status').executeTakeFirst())?.status === 'cancelled', { description: 'the import to be cancelled' });
+    const previewView = (updated.response as { view: { id: string; callback_id: string; private_metadata: string } })
+      .view;
+    await app.slack.interactive({
+      type: 'view_closed',
+      user: { id: IMPORTER },
+      view: { ...previewView, type: 'modal', state: { values: {} } },
+      is_cleared: false,
+    });
+    await waitFor(
+      async () =>
+        (await app.running.deps.db.selectFrom('imports').select('status').executeTakeFirst())?.status === 'cancelled',
+      { description: 'the import to be cancelled' },
+    );
   });
 });
 

@@ -28,7 +28,14 @@ afterEach(async () => {
 
 function oneUser(): Buffer {
   const book = XLSX.utils.book_new();
-  XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet([['Vendor', 'Name', 'Email', 'Enabled'], ['Globex', 'Lia <b>Souza</b>', 'lia@globex.example', 'Yes']]), 'Users');
+  XLSX.utils.book_append_sheet(
+    book,
+    XLSX.utils.aoa_to_sheet([
+      ['Vendor', 'Name', 'Email', 'Enabled'],
+      ['Globex', 'Lia <b>Souza</b>', 'lia@globex.example', 'Yes'],
+    ]),
+    'Users',
+  );
   return XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
 }
 
@@ -36,22 +43,48 @@ describe('the landing page in headless Chromium', () => {
   it('opens the emailed link, gets a new token, types it and shows the activated access', async () => {
     // Never skipped: CI installs Chromium in .ci/run; a machine without it is told how to get it.
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: this test needs Debian's Chromium. Install it with: sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium`);
+      throw new Error(
+        `${CHROMIUM} is missing: this test needs Debian's Chromium. Install it with: sudo apt-get update && sudo apt-get install -y --no-install-recommends chromium`,
+      );
     }
     const smtp = await startSmtpCapture();
     cleanups.push(() => smtp.close());
     const app = await startTestApp({ env: { SMTP_URL: smtp.url, MAIL_RATE_PER_SECOND: '1000' } });
-    expect((await loadCatalog(app.running.deps.db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(true);
-    const request = await createRequestThroughWizard(app, { requester: 'U0REQ0001', channel: 'C0BROWSER', file: 'people.xlsx', bytes: oneUser() });
-    await app.slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).includes('Access request'), 15_000);
+    expect(
+      (
+        await loadCatalog(app.running.deps.db, {
+          text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
+          format: 'yaml',
+        })
+      ).ok,
+    ).toBe(true);
+    const request = await createRequestThroughWizard(app, {
+      requester: 'U0REQ0001',
+      channel: 'C0BROWSER',
+      file: 'people.xlsx',
+      bytes: oneUser(),
+    });
+    await app.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => String(call.args.text).includes('Access request'),
+      15_000,
+    );
     await app.slack.interactive({
       type: 'view_submission',
       user: { id: 'U0APPR001', team_id: 'T0TEAM001' },
-      view: { id: 'VA', type: 'modal', callback_id: 'request_approve_modal', private_metadata: JSON.stringify({ requestId: request.id }), state: { values: { [COMMENT_BLOCK]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: '' } } } } },
+      view: {
+        id: 'VA',
+        type: 'modal',
+        callback_id: 'request_approve_modal',
+        private_metadata: JSON.stringify({ requestId: request.id }),
+        state: { values: { [COMMENT_BLOCK]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: '' } } } },
+      },
     });
     await smtp.waitForMessages(2, 30_000);
     const mails = () => smtp.messages.map((message) => message.raw.replace(/=\r\n/g, ''));
-    const linkPath = mails().map((raw) => /\/access\/[A-Za-z0-9_-]+/.exec(raw)?.[0]).find(Boolean);
+    const linkPath = mails()
+      .map((raw) => /\/access\/[A-Za-z0-9_-]+/.exec(raw)?.[0])
+      .find(Boolean);
     expect(linkPath).toBeTruthy();
     // The email's link points at PUBLIC_BASE_URL; the app under test listens on a loopback port.
     const link = `${app.baseUrl}${linkPath}`;
@@ -61,7 +94,16 @@ describe('the landing page in headless Chromium', () => {
     const browser = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       javaScriptEnabled: false,
       viewport: { width: 480, height: 900 },
       timeout: 60_000,
@@ -83,7 +125,10 @@ describe('the landing page in headless Chromium', () => {
     await page.getByRole('button', { name: 'Send me a new token' }).click();
     expect(await page.locator('main').innerText()).toContain(NEW_TOKEN_ANSWER);
     await smtp.waitForMessages(3, 15_000);
-    const token = mails().map((raw) => TOKEN.exec(raw)?.[0]).filter(Boolean).at(-1) as string;
+    const token = mails()
+      .map((raw) => TOKEN.exec(raw)?.[0])
+      .filter(Boolean)
+      .at(-1) as string;
     await page.getByRole('link', { name: 'Enter the token' }).click();
     await page.getByLabel('Token').fill(token.toLowerCase());
     await page.getByRole('button', { name: 'Activate my access' }).click();

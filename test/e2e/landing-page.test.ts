@@ -24,7 +24,10 @@ afterEach(async () => {
 const TOKEN = /[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}/;
 
 function people(rows: Array<[string, string]>): Buffer {
-  const sheet = [['Vendor', 'Name', 'Email', 'Enabled'], ...rows.map(([name, email]) => ['Globex', name, email, 'Yes'])];
+  const sheet = [
+    ['Vendor', 'Name', 'Email', 'Enabled'],
+    ...rows.map(([name, email]) => ['Globex', name, email, 'Yes']),
+  ];
   const book = XLSX.utils.book_new();
   XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet(sheet), 'Users');
   return XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
@@ -47,18 +50,39 @@ interface Provisioned {
 async function provision(rows: Array<[string, string]>, options: { now?: () => Date } = {}): Promise<Provisioned> {
   const smtp = await startSmtpCapture();
   captures.push(smtp);
-  const app = await startTestApp({ env: { SMTP_URL: smtp.url, MAIL_RATE_PER_SECOND: '1000', PUBLIC_BASE_URL: 'https://domum.example.com' }, ...(options.now ? { now: options.now } : {}) });
+  const app = await startTestApp({
+    env: { SMTP_URL: smtp.url, MAIL_RATE_PER_SECOND: '1000', PUBLIC_BASE_URL: 'https://domum.example.com' },
+    ...(options.now ? { now: options.now } : {}),
+  });
   const db = app.running.deps.db;
-  expect((await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(true);
-  const request = await createRequestThroughWizard(app, { requester: 'U0REQ0001', channel: 'C0LANDING', file: 'people.xlsx', bytes: people(rows) });
-  await app.slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).includes('Access request'), 15_000);
+  expect((await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(
+    true,
+  );
+  const request = await createRequestThroughWizard(app, {
+    requester: 'U0REQ0001',
+    channel: 'C0LANDING',
+    file: 'people.xlsx',
+    bytes: people(rows),
+  });
+  await app.slackApi.waitForCall(
+    'chat.postMessage',
+    (call) => String(call.args.text).includes('Access request'),
+    15_000,
+  );
   await app.slack.interactive({
     type: 'view_submission',
     user: { id: 'U0APPR001', team_id: 'T0TEAM001' },
-    view: { id: 'VA', type: 'modal', callback_id: 'request_approve_modal', private_metadata: JSON.stringify({ requestId: request.id }), state: { values: { [COMMENT_BLOCK]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: '' } } } } },
+    view: {
+      id: 'VA',
+      type: 'modal',
+      callback_id: 'request_approve_modal',
+      private_metadata: JSON.stringify({ requestId: request.id }),
+      state: { values: { [COMMENT_BLOCK]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: '' } } } },
+    },
   });
   await smtp.waitForMessages(rows.length * 2, 30_000);
-  const mailsTo = (email: string) => smtp.messages.filter((message) => message.to[0] === email).map((message) => message.raw.replace(/=\r\n/g, ''));
+  const mailsTo = (email: string) =>
+    smtp.messages.filter((message) => message.to[0] === email).map((message) => message.raw.replace(/=\r\n/g, ''));
   const formOf = async (link: string) => {
     const page = await fetch(link);
     const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
@@ -67,14 +91,25 @@ async function provision(rows: Array<[string, string]>, options: { now?: () => D
   };
   const postForm = async (url: string, link: string, fields: Record<string, string>, withCsrf: boolean) => {
     const { cookie, csrf } = await formOf(link);
-    return fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: new URLSearchParams({ ...fields, csrf: withCsrf ? csrf : 'forged' }).toString() });
+    return fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ ...fields, csrf: withCsrf ? csrf : 'forged' }).toString(),
+    });
   };
   return {
     app,
     smtp,
     mailsTo,
-    linkOf: (email) => `${app.baseUrl}/access/${mailsTo(email).map((raw) => /\/access\/([A-Za-z0-9_-]+)/.exec(raw)?.[1]).find(Boolean)}`,
-    tokenOf: (email) => mailsTo(email).map((raw) => TOKEN.exec(raw)?.[0]).filter(Boolean).at(-1) as string,
+    linkOf: (email) =>
+      `${app.baseUrl}/access/${mailsTo(email)
+        .map((raw) => /\/access\/([A-Za-z0-9_-]+)/.exec(raw)?.[1])
+        .find(Boolean)}`,
+    tokenOf: (email) =>
+      mailsTo(email)
+        .map((raw) => TOKEN.exec(raw)?.[0])
+        .filter(Boolean)
+        .at(-1) as string,
     postToken: (link, token, withCsrf = true) => postForm(link, link, { token }, withCsrf),
     askNewToken: (link, withCsrf = true, formFrom = link) => postForm(`${link}/new-token`, formFrom, {}, withCsrf),
   };
@@ -82,7 +117,10 @@ async function provision(rows: Array<[string, string]>, options: { now?: () => D
 
 describe('the landing page', () => {
   it('activates with the right token once, counts and locks wrong ones, and changes nothing on GET', async () => {
-    const { app, linkOf, tokenOf, postToken } = await provision([['Ana <script>alert(1)</script>', 'ana@globex.example'], ['Bruno', 'bruno@globex.example']]);
+    const { app, linkOf, tokenOf, postToken } = await provision([
+      ['Ana <script>alert(1)</script>', 'ana@globex.example'],
+      ['Bruno', 'bruno@globex.example'],
+    ]);
     const db = app.running.deps.db;
 
     // GET: a form, security headers, and nothing changed.
@@ -99,7 +137,9 @@ describe('the landing page', () => {
     expect(html).not.toContain('<script');
     expect(html).toContain('&lt;script&gt;');
     const before = await db.selectFrom('accesses').select(['failed_token_attempts', 'first_access_state']).execute();
-    expect(before.every((access) => access.failed_token_attempts === 0 && access.first_access_state === 'link_sent')).toBe(true);
+    expect(
+      before.every((access) => access.failed_token_attempts === 0 && access.first_access_state === 'link_sent'),
+    ).toBe(true);
 
     // Without the form's CSRF value: refused, nothing counted.
     expect((await postToken(anaLink, 'AAAA-BBBB-CCCC', false)).status).toBe(403);
@@ -116,7 +156,8 @@ describe('the landing page', () => {
     // Wrong tokens: 400 four times, the fifth locks (423), and then even the right token is refused.
     const brunoLink = linkOf('bruno@globex.example');
     const statuses = [];
-    for (let attempt = 0; attempt < 5; attempt += 1) statuses.push((await postToken(brunoLink, 'ABCD-EFGH-JKMN')).status);
+    for (let attempt = 0; attempt < 5; attempt += 1)
+      statuses.push((await postToken(brunoLink, 'ABCD-EFGH-JKMN')).status);
     expect(statuses).toEqual([400, 400, 400, 400, 423]);
     const locked = await postToken(brunoLink, tokenOf('bruno@globex.example'));
     expect(locked.status).toBe(423);
@@ -130,11 +171,19 @@ describe('the landing page', () => {
   it('sends a new token on request: the old one stops working, a lock is lifted, an expired token is replaced, at most one a minute and five a day, and the answer never changes', async () => {
     let offset = 0;
     const { app, smtp, mailsTo, linkOf, tokenOf, postToken, askNewToken } = await provision(
-      [['Bruno', 'bruno@globex.example'], ['Carla', 'carla@globex.example'], ['Dora', 'dora@globex.example'], ['Edu', 'edu@globex.example']],
+      [
+        ['Bruno', 'bruno@globex.example'],
+        ['Carla', 'carla@globex.example'],
+        ['Dora', 'dora@globex.example'],
+        ['Edu', 'edu@globex.example'],
+      ],
       { now: () => new Date(Date.now() + offset) },
     );
     const db = app.running.deps.db;
-    const answer = async (response: Response, link: string) => ({ status: response.status, body: (await response.text()).replaceAll(link.split('/').at(-1) as string, '<link>') });
+    const answer = async (response: Response, link: string) => ({
+      status: response.status,
+      body: (await response.text()).replaceAll(link.split('/').at(-1) as string, '<link>'),
+    });
 
     // Locked by five wrong tokens; the locked page offers a new token; it unlocks the access.
     const bruno = linkOf('bruno@globex.example');
@@ -161,7 +210,16 @@ describe('the landing page', () => {
     const mailsBefore = smtp.messages.length;
     expect(await answer(await askNewToken(bruno), bruno)).toEqual(sentAnswer);
     const unknown = `${app.baseUrl}/access/unknown-link-id-000000`;
-    expect(await answer(await fetch(`${unknown}/new-token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: 'domum_csrf=same' }, body: 'csrf=same' }), unknown)).toEqual(sentAnswer);
+    expect(
+      await answer(
+        await fetch(`${unknown}/new-token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: 'domum_csrf=same' },
+          body: 'csrf=same',
+        }),
+        unknown,
+      ),
+    ).toEqual(sentAnswer);
     const forged = await askNewToken(linkOf('carla@globex.example'), false);
     expect(forged.status).toBe(403);
     expect(smtp.messages.length).toBe(mailsBefore);
@@ -175,7 +233,11 @@ describe('the landing page', () => {
 
     // Cancelled: the same answer, no token.
     const edu = linkOf('edu@globex.example');
-    await db.updateTable('accesses').set({ status: 'cancelled', cancelled_at: new Date() }).where('link_id', '=', edu.split('/').at(-1) as string).execute();
+    await db
+      .updateTable('accesses')
+      .set({ status: 'cancelled', cancelled_at: new Date() })
+      .where('link_id', '=', edu.split('/').at(-1) as string)
+      .execute();
     expect(await answer(await askNewToken(edu, true, carla), edu)).toEqual(sentAnswer);
     expect(smtp.messages.length).toBe(mailsBefore);
 
@@ -216,8 +278,14 @@ describe('the landing page', () => {
 
     const resends = await db.selectFrom('token_resends').select(['requested_by', 'sent_at', 'error']).execute();
     expect(resends.filter((row) => row.sent_at)).toHaveLength(1 + 1 + 6);
-    expect(resends.filter((row) => row.error)).toEqual([{ requested_by: 'third-party', sent_at: null, error: expect.stringContaining('mailbox unavailable') }]);
-    const events = await db.selectFrom('audit_events').select(['action', 'actor']).where('action', '=', 'access.token_resent').execute();
+    expect(resends.filter((row) => row.error)).toEqual([
+      { requested_by: 'third-party', sent_at: null, error: expect.stringContaining('mailbox unavailable') },
+    ]);
+    const events = await db
+      .selectFrom('audit_events')
+      .select(['action', 'actor'])
+      .where('action', '=', 'access.token_resent')
+      .execute();
     expect(events).toHaveLength(8);
     expect(events.every((event) => event.actor === 'third-party')).toBe(true);
     const logs = app.rawLogs.join('\n');
@@ -225,11 +293,18 @@ describe('the landing page', () => {
   }, 120_000);
 
   it('lets an admin resend the link and a new token from Slack, under the same rate limit', async () => {
-    const { app, mailsTo, linkOf, tokenOf, postToken, askNewToken } = await provision([['Fabio', 'fabio@globex.example'], ['Gina', 'gina@globex.example']]);
+    const { app, mailsTo, linkOf, tokenOf, postToken, askNewToken } = await provision([
+      ['Fabio', 'fabio@globex.example'],
+      ['Gina', 'gina@globex.example'],
+    ]);
     const db = app.running.deps.db;
     const fabio = linkOf('fabio@globex.example');
     const firstToken = tokenOf('fabio@globex.example');
-    const access = await db.selectFrom('accesses').select('code').where('link_id', '=', fabio.split('/').at(-1) as string).executeTakeFirstOrThrow();
+    const access = await db
+      .selectFrom('accesses')
+      .select('code')
+      .where('link_id', '=', fabio.split('/').at(-1) as string)
+      .executeTakeFirstOrThrow();
     const button = accessResendButton(access.code);
     expect(button.text.text).toBe('Resend access link');
     let clicks = 0;
@@ -264,17 +339,35 @@ describe('the landing page', () => {
     expect(tokenOf('fabio@globex.example')).not.toBe(firstToken);
 
     // The same limit as the landing page: another resend within the minute is refused, from either side.
-    expect((await click('U0ADMIN01')).text).toBe(`${access.code} got a new token less than a minute ago. Try again in a minute.`);
+    expect((await click('U0ADMIN01')).text).toBe(
+      `${access.code} got a new token less than a minute ago. Try again in a minute.`,
+    );
     await askNewToken(fabio);
     expect(mailsTo('fabio@globex.example')).toHaveLength(4);
 
     // The old token stopped working; the new one activates, after which there is nothing to resend.
     expect((await postToken(fabio, firstToken)).status).toBe(400);
     expect((await postToken(fabio, tokenOf('fabio@globex.example'))).status).toBe(200);
-    const gina = await db.selectFrom('accesses').select('code').where('code', '!=', access.code).executeTakeFirstOrThrow();
+    const gina = await db
+      .selectFrom('accesses')
+      .select('code')
+      .where('code', '!=', access.code)
+      .executeTakeFirstOrThrow();
 
     // From the detail modal of /domum status (no response_url there): the answer replaces the button's row.
-    const modal = { id: 'V0DETAIL1', hash: 'h-1', type: 'modal', callback_id: 'status_detail', title: { type: 'plain_text', text: gina.code }, close: { type: 'plain_text', text: 'Close' }, private_metadata: '', blocks: [{ type: 'section', block_id: 'about', text: { type: 'mrkdwn', text: `*${gina.code}*` } }, { type: 'actions', block_id: 'resend', elements: [accessResendButton(gina.code)] }] };
+    const modal = {
+      id: 'V0DETAIL1',
+      hash: 'h-1',
+      type: 'modal',
+      callback_id: 'status_detail',
+      title: { type: 'plain_text', text: gina.code },
+      close: { type: 'plain_text', text: 'Close' },
+      private_metadata: '',
+      blocks: [
+        { type: 'section', block_id: 'about', text: { type: 'mrkdwn', text: `*${gina.code}*` } },
+        { type: 'actions', block_id: 'resend', elements: [accessResendButton(gina.code)] },
+      ],
+    };
     const updates = app.slackApi.callsTo('views.update').length;
     const fromModal = await app.slack.interactive({
       type: 'block_actions',
@@ -288,33 +381,62 @@ describe('the landing page', () => {
     expect(updated?.args.view_id).toBe(modal.id);
     expect(updated?.args.hash).toBe(modal.hash);
     const blocks = (updated?.args.view as { blocks: unknown[] }).blocks;
-    expect(blocks).toEqual([modal.blocks[0], { type: 'context', elements: [{ type: 'mrkdwn', text: `Sent the access link and a new token to gina@globex.example for ${gina.code}.` }] }]);
+    expect(blocks).toEqual([
+      modal.blocks[0],
+      {
+        type: 'context',
+        elements: [
+          { type: 'mrkdwn', text: `Sent the access link and a new token to gina@globex.example for ${gina.code}.` },
+        ],
+      },
+    ]);
     expect(mailsTo('gina@globex.example')).toHaveLength(4);
 
-    await db.updateTable('accesses').set({ status: 'cancelled', cancelled_at: new Date() }).where('code', '=', gina.code).execute();
+    await db
+      .updateTable('accesses')
+      .set({ status: 'cancelled', cancelled_at: new Date() })
+      .where('code', '=', gina.code)
+      .execute();
     expect((await click('U0ADMIN01', gina.code)).text).toBe(`${gina.code} is Cancelled: its link no longer works.`);
     expect((await click('U0ADMIN01', 'EXT-99-999999')).text).toBe('There is no access EXT-99-999999.');
 
-    const events = await db.selectFrom('audit_events').select(['action', 'actor', 'target']).where('action', '=', 'access.link_resent').execute();
-    expect(events).toEqual([{ action: 'access.link_resent', actor: 'U0ADMIN01', target: access.code }, { action: 'access.link_resent', actor: 'U0ADMIN01', target: gina.code }]);
+    const events = await db
+      .selectFrom('audit_events')
+      .select(['action', 'actor', 'target'])
+      .where('action', '=', 'access.link_resent')
+      .execute();
+    expect(events).toEqual([
+      { action: 'access.link_resent', actor: 'U0ADMIN01', target: access.code },
+      { action: 'access.link_resent', actor: 'U0ADMIN01', target: gina.code },
+    ]);
     expect(app.slackApi.violations).toEqual([]);
   }, 90_000);
 
   it('answers unknown, cancelled and finished links with their own page, as fast as a valid one', async () => {
-    const { app, linkOf } = await provision([['Hana', 'hana@globex.example'], ['Ivo', 'ivo@globex.example'], ['Jon', 'jon@globex.example']]);
+    const { app, linkOf } = await provision([
+      ['Hana', 'hana@globex.example'],
+      ['Ivo', 'ivo@globex.example'],
+      ['Jon', 'jon@globex.example'],
+    ]);
     const db = app.running.deps.db;
     const valid = linkOf('hana@globex.example');
     const cancelled = linkOf('ivo@globex.example');
     const finished = linkOf('jon@globex.example');
     const linkId = (link: string) => link.split('/').at(-1) as string;
-    await db.updateTable('accesses').set({ status: 'cancelled', cancelled_at: new Date() }).where('link_id', '=', linkId(cancelled)).execute();
+    await db
+      .updateTable('accesses')
+      .set({ status: 'cancelled', cancelled_at: new Date() })
+      .where('link_id', '=', linkId(cancelled))
+      .execute();
     await db.updateTable('accesses').set({ status: 'finished' }).where('link_id', '=', linkId(finished)).execute();
     const unknown = `${app.baseUrl}/access/AAAAAAAAAAAAAAAAAAAAAA`;
 
-    const pages = await Promise.all([unknown, cancelled, finished].map(async (link) => {
-      const response = await fetch(link);
-      return { status: response.status, text: await response.text() };
-    }));
+    const pages = await Promise.all(
+      [unknown, cancelled, finished].map(async (link) => {
+        const response = await fetch(link);
+        return { status: response.status, text: await response.text() };
+      }),
+    );
     expect(pages[0]).toMatchObject({ status: 404, text: expect.stringContaining('This link is not valid') });
     expect(pages[1]).toMatchObject({ status: 410, text: expect.stringContaining('This access was cancelled') });
     expect(pages[2]).toMatchObject({ status: 410, text: expect.stringContaining('This access has ended') });
@@ -325,16 +447,33 @@ describe('the landing page', () => {
     const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
     const timed = async (link: string, method: 'GET' | 'POST') => {
       const started = performance.now();
-      const response = method === 'GET' ? await fetch(link) : await fetch(link, { method, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: new URLSearchParams({ token: 'ABCD-EFGH-JKMN', csrf }).toString() });
+      const response =
+        method === 'GET'
+          ? await fetch(link)
+          : await fetch(link, {
+              method,
+              headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+              body: new URLSearchParams({ token: 'ABCD-EFGH-JKMN', csrf }).toString(),
+            });
       await response.arrayBuffer();
       return { ms: performance.now() - started, status: response.status };
     };
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
     for (const method of ['GET', 'POST'] as const) {
-      const samples = new Map<string, number[]>([[valid, []], [unknown, []], [cancelled, []], [finished, []]]);
+      const samples = new Map<string, number[]>([
+        [valid, []],
+        [unknown, []],
+        [cancelled, []],
+        [finished, []],
+      ]);
       for (let round = 0; round < 30; round += 1) {
         // Not timed: a valid link would lock after five wrong tokens, and a locked link does less work.
-        if (method === 'POST') await db.updateTable('accesses').set({ failed_token_attempts: 0 }).where('link_id', '=', linkId(valid)).execute();
+        if (method === 'POST')
+          await db
+            .updateTable('accesses')
+            .set({ failed_token_attempts: 0 })
+            .where('link_id', '=', linkId(valid))
+            .execute();
         // Interleaved, so a slow moment of the machine hits every kind alike.
         for (const [link, times] of samples) {
           const { ms, status } = await timed(link, method);
@@ -345,14 +484,22 @@ describe('the landing page', () => {
       const validMedian = median(samples.get(valid) ?? []);
       for (const link of [unknown, cancelled, finished]) {
         const ratio = median(samples.get(link) ?? []) / validMedian;
-        expect(ratio, `${method} ${link === unknown ? 'unknown' : link === cancelled ? 'cancelled' : 'finished'}/valid median ratio`).toBeGreaterThan(0.5);
+        expect(
+          ratio,
+          `${method} ${link === unknown ? 'unknown' : link === cancelled ? 'cancelled' : 'finished'}/valid median ratio`,
+        ).toBeGreaterThan(0.5);
         expect(ratio).toBeLessThan(2);
       }
     }
     // The timing bound is loose (a busy machine is noisy); the work itself is exact: every refused POST, for a
     // link that does not exist too, made the same writes — the attempt update and an audit event.
-    const refusals = await db.selectFrom('audit_events').select('details').where('action', '=', 'access.token_refused').execute();
+    const refusals = await db
+      .selectFrom('audit_events')
+      .select('details')
+      .where('action', '=', 'access.token_refused')
+      .execute();
     const reasons = refusals.map((event) => (event.details as { reason: string }).reason);
-    for (const reason of ['unknown', 'cancelled', 'finished', 'wrong-token']) expect(reasons.filter((candidate) => candidate === reason)).toHaveLength(30);
+    for (const reason of ['unknown', 'cancelled', 'finished', 'wrong-token'])
+      expect(reasons.filter((candidate) => candidate === reason)).toHaveLength(30);
   }, 120_000);
 });

@@ -13,7 +13,14 @@ import { usesPostgres } from '../support/test-database.ts';
 function bigWorkbook(lines: number): Buffer {
   const rows: string[][] = [['Vendor', 'Name', 'Email', 'Phone', 'Document', 'Enabled']];
   for (let index = 0; index < lines; index += 1) {
-    rows.push(['Globex', `Person ${index}`, `person.${index}@globex.example`, `+55 11 9${String(index).padStart(8, '0')}`, `DOC-${index}`, index % 10 === 0 ? 'No' : 'Yes']);
+    rows.push([
+      'Globex',
+      `Person ${index}`,
+      `person.${index}@globex.example`,
+      `+55 11 9${String(index).padStart(8, '0')}`,
+      `DOC-${index}`,
+      index % 10 === 0 ? 'No' : 'Yes',
+    ]);
   }
   const book = XLSX.utils.book_new();
   XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet(rows), 'Users');
@@ -22,14 +29,35 @@ function bigWorkbook(lines: number): Buffer {
 
 async function submitFile(lines: number) {
   const app = await startTestApp();
-  expect((await loadCatalog(app.running.deps.db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(true);
+  expect(
+    (
+      await loadCatalog(app.running.deps.db, {
+        text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
+        format: 'yaml',
+      })
+    ).ok,
+  ).toBe(true);
   await app.slack.command({ text: 'import', userId: 'U0IMPORT1' });
-  const modal = ((await app.slackApi.waitForCall('views.open')).response as { view: { id: string; callback_id: string } }).view;
+  const modal = (
+    (await app.slackApi.waitForCall('views.open')).response as { view: { id: string; callback_id: string } }
+  ).view;
   const file = app.slackApi.addFile({ name: `people-${lines}.xlsx`, bytes: bigWorkbook(lines), user: 'U0IMPORT1' });
   const submitted = await app.slack.interactive({
     type: 'view_submission',
     user: { id: 'U0IMPORT1', team_id: 'T0TEAM001' },
-    view: { ...modal, type: 'modal', hash: 'h', private_metadata: '', state: { values: { [IMPORT_FILE_BLOCK]: { [IMPORT_FILE_ACTION]: { type: 'file_input', files: [{ id: file.id, name: file.name }] } } } } },
+    view: {
+      ...modal,
+      type: 'modal',
+      hash: 'h',
+      private_metadata: '',
+      state: {
+        values: {
+          [IMPORT_FILE_BLOCK]: {
+            [IMPORT_FILE_ACTION]: { type: 'file_input', files: [{ id: file.id, name: file.name }] },
+          },
+        },
+      },
+    },
   });
   return { app, modal, submitted };
 }
@@ -40,10 +68,12 @@ describe('a 50,000-line spreadsheet', () => {
     expect(submitted.durationMs).toBeLessThan(1_000);
     const latencies: number[] = [];
     let previewed = false;
-    const preview = app.slackApi.waitForCall('views.update', (call) => call.args.view_id === modal.id, 60_000).then((call) => {
-      previewed = true;
-      return call;
-    });
+    const preview = app.slackApi
+      .waitForCall('views.update', (call) => call.args.view_id === modal.id, 60_000)
+      .then((call) => {
+        previewed = true;
+        return call;
+      });
     while (!previewed) {
       const response = await app.slack.command({ text: 'help', userId: 'U0IMPORT1' });
       expect(response.status).toBe(200);

@@ -23,7 +23,12 @@ function mixedWorkbook(): Buffer {
   const rows: string[][] = [['Vendor', 'Name', 'Email', 'Enabled']];
   for (let index = 0; index < 40; index += 1) {
     const kind = index < 30 ? 'active' : index < 35 ? 'inactive' : 'error';
-    rows.push(['Globex', `Person <b>${index}</b>`, kind === 'error' ? `broken-${index}@` : `person.${index}@globex.example`, kind === 'inactive' ? 'No' : 'Yes']);
+    rows.push([
+      'Globex',
+      `Person <b>${index}</b>`,
+      kind === 'error' ? `broken-${index}@` : `person.${index}@globex.example`,
+      kind === 'inactive' ? 'No' : 'Yes',
+    ]);
   }
   const book = XLSX.utils.book_new();
   XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet(rows), 'Users');
@@ -34,7 +39,13 @@ async function approve(app: TestApp, requestId: number) {
   await app.slack.interactive({
     type: 'view_submission',
     user: { id: 'U0APPR001', team_id: 'T0TEAM001' },
-    view: { id: 'VAPPROVE', type: 'modal', callback_id: 'request_approve_modal', private_metadata: JSON.stringify({ requestId }), state: { values: { [COMMENT_BLOCK]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: '' } } } } },
+    view: {
+      id: 'VAPPROVE',
+      type: 'modal',
+      callback_id: 'request_approve_modal',
+      private_metadata: JSON.stringify({ requestId }),
+      state: { values: { [COMMENT_BLOCK]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: '' } } } },
+    },
   });
 }
 
@@ -44,14 +55,31 @@ describe('provisioning an approved request', () => {
     captures.push(smtp);
     // One recipient is refused for good: exactly that line ends in error, with the reply.
     smtp.rejectNext(550, '5.1.1 no such user here', 1, 'rcpt');
-    const app = await startTestApp({ env: { SMTP_URL: smtp.url, MAIL_RATE_PER_SECOND: '1000', PUBLIC_BASE_URL: 'https://domum.example.com' } });
+    const app = await startTestApp({
+      env: { SMTP_URL: smtp.url, MAIL_RATE_PER_SECOND: '1000', PUBLIC_BASE_URL: 'https://domum.example.com' },
+    });
     const db = app.running.deps.db;
-    expect((await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(true);
-    const request = await createRequestThroughWizard(app, { requester: 'U0REQ0001', channel: CHANNEL, file: 'people.xlsx', bytes: mixedWorkbook() });
-    await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === CHANNEL && String(call.args.text).includes('Access request'), 15_000);
+    expect(
+      (await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok,
+    ).toBe(true);
+    const request = await createRequestThroughWizard(app, {
+      requester: 'U0REQ0001',
+      channel: CHANNEL,
+      file: 'people.xlsx',
+      bytes: mixedWorkbook(),
+    });
+    await app.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.channel === CHANNEL && String(call.args.text).includes('Access request'),
+      15_000,
+    );
     await approve(app, request.id);
 
-    const summary = await app.slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).startsWith('Summary'), 30_000);
+    const summary = await app.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => String(call.args.text).startsWith('Summary'),
+      30_000,
+    );
     const summaryText = JSON.stringify(summary.args.blocks) + String(summary.args.text);
     // 30 created, but the refused recipient's line is in error: its first email (the link) was refused.
     expect(summaryText).toContain('Created: 29');
@@ -60,12 +88,15 @@ describe('provisioning an approved request', () => {
     expect(summaryText).toContain('Accesses created: 29');
     expect(summaryText).toContain('Emails sent: 58');
     expect(summaryText).toContain('no such user');
-    expect((await db.selectFrom('access_requests').select('status').executeTakeFirstOrThrow()).status).toBe('completed_with_errors');
+    expect((await db.selectFrom('access_requests').select('status').executeTakeFirstOrThrow()).status).toBe(
+      'completed_with_errors',
+    );
 
     // Two emails for each of the 29, none for anyone else; the link mail has no token and the token mail no link.
     expect(smtp.messages).toHaveLength(58);
     const byRecipient = new Map<string, string[]>();
-    for (const message of smtp.messages) byRecipient.set(message.to[0] ?? '', [...(byRecipient.get(message.to[0] ?? '') ?? []), message.raw]);
+    for (const message of smtp.messages)
+      byRecipient.set(message.to[0] ?? '', [...(byRecipient.get(message.to[0] ?? '') ?? []), message.raw]);
     expect(byRecipient.size).toBe(29);
     for (const [, mails] of byRecipient) {
       expect(mails).toHaveLength(2);
@@ -79,16 +110,28 @@ describe('provisioning an approved request', () => {
       expect(link).toContain('&lt;b&gt;');
     }
     // The refused recipient (the first one the server saw) got nothing, and its line says why.
-    const refused = await db.selectFrom('accesses as a').innerJoin('third_party_users as u', 'u.id', 'a.user_id').select(['u.email', 'a.email_error']).where('a.email_error', 'is not', null).executeTakeFirstOrThrow();
+    const refused = await db
+      .selectFrom('accesses as a')
+      .innerJoin('third_party_users as u', 'u.id', 'a.user_id')
+      .select(['u.email', 'a.email_error'])
+      .where('a.email_error', 'is not', null)
+      .executeTakeFirstOrThrow();
     expect(refused.email_error).toContain('no such user');
     expect(byRecipient.has(refused.email)).toBe(false);
     expect(byRecipient.has('person.31@globex.example')).toBe(false);
 
     // Progress was posted in the thread and edited in place; the results carry the access ids.
-    expect(app.slackApi.callsTo('chat.postMessage').filter((call) => String(call.args.text).startsWith('Processing'))).toHaveLength(1);
-    const upload = await app.slackApi.waitForUpload((entry) => entry.filename.endsWith('-results.xlsx') && entry.channelId === CHANNEL, 15_000);
+    expect(
+      app.slackApi.callsTo('chat.postMessage').filter((call) => String(call.args.text).startsWith('Processing')),
+    ).toHaveLength(1);
+    const upload = await app.slackApi.waitForUpload(
+      (entry) => entry.filename.endsWith('-results.xlsx') && entry.channelId === CHANNEL,
+      15_000,
+    );
     const sheet = XLSX.read(upload.bytes, { type: 'buffer' });
-    const rows = XLSX.utils.sheet_to_json<Record<string, string>>(sheet.Sheets[sheet.SheetNames[0] as string] as XLSX.WorkSheet);
+    const rows = XLSX.utils.sheet_to_json<Record<string, string>>(
+      sheet.Sheets[sheet.SheetNames[0] as string] as XLSX.WorkSheet,
+    );
     expect(rows).toHaveLength(40);
     // Every active user has an access id, the refused one too (its access is in error).
     expect(rows.filter((row) => /^EXT-\d{2}-\d{6}$/.test(String(row['Access id'])))).toHaveLength(30);
@@ -97,7 +140,11 @@ describe('provisioning an approved request', () => {
     expect(accesses).toHaveLength(30);
     expect(accesses.filter((access) => access.token_hash !== null)).toHaveLength(29);
     expect(accesses.filter((access) => access.email_error !== null)).toHaveLength(1);
-    await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === 'DU0REQ0001' && String(call.args.text).includes('Completed with errors'), 15_000);
+    await app.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.channel === 'DU0REQ0001' && String(call.args.text).includes('Completed with errors'),
+      15_000,
+    );
 
     // "Retry failed lines": the approver may not; the requester retries only the refused line.
     expect(JSON.stringify(summary.args.blocks)).toContain(RETRY_FAILED_ACTION);
@@ -108,12 +155,26 @@ describe('provisioning an approved request', () => {
         channel: { id: CHANNEL },
         container: { type: 'message', channel_id: CHANNEL, message_ts: '1' },
         response_url: app.slackApi.responseUrl(responseId),
-        actions: [{ type: 'button', action_id: RETRY_FAILED_ACTION, block_id: 'retry', value: String(request.id), action_ts: '1' }],
+        actions: [
+          {
+            type: 'button',
+            action_id: RETRY_FAILED_ACTION,
+            block_id: 'retry',
+            value: String(request.id),
+            action_ts: '1',
+          },
+        ],
       });
     await retry('U0APPR001', 'not-allowed');
-    expect(JSON.stringify((await app.slackApi.waitForResponse((response) => response.id === 'not-allowed')).body)).toContain('Only the requester or an admin');
+    expect(
+      JSON.stringify((await app.slackApi.waitForResponse((response) => response.id === 'not-allowed')).body),
+    ).toContain('Only the requester or an admin');
     await retry('U0REQ0001', 'retry');
-    const second = await app.slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).startsWith('Summary') && call !== summary, 30_000);
+    const second = await app.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => String(call.args.text).startsWith('Summary') && call !== summary,
+      30_000,
+    );
     const secondText = JSON.stringify(second.args.blocks) + String(second.args.text);
     expect(secondText).toContain('Created: 30');
     expect(secondText).toContain('Errors: 5');
@@ -129,9 +190,19 @@ describe('provisioning an approved request', () => {
     captures.push(smtp);
     const app = await startTestApp({ env: { SMTP_URL: smtp.url, MAIL_RATE_PER_SECOND: '1000' } });
     const db = app.running.deps.db;
-    expect((await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(true);
-    const request = await createRequestThroughWizard(app, { requester: 'U0REQ0001', channel: CHANNEL, file: 'clean_en.xlsx' });
-    await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === CHANNEL && String(call.args.text).includes('Access request'), 15_000);
+    expect(
+      (await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok,
+    ).toBe(true);
+    const request = await createRequestThroughWizard(app, {
+      requester: 'U0REQ0001',
+      channel: CHANNEL,
+      file: 'clean_en.xlsx',
+    });
+    await app.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.channel === CHANNEL && String(call.args.text).includes('Access request'),
+      15_000,
+    );
     // A temporary refusal (421) on every message: transient, so the job retries later, and no line fails.
     smtp.setFailWith({ code: 421, message: '4.3.2 try again later', stage: 'rcpt' });
     // And Slack answers the first progress and summary posts with 429 Retry-After.
@@ -142,8 +213,18 @@ describe('provisioning an approved request', () => {
     smtp.setFailWith(undefined);
     await app.slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).startsWith('Summary'), 60_000);
     expect(smtp.messages).toHaveLength(8);
-    expect(app.slackApi.callsTo('chat.postMessage').filter((call) => String(call.args.text).startsWith('Summary') && (call.response as { ok?: boolean })?.ok !== false)).toHaveLength(1);
-    expect((await db.selectFrom('access_requests').select('status').executeTakeFirstOrThrow()).status).toBe('completed');
-    expect(await db.selectFrom('import_lines').select('line_number').where('outcome', '=', 'error').execute()).toEqual([]);
+    expect(
+      app.slackApi
+        .callsTo('chat.postMessage')
+        .filter(
+          (call) => String(call.args.text).startsWith('Summary') && (call.response as { ok?: boolean })?.ok !== false,
+        ),
+    ).toHaveLength(1);
+    expect((await db.selectFrom('access_requests').select('status').executeTakeFirstOrThrow()).status).toBe(
+      'completed',
+    );
+    expect(await db.selectFrom('import_lines').select('line_number').where('outcome', '=', 'error').execute()).toEqual(
+      [],
+    );
   }, 90_000);
 });

@@ -4,7 +4,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AUTO_ACCESS_ACTION, AUTO_ACCESS_BLOCK, CONTINUE_IMPORT_ACTION } from '../../src/slack/ids.ts';
-import { CREDENTIALS_BLOCK, DEVICES_BLOCK, grantBlockId, JUSTIFICATION_BLOCK, REASON_BLOCK, WIZARD_CREDENTIALS_SELECT_ACTION, WIZARD_DEVICES_SELECT_ACTION, WIZARD_VALUE_ACTION } from '../../src/slack/wizard/wizard-ids.ts';
+import {
+  CREDENTIALS_BLOCK,
+  DEVICES_BLOCK,
+  grantBlockId,
+  JUSTIFICATION_BLOCK,
+  REASON_BLOCK,
+  WIZARD_CREDENTIALS_SELECT_ACTION,
+  WIZARD_DEVICES_SELECT_ACTION,
+  WIZARD_VALUE_ACTION,
+} from '../../src/slack/wizard/wizard-ids.ts';
 import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { startTestApp } from '../support/test-app.ts';
@@ -23,11 +32,29 @@ describe('the wizard from an uploaded file', () => {
   it('asks about automatic access in the modal, and re-renders permissions when credentials change', async () => {
     const app = await startTestApp();
     const db = app.running.deps.db;
-    expect((await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(true);
-    const file = app.slackApi.addFile({ name: 'clean_en.xlsx', bytes: readFileSync(fixturePath('clean_en.xlsx')), user: REQUESTER, channels: [CHANNEL] });
+    expect(
+      (await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok,
+    ).toBe(true);
+    const file = app.slackApi.addFile({
+      name: 'clean_en.xlsx',
+      bytes: readFileSync(fixturePath('clean_en.xlsx')),
+      user: REQUESTER,
+      channels: [CHANNEL],
+    });
     const shareTs = app.slackApi.shareTs(file.id, CHANNEL) as string;
-    await app.slack.event({ type: 'file_shared', file_id: file.id, user_id: REQUESTER, file: { id: file.id }, channel_id: CHANNEL, event_ts: shareTs });
-    const preview = await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.thread_ts === shareTs, 15_000);
+    await app.slack.event({
+      type: 'file_shared',
+      file_id: file.id,
+      user_id: REQUESTER,
+      file: { id: file.id },
+      channel_id: CHANNEL,
+      event_ts: shareTs,
+    });
+    const preview = await app.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.thread_ts === shareTs,
+      15_000,
+    );
     const record = await db.selectFrom('imports').select('id').executeTakeFirstOrThrow();
     await app.slack.interactive({
       type: 'block_actions',
@@ -35,28 +62,93 @@ describe('the wizard from an uploaded file', () => {
       channel: { id: CHANNEL },
       container: { type: 'message', channel_id: CHANNEL, message_ts: String((preview.response as { ts: string }).ts) },
       response_url: app.slackApi.responseUrl('continue'),
-      actions: [{ type: 'button', action_id: CONTINUE_IMPORT_ACTION, block_id: 'b', value: String(record.id), action_ts: '1' }],
+      actions: [
+        { type: 'button', action_id: CONTINUE_IMPORT_ACTION, block_id: 'b', value: String(record.id), action_ts: '1' },
+      ],
     });
     const modal = ((await app.slackApi.waitForCall('views.open')).response as { view: View }).view;
     expect(JSON.stringify(modal.blocks)).toContain('Automatically provide access after import');
     const submit = async (view: View, values: Record<string, unknown>) =>
-      (await app.slack.interactive({ type: 'view_submission', user: { id: REQUESTER }, view: { ...view, type: 'modal', state: { values } } })).json() as { view: View };
-    let view = (await submit(modal, { [AUTO_ACCESS_BLOCK]: { [AUTO_ACCESS_ACTION]: { type: 'radio_buttons', selected_option: { value: 'yes' } } } })).view;
+      (
+        await app.slack.interactive({
+          type: 'view_submission',
+          user: { id: REQUESTER },
+          view: { ...view, type: 'modal', state: { values } },
+        })
+      ).json() as { view: View };
+    let view = (
+      await submit(modal, {
+        [AUTO_ACCESS_BLOCK]: { [AUTO_ACCESS_ACTION]: { type: 'radio_buttons', selected_option: { value: 'yes' } } },
+      })
+    ).view;
     expect(view.callback_id).toBe('wizard_general');
     view = { ...view, id: modal.id };
     const reason = await db.selectFrom('reasons').select('id').orderBy('name').executeTakeFirstOrThrow();
-    view = { ...(await submit(view, { [JUSTIFICATION_BLOCK]: { [WIZARD_VALUE_ACTION]: { type: 'plain_text_input', value: 'Vendor onboarding' } }, [REASON_BLOCK]: { [WIZARD_VALUE_ACTION]: { type: 'static_select', selected_option: { value: String(reason.id) } } } })).view, id: modal.id };
-    const device = await db.selectFrom('devices').select('id').where('external_id', '=', 'D-1005').executeTakeFirstOrThrow();
-    view = { ...(await submit(view, { [DEVICES_BLOCK]: { [WIZARD_DEVICES_SELECT_ACTION]: { type: 'multi_external_select', selected_options: [{ value: `device:${device.id}` }] } } })).view, id: modal.id };
+    view = {
+      ...(
+        await submit(view, {
+          [JUSTIFICATION_BLOCK]: { [WIZARD_VALUE_ACTION]: { type: 'plain_text_input', value: 'Vendor onboarding' } },
+          [REASON_BLOCK]: {
+            [WIZARD_VALUE_ACTION]: { type: 'static_select', selected_option: { value: String(reason.id) } },
+          },
+        })
+      ).view,
+      id: modal.id,
+    };
+    const device = await db
+      .selectFrom('devices')
+      .select('id')
+      .where('external_id', '=', 'D-1005')
+      .executeTakeFirstOrThrow();
+    view = {
+      ...(
+        await submit(view, {
+          [DEVICES_BLOCK]: {
+            [WIZARD_DEVICES_SELECT_ACTION]: {
+              type: 'multi_external_select',
+              selected_options: [{ value: `device:${device.id}` }],
+            },
+          },
+        })
+      ).view,
+      id: modal.id,
+    };
     expect(view.callback_id).toBe('wizard_credentials');
 
     // Choosing credentials dispatches an action: the step is re-rendered with one permission block each.
-    const credentials = await db.selectFrom('credentials').select(['id', 'username']).where('device_id', '=', device.id).orderBy('username').execute();
+    const credentials = await db
+      .selectFrom('credentials')
+      .select(['id', 'username'])
+      .where('device_id', '=', device.id)
+      .orderBy('username')
+      .execute();
     await app.slack.interactive({
       type: 'block_actions',
       user: { id: REQUESTER },
-      view: { ...view, type: 'modal', hash: 'h1', state: { values: { [CREDENTIALS_BLOCK]: { [WIZARD_CREDENTIALS_SELECT_ACTION]: { type: 'multi_external_select', selected_options: credentials.map((credential) => ({ value: `credential:${credential.id}` })) } } } } },
-      actions: [{ type: 'multi_external_select', action_id: WIZARD_CREDENTIALS_SELECT_ACTION, block_id: CREDENTIALS_BLOCK, selected_options: credentials.map((credential) => ({ value: `credential:${credential.id}` })), action_ts: '2' }],
+      view: {
+        ...view,
+        type: 'modal',
+        hash: 'h1',
+        state: {
+          values: {
+            [CREDENTIALS_BLOCK]: {
+              [WIZARD_CREDENTIALS_SELECT_ACTION]: {
+                type: 'multi_external_select',
+                selected_options: credentials.map((credential) => ({ value: `credential:${credential.id}` })),
+              },
+            },
+          },
+        },
+      },
+      actions: [
+        {
+          type: 'multi_external_select',
+          action_id: WIZARD_CREDENTIALS_SELECT_ACTION,
+          block_id: CREDENTIALS_BLOCK,
+          selected_options: credentials.map((credential) => ({ value: `credential:${credential.id}` })),
+          action_ts: '2',
+        },
+      ],
     });
     const rerendered = await app.slackApi.waitForCall('views.update', (call) => call.args.view_id === modal.id);
     const blocks = JSON.stringify((rerendered.args.view as View).blocks);
@@ -68,24 +160,45 @@ describe('the wizard from an uploaded file', () => {
     // Through to Create: the card is threaded under the upload.
     const chosen = credentials[0]!;
     view = { ...(rerendered.args.view as View), id: modal.id };
-    view = { ...(await submit(view, {
-      [CREDENTIALS_BLOCK]: { [WIZARD_CREDENTIALS_SELECT_ACTION]: { type: 'multi_external_select', selected_options: [{ value: `credential:${chosen.id}` }] } },
-      [grantBlockId(chosen.id)]: { [WIZARD_VALUE_ACTION]: { type: 'checkboxes', selected_options: [{ value: 'view_password' }] } },
-    })).view, id: modal.id };
+    view = {
+      ...(
+        await submit(view, {
+          [CREDENTIALS_BLOCK]: {
+            [WIZARD_CREDENTIALS_SELECT_ACTION]: {
+              type: 'multi_external_select',
+              selected_options: [{ value: `credential:${chosen.id}` }],
+            },
+          },
+          [grantBlockId(chosen.id)]: {
+            [WIZARD_VALUE_ACTION]: { type: 'checkboxes', selected_options: [{ value: 'view_password' }] },
+          },
+        })
+      ).view,
+      id: modal.id,
+    };
     expect(view.callback_id).toBe('wizard_limitation');
     const tomorrow = Math.ceil((Date.now() + 24 * 3600 * 1000) / (15 * 60 * 1000)) * 15 * 60;
     const field = (fields: Record<string, unknown>) => ({ [WIZARD_VALUE_ACTION]: fields });
-    view = { ...(await submit(view, {
-      start: field({ type: 'datetimepicker', selected_date_time: tomorrow }),
-      duration: field({ type: 'number_input', value: '3' }),
-      unit: field({ type: 'static_select', selected_option: { value: 'days' } }),
-      days: field({ type: 'checkboxes', selected_options: [{ value: 'every_day' }] }),
-      times: field({ type: 'checkboxes', selected_options: [{ value: 'all_hours' }] }),
-      sessions: field({ type: 'radio_buttons', selected_option: { value: 'unlimited' } }),
-    })).view, id: modal.id };
+    view = {
+      ...(
+        await submit(view, {
+          start: field({ type: 'datetimepicker', selected_date_time: tomorrow }),
+          duration: field({ type: 'number_input', value: '3' }),
+          unit: field({ type: 'static_select', selected_option: { value: 'days' } }),
+          days: field({ type: 'checkboxes', selected_options: [{ value: 'every_day' }] }),
+          times: field({ type: 'checkboxes', selected_options: [{ value: 'all_hours' }] }),
+          sessions: field({ type: 'radio_buttons', selected_option: { value: 'unlimited' } }),
+        })
+      ).view,
+      id: modal.id,
+    };
     expect(view.callback_id).toBe('wizard_review');
     await submit(view, {});
-    const card = await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === CHANNEL && String(call.args.text).includes('Access request'), 15_000);
+    const card = await app.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.channel === CHANNEL && String(call.args.text).includes('Access request'),
+      15_000,
+    );
     expect(card.args.thread_ts).toBe(shareTs);
     expect(app.slackApi.violations).toEqual([]);
   }, 60_000);

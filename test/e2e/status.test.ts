@@ -27,15 +27,28 @@ afterEach(async () => {
 
 let responses = 0;
 /** `/domum <text>` as `userId`; resolves with what the app answered through the response_url. */
-async function command(app: TestApp, userId: string, text: string): Promise<{ text: string; blocks: unknown[]; all: string }> {
+async function command(
+  app: TestApp,
+  userId: string,
+  text: string,
+): Promise<{ text: string; blocks: unknown[]; all: string }> {
   responses += 1;
   const id = `status-${responses}`;
-  const result = await app.slack.command({ text, userId, channelId: CHANNEL, responseUrl: app.slackApi.responseUrl(id) });
+  const result = await app.slack.command({
+    text,
+    userId,
+    channelId: CHANNEL,
+    responseUrl: app.slackApi.responseUrl(id),
+  });
   expect(result.status).toBe(200);
   const response = await app.slackApi.waitForResponse((candidate) => candidate.id === id);
   const body = response.body as { text?: string; blocks?: unknown[]; response_type?: string };
   expect(body.response_type).toBe('ephemeral');
-  return { text: body.text ?? '', blocks: body.blocks ?? [], all: `${body.text ?? ''}${JSON.stringify(body.blocks ?? [])}` };
+  return {
+    text: body.text ?? '',
+    blocks: body.blocks ?? [],
+    all: `${body.text ?? ''}${JSON.stringify(body.blocks ?? [])}`,
+  };
 }
 
 /** `/domum status <code>` answered with a modal: the modal's blocks as one string. */
@@ -51,10 +64,28 @@ async function setUp(options: { smtp?: boolean } = {}) {
   if (smtp) closers.push(smtp);
   const app = await startTestApp({ env: { MAIL_RATE_PER_SECOND: '1000', ...(smtp ? { SMTP_URL: smtp.url } : {}) } });
   const db = app.running.deps.db;
-  expect((await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(true);
+  expect((await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(
+    true,
+  );
   const request = await createRequestThroughWizard(app, { requester: REQUESTER, channel: CHANNEL });
-  await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === CHANNEL && String(call.args.text).includes('Access request'), 15_000);
-  await expect.poll(async () => (await db.selectFrom('access_requests').select('card_ts').where('id', '=', request.id).executeTakeFirstOrThrow()).card_ts, { timeout: 10_000 }).toMatch(/^\d+\.\d+$/);
+  await app.slackApi.waitForCall(
+    'chat.postMessage',
+    (call) => call.args.channel === CHANNEL && String(call.args.text).includes('Access request'),
+    15_000,
+  );
+  await expect
+    .poll(
+      async () =>
+        (
+          await db
+            .selectFrom('access_requests')
+            .select('card_ts')
+            .where('id', '=', request.id)
+            .executeTakeFirstOrThrow()
+        ).card_ts,
+      { timeout: 10_000 },
+    )
+    .toMatch(/^\d+\.\d+$/);
   const record = await db.selectFrom('imports').select(['code']).executeTakeFirstOrThrow();
   return { app, db, request, importCode: record.code, smtp };
 }
@@ -69,7 +100,9 @@ describe('/domum status', () => {
     expect(mine.all).toContain('Awaiting approval');
     expect(mine.all).toMatch(/\d+\/\d+ lines/);
     // The request's code links to its card's thread.
-    expect(mine.all).toMatch(new RegExp(`<https://domum-test\\.slack\\.com/archives/${CHANNEL}/p\\d+\\|\\*${request.code}\\*>`));
+    expect(mine.all).toMatch(
+      new RegExp(`<https://domum-test\\.slack\\.com/archives/${CHANNEL}/p\\d+\\|\\*${request.code}\\*>`),
+    );
     expect(mine.all).not.toContain('Awaiting your decision');
 
     const approver = await command(app, APPROVER, 'status');
@@ -108,7 +141,15 @@ describe('/domum status', () => {
     await app.slack.interactive({
       type: 'view_submission',
       user: { id: APPROVER, team_id: 'T0TEAM001' },
-      view: { id: 'VAPPROVE', type: 'modal', callback_id: 'request_approve_modal', private_metadata: JSON.stringify({ requestId: request.id }), state: { values: { [COMMENT_BLOCK]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: 'fine by me' } } } } },
+      view: {
+        id: 'VAPPROVE',
+        type: 'modal',
+        callback_id: 'request_approve_modal',
+        private_metadata: JSON.stringify({ requestId: request.id }),
+        state: {
+          values: { [COMMENT_BLOCK]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: 'fine by me' } } },
+        },
+      },
     });
     await app.slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).startsWith('Summary'), 30_000);
 
@@ -118,7 +159,12 @@ describe('/domum status', () => {
     expect(decided).toContain('fine by me');
     expect(decided).toContain('Emails sent:');
 
-    const access = await db.selectFrom('accesses as a').innerJoin('third_party_users as u', 'u.id', 'a.user_id').select(['a.code', 'u.name', 'u.email']).orderBy('a.id').executeTakeFirstOrThrow();
+    const access = await db
+      .selectFrom('accesses as a')
+      .innerJoin('third_party_users as u', 'u.id', 'a.user_id')
+      .select(['a.code', 'u.name', 'u.email'])
+      .orderBy('a.id')
+      .executeTakeFirstOrThrow();
     const forRequester = await detailModal(app, REQUESTER, access.code);
     expect(forRequester).toContain(access.email);
     expect(forRequester).toMatch(/Active|Scheduled/);
@@ -135,7 +181,11 @@ describe('/domum status', () => {
     // A cancelled access says who cancelled it, when and why.
     const cancelled = await cancelAccesses(
       { db, jobs: app.running.deps.jobs, now: () => new Date() },
-      { target: { kind: 'access', code: access.code }, actor: { userId: ADMIN, isAdmin: true }, reason: 'contract <ended>' },
+      {
+        target: { kind: 'access', code: access.code },
+        actor: { userId: ADMIN, isAdmin: true },
+        reason: 'contract <ended>',
+      },
     );
     expect(cancelled.ok).toBe(true);
     const afterCancel = await detailModal(app, REQUESTER, access.code);
@@ -159,7 +209,15 @@ describe('/domum status', () => {
     const app = await startTestApp();
     const db = app.running.deps.db;
     for (let index = 1; index <= 12; index += 1) {
-      await db.insertInto('imports').values({ file_name: `batch-${index}.xlsx`, importer_user_id: ADMIN, source: 'modal', created_at: new Date(Date.UTC(2026, 10, index)) }).execute();
+      await db
+        .insertInto('imports')
+        .values({
+          file_name: `batch-${index}.xlsx`,
+          importer_user_id: ADMIN,
+          source: 'modal',
+          created_at: new Date(Date.UTC(2026, 10, index)),
+        })
+        .execute();
     }
     const first = await command(app, ADMIN, 'status');
     expect(first.all).toContain('batch-12.xlsx');
@@ -223,7 +281,15 @@ describe('App Home', () => {
       user: { id: STRANGER, team_id: 'T0TEAM001' },
       container: { type: 'view', view_id: 'VHOME' },
       view: { id: 'VHOME', type: 'home' },
-      actions: [{ type: 'button', action_id: 'request_approve', block_id: `home_decision_${request.id}`, value: String(request.id), action_ts: '1' }],
+      actions: [
+        {
+          type: 'button',
+          action_id: 'request_approve',
+          block_id: `home_decision_${request.id}`,
+          value: String(request.id),
+          action_ts: '1',
+        },
+      ],
     });
     const refusal = await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === STRANGER);
     expect(String(refusal.args.text)).toContain('only approvers');

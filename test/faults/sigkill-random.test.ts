@@ -49,7 +49,13 @@ function seededRandom(seed: number): () => number {
 /** Run `run`'s LINES lines, with addresses of its own; every 10th line is inactive. */
 function workbook(run: number): Buffer {
   const rows: string[][] = [['Vendor', 'Name', 'Email', 'Enabled']];
-  for (let index = 0; index < LINES; index += 1) rows.push(['Globex', `Person ${run}.${index}`, `run${run}.person${index}@globex.example`, index % 10 === 0 ? 'No' : 'Yes']);
+  for (let index = 0; index < LINES; index += 1)
+    rows.push([
+      'Globex',
+      `Person ${run}.${index}`,
+      `run${run}.person${index}@globex.example`,
+      index % 10 === 0 ? 'No' : 'Yes',
+    ]);
   const book = XLSX.utils.book_new();
   XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet(rows), 'Users');
   return XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
@@ -62,12 +68,23 @@ describe('SIGKILL at random points of a run', () => {
     process.stdout.write(`sigkill-random: FAULT_SEED=${seed}\n`);
     const smtp = await startSmtpCapture();
     const slackApi = await startFakeSlackApi();
-    closers.push(() => smtp.close(), () => slackApi.close());
+    closers.push(
+      () => smtp.close(),
+      () => slackApi.close(),
+    );
     const database = await createTestDatabase();
     const dataDir = await temporaryDataDir();
-    const env = childEnvironment({ slackApi, database, dataDir, smtpUrl: smtp.url, extra: { MAIL_RATE_PER_SECOND: '5000' } });
+    const env = childEnvironment({
+      slackApi,
+      database,
+      dataDir,
+      smtpUrl: smtp.url,
+      extra: { MAIL_RATE_PER_SECOND: '5000' },
+    });
     await seedChildDatabase(database, dataDir, async (handle) => {
-      expect((await loadCatalog(handle.db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(true);
+      expect(
+        (await loadCatalog(handle.db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok,
+      ).toBe(true);
     });
 
     let app: ChildApp = await startChildApp({ env });
@@ -76,7 +93,12 @@ describe('SIGKILL at random points of a run', () => {
       const started = Date.now();
       const channel = `C0FAULT${String(run).padStart(2, '0')}`;
       const side = { slack: app.slack, slackApi };
-      const { requestId, cardTs } = await createRequestOverSlack(side, { requester: 'U0REQ0001', channel, fileName: `run-${run}.xlsx`, bytes: workbook(run) });
+      const { requestId, cardTs } = await createRequestOverSlack(side, {
+        requester: 'U0REQ0001',
+        channel,
+        fileName: `run-${run}.xlsx`,
+        bytes: workbook(run),
+      });
       requestIds.push(requestId);
       const emailsBefore = smtp.messages.length;
       const killAfter = Math.floor(random() * 2 * CREATED);
@@ -87,7 +109,8 @@ describe('SIGKILL at random points of a run', () => {
       const inAtKill = smtp.messages.length - emailsBefore;
       app = await startChildApp({ env });
 
-      const isSummary = (call: { args: Record<string, unknown> }) => call.args.channel === channel && String(call.args.text).startsWith('Summary');
+      const isSummary = (call: { args: Record<string, unknown> }) =>
+        call.args.channel === channel && String(call.args.text).startsWith('Summary');
       const summary = await slackApi.waitForCall('chat.postMessage', isSummary, 120_000);
       const text = JSON.stringify(summary.args.blocks) + String(summary.args.text);
       const context = `run ${run} (seed ${seed}, killed after ${killAfter} emails)`;
@@ -96,9 +119,14 @@ describe('SIGKILL at random points of a run', () => {
       expect(text, context).toContain('Errors: 0');
       expect(text, context).toContain(`Accesses created: ${CREATED}`);
       expect(text, context).toContain(`Emails sent: ${2 * CREATED}`);
-      const results = await slackApi.waitForUpload((upload) => upload.channelId === channel && upload.filename.endsWith('-results.xlsx'), 30_000);
+      const results = await slackApi.waitForUpload(
+        (upload) => upload.channelId === channel && upload.filename.endsWith('-results.xlsx'),
+        30_000,
+      );
       const sheet = XLSX.read(results.bytes, { type: 'buffer' });
-      const rows = XLSX.utils.sheet_to_json<Record<string, string>>(sheet.Sheets[sheet.SheetNames[0] as string] as XLSX.WorkSheet);
+      const rows = XLSX.utils.sheet_to_json<Record<string, string>>(
+        sheet.Sheets[sheet.SheetNames[0] as string] as XLSX.WorkSheet,
+      );
       expect(rows, context).toHaveLength(LINES);
       const accessIds = rows.map((row) => String(row['Access id'] ?? '')).filter((id) => /^EXT-\d{2}-\d{6}$/.test(id));
       expect(accessIds, context).toHaveLength(CREATED);
@@ -110,21 +138,42 @@ describe('SIGKILL at random points of a run', () => {
       expect(mails.tokens.size, context).toBe(CREATED);
       const extra = smtp.messages.length - emailsBefore - 2 * CREATED;
       expect(extra, context).toBeGreaterThanOrEqual(0);
-      expect(extra, `${context}: ${extra} extra emails, ${connectionsAtKill} SMTP connections at the kill`).toBeLessThanOrEqual(connectionsAtKill);
-      process.stdout.write(`sigkill-random: ${context}: ${inAtKill} emails in at the kill, ${extra} sent twice, summary after ${Date.now() - started} ms\n`);
+      expect(
+        extra,
+        `${context}: ${extra} extra emails, ${connectionsAtKill} SMTP connections at the kill`,
+      ).toBeLessThanOrEqual(connectionsAtKill);
+      process.stdout.write(
+        `sigkill-random: ${context}: ${inAtKill} emails in at the kill, ${extra} sent twice, summary after ${Date.now() - started} ms\n`,
+      );
     }
-    expect(slackApi.callsTo('chat.postMessage').filter((call) => String(call.args.text).startsWith('Summary'))).toHaveLength(ITERATIONS);
+    expect(
+      slackApi.callsTo('chat.postMessage').filter((call) => String(call.args.text).startsWith('Summary')),
+    ).toHaveLength(ITERATIONS);
     expect(slackApi.violations).toEqual([]);
 
     // The database once the app stopped: one access per created line of every run, all complete.
     await app.stop();
     const handle = await openChildDatabase(database, dataDir);
     for (const requestId of requestIds) {
-      const accesses = await handle.db.selectFrom('accesses').select(['user_id', 'link_email_sent_at', 'token_email_sent_at', 'email_error']).where('request_id', '=', requestId).execute();
+      const accesses = await handle.db
+        .selectFrom('accesses')
+        .select(['user_id', 'link_email_sent_at', 'token_email_sent_at', 'email_error'])
+        .where('request_id', '=', requestId)
+        .execute();
       expect(accesses).toHaveLength(CREATED);
       expect(new Set(accesses.map((access) => access.user_id)).size).toBe(CREATED);
-      expect(accesses.filter((access) => access.link_email_sent_at && access.token_email_sent_at && !access.email_error)).toHaveLength(CREATED);
-      expect((await handle.db.selectFrom('access_requests').select('status').where('id', '=', requestId).executeTakeFirstOrThrow()).status).toBe('completed');
+      expect(
+        accesses.filter((access) => access.link_email_sent_at && access.token_email_sent_at && !access.email_error),
+      ).toHaveLength(CREATED);
+      expect(
+        (
+          await handle.db
+            .selectFrom('access_requests')
+            .select('status')
+            .where('id', '=', requestId)
+            .executeTakeFirstOrThrow()
+        ).status,
+      ).toBe('completed');
     }
   }, 600_000);
 });

@@ -26,18 +26,41 @@ async function replicas(env: Record<string, string> = {}): Promise<TestApp[]> {
 }
 
 const postsTo = (apps: TestApp[], predicate: (args: Record<string, unknown>) => boolean) =>
-  [...new Set(apps.map((app) => app.slackApi))].flatMap((api) => api.callsTo('chat.postMessage')).filter((call) => predicate(call.args));
+  [...new Set(apps.map((app) => app.slackApi))]
+    .flatMap((api) => api.callsTo('chat.postMessage'))
+    .filter((call) => predicate(call.args));
 
 describe('Slack delivering the same thing more than once', () => {
   it('handles an event delivered three times (the first and two retries, at once) once', async () => {
     const apps = await replicas();
     const [first] = apps as [TestApp, TestApp];
-    expect((await loadCatalog(first.running.deps.db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(true);
+    expect(
+      (
+        await loadCatalog(first.running.deps.db, {
+          text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
+          format: 'yaml',
+        })
+      ).ok,
+    ).toBe(true);
     const shareTs = '1700000100.000100';
     for (const api of new Set(apps.map((app) => app.slackApi))) {
-      api.addFile({ id: 'F0REDELIVER', name: 'clean_en.xlsx', bytes: readFileSync(fixturePath('clean_en.xlsx')), user: 'U0IMPORT1', channels: ['C0REDELIV1'], shares: { C0REDELIV1: shareTs } });
+      api.addFile({
+        id: 'F0REDELIVER',
+        name: 'clean_en.xlsx',
+        bytes: readFileSync(fixturePath('clean_en.xlsx')),
+        user: 'U0IMPORT1',
+        channels: ['C0REDELIV1'],
+        shares: { C0REDELIV1: shareTs },
+      });
     }
-    const event = { type: 'file_shared', file_id: 'F0REDELIVER', user_id: 'U0IMPORT1', file: { id: 'F0REDELIVER' }, channel_id: 'C0REDELIV1', event_ts: shareTs };
+    const event = {
+      type: 'file_shared',
+      file_id: 'F0REDELIVER',
+      user_id: 'U0IMPORT1',
+      file: { id: 'F0REDELIVER' },
+      channel_id: 'C0REDELIV1',
+      event_ts: shareTs,
+    };
     const deliveries = await Promise.all([
       apps[0]?.slack.event(event, { eventId: 'Ev0REDELIVER1' }),
       apps[1]?.slack.event(event, { eventId: 'Ev0REDELIVER1', retryNum: 1, retryReason: 'http_timeout' }),
@@ -45,8 +68,21 @@ describe('Slack delivering the same thing more than once', () => {
     ]);
     expect(deliveries.map((delivery) => delivery?.status)).toEqual([200, 200, 200]);
 
-    await first.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === 'C0REDELIV1' && call.args.thread_ts === shareTs && JSON.stringify(call.args).includes('lines'), 30_000);
-    expect(await first.running.deps.db.selectFrom('imports').select('id').where('slack_file_id', '=', 'F0REDELIVER').execute()).toHaveLength(1);
+    await first.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) =>
+        call.args.channel === 'C0REDELIV1' &&
+        call.args.thread_ts === shareTs &&
+        JSON.stringify(call.args).includes('lines'),
+      30_000,
+    );
+    expect(
+      await first.running.deps.db
+        .selectFrom('imports')
+        .select('id')
+        .where('slack_file_id', '=', 'F0REDELIVER')
+        .execute(),
+    ).toHaveLength(1);
     expect(await first.running.deps.db.selectFrom('imports').select('id').execute()).toHaveLength(1);
     expect(postsTo(apps, (args) => args['thread_ts'] === shareTs)).toHaveLength(1);
   });
@@ -57,12 +93,21 @@ describe('Slack delivering the same thing more than once', () => {
     const apps = await replicas({ SMTP_URL: smtp.url, MAIL_RATE_PER_SECOND: '1000' });
     const [first, second] = apps as [TestApp, TestApp];
     const request = await requestAwaitingApproval(first, { lines: 20, channel: 'C0TWICE01', prefix: 'twice' });
-    const answers = await Promise.all([approveThroughModal(first, request.id), approveThroughModal(second, request.id)]);
+    const answers = await Promise.all([
+      approveThroughModal(first, request.id),
+      approveThroughModal(second, request.id),
+    ]);
     expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
 
-    await first.slackApi.waitForCall('chat.postMessage', (call) => String(call.args.text).startsWith('Summary'), 60_000);
+    await first.slackApi.waitForCall(
+      'chat.postMessage',
+      (call) => String(call.args.text).startsWith('Summary'),
+      60_000,
+    );
     const db = first.running.deps.db;
-    expect(await db.selectFrom('approval_responses').select('id').where('request_id', '=', request.id).execute()).toHaveLength(1);
+    expect(
+      await db.selectFrom('approval_responses').select('id').where('request_id', '=', request.id).execute(),
+    ).toHaveLength(1);
     expect(postsTo(apps, (args) => String(args['text']).includes(`approved ${request.code}`))).toHaveLength(1);
     expect(postsTo(apps, (args) => String(args['text']).startsWith('Processing'))).toHaveLength(1);
     await expectCompleteRun(first, { requestId: request.id, lines: 20, messages: smtp.messages, maxDuplicates: 0 });

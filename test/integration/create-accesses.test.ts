@@ -13,10 +13,23 @@ describe('creating the accesses of a request', () => {
   it('gives each created user one access, once, in chunks', async () => {
     const app = await startTestApp();
     const db = app.running.deps.db;
-    expect((await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(true);
-    const request = await createRequestThroughWizard(app, { requester: 'U0REQ0001', channel: 'C0ACCESSES', file: 'validation_errors.xlsx' });
-    await waitFor(async () => (await db.selectFrom('imports').select('status').executeTakeFirstOrThrow()).status === 'done', { description: 'the import to finish' });
-    const createdLines = await db.selectFrom('import_lines').select('user_id').where('outcome', '=', 'created').execute();
+    expect(
+      (await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok,
+    ).toBe(true);
+    const request = await createRequestThroughWizard(app, {
+      requester: 'U0REQ0001',
+      channel: 'C0ACCESSES',
+      file: 'validation_errors.xlsx',
+    });
+    await waitFor(
+      async () => (await db.selectFrom('imports').select('status').executeTakeFirstOrThrow()).status === 'done',
+      { description: 'the import to finish' },
+    );
+    const createdLines = await db
+      .selectFrom('import_lines')
+      .select('user_id')
+      .where('outcome', '=', 'created')
+      .execute();
     expect(createdLines.length).toBeGreaterThan(0);
 
     const first = await createAccessesForRequest(app.running.deps, request.id, 1);
@@ -31,7 +44,15 @@ describe('creating the accesses of a request', () => {
       expect(access.status).toBe('scheduled');
       expect(access.link_id.length).toBeGreaterThanOrEqual(22);
       expect(access.token_hash).toBeNull();
-      expect(access.grants).toEqual([expect.objectContaining({ credentialExternalId: 'C-5001', username: 'postgres', deviceName: 'db-prod-01', startSession: true, viewPassword: false })]);
+      expect(access.grants).toEqual([
+        expect.objectContaining({
+          credentialExternalId: 'C-5001',
+          username: 'postgres',
+          deviceName: 'db-prod-01',
+          startSession: true,
+          viewPassword: false,
+        }),
+      ]);
       expect(access.ends_at.getTime() - access.starts_at.getTime()).toBe(8 * 3600 * 1000);
     }
   }, 60_000);

@@ -19,7 +19,10 @@ const quiet = createLogger({ level: 'error', write: () => undefined });
 
 async function preparedDatabase(): Promise<DatabaseHandle> {
   const database = await (await createTestDatabase()).open();
-  const loaded = await loadCatalog(database.db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' });
+  const loaded = await loadCatalog(database.db, {
+    text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
+    format: 'yaml',
+  });
   expect(loaded.ok).toBe(true);
   return database;
 }
@@ -31,7 +34,11 @@ async function importFile(database: DatabaseHandle, name: string) {
   try {
     const deps = { db: database.db, jobs };
     const record = await startImport(deps, { fileName: name, importerUserId: 'U0IMPORT1', source: 'cli' });
-    const checked = await checkImport({ ...deps, limits }, record.id, async () => new Uint8Array(readFileSync(fixturePath(name))));
+    const checked = await checkImport(
+      { ...deps, limits },
+      record.id,
+      async () => new Uint8Array(readFileSync(fixturePath(name))),
+    );
     expect(checked.kind).toBe('ready');
     expect((await continueImport(deps, record.id, 'U0IMPORT1')).ok).toBe(true);
     const ran = await runImport(deps, record.id);
@@ -50,7 +57,11 @@ describe.each(Object.keys(expected).sort())('%s', (name) => {
   it('gives the expected dry run', async () => {
     const database = await preparedDatabase();
     if (spec.preload) await importFile(database, spec.preload);
-    const result = await dryRunSpreadsheet(database.db, { bytes: new Uint8Array(readFileSync(fixturePath(name))), fileName: name, limits });
+    const result = await dryRunSpreadsheet(database.db, {
+      bytes: new Uint8Array(readFileSync(fixturePath(name))),
+      fileName: name,
+      limits,
+    });
     if (spec.wholeFileError) {
       expect(result.ok).toBe(false);
       if (!result.ok) expect(result.refusal.message.length).toBeGreaterThan(10);
@@ -66,7 +77,10 @@ describe.each(Object.keys(expected).sort())('%s', (name) => {
       expect(line.outcome, where).toBe(want.outcome);
       if (want.email && line.outcome !== 'error') expect(line.email, where).toBe(want.email);
       if (want.column) expect(line.errors[0]?.column, where).toBe(want.column);
-      if (want.duplicateOf) expect(line.errors.find((error) => error.column === 'Email')?.message, where).toContain(`line ${want.duplicateOf}`);
+      if (want.duplicateOf)
+        expect(line.errors.find((error) => error.column === 'Email')?.message, where).toContain(
+          `line ${want.duplicateOf}`,
+        );
       if (want.phone) expect(line.user?.phone, where).toBe(want.phone);
       if (want.name) expect(line.user?.name, where).toBe(want.name);
       if (want.document) expect(line.user?.document, where).toBe(want.document);
@@ -83,7 +97,9 @@ describe.each(Object.keys(expected).sort())('%s', (name) => {
     expect(record?.status).toBe('done');
     const lines = await listImportLines(database.db, importId);
     const outcomes = Object.fromEntries(lines.map((line) => [String(line.lineNumber), line.outcome]));
-    expect(outcomes).toEqual(Object.fromEntries(Object.entries(spec.lines).map(([line, want]) => [line, want.outcome])));
+    expect(outcomes).toEqual(
+      Object.fromEntries(Object.entries(spec.lines).map(([line, want]) => [line, want.outcome])),
+    );
     const after = await database.db.selectFrom('third_party_users').select(['email', 'enabled', 'phone']).execute();
     expect(after.length - before.length).toBe((spec.counts.created ?? 0) + (spec.counts.created_inactive ?? 0));
     for (const [line, want] of Object.entries(spec.lines)) {

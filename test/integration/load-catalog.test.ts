@@ -55,7 +55,9 @@ async function rowVersions(): Promise<Record<string, string>> {
   return versions;
 }
 
-async function updatedAts(table: 'access_groups' | 'vendors' | 'devices' | 'credentials'): Promise<Map<number, number>> {
+async function updatedAts(
+  table: 'access_groups' | 'vendors' | 'devices' | 'credentials',
+): Promise<Map<number, number>> {
   const rows = await db.selectFrom(table).select(['id', 'updated_at']).execute();
   return new Map(rows.map((row) => [row.id, new Date(row.updated_at).getTime()]));
 }
@@ -206,7 +208,11 @@ describe('loadCatalog', () => {
 
     expect(changes.roles.requester).toEqual({ added: 0, removed: 1, unchanged: 1 });
     expect(formatCatalogReport(changes)).toContain('Requesters: 1 removed, 1 unchanged');
-    const requesters = await db.selectFrom('role_assignments').select('slack_user_id').where('role', '=', 'requester').execute();
+    const requesters = await db
+      .selectFrom('role_assignments')
+      .select('slack_user_id')
+      .where('role', '=', 'requester')
+      .execute();
     expect(requesters).toEqual([{ slack_user_id: 'U0REQ0001' }]);
 
     const onlyAdmins = changesOf(await loadCatalog(db, { text: 'admins: [U0ADMIN02]\n', format: 'yaml' }));

@@ -21,7 +21,13 @@ function logSink() {
 }
 
 function linkMail(userName = 'Ana Souza'): OutgoingMail {
-  const content = accessLinkMail({ to: 'ana@acme.example', userName, vendorName: 'Acme Corp', link: LINK, accessCode: 'A-1042' });
+  const content = accessLinkMail({
+    to: 'ana@acme.example',
+    userName,
+    vendorName: 'Acme Corp',
+    link: LINK,
+    accessCode: 'A-1042',
+  });
   return { to: 'ana@acme.example', ...content, idempotencyKey: 'access-1042:link' };
 }
 
@@ -52,7 +58,9 @@ function parts(raw: string): { text: string; html: string } {
         ? Buffer.from(body, 'base64').toString('utf8')
         : encoding === 'quoted-printable'
           ? Buffer.from(
-              body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+              body
+                .replace(/=\r?\n/g, '')
+                .replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
               'latin1',
             ).toString('utf8')
           : body;
@@ -63,18 +71,32 @@ function parts(raw: string): { text: string; html: string } {
 
 describe('templates', () => {
   it('keep the link and the token in separate mails and escape every value in HTML', () => {
-    const link = accessLinkMail({ to: 'x@y', userName: '<b>Eve</b> & "Co"', vendorName: 'A<B', link: LINK, accessCode: "O'1" });
+    const link = accessLinkMail({
+      to: 'x@y',
+      userName: '<b>Eve</b> & "Co"',
+      vendorName: 'A<B',
+      link: LINK,
+      accessCode: "O'1",
+    });
     expect(link.html).toContain('&lt;b&gt;Eve&lt;/b&gt; &amp; &quot;Co&quot;');
     expect(link.html).toContain('A&lt;B');
     expect(link.html).toContain('O&#39;1');
     expect(link.html).not.toContain('<b>Eve');
     expect(link.text).toContain(LINK);
-    const token = accessTokenMail({ to: 'x@y', userName: 'Eve', token: TOKEN, expiresAt: new Date('2026-11-25T17:05:00Z'), timeZone: 'America/Sao_Paulo' });
+    const token = accessTokenMail({
+      to: 'x@y',
+      userName: 'Eve',
+      token: TOKEN,
+      expiresAt: new Date('2026-11-25T17:05:00Z'),
+      timeZone: 'America/Sao_Paulo',
+    });
     expect(token.text).toContain('25 Nov 2026 14:05 (America/Sao_Paulo)');
     expect(token.html).toContain('25 Nov 2026 14:05 (America/Sao_Paulo)');
     expect(`${token.subject}${token.text}${token.html}`).not.toMatch(/https?:/);
     expect(`${link.subject}${link.text}${link.html}`).not.toContain(TOKEN);
-    expect(() => accessLinkMail({ to: 'x@y', userName: 'E', vendorName: 'V', link: 'javascript:alert(1)', accessCode: 'A' })).toThrow();
+    expect(() =>
+      accessLinkMail({ to: 'x@y', userName: 'E', vendorName: 'V', link: 'javascript:alert(1)', accessCode: 'A' }),
+    ).toThrow();
   });
 });
 
@@ -83,7 +105,13 @@ describe('SMTP mailer', () => {
   const open: Mailer[] = [];
   const smtpMailer = (ratePerSecond = 100, sink = logSink()) => {
     const url = capture.url.replace('smtp://', `smtp://domum:${SMTP_PASSWORD}@`);
-    const mailer = createMailer({ smtpUrl: url, from: 'Domum <no-reply@domum.example>', dataDir: '/nonexistent', ratePerSecond, logger: sink.logger });
+    const mailer = createMailer({
+      smtpUrl: url,
+      from: 'Domum <no-reply@domum.example>',
+      dataDir: '/nonexistent',
+      ratePerSecond,
+      logger: sink.logger,
+    });
     open.push(mailer);
     return mailer;
   };
@@ -129,7 +157,9 @@ describe('SMTP mailer', () => {
   it('maps a 5xx reply to PermanentMailError carrying the reply', async () => {
     const sink = logSink();
     capture.rejectNext(550, 'No such user here', 1, 'rcpt');
-    const error = await smtpMailer(100, sink).send(tokenMail()).catch((caught: unknown) => caught);
+    const error = await smtpMailer(100, sink)
+      .send(tokenMail())
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(PermanentMailError);
     expect((error as PermanentMailError).reply).toMatch(/^550\b.*No such user here/);
     expect(sink.lines.join('\n')).not.toContain(TOKEN);
@@ -145,7 +175,13 @@ describe('SMTP mailer', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, from: 'Domum <no-reply@localhost>', dataDir: '/nonexistent', ratePerSecond: 10, logger: logSink().logger });
+    const mailer = createMailer({
+      smtpUrl: `smtp://127.0.0.1:${port}`,
+      from: 'Domum <no-reply@localhost>',
+      dataDir: '/nonexistent',
+      ratePerSecond: 10,
+      logger: logSink().logger,
+    });
     open.push(mailer);
     await expect(mailer.send(linkMail())).rejects.toBeInstanceOf(TransientMailError);
   });
@@ -153,7 +189,9 @@ describe('SMTP mailer', () => {
   it('starts at most ratePerSecond sends per second', async () => {
     const mailer = smtpMailer(2);
     const started = performance.now();
-    await Promise.all(Array.from({ length: 5 }, (_, index) => mailer.send({ ...linkMail(), idempotencyKey: `rate-${index}` })));
+    await Promise.all(
+      Array.from({ length: 5 }, (_, index) => mailer.send({ ...linkMail(), idempotencyKey: `rate-${index}` })),
+    );
     const elapsed = performance.now() - started;
     // Slots at 0, 0.5, 1, 1.5 and 2 s: the fifth cannot start before 2 s.
     expect(elapsed).toBeGreaterThanOrEqual(2000);
@@ -173,7 +211,12 @@ describe('outbox mailer', () => {
 
   it('writes one .eml per idempotency key and logs no secret', async () => {
     const sink = logSink();
-    const mailer = createMailer({ from: 'Domum <no-reply@localhost>', dataDir, ratePerSecond: 100, logger: sink.logger });
+    const mailer = createMailer({
+      from: 'Domum <no-reply@localhost>',
+      dataDir,
+      ratePerSecond: 100,
+      logger: sink.logger,
+    });
     const first = await mailer.send(tokenMail());
     const again = await mailer.send(tokenMail());
     await mailer.send(linkMail());

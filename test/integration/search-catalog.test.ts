@@ -14,11 +14,7 @@ import {
 import type { Db } from '../../src/db/schema.ts';
 import { NARROW_HINT, toSlackOptions } from '../../src/slack/blocks/catalog-options.ts';
 import { loadCatalog } from '../../src/usecases/load-catalog.ts';
-import {
-  parseOptionValue,
-  searchCredentialOptions,
-  searchDeviceOptions,
-} from '../../src/usecases/search-catalog.ts';
+import { parseOptionValue, searchCredentialOptions, searchDeviceOptions } from '../../src/usecases/search-catalog.ts';
 import type { CatalogOptions } from '../../src/usecases/search-catalog.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { createTestDatabase } from '../support/test-database.ts';
@@ -31,7 +27,12 @@ async function fixtureCatalog(): Promise<Db> {
 }
 
 async function deviceIds(db: Db, externalIds: string[]): Promise<number[]> {
-  const rows = await db.selectFrom('devices').select('id').where('external_id', 'in', externalIds).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('devices')
+    .select('id')
+    .where('external_id', 'in', externalIds)
+    .orderBy('id')
+    .execute();
   expect(rows).toHaveLength(externalIds.length);
   return rows.map((row) => row.id);
 }
@@ -68,18 +69,38 @@ describe('catalog search, on the fixture catalog', () => {
 
   it('treats %, _, \\ and every other character typed as the character it is', async () => {
     const deps = { db: await fixtureCatalog() };
-    const nothing = ['%', '_', '\\', '%%', 'db%01', 'db_prod', '%sao%', '.*', 'db.prod', '^db', '01$', '(', ')', '[a-z]',
-      '\\d', 'a|b', 'db+', 'x{2}', '?', '*', 'corp.loca.', "'", '"; drop table devices; --'];
+    const nothing = [
+      '%',
+      '_',
+      '\\',
+      '%%',
+      'db%01',
+      'db_prod',
+      '%sao%',
+      '.*',
+      'db.prod',
+      '^db',
+      '01$',
+      '(',
+      ')',
+      '[a-z]',
+      '\\d',
+      'a|b',
+      'db+',
+      'x{2}',
+      '?',
+      '*',
+      'corp.loca.',
+      "'",
+      '"; drop table devices; --',
+    ];
     for (const text of nothing) expect((await searchDeviceOptions(deps, text)).options, text).toEqual([]);
     // A dot is a dot: "corp.local" names every device's domain but is not "corpxlocal".
     expect((await searchDeviceOptions(deps, 'net.corp.local')).options).toHaveLength(3);
     expect((await searchDeviceOptions(deps, 'netxcorp')).options).toEqual([]);
     // Control characters separate words (PostgreSQL refuses NUL in text).
     expect(names(await searchDeviceOptions(deps, 'db\u0000prod\n'))).toEqual(['db-prod-01']);
-    await deps.db
-      .insertInto('devices')
-      .values({ external_id: 'D-9%', name: 'lab_50%_box', product: 'Test' })
-      .execute();
+    await deps.db.insertInto('devices').values({ external_id: 'D-9%', name: 'lab_50%_box', product: 'Test' }).execute();
     expect(names(await searchDeviceOptions(deps, '_50%'))).toEqual(['lab_50%_box']);
     expect(names(await searchDeviceOptions(deps, '%'))).toEqual(['lab_50%_box']);
     // A backslash in the data (CORP\svc_backup) is found by typing it.
@@ -109,11 +130,9 @@ describe('catalog search, on the fixture catalog', () => {
     // "root" exists on five other devices, none of them chosen.
     expect((await searchCredentialOptions(deps, { deviceIds: chosen, text: 'root' })).options).toEqual([]);
     // Matches the credential type and the username; the device name narrows to one device.
-    expect((await searchCredentialOptions(deps, { deviceIds: chosen, text: 'ADMIN' })).options.map((o) => o.text)).toEqual([
-      'postgres @ db-prod-01',
-      'CORP\\Administrator @ win-dc-01',
-      'DSRM-Administrator @ win-dc-01',
-    ]);
+    expect(
+      (await searchCredentialOptions(deps, { deviceIds: chosen, text: 'ADMIN' })).options.map((o) => o.text),
+    ).toEqual(['postgres @ db-prod-01', 'CORP\\Administrator @ win-dc-01', 'DSRM-Administrator @ win-dc-01']);
     expect((await searchCredentialOptions(deps, { deviceIds: chosen, text: 'win-dc admin' })).options).toHaveLength(2);
     // No device chosen, or ids that are not rows: nothing, never an error.
     expect(await searchCredentialOptions(deps, { deviceIds: [], text: '' })).toEqual({ options: [], truncated: false });
@@ -247,7 +266,9 @@ describe('catalog search, on a large catalog', () => {
              'corp.local'
       from devices as d cross join generate_series(1, 4) as k`.execute(db);
     const counts = await sql<{ devices: number; credentials: number }>`
-      select (select count(*)::int from devices) as devices, (select count(*)::int from credentials) as credentials`.execute(db);
+      select (select count(*)::int from devices) as devices, (select count(*)::int from credentials) as credentials`.execute(
+      db,
+    );
     expect(counts.rows[0]).toEqual({ devices: 5000, credentials: 20_000 });
     // Statistics, as autovacuum would gather on a real catalog; PGlite has no autovacuum.
     await sql`analyze devices`.execute(db);

@@ -17,7 +17,9 @@ describe('/domum', () => {
     const app = await startTestApp();
     const empty = (await app.slack.command({ text: '', userId: 'U0REQ0001' })).json() as { text: string };
     expect(empty.text).toContain('/domum help');
-    const unknown = (await app.slack.command({ text: 'frobnicate <!channel>', userId: 'U0REQ0001' })).json() as { text: string };
+    const unknown = (await app.slack.command({ text: 'frobnicate <!channel>', userId: 'U0REQ0001' })).json() as {
+      text: string;
+    };
     expect(unknown.text).toContain("I don't know `frobnicate`");
     expect(unknown.text).toContain('/domum help');
   });
@@ -33,7 +35,10 @@ describe('/domum', () => {
 describe('request signing', () => {
   it('refuses a wrong signature and a stale timestamp with 401 before any handler runs', async () => {
     const app = await startTestApp();
-    const wrongSecret = await app.slack.command({ text: 'help', userId: 'U0REQ0001' }, { signingSecret: 'not-the-secret' });
+    const wrongSecret = await app.slack.command(
+      { text: 'help', userId: 'U0REQ0001' },
+      { signingSecret: 'not-the-secret' },
+    );
     const garbage = await app.slack.command({ text: 'help', userId: 'U0REQ0001' }, { signature: 'v0=deadbeef' });
     const sixMinutesAgo = Math.floor(Date.now() / 1000) - 6 * 60;
     const stale = await app.slack.command({ text: 'help', userId: 'U0REQ0001' }, { timestampSeconds: sixMinutesAgo });

@@ -65,7 +65,10 @@ describe('the Slack Web API client', () => {
         }),
     );
     const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/api/`;
-    const client = new WebClient('xoxb-test-token', { ...slackClientOptions(url, logger, 200), retryConfig: { retries: 0 } });
+    const client = new WebClient('xoxb-test-token', {
+      ...slackClientOptions(url, logger, 200),
+      retryConfig: { retries: 0 },
+    });
     const started = Date.now();
     await expect(client.auth.test()).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(5_000);

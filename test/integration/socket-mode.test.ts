@@ -31,7 +31,8 @@ async function startSocketModeApp(): Promise<SocketModeApp> {
     // The fake Web API only accepts its bot token, so a handler set with setHandler would never see the
     // app-level token's call (invalid_auth first). A scripted answer is served before the token check, and
     // the call is still recorded with the token it carried. Several, in case the client reconnects.
-    prepareSlackApi: (api) => api.failNext('apps.connections.open', { status: 200, body: { ok: true, url: socket.url } }, 10),
+    prepareSlackApi: (api) =>
+      api.failNext('apps.connections.open', { status: 200, body: { ok: true, url: socket.url } }, 10),
   });
   return { running: app.running, slackApi: app.slackApi, socket, baseUrl: app.baseUrl, rawLogs: app.rawLogs };
 }
@@ -40,8 +41,7 @@ describe('Socket Mode', () => {
   it('answers /domum help over the socket, privately, in the ack', async () => {
     const app = await startSocketModeApp();
     const payload = (await app.socket.sendSlashCommand({ text: 'help', userId: 'U0REQ0001' })) as
-      | { response_type?: string; text?: string }
-      | undefined;
+      { response_type?: string; text?: string } | undefined;
     expect(payload?.response_type).toBe('ephemeral');
     expect(payload?.text).toContain('/domum help');
     // The answer travels in the ack, not through response_url or chat.postMessage.
@@ -52,8 +52,7 @@ describe('Socket Mode', () => {
   it('answers an unknown subcommand with help', async () => {
     const app = await startSocketModeApp();
     const payload = (await app.socket.sendSlashCommand({ text: 'frobnicate', userId: 'U0REQ0001' })) as
-      | { response_type?: string; text?: string }
-      | undefined;
+      { response_type?: string; text?: string } | undefined;
     expect(payload?.response_type).toBe('ephemeral');
     expect(payload?.text).toContain("I don't know `frobnicate`");
     expect(payload?.text).toContain('/domum help');

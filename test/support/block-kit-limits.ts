@@ -133,7 +133,8 @@ export function checkMessage(message: MessagePayload): string[] {
   checkBlockList(problems, 'blocks', blocks, 'message', LIMITS.messageBlocks);
   let markdown = 0;
   for (const block of blocks) {
-    if (isRecord(block) && block['type'] === 'markdown' && typeof block['text'] === 'string') markdown += length(block['text']);
+    if (isRecord(block) && block['type'] === 'markdown' && typeof block['text'] === 'string')
+      markdown += length(block['text']);
   }
   if (markdown > LIMITS.markdownPerMessage) {
     problems.push(`blocks: markdown blocks hold ${markdown} characters in total (max ${LIMITS.markdownPerMessage})`);
@@ -282,7 +283,8 @@ function checkBlock(problems: Problems, path: string, block: unknown, surface: S
       return;
     case 'file':
       if (typeof block['external_id'] !== 'string') problems.push(`${path}.external_id: missing (required)`);
-      if (block['source'] !== 'remote') problems.push(`${path}.source: ${describe(block['source'])} (must be 'remote')`);
+      if (block['source'] !== 'remote')
+        problems.push(`${path}.source: ${describe(block['source'])} (must be 'remote')`);
       return;
     case 'markdown':
       if (surface !== 'message') problems.push(`${path}.type: markdown blocks are only allowed in messages`);
@@ -305,7 +307,13 @@ function checkElementList(problems: Problems, path: string, value: unknown, max:
   return value;
 }
 
-function checkElement(problems: Problems, path: string, element: unknown, allowed: ReadonlySet<string>, where: string): void {
+function checkElement(
+  problems: Problems,
+  path: string,
+  element: unknown,
+  allowed: ReadonlySet<string>,
+  where: string,
+): void {
   if (!isRecord(element)) {
     problems.push(`${path}: must be an element object`);
     return;
@@ -358,7 +366,11 @@ function checkElement(problems: Problems, path: string, element: unknown, allowe
               problems.push(`${groupPath}: must be an option group object`);
               return;
             }
-            checkText(problems, `${groupPath}.label`, group['label'], { required: true, plainOnly: true, max: LIMITS.optionText });
+            checkText(problems, `${groupPath}.label`, group['label'], {
+              required: true,
+              plainOnly: true,
+              max: LIMITS.optionText,
+            });
             checkOptions(problems, `${groupPath}.options`, group['options'], LIMITS.selectOptions, true);
           });
         }
@@ -440,7 +452,12 @@ function checkOption(problems: Problems, path: string, option: unknown, plainOnl
   checkOptionalString(problems, `${path}.url`, option['url'], LIMITS.url);
 }
 
-function checkInitialOptions(problems: Problems, path: string, element: Record<string, unknown>, plainOnly: boolean): void {
+function checkInitialOptions(
+  problems: Problems,
+  path: string,
+  element: Record<string, unknown>,
+  plainOnly: boolean,
+): void {
   if (element['initial_option'] !== undefined) {
     checkOption(problems, `${path}.initial_option`, element['initial_option'], plainOnly);
   }

@@ -14,13 +14,25 @@ import { openDatabase } from '../../src/db/client.ts';
 import type { DatabaseHandle } from '../../src/db/client.ts';
 import { createLogger } from '../../src/logger.ts';
 import { APPROVE_ACTION, COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
-import { CREDENTIALS_BLOCK, DEVICES_BLOCK, REASON_BLOCK, WIZARD_CREDENTIALS_SELECT_ACTION, WIZARD_DEVICES_SELECT_ACTION } from '../../src/slack/wizard/wizard-ids.ts';
+import {
+  CREDENTIALS_BLOCK,
+  DEVICES_BLOCK,
+  REASON_BLOCK,
+  WIZARD_CREDENTIALS_SELECT_ACTION,
+  WIZARD_DEVICES_SELECT_ACTION,
+} from '../../src/slack/wizard/wizard-ids.ts';
 import type { FakeSlackApi } from './fake-slack-api.ts';
 import { createSlackDriver } from './slack-driver.ts';
 import type { SlackDriver } from './slack-driver.ts';
 import type { TestDatabase } from './test-database.ts';
 import { waitFor } from './wait-for.ts';
-import { credentialsStepValues, devicesStepValues, generalStepValues, importStepValues, limitationStepValues } from './wizard-steps.ts';
+import {
+  credentialsStepValues,
+  devicesStepValues,
+  generalStepValues,
+  importStepValues,
+  limitationStepValues,
+} from './wizard-steps.ts';
 
 export const CHILD_SIGNING_SECRET = 'child-signing-secret-0123456789abcdef';
 export const CHILD_SECRET_KEY = 'child-secret-key-0123456789abcdef0123456789';
@@ -56,7 +68,8 @@ afterEach(async () => {
 function domumCommandLine(): string[] {
   const packageJson = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
   const [program, ...args] = (packageJson.scripts['domum'] ?? '').split(/\s+/);
-  if (program !== 'node' || args.length === 0) throw new Error('package.json has no `domum` script of the form `node … src/cli.ts`');
+  if (program !== 'node' || args.length === 0)
+    throw new Error('package.json has no `domum` script of the form `node … src/cli.ts`');
   return args;
 }
 
@@ -101,7 +114,11 @@ const quiet = createLogger({ level: 'error', write: () => undefined });
  * into a new embedded database under `dataDir` made from the migrated template, which the child then opens
  * (it only finds its migrations applied).
  */
-export async function seedChildDatabase(database: TestDatabase, dataDir: string, seed: (handle: DatabaseHandle) => Promise<void>): Promise<void> {
+export async function seedChildDatabase(
+  database: TestDatabase,
+  dataDir: string,
+  seed: (handle: DatabaseHandle) => Promise<void>,
+): Promise<void> {
   if (database.databaseUrl) {
     await seed(await database.open());
     return;
@@ -140,7 +157,13 @@ function spawnDomum(args: string[], env: Record<string, string>): Spawned {
   const exited = new Promise<ChildExit>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   // For investigating a failure: DOMUM_TEST_CHILD_LOGS=<dir> keeps each child's output there.
   const keepLogs = process.env['DOMUM_TEST_CHILD_LOGS'];
-  if (keepLogs) void exited.then(() => writeFile(path.join(keepLogs, `domum-${args[0] ?? 'child'}-${child.pid ?? 0}.log`), `${stdout}\n--- stderr ---\n${stderr}`));
+  if (keepLogs)
+    void exited.then(() =>
+      writeFile(
+        path.join(keepLogs, `domum-${args[0] ?? 'child'}-${child.pid ?? 0}.log`),
+        `${stdout}\n--- stderr ---\n${stderr}`,
+      ),
+    );
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
@@ -151,7 +174,10 @@ function spawnDomum(args: string[], env: Record<string, string>): Spawned {
 }
 
 /** A one-shot command (`catalog load …`, `migrate`): waits for it to exit. */
-export async function runDomum(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runDomum(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const spawned = spawnDomum(args, env);
   const { code } = await spawned.exited;
   return { code, stdout: spawned.stdout(), stderr: spawned.stderr() };
@@ -171,13 +197,20 @@ function parseLogs(text: string): Array<Record<string, unknown>> {
 }
 
 /** `domum start` (or `web`, `worker`), resolved once it logged "domum started" with its port. */
-export async function startChildApp(options: { command?: 'start' | 'web' | 'worker'; env: Record<string, string>; startTimeoutMs?: number }): Promise<ChildApp> {
+export async function startChildApp(options: {
+  command?: 'start' | 'web' | 'worker';
+  env: Record<string, string>;
+  startTimeoutMs?: number;
+}): Promise<ChildApp> {
   const spawned = spawnDomum([options.command ?? 'start'], options.env);
   let exitedEarly: ChildExit | undefined;
   void spawned.exited.then((exit) => (exitedEarly = exit));
   const started = await waitFor(
     () => {
-      if (exitedEarly) throw new Error(`domum exited (${JSON.stringify(exitedEarly)}) before it started: ${spawned.stderr().slice(-2000)}`);
+      if (exitedEarly)
+        throw new Error(
+          `domum exited (${JSON.stringify(exitedEarly)}) before it started: ${spawned.stderr().slice(-2000)}`,
+        );
       return parseLogs(spawned.stdout()).find((line) => line['message'] === 'domum started');
     },
     { description: 'the child process to log "domum started"', timeoutMs: options.startTimeoutMs ?? 45_000 },
@@ -221,15 +254,37 @@ export interface SlackSide {
 
 const TEAM = 'T0TEAM001';
 
-async function submitView(side: SlackSide, view: View, values: Record<string, unknown>, user: string): Promise<{ response_action?: string; view?: View }> {
-  const response = await side.slack.interactive({ type: 'view_submission', user: { id: user, team_id: TEAM }, view: { ...view, type: 'modal', state: { values } } });
+async function submitView(
+  side: SlackSide,
+  view: View,
+  values: Record<string, unknown>,
+  user: string,
+): Promise<{ response_action?: string; view?: View }> {
+  const response = await side.slack.interactive({
+    type: 'view_submission',
+    user: { id: user, team_id: TEAM },
+    view: { ...view, type: 'modal', state: { values } },
+  });
   expect(response.status, response.text).toBe(200);
   return response.text ? (response.json() as { response_action?: string; view?: View }) : {};
 }
 
 /** What the app answers Slack's options request for an external select, as Slack would send it. */
-async function suggestOptions(side: SlackSide, view: View, user: string, blockId: string, actionId: string): Promise<Array<{ text: { text: string }; value: string }>> {
-  const response = await side.slack.interactive({ type: 'block_suggestion', user: { id: user, team_id: TEAM }, block_id: blockId, action_id: actionId, value: '', view: { ...view, type: 'modal' } });
+async function suggestOptions(
+  side: SlackSide,
+  view: View,
+  user: string,
+  blockId: string,
+  actionId: string,
+): Promise<Array<{ text: { text: string }; value: string }>> {
+  const response = await side.slack.interactive({
+    type: 'block_suggestion',
+    user: { id: user, team_id: TEAM },
+    block_id: blockId,
+    action_id: actionId,
+    value: '',
+    view: { ...view, type: 'modal' },
+  });
   expect(response.status, response.text).toBe(200);
   return (response.json() as { options: Array<{ text: { text: string }; value: string }> }).options;
 }
@@ -271,16 +326,31 @@ export interface SlackRequestOptions {
  * Runs `/domum import` with "Automatically provide access after import", the five wizard steps and Create,
  * the way Slack would deliver them, and returns the request id read from the card's Approve button.
  */
-export async function createRequestOverSlack(side: SlackSide, options: SlackRequestOptions): Promise<{ requestId: number; cardTs: string }> {
+export async function createRequestOverSlack(
+  side: SlackSide,
+  options: SlackRequestOptions,
+): Promise<{ requestId: number; cardTs: string }> {
   const { requester, channel } = options;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const opensBefore = side.slackApi.callsTo('views.open').length;
   const command = await side.slack.command({ text: 'import', userId: requester, channelId: channel });
   expect(command.status, command.text).toBe(200);
-  const modal = ((await side.slackApi.waitForCalls('views.open', opensBefore + 1, undefined, timeoutMs))[opensBefore]?.response as { view: View }).view;
+  const modal = (
+    (await side.slackApi.waitForCalls('views.open', opensBefore + 1, undefined, timeoutMs))[opensBefore]?.response as {
+      view: View;
+    }
+  ).view;
   const file = side.slackApi.addFile({ name: options.fileName, bytes: options.bytes, user: requester });
   await submitView(side, modal, importStepValues(file), requester);
-  const preview = ((await side.slackApi.waitForCall('views.update', (call) => call.args.view_id === modal.id && JSON.stringify(call.args.view).includes('lines'), timeoutMs)).response as { view: View }).view;
+  const preview = (
+    (
+      await side.slackApi.waitForCall(
+        'views.update',
+        (call) => call.args.view_id === modal.id && JSON.stringify(call.args.view).includes('lines'),
+        timeoutMs,
+      )
+    ).response as { view: View }
+  ).view;
 
   const step = async (view: View, values: Record<string, unknown>): Promise<View> => {
     const next = await submitView(side, view, values, requester);
@@ -288,25 +358,40 @@ export async function createRequestOverSlack(side: SlackSide, options: SlackRequ
     return { ...(next.view as View), id: modal.id };
   };
   const general = await step(preview, {});
-  const reasonBlock = general.blocks?.find((block) => block['block_id'] === REASON_BLOCK) as { element: { options: Array<{ value: string }> } } | undefined;
+  const reasonBlock = general.blocks?.find((block) => block['block_id'] === REASON_BLOCK) as
+    { element: { options: Array<{ value: string }> } } | undefined;
   const reason = reasonBlock?.element.options.find((option) => option.value !== '0')?.value;
   if (!reason) throw new Error(`the General step offers no reason: ${JSON.stringify(general.blocks)}`);
   const devicesStep = await step(general, generalStepValues(reason));
-  const device = chooseOption(await suggestOptions(side, devicesStep, requester, DEVICES_BLOCK, WIZARD_DEVICES_SELECT_ACTION), options.deviceName ?? 'db-prod-01');
+  const device = chooseOption(
+    await suggestOptions(side, devicesStep, requester, DEVICES_BLOCK, WIZARD_DEVICES_SELECT_ACTION),
+    options.deviceName ?? 'db-prod-01',
+  );
   const credentialsStep = await step(devicesStep, devicesStepValues(device));
-  const credential = chooseOption(await suggestOptions(side, credentialsStep, requester, CREDENTIALS_BLOCK, WIZARD_CREDENTIALS_SELECT_ACTION), options.credentialUsername ?? 'postgres');
+  const credential = chooseOption(
+    await suggestOptions(side, credentialsStep, requester, CREDENTIALS_BLOCK, WIZARD_CREDENTIALS_SELECT_ACTION),
+    options.credentialUsername ?? 'postgres',
+  );
   const limitationStep = await step(credentialsStep, credentialsStepValues(credential));
   const review = await step(limitationStep, limitationStepValues());
   await step(review, {});
 
-  const card = await side.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === channel && JSON.stringify(call.args.blocks ?? '').includes(APPROVE_ACTION), timeoutMs);
+  const card = await side.slackApi.waitForCall(
+    'chat.postMessage',
+    (call) => call.args.channel === channel && JSON.stringify(call.args.blocks ?? '').includes(APPROVE_ACTION),
+    timeoutMs,
+  );
   const requestId = Number(findElement(card.args.blocks, APPROVE_ACTION)?.['value']);
-  if (!(requestId > 0)) throw new Error(`no Approve button with a request id on the card: ${JSON.stringify(card.args.blocks)}`);
+  if (!(requestId > 0))
+    throw new Error(`no Approve button with a request id on the card: ${JSON.stringify(card.args.blocks)}`);
   return { requestId, cardTs: String((card.response as { ts?: string }).ts ?? '') };
 }
 
 /** Approve on the card, then the Approve modal's submission, as the approver would in Slack. */
-export async function approveOverSlack(side: SlackSide, input: { requestId: number; approver: string; channel: string; cardTs: string; timeoutMs?: number }): Promise<void> {
+export async function approveOverSlack(
+  side: SlackSide,
+  input: { requestId: number; approver: string; channel: string; cardTs: string; timeoutMs?: number },
+): Promise<void> {
   const opensBefore = side.slackApi.callsTo('views.open').length;
   const click = await side.slack.interactive({
     type: 'block_actions',
@@ -314,11 +399,27 @@ export async function approveOverSlack(side: SlackSide, input: { requestId: numb
     channel: { id: input.channel },
     container: { type: 'message', channel_id: input.channel, message_ts: input.cardTs },
     response_url: side.slackApi.responseUrl(`approve-${input.requestId}`),
-    actions: [{ type: 'button', action_id: APPROVE_ACTION, block_id: 'request_decision', value: String(input.requestId), action_ts: '1' }],
+    actions: [
+      {
+        type: 'button',
+        action_id: APPROVE_ACTION,
+        block_id: 'request_decision',
+        value: String(input.requestId),
+        action_ts: '1',
+      },
+    ],
   });
   expect(click.status, click.text).toBe(200);
-  const modal = ((await side.slackApi.waitForCalls('views.open', opensBefore + 1, undefined, input.timeoutMs ?? 15_000))[opensBefore]?.response as { view: View }).view;
-  const submitted = await submitView(side, modal, { [COMMENT_BLOCK]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: '' } } }, input.approver);
+  const modal = (
+    (await side.slackApi.waitForCalls('views.open', opensBefore + 1, undefined, input.timeoutMs ?? 15_000))[opensBefore]
+      ?.response as { view: View }
+  ).view;
+  const submitted = await submitView(
+    side,
+    modal,
+    { [COMMENT_BLOCK]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: '' } } },
+    input.approver,
+  );
   expect(submitted.response_action ?? 'clear', JSON.stringify(submitted)).not.toBe('errors');
 }
 
@@ -385,7 +486,12 @@ export async function openLandingPage(baseUrl: string, linkId: string): Promise<
  * POST the token to a landing page, as its form does; the HTTP status. Without a session the page is opened
  * first; a session from another landing page is what a browser that opened that one still holds.
  */
-export async function activateOnLandingPage(baseUrl: string, linkId: string, token: string, session?: LandingSession): Promise<number> {
+export async function activateOnLandingPage(
+  baseUrl: string,
+  linkId: string,
+  token: string,
+  session?: LandingSession,
+): Promise<number> {
   const { cookie, csrf } = session ?? (await openLandingPage(baseUrl, linkId));
   const response = await fetch(`${baseUrl}/access/${linkId}`, {
     method: 'POST',

@@ -184,11 +184,7 @@ export type FakeSlackApi = {
   appId: string;
   calls: SlackApiCall[];
   callsTo(method: string): SlackApiCall[];
-  waitForCall(
-    method: string,
-    predicate?: (call: SlackApiCall) => boolean,
-    timeoutMs?: number,
-  ): Promise<SlackApiCall>;
+  waitForCall(method: string, predicate?: (call: SlackApiCall) => boolean, timeoutMs?: number): Promise<SlackApiCall>;
   waitForCalls(
     method: string,
     count: number,
@@ -237,10 +233,7 @@ export type FakeSlackApi = {
   downloads: FileDownload[];
   responseUrl(id?: string): string;
   responses: RecordedResponse[];
-  waitForResponse(
-    predicate?: (response: RecordedResponse) => boolean,
-    timeoutMs?: number,
-  ): Promise<RecordedResponse>;
+  waitForResponse(predicate?: (response: RecordedResponse) => boolean, timeoutMs?: number): Promise<RecordedResponse>;
   /** Clears recorded calls, responses, uploads, downloads, messages, violations and scripted failures; keeps users, usergroups, files, views, view stacks and handlers. */
   reset(): void;
   close(): Promise<void>;
@@ -527,7 +520,10 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     return `D${user}`;
   }
 
-  function storeView(view: Record<string, unknown>, base: { id: string; rootViewId: string; previousViewId: string | null }): Record<string, unknown> {
+  function storeView(
+    view: Record<string, unknown>,
+    base: { id: string; rootViewId: string; previousViewId: string | null },
+  ): Record<string, unknown> {
     const stored: Record<string, unknown> = {
       team_id: TEAM_ID,
       type: view['type'],
@@ -671,7 +667,10 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       const userList = stringArg(args, 'users');
       const channel = stringArg(args, 'channel');
       if (userList) {
-        const ids = userList.split(',').map((id) => id.trim()).filter(Boolean);
+        const ids = userList
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean);
         const id = ids.length === 1 ? dmChannelFor(ids[0] ?? '') : `G${ids.join('')}`;
         return { ok: true, no_op: false, already_open: false, channel: { id } };
       }
@@ -863,7 +862,12 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     sendText(res, 404, `fake slack api: no route for ${req.method ?? '?'} ${requestUrl.pathname}`);
   }
 
-  async function handleApiCall(method: string, req: IncomingMessage, res: ServerResponse, requestUrl: URL): Promise<void> {
+  async function handleApiCall(
+    method: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestUrl: URL,
+  ): Promise<void> {
     const raw = await readBody(req);
     const { args, encoding } = await parseArguments(req.headers['content-type'], raw, requestUrl.searchParams);
     const bodyToken = typeof args['token'] === 'string' ? args['token'] : undefined;
@@ -1053,7 +1057,11 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
         timeoutMs,
         () =>
           `Timed out after ${timeoutMs} ms waiting for a completed file upload. Uploads seen: ${JSON.stringify(
-            uploads.map((upload) => ({ fileId: upload.fileId, filename: upload.filename, channelId: upload.channelId })),
+            uploads.map((upload) => ({
+              fileId: upload.fileId,
+              filename: upload.filename,
+              channelId: upload.channelId,
+            })),
           )}. Calls seen: ${describeCalls(calls)}`,
       ),
     downloads,
@@ -1184,7 +1192,8 @@ function payloadProblems(method: string, args: Record<string, unknown>): string[
 }
 
 function rejectionFor(method: string, problems: string[]): Record<string, unknown> {
-  if (VIEW_METHODS.has(method)) return { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } };
+  if (VIEW_METHODS.has(method))
+    return { ok: false, error: 'invalid_arguments', response_metadata: { messages: problems } };
   const blockProblems = problems.filter((problem) => !problem.startsWith('text:'));
   let error = 'invalid_blocks';
   if (blockProblems.length === 0) error = 'msg_too_long';
@@ -1254,7 +1263,8 @@ function describeCalls(calls: SlackApiCall[]): string {
   if (calls.length === 0) return '(none)';
   return calls
     .map((call) => {
-      const outcome = isRecord(call.response) && call.response['ok'] === false ? ` -> ${String(call.response['error'])}` : '';
+      const outcome =
+        isRecord(call.response) && call.response['ok'] === false ? ` -> ${String(call.response['error'])}` : '';
       return `${call.method}(${truncate(JSON.stringify(call.args), 200)}) [${call.status}]${outcome}`;
     })
     .join('; ');

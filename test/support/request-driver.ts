@@ -2,7 +2,13 @@
 // for tests of what happens after Create.
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { credentialsStepValues, devicesStepValues, generalStepValues, importStepValues, limitationStepValues } from './wizard-steps.ts';
+import {
+  credentialsStepValues,
+  devicesStepValues,
+  generalStepValues,
+  importStepValues,
+  limitationStepValues,
+} from './wizard-steps.ts';
 import { fixturePath } from './fixtures.ts';
 import type { TestApp } from './test-app.ts';
 
@@ -13,11 +19,18 @@ interface View {
 }
 
 async function submit(app: TestApp, view: View, values: Record<string, unknown>, user: string) {
-  const response = await app.slack.interactive({ type: 'view_submission', user: { id: user, team_id: 'T0TEAM001' }, view: { ...view, type: 'modal', state: { values } } });
+  const response = await app.slack.interactive({
+    type: 'view_submission',
+    user: { id: user, team_id: 'T0TEAM001' },
+    view: { ...view, type: 'modal', state: { values } },
+  });
   return response.json() as { response_action: string; view?: View };
 }
 
-export async function createRequestThroughWizard(app: TestApp, options: { requester: string; channel: string; file?: string; bytes?: Buffer }): Promise<{ id: number; code: string }> {
+export async function createRequestThroughWizard(
+  app: TestApp,
+  options: { requester: string; channel: string; file?: string; bytes?: Buffer },
+): Promise<{ id: number; code: string }> {
   const { requester, channel } = options;
   const db = app.running.deps.db;
   const opensBefore = app.slackApi.callsTo('views.open').length;
@@ -27,10 +40,27 @@ export async function createRequestThroughWizard(app: TestApp, options: { reques
   const name = options.file ?? 'clean_en.xlsx';
   const file = app.slackApi.addFile({ name, bytes: options.bytes ?? readFileSync(fixturePath(name)), user: requester });
   await submit(app, modal, importStepValues(file), requester);
-  const preview = ((await app.slackApi.waitForCall('views.update', (call) => call.args.view_id === modal.id, 15_000)).response as { view: View }).view;
-  const reason = await db.selectFrom('reasons').select('id').where('enabled', '=', true).orderBy('name').executeTakeFirstOrThrow();
-  const device = await db.selectFrom('devices').select('id').where('external_id', '=', 'D-1001').executeTakeFirstOrThrow();
-  const credential = await db.selectFrom('credentials').select('id').where('external_id', '=', 'C-5001').executeTakeFirstOrThrow();
+  const preview = (
+    (await app.slackApi.waitForCall('views.update', (call) => call.args.view_id === modal.id, 15_000)).response as {
+      view: View;
+    }
+  ).view;
+  const reason = await db
+    .selectFrom('reasons')
+    .select('id')
+    .where('enabled', '=', true)
+    .orderBy('name')
+    .executeTakeFirstOrThrow();
+  const device = await db
+    .selectFrom('devices')
+    .select('id')
+    .where('external_id', '=', 'D-1001')
+    .executeTakeFirstOrThrow();
+  const credential = await db
+    .selectFrom('credentials')
+    .select('id')
+    .where('external_id', '=', 'C-5001')
+    .executeTakeFirstOrThrow();
   const steps: Array<Record<string, unknown>> = [
     {},
     generalStepValues(String(reason.id)),
@@ -45,6 +75,12 @@ export async function createRequestThroughWizard(app: TestApp, options: { reques
     expect(next.response_action).toBe('update');
     view = { ...(next.view as View), id: modal.id };
   }
-  const request = await db.selectFrom('access_requests as r').innerJoin('imports as i', 'i.id', 'r.import_id').select(['r.id', 'r.code']).where('i.file_hash', 'is not', null).orderBy('r.id', 'desc').executeTakeFirstOrThrow();
+  const request = await db
+    .selectFrom('access_requests as r')
+    .innerJoin('imports as i', 'i.id', 'r.import_id')
+    .select(['r.id', 'r.code'])
+    .where('i.file_hash', 'is not', null)
+    .orderBy('r.id', 'desc')
+    .executeTakeFirstOrThrow();
   return request;
 }

@@ -57,7 +57,11 @@ export type SlackDriver = {
   /** Fills `token`, `team`, `api_app_id`, `is_enterprise_install`, `enterprise` and (where Slack sends one) `trigger_id` when absent. */
   interactive(payload: Record<string, unknown>, signOptions?: SignOptions): Promise<SlackDriverResponse>;
   /** Fills `event_ts` on the event when absent. */
-  event(event: Record<string, unknown>, envelope?: EventEnvelopeOptions, signOptions?: SignOptions): Promise<EventResult>;
+  event(
+    event: Record<string, unknown>,
+    envelope?: EventEnvelopeOptions,
+    signOptions?: SignOptions,
+  ): Promise<EventResult>;
   urlVerification(challenge: string, signOptions?: SignOptions): Promise<SlackDriverResponse>;
   /** Signs and posts an arbitrary body. */
   send(request: RawRequest, signOptions?: SignOptions): Promise<SlackDriverResponse>;
@@ -81,7 +85,13 @@ const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 const JSON_CONTENT_TYPE = 'application/json';
 const SLACK_USER_AGENT = 'Slackbot 1.0 (+https://api.slack.com/robots)';
 // Only these payload types carry a trigger_id in real Slack traffic.
-const TYPES_WITH_TRIGGER = new Set(['block_actions', 'shortcut', 'message_action', 'view_submission', 'block_suggestion']);
+const TYPES_WITH_TRIGGER = new Set([
+  'block_actions',
+  'shortcut',
+  'message_action',
+  'view_submission',
+  'block_suggestion',
+]);
 // A closed local port: a missing response_url must never reach the real hooks.slack.com.
 const UNUSABLE_RESPONSE_URL = 'http://127.0.0.1:9/response-url-not-configured';
 
@@ -102,7 +112,8 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
   async function post(request: RawRequest, signOptions: SignOptions = {}): Promise<SlackDriverResponse> {
     const timestamp = signOptions.timestampSeconds ?? Math.floor(Date.now() / 1000);
     const signature =
-      signOptions.signature ?? signSlackRequest(signOptions.signingSecret ?? options.signingSecret, timestamp, request.body);
+      signOptions.signature ??
+      signSlackRequest(signOptions.signingSecret ?? options.signingSecret, timestamp, request.body);
     const started = performance.now();
     const response = await fetch(eventsUrl, {
       method: 'POST',
@@ -161,7 +172,11 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
         enterprise: null,
         ...payload,
       };
-      if (typeof payload['type'] === 'string' && TYPES_WITH_TRIGGER.has(payload['type']) && !('trigger_id' in payload)) {
+      if (
+        typeof payload['type'] === 'string' &&
+        TYPES_WITH_TRIGGER.has(payload['type']) &&
+        !('trigger_id' in payload)
+      ) {
         filled['trigger_id'] = generateTriggerId();
       }
       const body = new URLSearchParams({ payload: JSON.stringify(filled) }).toString();
@@ -170,7 +185,8 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
 
     async event(event, envelope = {}, signOptions) {
       eventSequence += 1;
-      const eventId = envelope.eventId ?? `Ev${Date.now().toString(36).toUpperCase()}${String(eventSequence).padStart(4, '0')}`;
+      const eventId =
+        envelope.eventId ?? `Ev${Date.now().toString(36).toUpperCase()}${String(eventSequence).padStart(4, '0')}`;
       const eventTime = envelope.eventTime ?? Math.floor(Date.now() / 1000);
       const body = JSON.stringify({
         token: verificationToken,
@@ -207,7 +223,6 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
 }
 
 function generateTriggerId(): string {
-  const digits = (length: number): string =>
-    Array.from(randomBytes(length), (byte) => String(byte % 10)).join('');
+  const digits = (length: number): string => Array.from(randomBytes(length), (byte) => String(byte % 10)).join('');
   return `${digits(10)}.${digits(10)}.${randomBytes(16).toString('hex')}`;
 }

@@ -249,9 +249,9 @@ function decodeEncodedWords(value: string): string {
         encoding.toUpperCase() === 'B'
           ? Buffer.from(text, 'base64')
           : Buffer.from(
-              text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_hex, code: string) =>
-                String.fromCharCode(Number.parseInt(code, 16)),
-              ),
+              text
+                .replace(/_/g, ' ')
+                .replace(/=([0-9A-Fa-f]{2})/g, (_hex, code: string) => String.fromCharCode(Number.parseInt(code, 16))),
               'latin1',
             );
       try {

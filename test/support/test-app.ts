@@ -52,7 +52,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const database = options.database ?? (await createTestDatabase());
   const dataDir = await mkdtemp(path.join(tmpdir(), 'domum-test-'));
   stops.push(() => rm(dataDir, { recursive: true, force: true }));
-  const databaseUrl = database.databaseUrl && options.wrapDatabaseUrl ? options.wrapDatabaseUrl(database.databaseUrl) : database.databaseUrl;
+  const databaseUrl =
+    database.databaseUrl && options.wrapDatabaseUrl
+      ? options.wrapDatabaseUrl(database.databaseUrl)
+      : database.databaseUrl;
   const rawLogs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => rawLogs.push(line) });
   const config = loadConfig({

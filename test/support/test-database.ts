@@ -33,7 +33,10 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
   const quiet = createLogger({ level: 'error', write: () => undefined });
   if (provided.kind === 'postgres') {
     const name = `domum_test_${randomBytes(5).toString('hex')}`;
-    await runAdmin(provided.adminUrl, options.empty ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${provided.template}`);
+    await runAdmin(
+      provided.adminUrl,
+      options.empty ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${provided.template}`,
+    );
     const databaseUrl = withDatabase(provided.adminUrl, name);
     pendingCleanups.push(async (failed) => {
       await Promise.all(handles.map((handle) => handle.close().catch(() => undefined)));
@@ -55,7 +58,11 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
     };
   }
   cachedDump ??= new Blob([await readFile(provided.dumpFile)]);
-  const target: Partial<DatabaseTarget> = { databaseUrl: undefined, inMemory: true, loadDump: options.empty ? undefined : cachedDump };
+  const target: Partial<DatabaseTarget> = {
+    databaseUrl: undefined,
+    inMemory: true,
+    loadDump: options.empty ? undefined : cachedDump,
+  };
   let shared: DatabaseHandle | undefined;
   pendingCleanups.push(async () => {
     await Promise.all(handles.map((handle) => handle.close().catch(() => undefined)));

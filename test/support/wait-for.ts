@@ -13,10 +13,7 @@ const MAX_INTERVAL_MS = 20;
  * Re-runs `check` until it returns a truthy value (resolved with that value) or
  * the timeout passes. A throwing/rejecting check counts as "not yet".
  */
-export async function waitFor<T>(
-  check: () => T | Promise<T>,
-  options: WaitForOptions = {},
-): Promise<Truthy<T>> {
+export async function waitFor<T>(check: () => T | Promise<T>, options: WaitForOptions = {}): Promise<Truthy<T>> {
   const timeoutMs = options.timeoutMs ?? 5000;
   const description = options.description ?? 'condition';
   const intervalMs = Math.max(0, Math.min(options.intervalMs ?? 10, MAX_INTERVAL_MS));

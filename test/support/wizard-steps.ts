@@ -39,14 +39,23 @@ export function generalStepValues(reasonValue: string): Record<string, unknown> 
 
 /** Devices: one device, by its option value (`device:<id>`). */
 export function devicesStepValues(deviceValue: string): Record<string, unknown> {
-  return { [DEVICES_BLOCK]: { [WIZARD_DEVICES_SELECT_ACTION]: { type: 'multi_external_select', selected_options: [{ value: deviceValue }] } } };
+  return {
+    [DEVICES_BLOCK]: {
+      [WIZARD_DEVICES_SELECT_ACTION]: { type: 'multi_external_select', selected_options: [{ value: deviceValue }] },
+    },
+  };
 }
 
 /** Credentials: one credential (`credential:<id>`) with Start session. */
 export function credentialsStepValues(credentialValue: string): Record<string, unknown> {
   const credentialId = Number(credentialValue.split(':')[1]);
   return {
-    [CREDENTIALS_BLOCK]: { [WIZARD_CREDENTIALS_SELECT_ACTION]: { type: 'multi_external_select', selected_options: [{ value: credentialValue }] } },
+    [CREDENTIALS_BLOCK]: {
+      [WIZARD_CREDENTIALS_SELECT_ACTION]: {
+        type: 'multi_external_select',
+        selected_options: [{ value: credentialValue }],
+      },
+    },
     [grantBlockId(credentialId)]: wizardValue({ type: 'checkboxes', selected_options: [{ value: 'start_session' }] }),
   };
 }

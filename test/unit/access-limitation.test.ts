@@ -60,10 +60,14 @@ describe('accessLimitationSchema', () => {
 
   it('refuses unknown keys at every level', () => {
     expect(accessLimitationSchema.safeParse({ ...base, note: 'x' }).success).toBe(false);
-    expect(accessLimitationSchema.safeParse({ ...base, duration: { amount: 2, unit: 'months', extra: 1 } }).success).toBe(false);
     expect(
-      accessLimitationSchema.safeParse({ ...base, times: { presets: [], custom: { start: '08:00', end: '09:00', x: 1 } } })
-        .success,
+      accessLimitationSchema.safeParse({ ...base, duration: { amount: 2, unit: 'months', extra: 1 } }).success,
+    ).toBe(false);
+    expect(
+      accessLimitationSchema.safeParse({
+        ...base,
+        times: { presets: [], custom: { start: '08:00', end: '09:00', x: 1 } },
+      }).success,
     ).toBe(false);
     expect(accessLimitationSchema.safeParse({ ...base, sessions: { maximum: 3, used: 1 } }).success).toBe(false);
   });
@@ -108,9 +112,9 @@ describe('accessLimitationSchema', () => {
 describe('validateLimitation', () => {
   it('accepts a complete limitation', () => {
     expect(validateLimitation(base, noContract)).toEqual([]);
-    expect(validateLimitation(limitation({ days: 'every_day', times: 'all_hours', sessions: 'unlimited' }), noContract)).toEqual(
-      [],
-    );
+    expect(
+      validateLimitation(limitation({ days: 'every_day', times: 'all_hours', sessions: 'unlimited' }), noContract),
+    ).toEqual([]);
   });
 
   it('refuses a start in the past, naming now on the zone’s wall clock', () => {
@@ -137,9 +141,9 @@ describe('validateLimitation', () => {
   );
 
   it('reads the grid on the zone’s wall clock (Kathmandu is UTC+05:45)', () => {
-    expect(validateLimitation(limitation({ start: '2026-12-03T12:15:00.000Z', timeZone: 'Asia/Kathmandu' }), noContract)).toEqual(
-      [],
-    );
+    expect(
+      validateLimitation(limitation({ start: '2026-12-03T12:15:00.000Z', timeZone: 'Asia/Kathmandu' }), noContract),
+    ).toEqual([]);
   });
 
   it.each([0, -1, 1.5, Number.NaN])('refuses a duration of %s', (amount) => {
@@ -152,9 +156,9 @@ describe('validateLimitation', () => {
     expect(validateLimitation(limitation({ duration: { amount: 1_000_000, unit: 'months' } }), noContract)).toEqual([
       { field: 'duration', message: 'Duration is too long: the access would end after the year 9999' },
     ]);
-    expect(messages(validateLimitation(limitation({ duration: { amount: 1e15, unit: 'minutes' } }), noContract))).toEqual([
-      'Duration is too long: the access would end after the year 9999',
-    ]);
+    expect(
+      messages(validateLimitation(limitation({ duration: { amount: 1e15, unit: 'minutes' } }), noContract)),
+    ).toEqual(['Duration is too long: the access would end after the year 9999']);
   });
 
   it('refuses an end after the vendor’s contract, which lasts to the end of its last day in the zone', () => {
@@ -189,7 +193,9 @@ describe('validateLimitation', () => {
   });
 
   it('refuses no day', () => {
-    expect(validateLimitation(limitation({ days: [] }), noContract)).toEqual([{ field: 'days', message: 'Choose at least one day' }]);
+    expect(validateLimitation(limitation({ days: [] }), noContract)).toEqual([
+      { field: 'days', message: 'Choose at least one day' },
+    ]);
   });
 
   it('refuses repeated or unordered days, which would not be stored as they are read', () => {
@@ -223,14 +229,18 @@ describe('validateLimitation', () => {
   });
 
   it('accepts a custom window that crosses midnight or ends at 00:00', () => {
-    expect(validateLimitation(limitation({ times: { presets: [], custom: { start: '22:00', end: '02:00' } } }), noContract)).toEqual([]);
-    expect(validateLimitation(limitation({ times: { presets: [], custom: { start: '22:00', end: '00:00' } } }), noContract)).toEqual([]);
+    expect(
+      validateLimitation(limitation({ times: { presets: [], custom: { start: '22:00', end: '02:00' } } }), noContract),
+    ).toEqual([]);
+    expect(
+      validateLimitation(limitation({ times: { presets: [], custom: { start: '22:00', end: '00:00' } } }), noContract),
+    ).toEqual([]);
   });
 
   it('refuses a repeated preset', () => {
-    expect(messages(validateLimitation(limitation({ times: { presets: ['08-12', '08-12'], custom: null } }), noContract))).toEqual([
-      'Choose each time window once',
-    ]);
+    expect(
+      messages(validateLimitation(limitation({ times: { presets: ['08-12', '08-12'], custom: null } }), noContract)),
+    ).toEqual(['Choose each time window once']);
   });
 
   it.each([0, -3])('refuses a maximum of %s sessions', (maximum) => {
@@ -245,11 +255,19 @@ describe('validateLimitation', () => {
     ]);
   });
 
-  it.each(['Mars/Olympus_Mons', '+05:30', ''])('refuses the unknown time zone %j under Start, without judging the clock', (timeZone) => {
-    expect(validateLimitation(limitation({ timeZone, start: '2020-01-01T12:07:00.000Z' }), { now, contractEnd: '2020-01-01' })).toEqual([
-      { field: 'start', message: `Unknown time zone "${timeZone}": use an IANA name such as America/Sao_Paulo` },
-    ]);
-  });
+  it.each(['Mars/Olympus_Mons', '+05:30', ''])(
+    'refuses the unknown time zone %j under Start, without judging the clock',
+    (timeZone) => {
+      expect(
+        validateLimitation(limitation({ timeZone, start: '2020-01-01T12:07:00.000Z' }), {
+          now,
+          contractEnd: '2020-01-01',
+        }),
+      ).toEqual([
+        { field: 'start', message: `Unknown time zone "${timeZone}": use an IANA name such as America/Sao_Paulo` },
+      ]);
+    },
+  );
 
   it('lists every problem, in the order of the form', () => {
     const problems = validateLimitation(
@@ -263,7 +281,14 @@ describe('validateLimitation', () => {
       },
       noContract,
     );
-    expect(problems.map((problem) => problem.field)).toEqual(['start', 'start', 'duration', 'days', 'times', 'sessions']);
+    expect(problems.map((problem) => problem.field)).toEqual([
+      'start',
+      'start',
+      'duration',
+      'days',
+      'times',
+      'sessions',
+    ]);
     expect(messages(problems)).toEqual([
       'Start must be on a quarter hour (:00, :15, :30 or :45)',
       'Start is in the past: choose a time after 25 Nov 2026 13:00',
@@ -297,7 +322,9 @@ describe('limitationEnd', () => {
     });
 
     it('moves a skipped wall time forward by the gap: 02:30 → 03:30 CEST', () => {
-      expect(shown(at(endOf('2026-03-28T01:30:00.000Z', 'Europe/Berlin', 1, 'days')), 'Europe/Berlin')).toBe('2026-03-29 03:30 +02:00');
+      expect(shown(at(endOf('2026-03-28T01:30:00.000Z', 'Europe/Berlin', 1, 'days')), 'Europe/Berlin')).toBe(
+        '2026-03-29 03:30 +02:00',
+      );
     });
 
     it('takes the first of a repeated wall time: 02:30 CEST, not CET', () => {
@@ -305,7 +332,9 @@ describe('limitationEnd', () => {
     });
 
     it('keeps the wall clock over months across a change', () => {
-      expect(shown(at(endOf('2026-03-15T08:00:00.000Z', 'Europe/Berlin', 1, 'months')), 'Europe/Berlin')).toBe('2026-04-15 09:00 +02:00');
+      expect(shown(at(endOf('2026-03-15T08:00:00.000Z', 'Europe/Berlin', 1, 'months')), 'Europe/Berlin')).toBe(
+        '2026-04-15 09:00 +02:00',
+      );
     });
   });
 
@@ -341,9 +370,9 @@ describe('limitationEnd', () => {
 
     it('moves 02:15, inside the half-hour gap, forward by 30 minutes', () => {
       // 3 Oct 02:15 (+10:30) is 2 Oct 15:45 UTC; 4 Oct has no 02:00–02:29.
-      expect(shown(at(endOf('2026-10-02T15:45:00.000Z', 'Australia/Lord_Howe', 1, 'days')), 'Australia/Lord_Howe')).toBe(
-        '2026-10-04 02:45 +11:00',
-      );
+      expect(
+        shown(at(endOf('2026-10-02T15:45:00.000Z', 'Australia/Lord_Howe', 1, 'days')), 'Australia/Lord_Howe'),
+      ).toBe('2026-10-04 02:45 +11:00');
     });
 
     it('takes the first 01:45 of the April change (+11)', () => {
@@ -359,7 +388,9 @@ describe('limitationEnd', () => {
 
     it('reads the calendar date in the zone, not in UTC', () => {
       // 31 Jan 20:00 UTC is already 1 Feb 01:30 in Kolkata: one month later is 1 Mar, not 28 Feb.
-      expect(shown(at(endOf('2026-01-31T20:00:00.000Z', 'Asia/Kolkata', 1, 'months')), 'Asia/Kolkata')).toBe('2026-03-01 01:30 +05:30');
+      expect(shown(at(endOf('2026-01-31T20:00:00.000Z', 'Asia/Kolkata', 1, 'months')), 'Asia/Kolkata')).toBe(
+        '2026-03-01 01:30 +05:30',
+      );
     });
   });
 
@@ -412,14 +443,30 @@ describe('limitationEnd', () => {
     ];
     const compute = () =>
       examples.map(([start, timeZone, amount, unit]) => {
-        const subject = limitation({ start, timeZone, duration: { amount, unit }, days: 'every_day', times: 'all_hours' });
-        return [endOf(start, timeZone, amount, unit), describeLimitation(subject), nextQuarterHour(at(start), timeZone).toISOString()];
+        const subject = limitation({
+          start,
+          timeZone,
+          duration: { amount, unit },
+          days: 'every_day',
+          times: 'all_hours',
+        });
+        return [
+          endOf(start, timeZone, amount, unit),
+          describeLimitation(subject),
+          nextQuarterHour(at(start), timeZone).toISOString(),
+        ];
       });
     const saved = process.env.TZ;
     try {
       process.env.TZ = 'UTC';
       const expected = compute();
-      for (const processZone of ['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'Pacific/Pago_Pago']) {
+      for (const processZone of [
+        'Europe/Berlin',
+        'America/New_York',
+        'Australia/Lord_Howe',
+        'Asia/Kolkata',
+        'Pacific/Pago_Pago',
+      ]) {
         process.env.TZ = processZone;
         expect(compute(), processZone).toEqual(expected);
       }
@@ -447,7 +494,11 @@ describe('isAllowedAt', () => {
   });
 
   it('reads presets as [start, end) on the wall clock; 20–24 ends at midnight', () => {
-    const evenings = { ...always, timeZone: 'America/Sao_Paulo', times: { presets: ['08-12', '20-24'] as TimePreset[], custom: null } };
+    const evenings = {
+      ...always,
+      timeZone: 'America/Sao_Paulo',
+      times: { presets: ['08-12', '20-24'] as TimePreset[], custom: null },
+    };
     // 4 Dec 2026 in São Paulo = UTC−3.
     expect(isAllowedAt(evenings, at('2026-12-04T10:59:00.000Z'))).toBe(false); // 07:59
     expect(isAllowedAt(evenings, at('2026-12-04T11:00:00.000Z'))).toBe(true); // 08:00
@@ -495,7 +546,10 @@ describe('isAllowedAt', () => {
     });
 
     it('treats a custom end of 00:00 as midnight', () => {
-      const lateEvenings = { ...always, times: { presets: [] as TimePreset[], custom: { start: '22:00', end: '00:00' } } };
+      const lateEvenings = {
+        ...always,
+        times: { presets: [] as TimePreset[], custom: { start: '22:00', end: '00:00' } },
+      };
       expect(isAllowedAt(lateEvenings, at('2026-12-03T23:59:00.000Z'))).toBe(true);
       expect(isAllowedAt(lateEvenings, at('2026-12-04T00:00:00.000Z'))).toBe(false);
       expect(isAllowedAt(lateEvenings, at('2026-12-04T21:59:00.000Z'))).toBe(false);
@@ -566,9 +620,9 @@ describe('describeLimitation', () => {
     expect(describeLimitation(limitation({ times }))).toContain(
       'Mon–Fri, 00:00–04:00, 04:00–08:00, 20:00–24:00 and 22:00–02:00, America',
     );
-    expect(describeLimitation(limitation({ times: { presets: [], custom: { start: '18:00', end: '00:00' } } }))).toContain(
-      'Mon–Fri, 18:00–24:00, America',
-    );
+    expect(
+      describeLimitation(limitation({ times: { presets: [], custom: { start: '18:00', end: '00:00' } } })),
+    ).toContain('Mon–Fri, 18:00–24:00, America');
   });
 
   it('uses the singular for one', () => {
@@ -581,10 +635,12 @@ describe('describeLimitation', () => {
   });
 
   it('shows the start on the zone’s wall clock', () => {
-    expect(describeLimitation(limitation({ timeZone: 'Asia/Kolkata' }))).toContain('Asia/Kolkata, from 3 Dec 2026 17:30 for');
-    expect(describeLimitation(limitation({ timeZone: 'Australia/Lord_Howe', start: '2026-12-31T13:00:00.000Z' }))).toContain(
-      'from 1 Jan 2027 00:00 for',
+    expect(describeLimitation(limitation({ timeZone: 'Asia/Kolkata' }))).toContain(
+      'Asia/Kolkata, from 3 Dec 2026 17:30 for',
     );
+    expect(
+      describeLimitation(limitation({ timeZone: 'Australia/Lord_Howe', start: '2026-12-31T13:00:00.000Z' })),
+    ).toContain('from 1 Jan 2027 00:00 for');
   });
 });
 
@@ -625,7 +681,13 @@ describe('quarterHourOptions', () => {
 // ---------------------------------------------------------------------------------------------------------
 // Properties
 
-const ZONES = ['America/Sao_Paulo', 'Europe/Berlin', 'Australia/Lord_Howe', 'Asia/Kolkata', 'America/New_York'] as const;
+const ZONES = [
+  'America/Sao_Paulo',
+  'Europe/Berlin',
+  'Australia/Lord_Howe',
+  'Asia/Kolkata',
+  'America/New_York',
+] as const;
 const QUARTER = 15 * 60 * 1000;
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -689,7 +751,8 @@ const PRESET_CLOCKS: Record<TimePreset, [string, string]> = {
 function referenceWindowsAllow(subject: AccessLimitation, instant: Date): boolean {
   const weekday = Number(formatInTimeZone(instant, subject.timeZone, 'i')) - 1; // ISO: 1 = Monday
   const clock = formatInTimeZone(instant, subject.timeZone, 'HH:mm');
-  const dayAllowed = (index: number) => subject.days === 'every_day' || subject.days.includes(WEEKDAYS[(index + 7) % 7]!);
+  const dayAllowed = (index: number) =>
+    subject.days === 'every_day' || subject.days.includes(WEEKDAYS[(index + 7) % 7]!);
   const windows: [string, string][] =
     subject.times === 'all_hours'
       ? [['00:00', '24:00']]
@@ -721,12 +784,17 @@ describe('properties', () => {
 
   it('is never allowed outside [start, end)', () => {
     fc.assert(
-      fc.property(limitationArbitrary, fc.boolean(), fc.integer({ min: 0, max: 90 * DAY }), (subject, before, distance) => {
-        const start = Date.parse(subject.start);
-        const end = limitationEnd(subject).getTime();
-        const instant = before ? new Date(start - 1 - distance) : new Date(end + distance);
-        expect(isAllowedAt(subject, instant)).toBe(false);
-      }),
+      fc.property(
+        limitationArbitrary,
+        fc.boolean(),
+        fc.integer({ min: 0, max: 90 * DAY }),
+        (subject, before, distance) => {
+          const start = Date.parse(subject.start);
+          const end = limitationEnd(subject).getTime();
+          const instant = before ? new Date(start - 1 - distance) : new Date(end + distance);
+          expect(isAllowedAt(subject, instant)).toBe(false);
+        },
+      ),
       runs,
     );
   });
@@ -750,9 +818,16 @@ describe('properties', () => {
 
   // Half the cases land within two hours of a DST change, where a wall time may be skipped or repeated.
   const daysArbitrary = fc.oneof(
-    fc.tuple(limitationArbitrary, fc.integer({ min: 1, max: 400 })).map(([generated, amount]) => ({ generated, amount })),
     fc
-      .tuple(limitationArbitrary, fc.constantFrom(...CHANGES), fc.integer({ min: 1, max: 60 }), fc.integer({ min: -8, max: 8 }))
+      .tuple(limitationArbitrary, fc.integer({ min: 1, max: 400 }))
+      .map(([generated, amount]) => ({ generated, amount })),
+    fc
+      .tuple(
+        limitationArbitrary,
+        fc.constantFrom(...CHANGES),
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: -8, max: 8 }),
+      )
       .map(([generated, change, amount, quarters]) => ({
         generated: { ...generated, start: new Date(change - amount * DAY + quarters * QUARTER).toISOString() },
         amount,
@@ -767,10 +842,13 @@ describe('properties', () => {
         const start = new Date(subject.start);
         const end = limitationEnd(subject);
         const startDate = formatInTimeZone(start, timeZone, 'yyyy-MM-dd');
-        const targetDate = addDays(new Date(`${startDate}T00:00:00Z`), amount).toISOString().slice(0, 10);
+        const targetDate = addDays(new Date(`${startDate}T00:00:00Z`), amount)
+          .toISOString()
+          .slice(0, 10);
         const wanted = `${targetDate} ${formatInTimeZone(start, timeZone, 'HH:mm')}`;
         const shownAtEnd = formatInTimeZone(end, timeZone, 'yyyy-MM-dd HH:mm');
-        const exists = formatInTimeZone(fromZonedTime(wanted.replace(' ', 'T'), timeZone), timeZone, 'yyyy-MM-dd HH:mm') === wanted;
+        const exists =
+          formatInTimeZone(fromZonedTime(wanted.replace(' ', 'T'), timeZone), timeZone, 'yyyy-MM-dd HH:mm') === wanted;
         if (exists) {
           expect(shownAtEnd).toBe(wanted);
         } else {
@@ -787,14 +865,18 @@ describe('properties', () => {
 
   it('every day and all hours is allowed everywhere in [start, end)', () => {
     fc.assert(
-      fc.property(limitationArbitrary, fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (generated, fraction) => {
-        const subject: AccessLimitation = { ...generated, days: 'every_day', times: 'all_hours' };
-        const start = Date.parse(subject.start);
-        const end = limitationEnd(subject).getTime();
-        expect(isAllowedAt(subject, new Date(start))).toBe(true);
-        expect(isAllowedAt(subject, new Date(end - 1))).toBe(true);
-        expect(isAllowedAt(subject, new Date(start + Math.floor(fraction * (end - start))))).toBe(true);
-      }),
+      fc.property(
+        limitationArbitrary,
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (generated, fraction) => {
+          const subject: AccessLimitation = { ...generated, days: 'every_day', times: 'all_hours' };
+          const start = Date.parse(subject.start);
+          const end = limitationEnd(subject).getTime();
+          expect(isAllowedAt(subject, new Date(start))).toBe(true);
+          expect(isAllowedAt(subject, new Date(end - 1))).toBe(true);
+          expect(isAllowedAt(subject, new Date(start + Math.floor(fraction * (end - start))))).toBe(true);
+        },
+      ),
       runs,
     );
   });

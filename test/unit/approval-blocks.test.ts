@@ -40,7 +40,9 @@ const decision = (index: number, over: Partial<DecisionInWords> = {}): DecisionI
 type Button = { type: string; action_id: string; text: { text: string }; value: string; style?: string };
 
 function actionsOf(blocks: KnownBlock[]): Button[] {
-  return blocks.filter((block) => block.type === 'actions').flatMap((block) => (block as unknown as { elements: Button[] }).elements);
+  return blocks
+    .filter((block) => block.type === 'actions')
+    .flatMap((block) => (block as unknown as { elements: Button[] }).elements);
 }
 
 function allText(payload: { blocks?: unknown }): string {
@@ -53,15 +55,31 @@ describe('request card with approvals', () => {
     expect(checkMessage(message)).toEqual([]);
     const buttons = actionsOf(message.blocks);
     expect(buttons).toEqual([
-      expect.objectContaining({ action_id: ids.APPROVE_ACTION, text: expect.objectContaining({ text: 'Approve' }), style: 'primary', value: '42' }),
-      expect.objectContaining({ action_id: ids.REJECT_ACTION, text: expect.objectContaining({ text: 'Reject' }), style: 'danger', value: '42' }),
-      expect.objectContaining({ type: 'overflow', action_id: ids.CARD_MENU_ACTION, options: [expect.objectContaining({ value: 'cancel:42' })] }),
+      expect.objectContaining({
+        action_id: ids.APPROVE_ACTION,
+        text: expect.objectContaining({ text: 'Approve' }),
+        style: 'primary',
+        value: '42',
+      }),
+      expect.objectContaining({
+        action_id: ids.REJECT_ACTION,
+        text: expect.objectContaining({ text: 'Reject' }),
+        style: 'danger',
+        value: '42',
+      }),
+      expect.objectContaining({
+        type: 'overflow',
+        action_id: ids.CARD_MENU_ACTION,
+        options: [expect.objectContaining({ value: 'cancel:42' })],
+      }),
     ]);
     expect(message.blocks.at(-1)?.type).toBe('actions');
   });
 
   it('has no buttons once decided, or without a request id', () => {
-    expect(actionsOf(buildRequestCard({ ...card, requestId: 42, awaitingDecision: false, statusWord: 'Approved' }).blocks)).toEqual([]);
+    expect(
+      actionsOf(buildRequestCard({ ...card, requestId: 42, awaitingDecision: false, statusWord: 'Approved' }).blocks),
+    ).toEqual([]);
     expect(actionsOf(buildRequestCard({ ...card, awaitingDecision: true }).blocks)).toEqual([]);
     expect(actionsOf(buildRequestCard(card).blocks)).toEqual([]);
   });
@@ -93,20 +111,33 @@ describe('request card with approvals', () => {
     const text = allText(message);
     expect(text).toContain('*Decisions*');
     expect(text).toContain('<@U0A> approved · 25 Nov 2026 14:04 UTC · \\"looks fine\\"');
-    expect(text).toContain('<@U0B> rejected · 25 Nov 2026 14:05 UTC · \\"no &lt;!channel&gt; &amp; &lt;https://evil|click&gt;\\"');
+    expect(text).toContain(
+      '<@U0B> rejected · 25 Nov 2026 14:05 UTC · \\"no &lt;!channel&gt; &amp; &lt;https://evil|click&gt;\\"',
+    );
     expect(text.indexOf('U0A')).toBeLessThan(text.indexOf('U0B'));
     expect(text).not.toContain('<!channel>');
     expect(allText(buildRequestCard(card))).not.toContain('Decisions');
   });
 
   it('shows at most 10 decisions then "…and N more", within limits with the largest inputs', () => {
-    const many = Array.from({ length: 30 }, (_, index) => decision(index, { comment: '<&>'.repeat(1000), groupName: 'g'.repeat(300) }));
+    const many = Array.from({ length: 30 }, (_, index) =>
+      decision(index, { comment: '<&>'.repeat(1000), groupName: 'g'.repeat(300) }),
+    );
     const message = buildRequestCard({
       ...card,
       justification: '<&>'.repeat(700),
       devices: Array.from({ length: 5000 }, (_, index) => `device-${index} ${'<long> '.repeat(40)}`),
-      grants: Array.from({ length: 5000 }, (_, index) => ({ label: `cred-${index} ${'&'.repeat(200)}`, startSession: true, viewPassword: true })),
-      groups: Array.from({ length: 40 }, (_, index) => ({ name: `group ${index} ${'x'.repeat(200)}`, approvals: 0, required: 1, rejections: 3 })),
+      grants: Array.from({ length: 5000 }, (_, index) => ({
+        label: `cred-${index} ${'&'.repeat(200)}`,
+        startSession: true,
+        viewPassword: true,
+      })),
+      groups: Array.from({ length: 40 }, (_, index) => ({
+        name: `group ${index} ${'x'.repeat(200)}`,
+        approvals: 0,
+        required: 1,
+        rejections: 3,
+      })),
       decisions: many,
       requestId: 2 ** 31,
       awaitingDecision: true,
@@ -144,7 +175,11 @@ describe('decision modals', () => {
   it('Reject: required Reason, submit Reject', () => {
     const view = buildRejectModal({ requestId: 7, code: '<!channel>' });
     expect(checkView(view)).toEqual([]);
-    expect(view).toMatchObject({ callback_id: ids.REJECT_MODAL_CALLBACK, title: { text: 'Reject request' }, submit: { text: 'Reject' } });
+    expect(view).toMatchObject({
+      callback_id: ids.REJECT_MODAL_CALLBACK,
+      title: { text: 'Reject request' },
+      submit: { text: 'Reject' },
+    });
     expect(allText(view)).not.toContain('<!channel>');
     const input = view.blocks.find((block) => block.type === 'input');
     expect(input).toMatchObject({
@@ -159,19 +194,34 @@ describe('decision modals', () => {
     expect(parseDecisionMetadata('nope')).toBeNull();
     expect(parseDecisionMetadata('{"requestId":"7"}')).toBeNull();
     expect(parseDecisionMetadata(undefined)).toBeNull();
-    const values = { [ids.REASON_BLOCK]: { [ids.DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: '  too broad \n' } } };
+    const values = {
+      [ids.REASON_BLOCK]: { [ids.DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: '  too broad \n' } },
+    };
     expect(parseDecisionText(values, ids.REASON_BLOCK)).toBe('too broad');
     expect(parseDecisionText(values, ids.COMMENT_BLOCK)).toBeNull();
-    expect(parseDecisionText({ [ids.COMMENT_BLOCK]: { [ids.DECISION_TEXT_ACTION]: { value: '   ' } } }, ids.COMMENT_BLOCK)).toBeNull();
-    expect(parseDecisionText({ [ids.COMMENT_BLOCK]: { [ids.DECISION_TEXT_ACTION]: { value: null } } }, ids.COMMENT_BLOCK)).toBeNull();
+    expect(
+      parseDecisionText({ [ids.COMMENT_BLOCK]: { [ids.DECISION_TEXT_ACTION]: { value: '   ' } } }, ids.COMMENT_BLOCK),
+    ).toBeNull();
+    expect(
+      parseDecisionText({ [ids.COMMENT_BLOCK]: { [ids.DECISION_TEXT_ACTION]: { value: null } } }, ids.COMMENT_BLOCK),
+    ).toBeNull();
   });
 });
 
 describe('decision texts', () => {
-  const reply = { approverId: 'U0APP', decision: 'approve' as const, code: 'W000001', comment: 'looks fine', statusWord: 'Approved', groupName: 'Vendor approvers' };
+  const reply = {
+    approverId: 'U0APP',
+    decision: 'approve' as const,
+    code: 'W000001',
+    comment: 'looks fine',
+    statusWord: 'Approved',
+    groupName: 'Vendor approvers',
+  };
 
   it('thread reply', () => {
-    expect(decisionReplyText(reply)).toBe('<@U0APP> approved W000001 (Vendor approvers): "looks fine". Status: Approved.');
+    expect(decisionReplyText(reply)).toBe(
+      '<@U0APP> approved W000001 (Vendor approvers): "looks fine". Status: Approved.',
+    );
     expect(decisionReplyText({ ...reply, comment: null, statusWord: 'Awaiting approval' })).toBe(
       '<@U0APP> approved W000001 (Vendor approvers). Status: Awaiting approval.',
     );
@@ -189,7 +239,13 @@ describe('decision texts', () => {
     expect([...quoted].length).toBeLessThanOrEqual(500);
     expect(quoted.endsWith('…')).toBe(true);
     expect(quoted).not.toMatch(/&l?t?…$|&lt…/);
-    const dm = statusChangeDmText({ code: 'W1', statusWord: 'Rejected', fileName: 'f', byUserId: 'U0APP', comment: 'x'.repeat(3000) });
+    const dm = statusChangeDmText({
+      code: 'W1',
+      statusWord: 'Rejected',
+      fileName: 'f',
+      byUserId: 'U0APP',
+      comment: 'x'.repeat(3000),
+    });
     expect(dm.length).toBeLessThan(600);
   });
 
@@ -197,9 +253,15 @@ describe('decision texts', () => {
     expect(statusChangeDmText({ code: 'W000001', statusWord: 'Approved', fileName: 'users.xlsx' })).toBe(
       'Your request W000001 for users.xlsx is now Approved.',
     );
-    expect(statusChangeDmText({ code: 'W000001', statusWord: 'Rejected', fileName: 'users.xlsx', byUserId: 'U0APP', comment: 'too broad' })).toBe(
-      'Your request W000001 for users.xlsx is now Rejected by <@U0APP>: "too broad".',
-    );
+    expect(
+      statusChangeDmText({
+        code: 'W000001',
+        statusWord: 'Rejected',
+        fileName: 'users.xlsx',
+        byUserId: 'U0APP',
+        comment: 'too broad',
+      }),
+    ).toBe('Your request W000001 for users.xlsx is now Rejected by <@U0APP>: "too broad".');
     expect(statusChangeDmText({ code: 'W000001', statusWord: 'Completed', fileName: '<!here>.xlsx' })).toBe(
       'Your request W000001 for &lt;!here&gt;.xlsx is now Completed.',
     );

@@ -119,7 +119,8 @@ describe('parseCatalog', () => {
 
   it('accepts a date that arrives as a Date (YAML 1.1 timestamps)', () => {
     // A JSON file cannot hold a Date, so this goes through YAML's 1.1 tag explicitly.
-    const text = 'access_groups: [{name: G, approvers: [U0A1]}]\nvendors: [{name: V, access_group: G, contract_start: !!timestamp 2026-01-01}]\n';
+    const text =
+      'access_groups: [{name: G, approvers: [U0A1]}]\nvendors: [{name: V, access_group: G, contract_start: !!timestamp 2026-01-01}]\n';
     expect(catalogOf(parseCatalog(text, 'yaml')).vendors[0]?.contractStart).toBe('2026-01-01');
   });
 

@@ -36,7 +36,13 @@ describe('loadConfig', () => {
   });
 
   it('lists every problem at once', () => {
-    const problems = problemsOf({ SLACK_BOT_TOKEN: 'not-a-bot-token', PORT: 'eighty', DEFAULT_TIMEZONE: 'Mars/Olympus', DOMUM_ADMIN_USER_IDS: 'U0OK01,alice', DATABASE_URL: 'mysql://x' });
+    const problems = problemsOf({
+      SLACK_BOT_TOKEN: 'not-a-bot-token',
+      PORT: 'eighty',
+      DEFAULT_TIMEZONE: 'Mars/Olympus',
+      DOMUM_ADMIN_USER_IDS: 'U0OK01,alice',
+      DATABASE_URL: 'mysql://x',
+    });
     expect(problems).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^SLACK_BOT_TOKEN: must be a bot token/),
@@ -62,13 +68,20 @@ describe('loadConfig', () => {
   });
 
   it('keeps a trailing slash on SLACK_API_URL and derives PUBLIC_BASE_URL from PORT', () => {
-    const config = loadConfig({ ...slack, SLACK_API_URL: 'http://127.0.0.1:9999/api', PORT: '8080', DOMUM_ADMIN_USER_IDS: ' U0A1 , U0B2 ' });
+    const config = loadConfig({
+      ...slack,
+      SLACK_API_URL: 'http://127.0.0.1:9999/api',
+      PORT: '8080',
+      DOMUM_ADMIN_USER_IDS: ' U0A1 , U0B2 ',
+    });
     expect(config.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');
     expect(config.publicBaseUrl).toBe('http://localhost:8080');
     expect(config.adminUserIds).toEqual(['U0A1', 'U0B2']);
   });
 
   it('refuses a short SECRET_KEY', () => {
-    expect(problemsOf({ ...slack, SECRET_KEY: 'short' })).toEqual([expect.stringMatching(/^SECRET_KEY: must be at least 32 characters/)]);
+    expect(problemsOf({ ...slack, SECRET_KEY: 'short' })).toEqual([
+      expect.stringMatching(/^SECRET_KEY: must be at least 32 characters/),
+    ]);
   });
 });

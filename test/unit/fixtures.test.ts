@@ -8,8 +8,13 @@ const SHARED = path.resolve('..', 'shared', 'fixtures');
 
 describe.runIf(existsSync(SHARED))('the copied fixtures', () => {
   it('are identical to ../shared/fixtures', () => {
-    const shared = readdirSync(SHARED).filter((name) => name.includes('.')).sort();
+    const shared = readdirSync(SHARED)
+      .filter((name) => name.includes('.'))
+      .sort();
     expect(readdirSync(FIXTURES_DIR).sort()).toEqual(shared);
-    for (const name of shared) expect(readFileSync(path.join(FIXTURES_DIR, name)).equals(readFileSync(path.join(SHARED, name))), name).toBe(true);
+    for (const name of shared)
+      expect(readFileSync(path.join(FIXTURES_DIR, name)).equals(readFileSync(path.join(SHARED, name))), name).toBe(
+        true,
+      );
   });
 });

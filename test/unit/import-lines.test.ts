@@ -338,10 +338,7 @@ describe('validateLines rules', () => {
 
   it('counts characters, not UTF-16 units, against the limits', () => {
     const [emoji, tooLong] = validateLines(
-      [
-        line({ name: '😀'.repeat(200) }, 2),
-        line({ name: 'é'.repeat(201), email: 'b@globex.example' }, 3),
-      ],
+      [line({ name: '😀'.repeat(200) }, 2), line({ name: 'é'.repeat(201), email: 'b@globex.example' }, 3)],
       context,
     ).lines;
     expect(emoji?.outcome).toBe('created');
@@ -392,7 +389,15 @@ describe('validateLines rules', () => {
 describe('normaliseEmail and collectEmails', () => {
   it('lower-cases valid addresses and refuses the rest', () => {
     expect(normaliseEmail('Ana.Souza@ACME.example')).toBe('ana.souza@acme.example');
-    for (const invalid of ['', 'bob@', 'bob', 'a@b', 'a..b@c.example', 'a b@c.example', `${'a'.repeat(250)}@c.example`]) {
+    for (const invalid of [
+      '',
+      'bob@',
+      'bob',
+      'a@b',
+      'a..b@c.example',
+      'a b@c.example',
+      `${'a'.repeat(250)}@c.example`,
+    ]) {
       expect(normaliseEmail(invalid), invalid).toBeNull();
     }
   });
@@ -411,7 +416,8 @@ describe('normaliseEmail and collectEmails', () => {
 
 describe('parseEnabled', () => {
   it('reads yes/no in English, Portuguese and Spanish, any case, accents optional', () => {
-    for (const yes of ['Yes', 'TRUE', '1', 'Sim', 'SIM', 'Sí', 'SÍ', 'si', 'x', 'X']) expect(parseEnabled(yes), yes).toBe(true);
+    for (const yes of ['Yes', 'TRUE', '1', 'Sim', 'SIM', 'Sí', 'SÍ', 'si', 'x', 'X'])
+      expect(parseEnabled(yes), yes).toBe(true);
     for (const no of ['No', 'false', '0', 'Não', 'NÃO', 'nao', '']) expect(parseEnabled(no), no).toBe(false);
     for (const other of ['maybe', 'y', 'n', 'oui', '2', 'yes!']) expect(parseEnabled(other), other).toBeNull();
   });

@@ -27,14 +27,24 @@ interface Container {
   image: string;
   command?: string[];
   args?: string[];
-  env?: Array<{ name: string; value?: string; valueFrom?: { configMapKeyRef?: { name: string; key: string }; secretKeyRef?: { name: string; key: string } } }>;
+  env?: Array<{
+    name: string;
+    value?: string;
+    valueFrom?: { configMapKeyRef?: { name: string; key: string }; secretKeyRef?: { name: string; key: string } };
+  }>;
   envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
   ports?: Array<{ name?: string; containerPort: number }>;
   startupProbe?: Probe;
   livenessProbe?: Probe;
   readinessProbe?: Probe;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  securityContext?: { allowPrivilegeEscalation?: boolean; readOnlyRootFilesystem?: boolean; runAsNonRoot?: boolean; runAsUser?: number; capabilities?: { drop?: string[] } };
+  securityContext?: {
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    capabilities?: { drop?: string[] };
+  };
 }
 interface PodSpec {
   containers: Container[];
@@ -56,7 +66,10 @@ interface K8sObject {
     selector?: { matchLabels?: Labels } & Labels;
     template?: PodTemplate;
     ports?: Array<{ name: string; port: number; targetPort: string | number }>;
-    rules?: Array<{ host: string; http: { paths: Array<{ backend: { service: { name: string; port: { name?: string; number?: number } } } }> } }>;
+    rules?: Array<{
+      host: string;
+      http: { paths: Array<{ backend: { service: { name: string; port: { name?: string; number?: number } } } }> };
+    }>;
     tls?: Array<{ hosts: string[] }>;
   };
 }
@@ -77,7 +90,8 @@ function loadManifests(): Manifest[] {
 }
 
 const manifests = loadManifests();
-const ofKind = (kind: string) => manifests.filter((manifest) => manifest.object.kind === kind).map((manifest) => manifest.object);
+const ofKind = (kind: string) =>
+  manifests.filter((manifest) => manifest.object.kind === kind).map((manifest) => manifest.object);
 const named = (kind: string, name: string): K8sObject => {
   const found = ofKind(kind).find((object) => object.metadata.name === name);
   if (!found) throw new Error(`no ${kind} named ${name} in ${K8S_DIR}`);
@@ -88,7 +102,12 @@ const podTemplate = (object: K8sObject): PodTemplate => {
   if (!object.spec?.template) throw new Error(`${object.kind} ${object.metadata.name} has no pod template`);
   return object.spec.template;
 };
-const containers = workloads.flatMap((object) => podTemplate(object).spec.containers.map((container) => ({ owner: `${object.kind} ${object.metadata.name}`, container })));
+const containers = workloads.flatMap((object) =>
+  podTemplate(object).spec.containers.map((container) => ({
+    owner: `${object.kind} ${object.metadata.name}`,
+    container,
+  })),
+);
 const configMap = named('ConfigMap', 'domum-config');
 const secretTemplate = named('Secret', 'domum-secrets');
 const web = named('Deployment', 'domum-web');
@@ -97,7 +116,8 @@ const migrate = named('Job', 'domum-migrate');
 const catalogLoad = named('Job', 'domum-catalog-load');
 const service = named('Service', 'domum-web');
 
-const matches = (selector: Labels, labels: Labels) => Object.entries(selector).every(([key, value]) => labels[key] === value);
+const matches = (selector: Labels, labels: Labels) =>
+  Object.entries(selector).every(([key, value]) => labels[key] === value);
 
 /** Values a real deployment would put in the Secret: valid in form, fake in substance. */
 const exampleSecrets = {
@@ -126,14 +146,20 @@ describe('the Kubernetes manifests', () => {
     );
     for (const { file, object } of manifests) {
       expect(object.apiVersion, file).toMatch(/^(v1|apps\/v1|batch\/v1|policy\/v1|networking\.k8s\.io\/v1)$/);
-      if (object.kind !== 'Namespace') expect(object.metadata.namespace, `${file}: ${object.kind} ${object.metadata.name}`).toBe(NAMESPACE);
+      if (object.kind !== 'Namespace')
+        expect(object.metadata.namespace, `${file}: ${object.kind} ${object.metadata.name}`).toBe(NAMESPACE);
     }
   });
 
   it('kustomization.yaml lists existing files, and leaves out the Secret template and the one-off Jobs', () => {
-    const kustomization = parse(readFileSync(path.join(K8S_DIR, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
-    for (const resource of kustomization.resources) expect(existsSync(path.join(K8S_DIR, resource)), resource).toBe(true);
-    expect(kustomization.resources).toEqual(expect.arrayContaining(['web-deployment.yaml', 'worker-deployment.yaml', 'web-service.yaml', 'configmap.yaml']));
+    const kustomization = parse(readFileSync(path.join(K8S_DIR, 'kustomization.yaml'), 'utf8')) as {
+      resources: string[];
+    };
+    for (const resource of kustomization.resources)
+      expect(existsSync(path.join(K8S_DIR, resource)), resource).toBe(true);
+    expect(kustomization.resources).toEqual(
+      expect.arrayContaining(['web-deployment.yaml', 'worker-deployment.yaml', 'web-service.yaml', 'configmap.yaml']),
+    );
     expect(kustomization.resources).not.toContain('secret.template.yaml');
     expect(kustomization.resources).not.toContain('migrate-job.yaml');
     expect(kustomization.resources).not.toContain('catalog-load-job.yaml');
@@ -150,23 +176,44 @@ describe('the Kubernetes manifests', () => {
       for (const variable of container.env ?? []) {
         expect(known, `${owner}: env ${variable.name}`).toContain(variable.name);
         const ref = variable.valueFrom?.configMapKeyRef ?? variable.valueFrom?.secretKeyRef;
-        if (ref) expect(Object.keys((ref.name === configMap.metadata.name ? configMap.data : secretTemplate.stringData) ?? {}), `${owner}: ${variable.name}`).toContain(ref.key);
+        if (ref)
+          expect(
+            Object.keys((ref.name === configMap.metadata.name ? configMap.data : secretTemplate.stringData) ?? {}),
+            `${owner}: ${variable.name}`,
+          ).toContain(ref.key);
       }
       const sources = (container.envFrom ?? []).map((source) => source.configMapRef?.name ?? source.secretRef?.name);
-      expect(sources, `${owner} takes its environment from the ConfigMap and the Secret`).toEqual([configMap.metadata.name, secretTemplate.metadata.name]);
+      expect(sources, `${owner} takes its environment from the ConfigMap and the Secret`).toEqual([
+        configMap.metadata.name,
+        secretTemplate.metadata.name,
+      ]);
     }
   });
 
   it('keep secrets out of the ConfigMap and out of the repository: the Secret template holds placeholders only', () => {
-    const secretNames = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'DATABASE_URL', 'SMTP_URL', 'SECRET_KEY'];
+    const secretNames = [
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+      'SLACK_APP_TOKEN',
+      'DATABASE_URL',
+      'SMTP_URL',
+      'SECRET_KEY',
+    ];
     for (const name of secretNames) expect(Object.keys(configMap.data ?? {})).not.toContain(name);
-    expect(Object.keys(secretTemplate.stringData ?? {}).sort()).toEqual(['DATABASE_URL', 'SECRET_KEY', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SMTP_URL']);
+    expect(Object.keys(secretTemplate.stringData ?? {}).sort()).toEqual([
+      'DATABASE_URL',
+      'SECRET_KEY',
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+      'SMTP_URL',
+    ]);
     for (const [key, value] of Object.entries(secretTemplate.stringData ?? {})) expect(value, key).toBe('REPLACE_ME');
   });
 
   it('configure a process that starts: the ConfigMap with real secrets loads, the untouched template is refused by name', () => {
     const env = { ...configMap.data, ...exampleSecrets };
-    for (const purpose of ['slack', 'worker', 'database'] as const) expect(() => loadConfig(env, purpose)).not.toThrow();
+    for (const purpose of ['slack', 'worker', 'database'] as const)
+      expect(() => loadConfig(env, purpose)).not.toThrow();
     const config = loadConfig(env, 'slack');
     expect(config.publicBaseUrl).toMatch(/^https:\/\//);
     let refusal: unknown;
@@ -197,7 +244,10 @@ describe('the Kubernetes manifests', () => {
     };
 
     it('web, worker, migrate and catalog load, each where it belongs', async () => {
-      const commandOf = (object: K8sObject) => podTemplate(object).spec.containers.map((container) => [...(container.command ?? []), ...(container.args ?? [])].join(' '));
+      const commandOf = (object: K8sObject) =>
+        podTemplate(object).spec.containers.map((container) =>
+          [...(container.command ?? []), ...(container.args ?? [])].join(' '),
+        );
       expect(commandOf(web)).toEqual(['web']);
       expect(commandOf(worker)).toEqual(['worker']);
       expect(commandOf(migrate)).toEqual(['migrate']);
@@ -213,8 +263,12 @@ describe('the Kubernetes manifests', () => {
   });
 
   it('mount the catalog file where `domum catalog load` reads it, from the ConfigMap domum-catalog', () => {
-    const spec = podTemplate(catalogLoad).spec as PodSpec & { volumes?: Array<{ name: string; configMap?: { name: string } }> };
-    const [container] = spec.containers as Array<Container & { volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }> }>;
+    const spec = podTemplate(catalogLoad).spec as PodSpec & {
+      volumes?: Array<{ name: string; configMap?: { name: string } }>;
+    };
+    const [container] = spec.containers as Array<
+      Container & { volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }> }
+    >;
     const file = container?.args?.at(-1) ?? '';
     const mount = container?.volumeMounts?.find((candidate) => file.startsWith(`${candidate.mountPath}/`));
     expect(mount, `a volume is mounted above ${file}`).toMatchObject({ readOnly: true });
@@ -232,19 +286,35 @@ describe('the Kubernetes manifests', () => {
     for (const deployment of ofKind('Deployment')) {
       const selector = deployment.spec?.selector?.matchLabels ?? {};
       expect(Object.keys(selector).length, deployment.metadata.name).toBeGreaterThan(0);
-      expect(matches(selector, podTemplate(deployment).metadata.labels), `${deployment.metadata.name} selects its template`).toBe(true);
+      expect(
+        matches(selector, podTemplate(deployment).metadata.labels),
+        `${deployment.metadata.name} selects its template`,
+      ).toBe(true);
     }
-    expect(matches(web.spec?.selector?.matchLabels ?? {}, podTemplate(worker).metadata.labels), 'web does not select worker pods').toBe(false);
-    expect(matches(worker.spec?.selector?.matchLabels ?? {}, podTemplate(web).metadata.labels), 'worker does not select web pods').toBe(false);
+    expect(
+      matches(web.spec?.selector?.matchLabels ?? {}, podTemplate(worker).metadata.labels),
+      'web does not select worker pods',
+    ).toBe(false);
+    expect(
+      matches(worker.spec?.selector?.matchLabels ?? {}, podTemplate(web).metadata.labels),
+      'worker does not select web pods',
+    ).toBe(false);
     const serviceSelector = (service.spec?.selector ?? {}) as Labels;
     expect(matches(serviceSelector, podTemplate(web).metadata.labels), 'the Service selects the web pods').toBe(true);
-    expect(matches(serviceSelector, podTemplate(worker).metadata.labels), 'the Service does not select the workers').toBe(false);
-    expect(matches(serviceSelector, podTemplate(migrate).metadata.labels), 'the Service does not select the migration').toBe(false);
+    expect(
+      matches(serviceSelector, podTemplate(worker).metadata.labels),
+      'the Service does not select the workers',
+    ).toBe(false);
+    expect(
+      matches(serviceSelector, podTemplate(migrate).metadata.labels),
+      'the Service does not select the migration',
+    ).toBe(false);
     for (const budget of ofKind('PodDisruptionBudget')) {
       const target = named('Deployment', budget.metadata.name);
       const selector = budget.spec?.selector?.matchLabels ?? {};
       expect(matches(selector, podTemplate(target).metadata.labels), `PDB ${budget.metadata.name}`).toBe(true);
-      for (const other of ofKind('Deployment').filter((deployment) => deployment !== target)) expect(matches(selector, podTemplate(other).metadata.labels)).toBe(false);
+      for (const other of ofKind('Deployment').filter((deployment) => deployment !== target))
+        expect(matches(selector, podTemplate(other).metadata.labels)).toBe(false);
     }
     expect(web.spec?.replicas ?? 1, 'several web replicas').toBeGreaterThan(1);
   });
@@ -253,14 +323,21 @@ describe('the Kubernetes manifests', () => {
     const port = Number(configMap.data?.PORT);
     for (const deployment of [web, worker]) {
       const [container] = podTemplate(deployment).spec.containers;
-      expect(container?.ports, deployment.metadata.name).toEqual([{ name: 'http', containerPort: port, protocol: 'TCP' }]);
+      expect(container?.ports, deployment.metadata.name).toEqual([
+        { name: 'http', containerPort: port, protocol: 'TCP' },
+      ]);
     }
     const [servicePort] = service.spec?.ports ?? [];
     expect(servicePort?.targetPort).toBe('http');
     const ingress = named('Ingress', 'domum-web');
     const rule = ingress.spec?.rules?.[0];
-    expect(rule?.http.paths[0]?.backend.service).toEqual({ name: service.metadata.name, port: { name: servicePort?.name } });
-    expect(configMap.data?.PUBLIC_BASE_URL, 'the emailed links and Slack go to the Ingress host').toBe(`https://${rule?.host}`);
+    expect(rule?.http.paths[0]?.backend.service).toEqual({
+      name: service.metadata.name,
+      port: { name: servicePort?.name },
+    });
+    expect(configMap.data?.PUBLIC_BASE_URL, 'the emailed links and Slack go to the Ingress host').toBe(
+      `https://${rule?.host}`,
+    );
     expect(ingress.spec?.tls?.[0]?.hosts).toEqual([rule?.host]);
   });
 
@@ -296,7 +373,11 @@ describe('the Kubernetes manifests', () => {
       expect(spec.securityContext?.runAsNonRoot, object.metadata.name).toBe(true);
       expect(spec.securityContext?.runAsUser, object.metadata.name).toBeGreaterThan(0);
       for (const container of spec.containers) {
-        expect(container.securityContext, object.metadata.name).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+        expect(container.securityContext, object.metadata.name).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        });
         for (const kind of ['requests', 'limits'] as const) {
           expect(container.resources?.[kind]?.cpu, `${object.metadata.name} ${kind}.cpu`).toBeDefined();
           expect(container.resources?.[kind]?.memory, `${object.metadata.name} ${kind}.memory`).toBeDefined();
@@ -313,7 +394,10 @@ describe('the Dockerfile', () => {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('#'));
-  const arg = (name: string) => instructions.filter((line) => line.toUpperCase().startsWith(`${name} `)).map((line) => line.slice(name.length + 1).trim());
+  const arg = (name: string) =>
+    instructions
+      .filter((line) => line.toUpperCase().startsWith(`${name} `))
+      .map((line) => line.slice(name.length + 1).trim());
 
   it('runs as a non-root user', () => {
     const users = arg('USER');
@@ -345,9 +429,13 @@ describe('the Dockerfile', () => {
   });
 
   it('keeps node_modules, local data, git, tests and secrets out of the build context', () => {
-    const ignored = readFileSync('.dockerignore', 'utf8').split('\n').map((line) => line.trim());
-    for (const entry of ['**/node_modules', 'data', '.git', 'test', 'test-output', '.env', '*.pem']) expect(ignored, entry).toContain(entry);
+    const ignored = readFileSync('.dockerignore', 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
+    for (const entry of ['**/node_modules', 'data', '.git', 'test', 'test-output', '.env', '*.pem'])
+      expect(ignored, entry).toContain(entry);
     const copied = arg('COPY').join('\n');
-    for (const needed of ['package.json', 'package-lock.json', 'src', 'migrations']) expect(copied, needed).toContain(needed);
+    for (const needed of ['package.json', 'package-lock.json', 'src', 'migrations'])
+      expect(copied, needed).toContain(needed);
   });
 });

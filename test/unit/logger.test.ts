@@ -13,7 +13,12 @@ describe('the logger', () => {
     const { lines, logger } = capture();
     logger.child({ requestId: 'r-1' }).info('slack request', { user: 'U0REQ0001' });
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0] ?? '')).toMatchObject({ level: 'info', message: 'slack request', requestId: 'r-1', user: 'U0REQ0001' });
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+      level: 'info',
+      message: 'slack request',
+      requestId: 'r-1',
+      user: 'U0REQ0001',
+    });
   });
 
   it('redacts secret-looking fields, Slack tokens and URL passwords anywhere', () => {
@@ -24,7 +29,8 @@ describe('the logger', () => {
       error: new Error('connect postgres://domum:s3cret@db:5432/domum failed'),
     });
     const line = lines[0] ?? '';
-    for (const secret of ['xoxb-1234-5678-abcdef', '"abc"', 'k'.repeat(40), 'hunter2', 's3cret']) expect(line).not.toContain(secret);
+    for (const secret of ['xoxb-1234-5678-abcdef', '"abc"', 'k'.repeat(40), 'hunter2', 's3cret'])
+      expect(line).not.toContain(secret);
     expect(line).toContain('[redacted]');
   });
 
@@ -68,9 +74,18 @@ describe('the logger', () => {
   it('logs an unexpected Slack listener error with its reference id and the request id', async () => {
     const { lines, logger } = capture();
     const error = Object.assign(new Error('boom xoxb-1-2-secret'), { code: 'slack_bolt_unknown_error' });
-    await createSlackErrorHandler(logger)({ error, body: { type: 'block_actions', user: { id: 'U0REQ0001' } }, context: { requestId: 'r-9' } });
+    await createSlackErrorHandler(logger)({
+      error,
+      body: { type: 'block_actions', user: { id: 'U0REQ0001' } },
+      context: { requestId: 'r-9' },
+    });
     const line = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
-    expect(line).toMatchObject({ level: 'error', message: 'unexpected error in a Slack listener', requestId: 'r-9', user: 'U0REQ0001' });
+    expect(line).toMatchObject({
+      level: 'error',
+      message: 'unexpected error in a Slack listener',
+      requestId: 'r-9',
+      user: 'U0REQ0001',
+    });
     expect(line.referenceId).toMatch(/^[0-9A-F]{8}$/);
     expect(lines[0]).not.toContain('xoxb-1-2-secret');
   });

@@ -30,7 +30,13 @@ const manifests: Record<'http' | 'socket', Manifest> = {
 };
 
 function recordRegistrations() {
-  const registered = { commands: [] as string[], events: [] as string[], actions: [] as string[], views: [] as string[], options: [] as string[] };
+  const registered = {
+    commands: [] as string[],
+    events: [] as string[],
+    actions: [] as string[],
+    views: [] as string[],
+    options: [] as string[],
+  };
   const idOf = (constraint: unknown): string => {
     if (typeof constraint === 'string') return constraint;
     const object = constraint as { action_id?: string; callback_id?: string; block_id?: string };
@@ -76,7 +82,9 @@ describe.each(['http', 'socket'] as const)('the %s manifest', (mode) => {
   const interactive = catalog.actions.length + catalog.views.length + catalog.options.length > 0;
 
   it('declares every slash command that is handled, and no other', () => {
-    expect(sorted((manifest.features.slash_commands ?? []).map((entry) => entry.command))).toEqual(sorted(catalog.commands));
+    expect(sorted((manifest.features.slash_commands ?? []).map((entry) => entry.command))).toEqual(
+      sorted(catalog.commands),
+    );
   });
 
   it('subscribes to every handled event, and no other', () => {
@@ -86,7 +94,9 @@ describe.each(['http', 'socket'] as const)('the %s manifest', (mode) => {
 
   it('enables interactivity exactly when buttons, modals or menus are handled', () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(interactive);
-    expect(manifest.settings.interactivity.message_menu_options_url !== undefined).toBe(mode === 'http' && catalog.options.length > 0);
+    expect(manifest.settings.interactivity.message_menu_options_url !== undefined).toBe(
+      mode === 'http' && catalog.options.length > 0,
+    );
   });
 
   it('shows the Home tab exactly when it is published', () => {

@@ -38,12 +38,17 @@ function refusalOf(result: ReadResult, code: RefusalCode): string {
 function cellsByLine(rows: SheetRows): Record<number, Record<string, string>> {
   const out: Record<number, Record<string, string>> = {};
   for (const line of rows.lines) {
-    out[line.lineNumber] = Object.fromEntries(rows.columns.filter((column) => column.key).map((column) => [column.key, line.cells[column.index] ?? '']));
+    out[line.lineNumber] = Object.fromEntries(
+      rows.columns.filter((column) => column.key).map((column) => [column.key, line.cells[column.index] ?? '']),
+    );
   }
   return out;
 }
 
-function workbookBytes(sheets: { name: string; rows: unknown[][]; hidden?: boolean }[], bookType: XLSX.BookType = 'xlsx'): Uint8Array {
+function workbookBytes(
+  sheets: { name: string; rows: unknown[][]; hidden?: boolean }[],
+  bookType: XLSX.BookType = 'xlsx',
+): Uint8Array {
   const workbook = XLSX.utils.book_new();
   for (const sheet of sheets) XLSX.utils.book_append_sheet(workbook, XLSX.utils.aoa_to_sheet(sheet.rows), sheet.name);
   workbook.Workbook = { Sheets: sheets.map((sheet) => ({ Hidden: sheet.hidden ? 1 : 0 })) };
@@ -105,7 +110,10 @@ function zipBytes(files: ZipFile[]): Uint8Array {
 
 /** The entries of a real .xlsx written by SheetJS, to rebuild it with one entry changed. */
 function xlsxEntries(bytes: Uint8Array): ZipFile[] {
-  const container = XLSX.CFB.read(Buffer.from(bytes), { type: 'buffer' }) as { FullPaths: string[]; FileIndex: { type: number; content?: Uint8Array }[] };
+  const container = XLSX.CFB.read(Buffer.from(bytes), { type: 'buffer' }) as {
+    FullPaths: string[];
+    FileIndex: { type: number; content?: Uint8Array }[];
+  };
   return container.FullPaths.flatMap((fullPath, index) => {
     const entry = container.FileIndex[index];
     const name = fullPath.replace(/^Root Entry\//, '');
@@ -135,34 +143,54 @@ describe('the shared fixtures', () => {
   }
 
   it('missing_email_column.xlsx is refused naming Email and the expected headers', () => {
-    const result = read(new Uint8Array(readFileSync(path.join(FIXTURES, 'missing_email_column.xlsx'))), 'missing_email_column.xlsx');
+    const result = read(
+      new Uint8Array(readFileSync(path.join(FIXTURES, 'missing_email_column.xlsx'))),
+      'missing_email_column.xlsx',
+    );
     const message = refusalOf(result, 'missing_columns');
-    expect(message).toBe('missing required column Email (expected headers: Vendor, Name, Email, Enabled; optional: Phone, Document)');
+    expect(message).toBe(
+      'missing required column Email (expected headers: Vendor, Name, Email, Enabled; optional: Phone, Document)',
+    );
     expect(!result.ok && result.refusal.missingColumns).toEqual(['Email']);
   });
 
   it('empty.csv is refused as an empty file naming the expected headers', () => {
-    const message = refusalOf(read(new Uint8Array(readFileSync(path.join(FIXTURES, 'empty.csv'))), 'empty.csv'), 'empty_file');
+    const message = refusalOf(
+      read(new Uint8Array(readFileSync(path.join(FIXTURES, 'empty.csv'))), 'empty.csv'),
+      'empty_file',
+    );
     expect(message).toMatch(/empty/);
     expect(message).toContain('Vendor, Name, Email, Enabled');
   });
 
   it('header_only.xlsx is refused: nothing to import', () => {
-    const message = refusalOf(read(new Uint8Array(readFileSync(path.join(FIXTURES, 'header_only.xlsx'))), 'header_only.xlsx'), 'nothing_to_import');
+    const message = refusalOf(
+      read(new Uint8Array(readFileSync(path.join(FIXTURES, 'header_only.xlsx'))), 'header_only.xlsx'),
+      'nothing_to_import',
+    );
     expect(message).toMatch(/nothing to import/);
   });
 
   it('columns_reordered.xlsx maps every column by its header and reports the unknown ones', () => {
-    const rows = rowsOf(read(new Uint8Array(readFileSync(path.join(FIXTURES, 'columns_reordered.xlsx'))), 'columns_reordered.xlsx'));
+    const rows = rowsOf(
+      read(new Uint8Array(readFileSync(path.join(FIXTURES, 'columns_reordered.xlsx'))), 'columns_reordered.xlsx'),
+    );
     expect(rows.columns.map((column) => column.key)).toEqual(['enabled', 'email', null, 'name', null, 'vendor']);
     expect(rows.unknownColumns).toEqual(['Notes', 'Department']);
-    expect(cellsByLine(rows)[2]).toEqual({ enabled: 'Yes', email: 'nina@acme.example', name: 'Nina Park', vendor: 'Acme Corp' });
+    expect(cellsByLine(rows)[2]).toEqual({
+      enabled: 'Yes',
+      email: 'nina@acme.example',
+      name: 'Nina Park',
+      vendor: 'Acme Corp',
+    });
   });
 
   it('reads the values as typed: quoted commas, semicolons, accents, BOM', () => {
     const comma = rowsOf(read(new Uint8Array(readFileSync(path.join(FIXTURES, 'clean_comma.csv'))), 'clean_comma.csv'));
     expect(cellsByLine(comma)[5]?.name).toBe('Ito, Kenji');
-    const semicolon = rowsOf(read(new Uint8Array(readFileSync(path.join(FIXTURES, 'semicolon_bom_pt.csv'))), 'semicolon_bom_pt.csv'));
+    const semicolon = rowsOf(
+      read(new Uint8Array(readFileSync(path.join(FIXTURES, 'semicolon_bom_pt.csv'))), 'semicolon_bom_pt.csv'),
+    );
     expect(semicolon.columns[0]).toEqual({ index: 0, header: 'Fornecedor', key: 'vendor' });
     expect(cellsByLine(semicolon)[2]?.name).toBe('Souza, Paulo');
     expect(cellsByLine(semicolon)[3]?.document).toBe('123,45');
@@ -178,7 +206,11 @@ describe('the shared fixtures', () => {
 describe('hostile and wrong files', () => {
   it('refuses a zip whose directory declares a huge size, without inflating it', () => {
     const workbook = xlsxEntries(workbookBytes([{ name: 'Users', rows: [HEADER, userRow(1)] }]));
-    const bomb = zipBytes(workbook.map((file) => (file.name === 'xl/worksheets/sheet1.xml' ? { ...file, declaredSize: 4_000_000_000 } : file)));
+    const bomb = zipBytes(
+      workbook.map((file) =>
+        file.name === 'xl/worksheets/sheet1.xml' ? { ...file, declaredSize: 4_000_000_000 } : file,
+      ),
+    );
     const started = performance.now();
     const message = refusalOf(read(bomb, 'users.xlsx'), 'zip_bomb');
     expect(performance.now() - started).toBeLessThan(1000);
@@ -189,7 +221,11 @@ describe('hostile and wrong files', () => {
     const row = '<row><c t="inlineStr"><is><t>Acme Corp</t></is></c><c t="inlineStr"><is><t>Someone</t></is></c></row>';
     const sheet = `<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>${row.repeat(200_000)}</sheetData></worksheet>`;
     const workbook = xlsxEntries(workbookBytes([{ name: 'Users', rows: [HEADER, userRow(1)] }]));
-    const bomb = zipBytes(workbook.map((file) => (file.name === 'xl/worksheets/sheet1.xml' ? { name: file.name, data: sheet, deflate: true } : file)));
+    const bomb = zipBytes(
+      workbook.map((file) =>
+        file.name === 'xl/worksheets/sheet1.xml' ? { name: file.name, data: sheet, deflate: true } : file,
+      ),
+    );
     expect(bomb.length).toBeLessThan(1024 * 1024);
     const started = performance.now();
     refusalOf(read(bomb, 'users.xlsx'), 'zip_bomb');
@@ -199,14 +235,23 @@ describe('hostile and wrong files', () => {
   it('refuses a zip whose directory understates what an entry inflates to', () => {
     const workbook = xlsxEntries(workbookBytes([{ name: 'Users', rows: [HEADER, userRow(1)] }]));
     const zeros = new Uint8Array(20 * 1024 * 1024);
-    const lying = zipBytes([...workbook, { name: 'xl/media/image1.png', data: zeros, deflate: true, declaredSize: 1000 }]);
+    const lying = zipBytes([
+      ...workbook,
+      { name: 'xl/media/image1.png', data: zeros, deflate: true, declaredSize: 1000 },
+    ]);
     const message = refusalOf(read(lying, 'users.xlsx'), 'zip_bomb');
     expect(message).toContain('xl/media/image1.png');
   });
 
   it('refuses ZIP64 size markers, and contents over maxUncompressedBytes', () => {
     const workbook = xlsxEntries(workbookBytes([{ name: 'Users', rows: [HEADER, userRow(1)] }]));
-    refusalOf(read(zipBytes(workbook.map((file, index) => (index === 0 ? { ...file, declaredSize: 0xffffffff } : file))), 'users.xlsx'), 'zip_bomb');
+    refusalOf(
+      read(
+        zipBytes(workbook.map((file, index) => (index === 0 ? { ...file, declaredSize: 0xffffffff } : file))),
+        'users.xlsx',
+      ),
+      'zip_bomb',
+    );
     refusalOf(read(zipBytes(workbook), 'users.xlsx', { ...LIMITS, maxUncompressedBytes: 2000 }), 'zip_bomb');
     expect(rowsOf(read(zipBytes(workbook), 'users.xlsx')).lines).toHaveLength(1);
   });
@@ -229,9 +274,13 @@ describe('hostile and wrong files', () => {
   });
 
   it('refuses an HTML page, whatever its name', () => {
-    const page = new TextEncoder().encode('\uFEFF\n  <!DOCTYPE html><html><head><title>Sign in</title></head><body><table><tr><td>Vendor</td></tr></table></body></html>');
+    const page = new TextEncoder().encode(
+      '\uFEFF\n  <!DOCTYPE html><html><head><title>Sign in</title></head><body><table><tr><td>Vendor</td></tr></table></body></html>',
+    );
     expect(refusalOf(read(page, 'users.xlsx'), 'not_a_spreadsheet')).toMatch(/HTML page/);
-    expect(refusalOf(read(new TextEncoder().encode('<html><body>x,y</body></html>'), 'users.csv'), 'not_a_spreadsheet')).toMatch(/HTML page/);
+    expect(
+      refusalOf(read(new TextEncoder().encode('<html><body>x,y</body></html>'), 'users.csv'), 'not_a_spreadsheet'),
+    ).toMatch(/HTML page/);
   });
 
   it('refuses a Word document renamed to .xlsx', () => {
@@ -247,12 +296,21 @@ describe('hostile and wrong files', () => {
     XLSX.CFB.utils.cfb_add(container, 'EncryptionInfo', Buffer.from([4, 0, 4, 0, 0x40, 0, 0, 0]));
     XLSX.CFB.utils.cfb_add(container, 'EncryptedPackage', Buffer.alloc(4096, 7));
     const encrypted = new Uint8Array(XLSX.CFB.write(container, { type: 'buffer' }) as Buffer);
-    expect(refusalOf(read(encrypted, 'users.xlsx'), 'encrypted')).toBe('the file is password-protected: save it without a password and upload it again');
+    expect(refusalOf(read(encrypted, 'users.xlsx'), 'encrypted')).toBe(
+      'the file is password-protected: save it without a password and upload it again',
+    );
   });
 
   it('refuses a PDF, an image and unknown binary data as not a spreadsheet', () => {
-    expect(refusalOf(read(new TextEncoder().encode('%PDF-1.7\n%\u00e2\u00e3'), 'users.pdf'), 'not_a_spreadsheet')).toMatch(/PDF/);
-    expect(refusalOf(read(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]), 'users.xlsx'), 'not_a_spreadsheet')).toMatch(/PNG/);
+    expect(
+      refusalOf(read(new TextEncoder().encode('%PDF-1.7\n%\u00e2\u00e3'), 'users.pdf'), 'not_a_spreadsheet'),
+    ).toMatch(/PDF/);
+    expect(
+      refusalOf(
+        read(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0]), 'users.xlsx'),
+        'not_a_spreadsheet',
+      ),
+    ).toMatch(/PNG/);
     refusalOf(read(new Uint8Array([1, 2, 3, 0, 5, 6]), 'users.xlsx'), 'not_a_spreadsheet');
     refusalOf(read(new TextEncoder().encode('just some notes\nnothing tabular\n'), 'notes.md'), 'not_a_spreadsheet');
   });
@@ -264,7 +322,9 @@ describe('hostile and wrong files', () => {
 
   it('refuses a file over maxBytes, naming the limit in MB', () => {
     const big = new Uint8Array(3 * 1024 * 1024).fill(0x41);
-    expect(refusalOf(read(big, 'users.csv', { maxBytes: 2 * 1024 * 1024, maxRows: 10 }), 'too_large')).toContain('at most 2 MB');
+    expect(refusalOf(read(big, 'users.csv', { maxBytes: 2 * 1024 * 1024, maxRows: 10 }), 'too_large')).toContain(
+      'at most 2 MB',
+    );
   });
 });
 
@@ -273,7 +333,9 @@ describe('line limits', () => {
 
   it('refuses 50,001 data lines in an .xlsx against maxRows 50,000, naming both counts', () => {
     const bytes = workbookBytes([{ name: 'Users', rows: lines(50_001) }]);
-    expect(refusalOf(read(bytes, 'users.xlsx'), 'too_many_lines')).toContain('the file has 50,001 lines; at most 50,000 are allowed');
+    expect(refusalOf(read(bytes, 'users.xlsx'), 'too_many_lines')).toContain(
+      'the file has 50,001 lines; at most 50,000 are allowed',
+    );
   });
 
   it('reads 50,000 lines of .xlsx in well under the bound', () => {
@@ -291,26 +353,44 @@ describe('line limits', () => {
   });
 
   it('refuses too many CSV lines, counting non-empty records only', () => {
-    const text = `${lines(12).map((row) => row.join(',')).join('\n')}\n\n\n`;
-    expect(refusalOf(read(new TextEncoder().encode(text), 'users.csv', { ...LIMITS, maxRows: 11 }), 'too_many_lines')).toContain('the file has 12 lines; at most 11 are allowed');
-    expect(rowsOf(read(new TextEncoder().encode(text), 'users.csv', { ...LIMITS, maxRows: 12 })).lines).toHaveLength(12);
+    const text = `${lines(12)
+      .map((row) => row.join(','))
+      .join('\n')}\n\n\n`;
+    expect(
+      refusalOf(read(new TextEncoder().encode(text), 'users.csv', { ...LIMITS, maxRows: 11 }), 'too_many_lines'),
+    ).toContain('the file has 12 lines; at most 11 are allowed');
+    expect(rowsOf(read(new TextEncoder().encode(text), 'users.csv', { ...LIMITS, maxRows: 12 })).lines).toHaveLength(
+      12,
+    );
   });
 
   it('reads a sheet whose blank rows push real lines past the parse bound, and counts the rest of a longer one', () => {
     const sparse: unknown[][] = [HEADER, userRow(1), userRow(2)];
     sparse[40] = userRow(3);
-    const sparseRows = rowsOf(read(workbookBytes([{ name: 'Users', rows: sparse }]), 'users.xlsx', { ...LIMITS, maxRows: 5 }));
+    const sparseRows = rowsOf(
+      read(workbookBytes([{ name: 'Users', rows: sparse }]), 'users.xlsx', { ...LIMITS, maxRows: 5 }),
+    );
     expect(sparseRows.lines.map((line) => line.lineNumber)).toEqual([2, 3, 41]);
     const long = workbookBytes([{ name: 'Users', rows: lines(40) }]);
-    expect(refusalOf(read(long, 'users.xlsx', { ...LIMITS, maxRows: 5 }), 'too_many_lines')).toContain('the file has 40 lines; at most 5 are allowed');
+    expect(refusalOf(read(long, 'users.xlsx', { ...LIMITS, maxRows: 5 }), 'too_many_lines')).toContain(
+      'the file has 40 lines; at most 5 are allowed',
+    );
   });
 });
 
 describe('encodings, separators and layout', () => {
   it('reads a Windows-1252 CSV (not valid UTF-8) with its accents', () => {
-    const latin = Buffer.from('Fornecedor;Nome;E-mail;Ativo\r\nAcme Corp;José da São Paulo;jose@acme.example;Não\r\n', 'latin1');
+    const latin = Buffer.from(
+      'Fornecedor;Nome;E-mail;Ativo\r\nAcme Corp;José da São Paulo;jose@acme.example;Não\r\n',
+      'latin1',
+    );
     const rows = rowsOf(read(new Uint8Array(latin), 'usuarios.csv'));
-    expect(cellsByLine(rows)[2]).toEqual({ vendor: 'Acme Corp', name: 'José da São Paulo', email: 'jose@acme.example', enabled: 'Não' });
+    expect(cellsByLine(rows)[2]).toEqual({
+      vendor: 'Acme Corp',
+      name: 'José da São Paulo',
+      email: 'jose@acme.example',
+      enabled: 'Não',
+    });
   });
 
   it('detects the separator on the header, keeps text as typed, and numbers rows as LibreOffice does', () => {
@@ -323,7 +403,13 @@ describe('encodings, separators and layout', () => {
     const rows = rowsOf(read(new TextEncoder().encode(text), 'users.txt'));
     expect(rows.headerLineNumber).toBe(2);
     expect(rows.lines.map((line) => line.lineNumber)).toEqual([3, 5]);
-    expect(cellsByLine(rows)[3]).toEqual({ vendor: 'Acme Corp', name: 'Multi\nline, name', email: 'a@acme.example', phone: '00123', enabled: '1/2' });
+    expect(cellsByLine(rows)[3]).toEqual({
+      vendor: 'Acme Corp',
+      name: 'Multi\nline, name',
+      email: 'a@acme.example',
+      phone: '00123',
+      enabled: '1/2',
+    });
     expect(cellsByLine(rows)[5]?.name).toBe('Say "hi"');
   });
 
@@ -334,7 +420,9 @@ describe('encodings, separators and layout', () => {
   });
 
   it('reads a CSV with no file extension when it looks delimited', () => {
-    const rows = rowsOf(read(new TextEncoder().encode('Vendor,Name,Email,Enabled\nGlobex,Ann,ann@globex.example,yes'), 'download'));
+    const rows = rowsOf(
+      read(new TextEncoder().encode('Vendor,Name,Email,Enabled\nGlobex,Ann,ann@globex.example,yes'), 'download'),
+    );
     expect(rows.lines).toEqual([{ lineNumber: 2, cells: ['Globex', 'Ann', 'ann@globex.example', 'yes'] }]);
   });
 
@@ -360,18 +448,30 @@ describe('encodings, separators and layout', () => {
   });
 
   it('finds the header on row 3 below a title, and numbers lines by sheet rows', () => {
-    const bytes = workbookBytes([{ name: 'Users', rows: [['Vendor users — March'], [], HEADER, userRow(1), [], userRow(2)] }]);
+    const bytes = workbookBytes([
+      { name: 'Users', rows: [['Vendor users — March'], [], HEADER, userRow(1), [], userRow(2)] },
+    ]);
     const rows = rowsOf(read(bytes, 'users.xlsx'));
     expect(rows.headerLineNumber).toBe(3);
     expect(rows.lines.map((line) => line.lineNumber)).toEqual([4, 6]);
   });
 
   it('refuses when no row among the first 10 names the required columns, naming them as found in the first row', () => {
-    const bytes = workbookBytes([{ name: 'Users', rows: [['Vendor', 'Nome', 'Telefone'], ['Acme Corp', 'Ann', '1']] }]);
+    const bytes = workbookBytes([
+      {
+        name: 'Users',
+        rows: [
+          ['Vendor', 'Nome', 'Telefone'],
+          ['Acme Corp', 'Ann', '1'],
+        ],
+      },
+    ]);
     const result = read(bytes, 'users.xlsx');
     expect(refusalOf(result, 'missing_columns')).toMatch(/^missing required columns Email, Enabled \(expected headers/);
     expect(!result.ok && result.refusal.missingColumns).toEqual(['Email', 'Enabled']);
-    const late = workbookBytes([{ name: 'Users', rows: [...Array.from({ length: 10 }, (_, index) => [`note ${index}`]), HEADER, userRow(1)] }]);
+    const late = workbookBytes([
+      { name: 'Users', rows: [...Array.from({ length: 10 }, (_, index) => [`note ${index}`]), HEADER, userRow(1)] },
+    ]);
     refusalOf(read(late, 'users.xlsx'), 'missing_columns');
   });
 
@@ -382,21 +482,41 @@ describe('encodings, separators and layout', () => {
 
   it('reads .ods and .xls written by SheetJS the same as .xlsx', () => {
     for (const bookType of ['ods', 'biff8'] as const) {
-      const rows = rowsOf(read(workbookBytes([{ name: 'Users', rows: [HEADER, userRow(1), [], userRow(2)] }], bookType), 'users'));
+      const rows = rowsOf(
+        read(workbookBytes([{ name: 'Users', rows: [HEADER, userRow(1), [], userRow(2)] }], bookType), 'users'),
+      );
       expect(rows.lines.map((line) => line.lineNumber)).toEqual([2, 4]);
     }
   });
 
   it('cleans cells: trims every kind of space and removes invisible characters everywhere', () => {
-    expect(cleanCellText('\u00a0\u202f\u2007\t ana\u200b.souza@acme\u2060.example\ufeff \u200d')).toBe('ana.souza@acme.example');
-    const bytes = workbookBytes([{ name: 'Users', rows: [[' Vendor\u00a0', '\u200bNome', 'E-MAIL ', 'ÁTIVO'], ['\u00a0Acme Corp\t', 'Ann', ' ann@acme.example\u200b', 'x']] }]);
+    expect(cleanCellText('\u00a0\u202f\u2007\t ana\u200b.souza@acme\u2060.example\ufeff \u200d')).toBe(
+      'ana.souza@acme.example',
+    );
+    const bytes = workbookBytes([
+      {
+        name: 'Users',
+        rows: [
+          [' Vendor\u00a0', '\u200bNome', 'E-MAIL ', 'ÁTIVO'],
+          ['\u00a0Acme Corp\t', 'Ann', ' ann@acme.example\u200b', 'x'],
+        ],
+      },
+    ]);
     const rows = rowsOf(read(bytes, 'users.xlsx'));
     expect(rows.columns.map((column) => column.key)).toEqual(['vendor', 'name', 'email', 'enabled']);
     expect(rows.lines[0]?.cells).toEqual(['Acme Corp', 'Ann', 'ann@acme.example', 'x']);
   });
 
   it('ignores a repeated column, keeping the first, and says so', () => {
-    const bytes = workbookBytes([{ name: 'Users', rows: [['Vendor', 'Name', 'Email', 'Enabled', 'E-mail'], ['Acme Corp', 'Ann', 'ann@acme.example', 'yes', 'other@acme.example']] }]);
+    const bytes = workbookBytes([
+      {
+        name: 'Users',
+        rows: [
+          ['Vendor', 'Name', 'Email', 'Enabled', 'E-mail'],
+          ['Acme Corp', 'Ann', 'ann@acme.example', 'yes', 'other@acme.example'],
+        ],
+      },
+    ]);
     const rows = rowsOf(read(bytes, 'users.xlsx'));
     expect(rows.columns[4]).toEqual({ index: 4, header: 'E-mail', key: null });
     expect(rows.unknownColumns).toEqual(['E-mail (duplicate)']);

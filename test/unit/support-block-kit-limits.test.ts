@@ -26,17 +26,33 @@ function validModal(): Record<string, unknown> {
           action_id: 'download',
           text: plain('Download report'),
           value: 'report-42',
-          confirm: { title: plain('Sure?'), text: mrkdwn('Download the report'), confirm: plain('Yes'), deny: plain('No') },
+          confirm: {
+            title: plain('Sure?'),
+            text: mrkdwn('Download the report'),
+            confirm: plain('Yes'),
+            deny: plain('No'),
+          },
         },
       },
       { type: 'divider' },
-      { type: 'context', elements: [mrkdwn('Uploaded by <@U0ALICE01>'), { type: 'image', image_url: 'https://example.com/a.png', alt_text: 'avatar' }] },
+      {
+        type: 'context',
+        elements: [
+          mrkdwn('Uploaded by <@U0ALICE01>'),
+          { type: 'image', image_url: 'https://example.com/a.png', alt_text: 'avatar' },
+        ],
+      },
       {
         type: 'input',
         block_id: 'duration',
         label: plain('Access duration'),
         hint: plain('How long the first access lasts'),
-        element: { type: 'radio_buttons', action_id: 'pick', options: [option('1 day', '1'), option('7 days', '7')], initial_option: option('1 day', '1') },
+        element: {
+          type: 'radio_buttons',
+          action_id: 'pick',
+          options: [option('1 day', '1'), option('7 days', '7')],
+          initial_option: option('1 day', '1'),
+        },
       },
       {
         type: 'input',
@@ -49,16 +65,36 @@ function validModal(): Record<string, unknown> {
           options: Array.from({ length: 100 }, (_, index) => option(`Site ${index}`)),
         },
       },
-      { type: 'input', block_id: 'notes', optional: true, label: plain('Notes'), element: { type: 'plain_text_input', action_id: 'notes', multiline: true, max_length: 3000 } },
-      { type: 'input', block_id: 'count', label: plain('Count'), element: { type: 'number_input', action_id: 'count', is_decimal_allowed: false } },
-      { type: 'input', block_id: 'file', label: plain('Spreadsheet'), element: { type: 'file_input', action_id: 'file', max_files: 1, filetypes: ['xlsx', 'csv'] } },
+      {
+        type: 'input',
+        block_id: 'notes',
+        optional: true,
+        label: plain('Notes'),
+        element: { type: 'plain_text_input', action_id: 'notes', multiline: true, max_length: 3000 },
+      },
+      {
+        type: 'input',
+        block_id: 'count',
+        label: plain('Count'),
+        element: { type: 'number_input', action_id: 'count', is_decimal_allowed: false },
+      },
+      {
+        type: 'input',
+        block_id: 'file',
+        label: plain('Spreadsheet'),
+        element: { type: 'file_input', action_id: 'file', max_files: 1, filetypes: ['xlsx', 'csv'] },
+      },
       {
         type: 'actions',
         block_id: 'buttons',
         elements: [
           { type: 'button', action_id: 'approve', text: plain('Approve'), style: 'primary', value: '42' },
           { type: 'button', action_id: 'reject', text: plain('Reject'), style: 'danger', value: '42' },
-          { type: 'checkboxes', action_id: 'flags', options: [{ text: mrkdwn('*Notify*'), value: 'notify', description: mrkdwn('by email') }] },
+          {
+            type: 'checkboxes',
+            action_id: 'flags',
+            options: [{ text: mrkdwn('*Notify*'), value: 'notify', description: mrkdwn('by email') }],
+          },
         ],
       },
     ],
@@ -76,9 +112,15 @@ describe('checkView', () => {
   });
 
   it('rejects a title over 24 characters, a missing title and mrkdwn titles', () => {
-    expect(checkView({ ...validModal(), title: plain('x'.repeat(25)) })).toEqual(['title.text: 25 characters (max 24)']);
-    expect(checkView({ ...validModal(), title: undefined })).toEqual(['title: missing (required plain_text text object)']);
-    expect(checkView({ ...validModal(), title: mrkdwn('Title') })).toEqual(["title.type: 'mrkdwn' (must be 'plain_text')"]);
+    expect(checkView({ ...validModal(), title: plain('x'.repeat(25)) })).toEqual([
+      'title.text: 25 characters (max 24)',
+    ]);
+    expect(checkView({ ...validModal(), title: undefined })).toEqual([
+      'title: missing (required plain_text text object)',
+    ]);
+    expect(checkView({ ...validModal(), title: mrkdwn('Title') })).toEqual([
+      "title.type: 'mrkdwn' (must be 'plain_text')",
+    ]);
     expect(checkView({ ...validModal(), submit: plain('s'.repeat(25)), close: plain('') })).toEqual([
       'submit.text: 25 characters (max 24)',
       'close.text: empty (min 1 character)',
@@ -116,7 +158,11 @@ describe('checkView', () => {
       [
         { type: 'divider', block_id: 'same' },
         { type: 'divider', block_id: 'same' },
-        { type: 'actions', block_id: 'b'.repeat(256), elements: [{ type: 'button', action_id: 'a'.repeat(256), text: plain('Go') }] },
+        {
+          type: 'actions',
+          block_id: 'b'.repeat(256),
+          elements: [{ type: 'button', action_id: 'a'.repeat(256), text: plain('Go') }],
+        },
       ],
       { private_metadata: 'm'.repeat(3001), callback_id: 'c'.repeat(256) },
     );
@@ -148,7 +194,14 @@ describe('checkView', () => {
     const view = withBlocks([
       { type: 'header', text: plain('h'.repeat(151)) },
       { type: 'context', elements: Array.from({ length: 11 }, () => mrkdwn('c')) },
-      { type: 'actions', elements: Array.from({ length: 26 }, (_, index) => ({ type: 'button', action_id: `b${index}`, text: plain('B') })) },
+      {
+        type: 'actions',
+        elements: Array.from({ length: 26 }, (_, index) => ({
+          type: 'button',
+          action_id: `b${index}`,
+          text: plain('B'),
+        })),
+      },
       {
         type: 'actions',
         elements: [
@@ -157,13 +210,32 @@ describe('checkView', () => {
             action_id: 'x',
             text: plain('t'.repeat(76)),
             value: 'v'.repeat(2001),
-            confirm: { title: plain('t'.repeat(101)), text: plain('x'.repeat(301)), confirm: plain('c'.repeat(31)), deny: plain('d'.repeat(31)) },
+            confirm: {
+              title: plain('t'.repeat(101)),
+              text: plain('x'.repeat(301)),
+              confirm: plain('c'.repeat(31)),
+              deny: plain('d'.repeat(31)),
+            },
           },
-          { type: 'static_select', action_id: 'y', placeholder: plain('p'.repeat(151)), options: [option('o'.repeat(76), 'v'.repeat(151))] },
-          { type: 'static_select', action_id: 'z', options: Array.from({ length: 101 }, (_, index) => option(`O${index}`)) },
+          {
+            type: 'static_select',
+            action_id: 'y',
+            placeholder: plain('p'.repeat(151)),
+            options: [option('o'.repeat(76), 'v'.repeat(151))],
+          },
+          {
+            type: 'static_select',
+            action_id: 'z',
+            options: Array.from({ length: 101 }, (_, index) => option(`O${index}`)),
+          },
         ],
       },
-      { type: 'input', label: plain('l'.repeat(2001)), hint: plain('h'.repeat(2001)), element: { type: 'file_input', action_id: 'f', max_files: 11 } },
+      {
+        type: 'input',
+        label: plain('l'.repeat(2001)),
+        hint: plain('h'.repeat(2001)),
+        element: { type: 'file_input', action_id: 'f', max_files: 11 },
+      },
       { type: 'input', label: plain('Files'), element: { type: 'file_input', action_id: 'f', max_files: 0 } },
       { type: 'input', label: plain('Number'), element: { type: 'number_input', action_id: 'n' } },
       { type: 'section', fields: Array.from({ length: 11 }, () => mrkdwn('f')) },
@@ -204,7 +276,9 @@ describe('checkView', () => {
   });
 
   it('rejects views that are not modal or home', () => {
-    expect(checkView({ type: 'dialog', title: plain('Old'), blocks: [] })).toEqual(["type: 'dialog' (must be 'modal' or 'home')"]);
+    expect(checkView({ type: 'dialog', title: plain('Old'), blocks: [] })).toEqual([
+      "type: 'dialog' (must be 'modal' or 'home')",
+    ]);
     expect(checkView('nope')).toEqual(['view: must be an object']);
   });
 });

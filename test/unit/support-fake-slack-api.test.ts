@@ -48,7 +48,12 @@ describe('fake Slack API', () => {
     expect(first.ts).toBe('1700000000.000100');
     expect(second.ts).toBe('1700000000.000200');
     expect(first.channel).toBe('C0CHAN001');
-    expect(first.message).toMatchObject({ text: '[urgent] {not json}', blocks, user: 'U0BOT0001', bot_id: 'B0BOT0001' });
+    expect(first.message).toMatchObject({
+      text: '[urgent] {not json}',
+      blocks,
+      user: 'U0BOT0001',
+      bot_id: 'B0BOT0001',
+    });
 
     const [call] = fake.callsTo('chat.postMessage');
     expect(call?.args).toEqual({ channel: 'C0CHAN001', text: '[urgent] {not json}', blocks });
@@ -88,7 +93,12 @@ describe('fake Slack API', () => {
   it('answers users.info from the configured users and user_not_found otherwise', async () => {
     const client = createClient(fake);
     const alice = await client.users.info({ user: 'U0ALICE01' });
-    expect(alice.user).toMatchObject({ id: 'U0ALICE01', tz: 'Europe/Berlin', real_name: 'Alice Example', is_bot: false });
+    expect(alice.user).toMatchObject({
+      id: 'U0ALICE01',
+      tz: 'Europe/Berlin',
+      real_name: 'Alice Example',
+      is_bot: false,
+    });
     expect([3600, 7200]).toContain(alice.user?.tz_offset);
 
     await expect(client.users.info({ user: 'U0NOBODY1' })).rejects.toMatchObject({
@@ -219,7 +229,12 @@ describe('fake Slack API', () => {
         private_metadata: '{"a":1}',
       };
       const opened = await client.views.open({ trigger_id: '123.456.abc', view: modal });
-      expect(opened.view).toMatchObject({ id: 'V0000001', type: 'modal', callback_id: 'new-chore', private_metadata: '{"a":1}' });
+      expect(opened.view).toMatchObject({
+        id: 'V0000001',
+        type: 'modal',
+        callback_id: 'new-chore',
+        private_metadata: '{"a":1}',
+      });
       expect(fake.callsTo('views.open')[0]?.args['view']).toEqual(modal);
 
       const id = opened.view?.id ?? '';
@@ -299,9 +314,9 @@ describe('fake Slack API', () => {
     it('refuses to complete an upload whose bytes never arrived', async () => {
       const client = createClient(fake);
       const url = await client.files.getUploadURLExternal({ filename: 'a.txt', length: 3 });
-      await expect(
-        client.files.completeUploadExternal({ files: [{ id: url.file_id ?? '' }] }),
-      ).rejects.toMatchObject({ data: { error: 'file_not_found' } });
+      await expect(client.files.completeUploadExternal({ files: [{ id: url.file_id ?? '' }] })).rejects.toMatchObject({
+        data: { error: 'file_not_found' },
+      });
     });
 
     it('serves url_private only with the bot token, like Slack', async () => {
@@ -342,10 +357,22 @@ describe('fake Slack API', () => {
       expect(fake.shareTs(file.id, 'C0OTHER01')).toBeUndefined();
 
       const info = await createClient(fake).files.info({ file: file.id });
-      expect(info.file).toMatchObject({ channels: ['C0CHAN001'], groups: ['G0PRIV001'], ims: ['DU0ALICE01'], is_public: true });
+      expect(info.file).toMatchObject({
+        channels: ['C0CHAN001'],
+        groups: ['G0PRIV001'],
+        ims: ['DU0ALICE01'],
+        is_public: true,
+      });
       expect(info.file?.shares).toEqual({
         public: {
-          C0CHAN001: [expect.objectContaining({ ts: generatedTs, channel_name: 'c0chan001', reply_count: 0, share_user_id: 'U0ALICE01' })],
+          C0CHAN001: [
+            expect.objectContaining({
+              ts: generatedTs,
+              channel_name: 'c0chan001',
+              reply_count: 0,
+              share_user_id: 'U0ALICE01',
+            }),
+          ],
         },
         private: {
           G0PRIV001: [expect.objectContaining({ ts: fake.shareTs(file.id, 'G0PRIV001'), reply_count: 0 })],
@@ -359,7 +386,12 @@ describe('fake Slack API', () => {
 
     it('shares an uploaded file into the channel and thread it was completed to', async () => {
       const client = createClient(fake);
-      await client.filesUploadV2({ channel_id: 'C0CHAN001', thread_ts: '1700000000.000100', file: Buffer.from('a,b'), filename: 'errors.csv' });
+      await client.filesUploadV2({
+        channel_id: 'C0CHAN001',
+        thread_ts: '1700000000.000100',
+        file: Buffer.from('a,b'),
+        filename: 'errors.csv',
+      });
       const fileId = fake.uploads[0]?.fileId ?? '';
       const info = await client.files.info({ file: fileId });
       expect(info.file?.shares?.public?.['C0CHAN001']?.[0]).toMatchObject({
@@ -427,8 +459,13 @@ describe('fake Slack API', () => {
     it('checks chat.update and chat.postEphemeral, answering msg_blocks_too_long and msg_too_long', async () => {
       const client = createClient(fake);
       const posted = await client.chat.postMessage({ channel: 'C0CHAN001', text: 'v1' });
-      const big = Array.from({ length: 5 }, () => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'x'.repeat(2900) } }));
-      await expect(client.chat.update({ channel: 'C0CHAN001', ts: posted.ts ?? '', text: 'v2', blocks: big })).rejects.toMatchObject({
+      const big = Array.from({ length: 5 }, () => ({
+        type: 'section' as const,
+        text: { type: 'mrkdwn' as const, text: 'x'.repeat(2900) },
+      }));
+      await expect(
+        client.chat.update({ channel: 'C0CHAN001', ts: posted.ts ?? '', text: 'v2', blocks: big }),
+      ).rejects.toMatchObject({
         data: { error: 'msg_blocks_too_long' },
       });
       expect(fake.findMessage('C0CHAN001', posted.ts ?? '')?.text).toBe('v1');
@@ -442,8 +479,14 @@ describe('fake Slack API', () => {
           text: 'x',
           blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '' } }],
         }),
-      ).rejects.toMatchObject({ data: { error: 'invalid_blocks', errors: ['blocks[0].text.text: empty (min 1 character)'] } });
-      expect(fake.violations.map((violation) => violation.method)).toEqual(['chat.update', 'chat.postEphemeral', 'chat.postEphemeral']);
+      ).rejects.toMatchObject({
+        data: { error: 'invalid_blocks', errors: ['blocks[0].text.text: empty (min 1 character)'] },
+      });
+      expect(fake.violations.map((violation) => violation.method)).toEqual([
+        'chat.update',
+        'chat.postEphemeral',
+        'chat.postEphemeral',
+      ]);
     });
 
     it('rejects invalid views with invalid_arguments and response_metadata.messages', async () => {
@@ -451,17 +494,32 @@ describe('fake Slack API', () => {
       await expect(
         client.views.open({ trigger_id: '1.2.a', view: { ...modal(), title: plain('x'.repeat(25)) } }),
       ).rejects.toMatchObject({
-        data: { ok: false, error: 'invalid_arguments', response_metadata: { messages: ['title.text: 25 characters (max 24)'] } },
+        data: {
+          ok: false,
+          error: 'invalid_arguments',
+          response_metadata: { messages: ['title.text: 25 characters (max 24)'] },
+        },
       });
-      const input = { type: 'input' as const, label: plain('Name'), element: { type: 'plain_text_input' as const, action_id: 'name' } };
+      const input = {
+        type: 'input' as const,
+        label: plain('Name'),
+        element: { type: 'plain_text_input' as const, action_id: 'name' },
+      };
       await expect(client.views.open({ trigger_id: '1.2.b', view: modal([input]) })).rejects.toMatchObject({
         data: { response_metadata: { messages: ['submit: missing (required because the view has an input block)'] } },
       });
       await expect(
-        client.views.publish({ user_id: 'U0ALICE01', view: { type: 'home', blocks: Array.from({ length: 101 }, () => ({ type: 'divider' as const })) } }),
+        client.views.publish({
+          user_id: 'U0ALICE01',
+          view: { type: 'home', blocks: Array.from({ length: 101 }, () => ({ type: 'divider' as const })) },
+        }),
       ).rejects.toMatchObject({ data: { error: 'invalid_arguments' } });
       expect(fake.views.size).toBe(0);
-      expect(fake.violations.map((violation) => violation.method)).toEqual(['views.open', 'views.open', 'views.publish']);
+      expect(fake.violations.map((violation) => violation.method)).toEqual([
+        'views.open',
+        'views.open',
+        'views.publish',
+      ]);
     });
 
     it('keeps at most 3 views on a modal stack', async () => {
@@ -471,7 +529,10 @@ describe('fake Slack API', () => {
       const second = await client.views.push({ trigger_id: '1.1.b', view: modal() });
       expect(second.view).toMatchObject({ root_view_id: root, previous_view_id: root });
       const third = await client.views.push({ trigger_id: '1.1.c', view: modal() });
-      await client.views.update({ view_id: third.view?.id ?? '', view: modal([{ type: 'header', text: plain('Step 3') }]) });
+      await client.views.update({
+        view_id: third.view?.id ?? '',
+        view: modal([{ type: 'header', text: plain('Step 3') }]),
+      });
       expect(fake.viewStack()).toEqual([root, second.view?.id, third.view?.id]);
 
       await expect(client.views.push({ trigger_id: '1.1.d', view: modal() })).rejects.toMatchObject({
@@ -495,7 +556,9 @@ describe('fake Slack API', () => {
       });
       expect(posted.status).toBe(400);
       expect(fake.responses).toHaveLength(0);
-      expect(fake.violations).toEqual([{ method: '@response', problems: ["blocks[0].text.type: 'mrkdwn' (must be 'plain_text')"] }]);
+      expect(fake.violations).toEqual([
+        { method: '@response', problems: ["blocks[0].text.type: 'mrkdwn' (must be 'plain_text')"] },
+      ]);
     });
   });
 
@@ -504,9 +567,19 @@ describe('fake Slack API', () => {
       const client = createClient(fake);
       fake.setNotMember('G0PRIV001');
       const publicChannel = await client.conversations.info({ channel: 'C0CHAN001' });
-      expect(publicChannel.channel).toMatchObject({ id: 'C0CHAN001', is_member: true, is_im: false, is_private: false });
+      expect(publicChannel.channel).toMatchObject({
+        id: 'C0CHAN001',
+        is_member: true,
+        is_im: false,
+        is_private: false,
+      });
       const privateChannel = await client.conversations.info({ channel: 'G0PRIV001' });
-      expect(privateChannel.channel).toMatchObject({ id: 'G0PRIV001', is_member: false, is_im: false, is_private: true });
+      expect(privateChannel.channel).toMatchObject({
+        id: 'G0PRIV001',
+        is_member: false,
+        is_im: false,
+        is_private: true,
+      });
       const dm = await client.conversations.info({ channel: 'DU0ALICE01' });
       expect(dm.channel).toMatchObject({ id: 'DU0ALICE01', is_member: true, is_im: true, is_private: false });
     });
@@ -516,7 +589,10 @@ describe('fake Slack API', () => {
       try {
         withApp.setHandler('apps.connections.open', () => ({ ok: true, url: 'ws://127.0.0.1:1/link' }));
         const appClient = createClient(withApp, 'xapp-test-token');
-        await expect(appClient.apps.connections.open()).resolves.toMatchObject({ ok: true, url: 'ws://127.0.0.1:1/link' });
+        await expect(appClient.apps.connections.open()).resolves.toMatchObject({
+          ok: true,
+          url: 'ws://127.0.0.1:1/link',
+        });
         await expect(appClient.auth.test()).rejects.toMatchObject({ data: { error: 'not_allowed_token_type' } });
         await expect(createClient(withApp).apps.connections.open()).rejects.toMatchObject({
           data: { error: 'not_allowed_token_type' },

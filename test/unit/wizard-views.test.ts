@@ -153,7 +153,12 @@ describe('Devices step', () => {
       devices: {
         wizard_devices_select: {
           type: 'multi_external_select',
-          selected_options: [{ value: 'credential:4' }, { value: 'device:abc' }, { value: 'device:5' }, { value: 'device:5' }],
+          selected_options: [
+            { value: 'credential:4' },
+            { value: 'device:abc' },
+            { value: 'device:5' },
+            { value: 'device:5' },
+          ],
         },
       },
     };
@@ -174,7 +179,11 @@ describe('Credentials step', () => {
     expect(inputLabels(view)).toEqual(['Credentials', 'postgres @ db-prod-01', 'root @ web-01']);
     const select = input(view, ids.CREDENTIALS_BLOCK);
     expect(select.dispatch_action).toBe(true);
-    expect(select.element).toMatchObject({ type: 'multi_external_select', action_id: 'wizard_credentials_select', min_query_length: 0 });
+    expect(select.element).toMatchObject({
+      type: 'multi_external_select',
+      action_id: 'wizard_credentials_select',
+      min_query_length: 0,
+    });
     const grant = input(view, 'grant_11');
     expect(grant.optional).toBe(true);
     expect(optionTexts(grant.element)).toEqual(['Start session', 'View password']);
@@ -190,11 +199,17 @@ describe('Credentials step', () => {
   });
 
   it('asks for a permission per credential and at least one credential', () => {
-    const view = buildCredentialsStep({ draftId, chosen: chosen.map((c) => ({ ...c, startSession: false, viewPassword: false })) });
+    const view = buildCredentialsStep({
+      draftId,
+      chosen: chosen.map((c) => ({ ...c, startSession: false, viewPassword: false })),
+    });
     expect(checkView(view)).toEqual([]);
     expect(parseGrants(stateOf(view), [11, 12])).toEqual({
       ok: false,
-      errors: { grant_11: 'Choose Start session, View password or both', grant_12: 'Choose Start session, View password or both' },
+      errors: {
+        grant_11: 'Choose Start session, View password or both',
+        grant_12: 'Choose Start session, View password or both',
+      },
     });
     expect(parseGrants({}, [])).toEqual({ ok: false, errors: { credentials: 'Choose at least one credential' } });
     // Chosen after the last re-render: no block of its own yet, so the error goes under Credentials.
@@ -263,7 +278,11 @@ describe('Access limitation step', () => {
     expect(customStart[0]).toBe('00:00');
     expect(customStart.at(-1)).toBe('23:45');
     expect(optionTexts(input(view, ids.SESSIONS_BLOCK).element)).toEqual(['Unlimited', 'Limited']);
-    expect(input(view, ids.DURATION_BLOCK).element).toMatchObject({ type: 'number_input', is_decimal_allowed: false, min_value: '1' });
+    expect(input(view, ids.DURATION_BLOCK).element).toMatchObject({
+      type: 'number_input',
+      is_decimal_allowed: false,
+      min_value: '1',
+    });
     for (const optional of [ids.CUSTOM_START_BLOCK, ids.CUSTOM_END_BLOCK, ids.MAXIMUM_SESSIONS_BLOCK]) {
       expect(input(view, optional).optional).toBe(true);
     }
@@ -311,8 +330,16 @@ describe('Access limitation step', () => {
   }
 
   it.each<[string, Record<string, StateValue>, Record<string, string>]>([
-    ['a duration of 0', { duration: { type: 'number_input', value: '0' } }, { duration: 'Duration must be a whole number of at least 1' }],
-    ['a decimal duration', { duration: { type: 'number_input', value: '1.5' } }, { duration: 'Duration must be a whole number of at least 1' }],
+    [
+      'a duration of 0',
+      { duration: { type: 'number_input', value: '0' } },
+      { duration: 'Duration must be a whole number of at least 1' },
+    ],
+    [
+      'a decimal duration',
+      { duration: { type: 'number_input', value: '1.5' } },
+      { duration: 'Duration must be a whole number of at least 1' },
+    ],
     ['no day', { days: { type: 'checkboxes', selected_options: [] } }, { days: 'Choose at least one day' }],
     ['no time', { times: { type: 'checkboxes', selected_options: [] } }, { times: 'Choose at least one time window' }],
     [
@@ -342,9 +369,17 @@ describe('Access limitation step', () => {
       },
       { maximum_sessions: 'Enter a maximum of at least 1 session' },
     ],
-    ['no start', { start: { type: 'datetimepicker', selected_date_time: null } }, { start: 'Choose a start date and time' }],
+    [
+      'no start',
+      { start: { type: 'datetimepicker', selected_date_time: null } },
+      { start: 'Choose a start date and time' },
+    ],
     ['no unit', { unit: { type: 'static_select', selected_option: null } }, { unit: 'Choose a unit' }],
-    ['no sessions choice', { sessions: { type: 'radio_buttons', selected_option: null } }, { sessions: 'Choose Unlimited or Limited' }],
+    [
+      'no sessions choice',
+      { sessions: { type: 'radio_buttons', selected_option: null } },
+      { sessions: 'Choose Unlimited or Limited' },
+    ],
   ])('refuses %s under the right block', (_name, changes, errors) => {
     expect(parseLimitation(limitationState(changes), timeZone)).toEqual({ ok: false, errors });
   });
@@ -353,7 +388,10 @@ describe('Access limitation step', () => {
     const parsed = parseLimitation(
       limitationState({
         days: { type: 'checkboxes', selected_options: [{ value: 'sunday' }, { value: 'monday' }, { value: 'bogus' }] },
-        times: { type: 'checkboxes', selected_options: [{ value: '08-12' }, { value: 'all_hours' }, { value: 'custom' }] },
+        times: {
+          type: 'checkboxes',
+          selected_options: [{ value: '08-12' }, { value: 'all_hours' }, { value: 'custom' }],
+        },
       }),
       timeZone,
     );
@@ -410,7 +448,9 @@ describe('General parsing', () => {
         reason: 'Choose a reason',
       },
     });
-    expect(parseGeneral(generalState('😀'.repeat(1000), '2', null), { governanceRequired: false })).toMatchObject({ ok: true });
+    expect(parseGeneral(generalState('😀'.repeat(1000), '2', null), { governanceRequired: false })).toMatchObject({
+      ok: true,
+    });
   });
 });
 
@@ -493,7 +533,10 @@ describe('request card', () => {
     const message = buildRequestCard(card);
     expect(checkMessage(message)).toEqual([]);
     const text = allText(message);
-    expect(message.blocks[0]).toMatchObject({ type: 'header', text: { text: 'Access request REQ-42 · Awaiting approval' } });
+    expect(message.blocks[0]).toMatchObject({
+      type: 'header',
+      text: { text: 'Access request REQ-42 · Awaiting approval' },
+    });
     expect(message.text).toContain('REQ-42');
     expect(text).toContain('<@U123ABC>');
     expect(text).toContain('8 users to be given access');
@@ -515,7 +558,11 @@ describe('request card', () => {
       fileName: '>'.repeat(300),
       devices: manyDevices,
       grants: manyGrants,
-      groups: Array.from({ length: 40 }, (_, index) => ({ name: `group ${index} ${'x'.repeat(200)}`, approvals: 0, required: 1 })),
+      groups: Array.from({ length: 40 }, (_, index) => ({
+        name: `group ${index} ${'x'.repeat(200)}`,
+        approvals: 0,
+        required: 1,
+      })),
     });
     expect(checkMessage(message)).toEqual([]);
     expect(allText(message)).not.toContain('<!channel>');

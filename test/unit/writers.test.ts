@@ -58,7 +58,12 @@ describe('writeResultsWorkbook', () => {
       "'+55 11 98765-4321",
       'Yes',
     ]);
-    expect(rows[2]?.slice(0, 4)).toEqual([14, 'error', null, 'Email: not a valid email; Phone: not 8–15 digits (5 digits)']);
+    expect(rows[2]?.slice(0, 4)).toEqual([
+      14,
+      'error',
+      null,
+      'Email: not a valid email; Phone: not 8–15 digits (5 digits)',
+    ]);
     expect(rows[3]?.slice(0, 6)).toEqual([15, 'existing', null, null, 'Globex', "'@SUM(1)"]);
 
     const formula = cellAt(sheet, 'F3');
@@ -135,7 +140,14 @@ describe('writeTemplateWorkbook', () => {
       .map((row) => row.join(' '))
       .join('\n');
     for (const column of ['Vendor', 'Name', 'Email', 'Phone', 'Document', 'Enabled']) expect(text).toContain(column);
-    for (const words of ['50,000 lines', '10 MB', 'not updated', 'Blank rows are skipped', 'Sim/Não', 'blank cell means No']) {
+    for (const words of [
+      '50,000 lines',
+      '10 MB',
+      'not updated',
+      'Blank rows are skipped',
+      'Sim/Não',
+      'blank cell means No',
+    ]) {
       expect(text).toContain(words);
     }
   });

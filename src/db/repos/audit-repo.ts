@@ -6,6 +6,11 @@ export async function recordAuditEvent(
 ): Promise<void> {
   await db
     .insertInto('audit_events')
-    .values({ actor: event.actor, action: event.action, target: event.target, details: JSON.stringify(event.details ?? {}) })
+    .values({
+      actor: event.actor,
+      action: event.action,
+      target: event.target,
+      details: JSON.stringify(event.details ?? {}),
+    })
     .execute();
 }

@@ -136,10 +136,7 @@ export async function listDeviceExternalIds(db: Executor): Promise<string[]> {
   return rows.map((row) => row.external_id);
 }
 
-export async function findDevicesByExternalIds(
-  db: Executor,
-  externalIds: string[],
-): Promise<Stored<DeviceValues>[]> {
+export async function findDevicesByExternalIds(db: Executor, externalIds: string[]): Promise<Stored<DeviceValues>[]> {
   if (externalIds.length === 0) return [];
   // One array parameter instead of an IN list, which would hit the bind-parameter limit on large catalogs.
   return db

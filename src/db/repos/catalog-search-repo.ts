@@ -67,7 +67,9 @@ const FOLDED_LETTERS: Record<string, string> = {
 
 /** Every accented letter, lower case, to the ASCII letter it folds to. */
 const FOLD_MAP = new Map(
-  Object.entries(FOLDED_LETTERS).flatMap(([ascii, accented]) => Array.from(accented, (letter) => [letter, ascii] as const)),
+  Object.entries(FOLDED_LETTERS).flatMap(([ascii, accented]) =>
+    Array.from(accented, (letter) => [letter, ascii] as const),
+  ),
 );
 
 /** What a typed word is compared as: NFC (a phone may send "a" + combining tilde), lower case, unaccented. */
@@ -120,24 +122,34 @@ const DEVICE_COLUMNS = ['id', 'external_id', 'name', 'product', 'device_type', '
 /** Devices whose name, product, type, site, domain or external id contain every word of `text`. */
 export async function searchDevices(db: Executor, search: DeviceSearch): Promise<DeviceRow[]> {
   const patterns = wordPatterns(search.text);
-  return db
-    .selectFrom('devices')
-    .select(DEVICE_COLUMNS)
-    .$if(patterns.length > 0, (query) =>
-      query.where(
-        matchesEveryWord(sql`concat_ws(' ', name, product, device_type, site, domain, external_id)`, patterns),
-      ),
-    )
-    // Case-insensitive, so "DB-01" and "db-02" sit together whatever the collation; the external id breaks
-    // ties, so a page of results is the same on every call.
-    .orderBy(sql`lower(name)`)
-    .orderBy('name')
-    .orderBy('external_id')
-    .limit(search.limit)
-    .execute();
+  return (
+    db
+      .selectFrom('devices')
+      .select(DEVICE_COLUMNS)
+      .$if(patterns.length > 0, (query) =>
+        query.where(
+          matchesEveryWord(sql`concat_ws(' ', name, product, device_type, site, domain, external_id)`, patterns),
+        ),
+      )
+      // Case-insensitive, so "DB-01" and "db-02" sit together whatever the collation; the external id breaks
+      // ties, so a page of results is the same on every call.
+      .orderBy(sql`lower(name)`)
+      .orderBy('name')
+      .orderBy('external_id')
+      .limit(search.limit)
+      .execute()
+  );
 }
 
-const CREDENTIAL_COLUMNS = ['c.id', 'c.external_id', 'c.device_id', 'd.name as device_name', 'c.credential_type', 'c.username', 'c.domain'] as const;
+const CREDENTIAL_COLUMNS = [
+  'c.id',
+  'c.external_id',
+  'c.device_id',
+  'd.name as device_name',
+  'c.credential_type',
+  'c.username',
+  'c.domain',
+] as const;
 
 /** Credentials of the given devices only, whose username, type, domain, external id or device name contain
  * every word of `text`. */
@@ -145,29 +157,31 @@ export async function searchCredentials(db: Executor, search: CredentialSearch):
   const deviceIds = validIds(search.deviceIds);
   if (deviceIds.length === 0) return [];
   const patterns = wordPatterns(search.text);
-  return db
-    .selectFrom('credentials as c')
-    .innerJoin('devices as d', 'd.id', 'c.device_id')
-    .select(CREDENTIAL_COLUMNS)
-    // One array parameter, not an IN list: the wizard may hold many devices, and the bind-parameter limit is
-    // 65,535.
-    .where(sql<boolean>`c.device_id = any(${deviceIds}::int[])`)
-    .$if(patterns.length > 0, (query) =>
-      query.where(
-        matchesEveryWord(
-          sql`concat_ws(' ', c.username, c.credential_type, c.domain, c.external_id, d.name)`,
-          patterns,
+  return (
+    db
+      .selectFrom('credentials as c')
+      .innerJoin('devices as d', 'd.id', 'c.device_id')
+      .select(CREDENTIAL_COLUMNS)
+      // One array parameter, not an IN list: the wizard may hold many devices, and the bind-parameter limit is
+      // 65,535.
+      .where(sql<boolean>`c.device_id = any(${deviceIds}::int[])`)
+      .$if(patterns.length > 0, (query) =>
+        query.where(
+          matchesEveryWord(
+            sql`concat_ws(' ', c.username, c.credential_type, c.domain, c.external_id, d.name)`,
+            patterns,
+          ),
         ),
-      ),
-    )
-    .orderBy(sql`lower(d.name)`)
-    .orderBy('d.name')
-    .orderBy('d.external_id')
-    .orderBy(sql`lower(c.username)`)
-    .orderBy('c.username')
-    .orderBy('c.external_id')
-    .limit(search.limit)
-    .execute();
+      )
+      .orderBy(sql`lower(d.name)`)
+      .orderBy('d.name')
+      .orderBy('d.external_id')
+      .orderBy(sql`lower(c.username)`)
+      .orderBy('c.username')
+      .orderBy('c.external_id')
+      .limit(search.limit)
+      .execute()
+  );
 }
 
 /** The chosen devices, to render them again (review screen, request card); unknown ids are left out. */

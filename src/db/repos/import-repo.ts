@@ -46,7 +46,11 @@ export async function insertUploadImportOnce(db: Executor, record: NewImportReco
     .executeTakeFirst();
 }
 
-export async function findImportById(db: Executor, id: number, options: { forUpdate?: boolean } = {}): Promise<Import | undefined> {
+export async function findImportById(
+  db: Executor,
+  id: number,
+  options: { forUpdate?: boolean } = {},
+): Promise<Import | undefined> {
   let query = db.selectFrom('imports').selectAll().where('id', '=', id);
   if (options.forUpdate) query = query.forUpdate();
   return query.executeTakeFirst();
@@ -104,7 +108,11 @@ export async function updateImport(
 }
 
 /** The most recent other import of the same bytes, for the "already imported" warning. */
-export async function findEarlierImportOfHash(db: Executor, fileHash: string, exceptId: number): Promise<Import | undefined> {
+export async function findEarlierImportOfHash(
+  db: Executor,
+  fileHash: string,
+  exceptId: number,
+): Promise<Import | undefined> {
   return db
     .selectFrom('imports')
     .selectAll()
@@ -137,11 +145,21 @@ const BULK_BATCH = 5_000;
 export async function replaceImportLines(db: Executor, importId: number, lines: readonly StoredLine[]): Promise<void> {
   await db.deleteFrom('import_lines').where('import_id', '=', importId).execute();
   for (let start = 0; start < lines.length; start += BULK_BATCH) {
-    const batch = lines.slice(start, start + BULK_BATCH).map((line) => ({ line_number: line.lineNumber, raw: line.cells, predicted_outcome: line.outcome, errors: line.errors, user_id: line.userId }));
+    const batch = lines
+      .slice(start, start + BULK_BATCH)
+      .map((line) => ({
+        line_number: line.lineNumber,
+        raw: line.cells,
+        predicted_outcome: line.outcome,
+        errors: line.errors,
+        user_id: line.userId,
+      }));
     await sql`
       insert into import_lines (import_id, line_number, raw, predicted_outcome, outcome, errors, user_id)
       select ${importId}, t.line_number, t.raw, t.predicted_outcome, null, t.errors, t.user_id
-        from json_to_recordset(${JSON.stringify(batch)}::json) as t(line_number int, raw jsonb, predicted_outcome text, errors jsonb, user_id int)`.execute(db);
+        from json_to_recordset(${JSON.stringify(batch)}::json) as t(line_number int, raw jsonb, predicted_outcome text, errors jsonb, user_id int)`.execute(
+      db,
+    );
   }
 }
 
@@ -161,7 +179,11 @@ export async function listImportLines(db: Executor, importId: number): Promise<S
   }));
 }
 
-export async function listErrorLines(db: Executor, importId: number, limit: number): Promise<Array<{ lineNumber: number; errors: LineError[] }>> {
+export async function listErrorLines(
+  db: Executor,
+  importId: number,
+  limit: number,
+): Promise<Array<{ lineNumber: number; errors: LineError[] }>> {
   const rows = await db
     .selectFrom('import_lines')
     .select(['line_number', 'errors'])
@@ -180,7 +202,14 @@ export async function updateLineOutcomes(
   lines: ReadonlyArray<{ lineNumber: number; outcome: LineOutcome; errors: LineError[]; userId: number | null }>,
 ): Promise<void> {
   for (let start = 0; start < lines.length; start += BULK_BATCH) {
-    const batch = lines.slice(start, start + BULK_BATCH).map((line) => ({ line_number: line.lineNumber, outcome: line.outcome, errors: line.errors, user_id: line.userId }));
+    const batch = lines
+      .slice(start, start + BULK_BATCH)
+      .map((line) => ({
+        line_number: line.lineNumber,
+        outcome: line.outcome,
+        errors: line.errors,
+        user_id: line.userId,
+      }));
     await sql`
       update import_lines as line
          set outcome = source.outcome, errors = source.errors, user_id = source.user_id
@@ -211,10 +240,23 @@ export async function findRegisteredEmails(db: Executor, emails: readonly string
  * Creates users in bulk. An email registered meanwhile (by another import) is skipped, not updated: the
  * returned map holds only the users this call created, so the caller marks the others `existing`.
  */
-export async function insertUsersSkippingRegistered(db: Executor, importId: number, users: readonly NewUser[]): Promise<Map<string, number>> {
+export async function insertUsersSkippingRegistered(
+  db: Executor,
+  importId: number,
+  users: readonly NewUser[],
+): Promise<Map<string, number>> {
   const created = new Map<string, number>();
   for (let start = 0; start < users.length; start += BULK_BATCH) {
-    const batch = users.slice(start, start + BULK_BATCH).map((user) => ({ vendor_id: user.vendorId, name: user.name, email: user.email, phone: user.phone, document: user.document, enabled: user.enabled }));
+    const batch = users
+      .slice(start, start + BULK_BATCH)
+      .map((user) => ({
+        vendor_id: user.vendorId,
+        name: user.name,
+        email: user.email,
+        phone: user.phone,
+        document: user.document,
+        enabled: user.enabled,
+      }));
     if (batch.length === 0) continue;
     const { rows } = await sql<{ id: number; email: string }>`
       insert into third_party_users (vendor_id, name, email, phone, document, enabled, import_id)
@@ -229,7 +271,11 @@ export async function insertUsersSkippingRegistered(db: Executor, importId: numb
 
 /** Users an import already created (a run that is repeated finds its own users here). */
 export async function findUsersCreatedByImport(db: Executor, importId: number): Promise<Map<string, number>> {
-  const rows = await db.selectFrom('third_party_users').select(['id', 'email']).where('import_id', '=', importId).execute();
+  const rows = await db
+    .selectFrom('third_party_users')
+    .select(['id', 'email'])
+    .where('import_id', '=', importId)
+    .execute();
   return new Map(rows.map((row) => [row.email, row.id]));
 }
 

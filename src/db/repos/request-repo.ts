@@ -11,16 +11,41 @@ export interface DraftRow {
   expiresAt: Date;
 }
 
-function toDraft(row: { id: string; import_id: number; requester_user_id: string; time_zone: string; data: unknown; expires_at: Date }): DraftRow {
-  return { id: row.id, importId: row.import_id, requesterUserId: row.requester_user_id, timeZone: row.time_zone, data: row.data, expiresAt: row.expires_at };
+function toDraft(row: {
+  id: string;
+  import_id: number;
+  requester_user_id: string;
+  time_zone: string;
+  data: unknown;
+  expires_at: Date;
+}): DraftRow {
+  return {
+    id: row.id,
+    importId: row.import_id,
+    requesterUserId: row.requester_user_id,
+    timeZone: row.time_zone,
+    data: row.data,
+    expiresAt: row.expires_at,
+  };
 }
 
 /** One draft per import: starting the wizard again resumes it (and gives it a new expiry). */
-export async function upsertDraft(db: Executor, input: { importId: number; requesterUserId: string; timeZone: string; expiresAt: Date }): Promise<DraftRow> {
+export async function upsertDraft(
+  db: Executor,
+  input: { importId: number; requesterUserId: string; timeZone: string; expiresAt: Date },
+): Promise<DraftRow> {
   const row = await db
     .insertInto('request_drafts')
-    .values({ import_id: input.importId, requester_user_id: input.requesterUserId, time_zone: input.timeZone, expires_at: input.expiresAt, updated_at: new Date() })
-    .onConflict((conflict) => conflict.column('import_id').doUpdateSet({ expires_at: input.expiresAt, updated_at: new Date() }))
+    .values({
+      import_id: input.importId,
+      requester_user_id: input.requesterUserId,
+      time_zone: input.timeZone,
+      expires_at: input.expiresAt,
+      updated_at: new Date(),
+    })
+    .onConflict((conflict) =>
+      conflict.column('import_id').doUpdateSet({ expires_at: input.expiresAt, updated_at: new Date() }),
+    )
     .returningAll()
     .executeTakeFirstOrThrow();
   return toDraft(row);
@@ -33,7 +58,11 @@ export async function findDraft(db: Executor, draftId: string): Promise<DraftRow
 }
 
 export async function updateDraftData(db: Executor, draftId: string, data: unknown): Promise<void> {
-  await db.updateTable('request_drafts').set({ data: JSON.stringify(data), updated_at: new Date() }).where('id', '=', draftId).execute();
+  await db
+    .updateTable('request_drafts')
+    .set({ data: JSON.stringify(data), updated_at: new Date() })
+    .where('id', '=', draftId)
+    .execute();
 }
 
 export async function deleteDraft(db: Executor, draftId: string): Promise<void> {
@@ -51,7 +80,11 @@ export interface InvolvedVendor {
 }
 
 /** The vendors of the users who will get access (lines predicted `created`), with their access groups. */
-export async function findInvolvedVendors(db: Executor, importId: number, vendorColumnIndex: number): Promise<InvolvedVendor[]> {
+export async function findInvolvedVendors(
+  db: Executor,
+  importId: number,
+  vendorColumnIndex: number,
+): Promise<InvolvedVendor[]> {
   const { rows } = await sql<{
     vendor_id: number;
     vendor_name: string;
@@ -83,7 +116,11 @@ export async function listEnabledReasons(db: Executor): Promise<Array<{ id: numb
 }
 
 /** Unexpired drafts of a requester whose import still waits for its request, newest first. */
-export async function findResumableDrafts(db: Executor, requesterUserId: string, now: Date): Promise<Array<{ id: string; fileName: string; importCode: string }>> {
+export async function findResumableDrafts(
+  db: Executor,
+  requesterUserId: string,
+  now: Date,
+): Promise<Array<{ id: string; fileName: string; importCode: string }>> {
   const rows = await db
     .selectFrom('request_drafts as d')
     .innerJoin('imports as i', 'i.id', 'd.import_id')
@@ -91,7 +128,9 @@ export async function findResumableDrafts(db: Executor, requesterUserId: string,
     .where('d.requester_user_id', '=', requesterUserId)
     .where('d.expires_at', '>', now)
     .where('i.status', '=', 'ready')
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('access_requests as r').select('r.id').whereRef('r.import_id', '=', 'i.id'))))
+    .where((eb) =>
+      eb.not(eb.exists(eb.selectFrom('access_requests as r').select('r.id').whereRef('r.import_id', '=', 'i.id'))),
+    )
     .orderBy('d.updated_at', 'desc')
     .limit(3)
     .execute();

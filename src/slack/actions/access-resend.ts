@@ -25,7 +25,10 @@ export function accessResendButton(accessCode: string): Button {
     value: accessCode,
     confirm: {
       title: { type: 'plain_text', text: 'Resend access link?' },
-      text: { type: 'plain_text', text: `${accessCode}: the user gets the link email again and a new token. Their current token stops working.` },
+      text: {
+        type: 'plain_text',
+        text: `${accessCode}: the user gets the link email again and a new token. Their current token stops working.`,
+      },
       confirm: { type: 'plain_text', text: 'Resend' },
       deny: { type: 'plain_text', text: 'Cancel' },
     },

@@ -15,7 +15,14 @@ async function tellPrivately(args: ButtonArgs, text: string): Promise<void> {
   await args.respond({ response_type: 'ephemeral', replace_original: false, text });
 }
 
-const STATUS_WORDS = { validating: 'being checked', ready: 'ready', importing: 'already running', done: 'already done', failed: 'failed', cancelled: 'cancelled' } as const;
+const STATUS_WORDS = {
+  validating: 'being checked',
+  ready: 'ready',
+  importing: 'already running',
+  done: 'already done',
+  failed: 'failed',
+  cancelled: 'cancelled',
+} as const;
 
 export function createContinueImportAction(deps: AppDeps) {
   return async (args: ButtonArgs): Promise<void> => {
@@ -24,11 +31,20 @@ export function createContinueImportAction(deps: AppDeps) {
     const record = await findImportById(deps.db, Number(action.value));
     if (!record) return tellPrivately(args, 'This import no longer exists.');
     if (record.importer_user_id !== body.user.id) {
-      return tellPrivately(args, `Only <@${record.importer_user_id}>, who uploaded the file, can continue this import.`);
+      return tellPrivately(
+        args,
+        `Only <@${record.importer_user_id}>, who uploaded the file, can continue this import.`,
+      );
     }
-    if (record.status !== 'ready') return tellPrivately(args, `This import (${record.code}) is ${STATUS_WORDS[record.status]}.`);
+    if (record.status !== 'ready')
+      return tellPrivately(args, `This import (${record.code}) is ${STATUS_WORDS[record.status]}.`);
     const roles = await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, body.user.id);
-    await client.views.open({ trigger_id: body.trigger_id, view: buildPreviewModal(await buildPreviewInput(deps, record, false), { askAutoAccess: { canRequest: roles.canRequest } }) });
+    await client.views.open({
+      trigger_id: body.trigger_id,
+      view: buildPreviewModal(await buildPreviewInput(deps, record, false), {
+        askAutoAccess: { canRequest: roles.canRequest },
+      }),
+    });
   };
 }
 
@@ -38,9 +54,16 @@ export function createCancelImportAction(deps: AppDeps) {
     await ack();
     const result = await cancelImport(deps, Number(action.value), body.user.id);
     if (!result.ok) {
-      if (result.reason === 'not-yours') return tellPrivately(args, `Only <@${result.import?.importer_user_id ?? ''}>, who uploaded the file, can cancel this import.`);
+      if (result.reason === 'not-yours')
+        return tellPrivately(
+          args,
+          `Only <@${result.import?.importer_user_id ?? ''}>, who uploaded the file, can cancel this import.`,
+        );
       if (result.reason === 'not-found') return tellPrivately(args, 'This import no longer exists.');
-      return tellPrivately(args, `This import (${result.import?.code ?? ''}) is ${result.import ? STATUS_WORDS[result.import.status] : 'gone'}.`);
+      return tellPrivately(
+        args,
+        `This import (${result.import?.code ?? ''}) is ${result.import ? STATUS_WORDS[result.import.status] : 'gone'}.`,
+      );
     }
     await markPreviewDecided(deps, client, result.import.id, `Cancelled by <@${body.user.id}>. Nothing was written.`);
   };

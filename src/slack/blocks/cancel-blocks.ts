@@ -52,7 +52,8 @@ export function cancelPlanText(plan: CancelPlan): string {
     return `This cancels ${plan.code}, which is awaiting approval: approvers can no longer decide on it, and nobody gets access.`;
   }
   const provisioning = plan.status === 'approved' || plan.status === 'processing';
-  if (plan.openAccesses === 0) return `This cancels ${plan.code} before its accesses are created: provisioning stops and nobody gets access.`;
+  if (plan.openAccesses === 0)
+    return `This cancels ${plan.code} before its accesses are created: provisioning stops and nobody gets access.`;
   const accesses =
     plan.openAccesses === 1
       ? `This cancels the only access of ${plan.code} still in force: its link stops working at once.`
@@ -86,7 +87,10 @@ export function buildCancelModal(plan: CancelPlan): ModalView {
         placeholder: plain('Why these accesses are cancelled'),
       },
     },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: "The request's thread and its requester are told, with your reason." }] },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: "The request's thread and its requester are told, with your reason." }],
+    },
   ];
   return {
     type: 'modal',
@@ -130,9 +134,12 @@ export function buildCancelResultView(code: string, text: string): ModalView {
 }
 
 export function cancelDoneText(done: CancelDone): string {
-  if (done.kind === 'access') return `${done.code} is cancelled: its link no longer works. The request's thread says so.`;
-  if (done.previousStatus === 'awaiting_approval') return `${done.code} is cancelled: approvers can no longer decide on it. The thread says so.`;
-  if (done.accessCount === 0) return `${done.code} is cancelled before its accesses were created: nobody gets access. The thread says so.`;
+  if (done.kind === 'access')
+    return `${done.code} is cancelled: its link no longer works. The request's thread says so.`;
+  if (done.previousStatus === 'awaiting_approval')
+    return `${done.code} is cancelled: approvers can no longer decide on it. The thread says so.`;
+  if (done.accessCount === 0)
+    return `${done.code} is cancelled before its accesses were created: nobody gets access. The thread says so.`;
   return `${done.code} is cancelled: ${accessesWord(done.accessCount)} cancelled, their links no longer work. The thread says so.`;
 }
 
@@ -182,19 +189,35 @@ const wallFormatters = new Map<string, Intl.DateTimeFormat>();
 function wallClock(instant: Date, timeZone: string): { year: number; month: number; day: number; time: string } {
   let formatter = wallFormatters.get(timeZone);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone, calendar: 'gregory', numberingSystem: 'latn', hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      calendar: 'gregory',
+      numberingSystem: 'latn',
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
     wallFormatters.set(timeZone, formatter);
   }
   const parts: Record<string, string> = {};
   for (const part of formatter.formatToParts(instant)) parts[part.type] = part.value;
-  return { year: Number(parts.year), month: Number(parts.month), day: Number(parts.day), time: `${parts.hour}:${parts.minute}` };
+  return {
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    time: `${parts.hour}:${parts.minute}`,
+  };
 }
 
 /** "today", "tomorrow" or "on 3 Dec 2026", on the zone's calendar, seen from `now`. */
 function dayInWords(now: Date, instant: Date, timeZone: string): string {
   const today = wallClock(now, timeZone);
   const day = wallClock(instant, timeZone);
-  const dayNumber = (wall: { year: number; month: number; day: number }) => Date.UTC(wall.year, wall.month - 1, wall.day) / 86_400_000;
+  const dayNumber = (wall: { year: number; month: number; day: number }) =>
+    Date.UTC(wall.year, wall.month - 1, wall.day) / 86_400_000;
   const difference = dayNumber(day) - dayNumber(today);
   if (difference === 0) return 'today';
   if (difference === 1) return 'tomorrow';

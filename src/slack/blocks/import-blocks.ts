@@ -61,7 +61,12 @@ export function autoAccessBlock(offer: AutoAccessOffer): KnownBlock {
     type: 'input',
     block_id: AUTO_ACCESS_BLOCK,
     label: plain(AUTO_ACCESS_LABEL),
-    element: { type: 'radio_buttons', action_id: AUTO_ACCESS_ACTION, options: [{ text: plain('Yes'), value: 'yes' }, no], initial_option: no },
+    element: {
+      type: 'radio_buttons',
+      action_id: AUTO_ACCESS_ACTION,
+      options: [{ text: plain('Yes'), value: 'yes' }, no],
+      initial_option: no,
+    },
     hint: plain('Yes: after the preview, describe the access (devices, credentials, schedule) for approval.'),
   };
 }
@@ -83,15 +88,32 @@ export function cardChannelBlock(): KnownBlock {
     block_id: CARD_CHANNEL_BLOCK,
     optional: true,
     label: plain('Channel'),
-    element: { type: 'conversations_select', action_id: CARD_CHANNEL_ACTION, filter: { include: ['public', 'private'], exclude_bot_users: true } },
-    hint: plain('Where the access request is posted for approval (I must be a member). Needed when you answer Yes above.'),
+    element: {
+      type: 'conversations_select',
+      action_id: CARD_CHANNEL_ACTION,
+      filter: { include: ['public', 'private'], exclude_bot_users: true },
+    },
+    hint: plain(
+      'Where the access request is posted for approval (I must be a member). Needed when you answer Yes above.',
+    ),
   };
 }
 
-export function buildImportModal(offer: AutoAccessOffer, channelId?: string | null, resumable: readonly ResumableDraft[] = [], askChannel = false): ModalView {
+export function buildImportModal(
+  offer: AutoAccessOffer,
+  channelId?: string | null,
+  resumable: readonly ResumableDraft[] = [],
+  askChannel = false,
+): ModalView {
   const resumeBlocks: KnownBlock[] = resumable.map((draft) => ({
     type: 'section',
-    text: { type: 'mrkdwn', text: truncate(`You have an unfinished access request for *${escapeMrkdwn(draft.fileName)}* (${draft.importCode}).`, 3000) },
+    text: {
+      type: 'mrkdwn',
+      text: truncate(
+        `You have an unfinished access request for *${escapeMrkdwn(draft.fileName)}* (${draft.importCode}).`,
+        3000,
+      ),
+    },
     accessory: { type: 'button', action_id: WIZARD_RESUME_ACTION, text: plain('Resume'), value: draft.id },
   }));
   return {
@@ -104,13 +126,22 @@ export function buildImportModal(offer: AutoAccessOffer, channelId?: string | nu
     blocks: [
       ...resumeBlocks,
       ...(resumeBlocks.length > 0 ? [{ type: 'divider' } as KnownBlock] : []),
-      section('Choose a spreadsheet of third-party users (xlsx, xls, ods or csv). Every line is checked first; nothing is written until you continue.'),
+      section(
+        'Choose a spreadsheet of third-party users (xlsx, xls, ods or csv). Every line is checked first; nothing is written until you continue.',
+      ),
       {
         type: 'input',
         block_id: IMPORT_FILE_BLOCK,
         label: plain('Spreadsheet'),
-        element: { type: 'file_input', action_id: IMPORT_FILE_ACTION, filetypes: ['xlsx', 'xls', 'ods', 'csv'], max_files: 1 },
-        hint: plain('Columns: Vendor, Name, Email, Enabled (required); Phone, Document (optional). /domum template gives you a ready-made file.'),
+        element: {
+          type: 'file_input',
+          action_id: IMPORT_FILE_ACTION,
+          filetypes: ['xlsx', 'xls', 'ods', 'csv'],
+          max_files: 1,
+        },
+        hint: plain(
+          'Columns: Vendor, Name, Email, Enabled (required); Phone, Document (optional). /domum template gives you a ready-made file.',
+        ),
       },
       autoAccessBlock(offer),
       ...(offer.canRequest && askChannel ? [cardChannelBlock()] : []),
@@ -126,7 +157,9 @@ export function buildCheckingModal(fileName: string): ModalView {
     close: plain('Close'),
     blocks: [
       section(`Checking *${escapeMrkdwn(fileName)}*…`),
-      context('Every line is checked against the catalog and the users already registered. If you close this window, the preview is sent to you as a direct message.'),
+      context(
+        'Every line is checked against the catalog and the users already registered. If you close this window, the preview is sent to you as a direct message.',
+      ),
     ],
   };
 }
@@ -153,22 +186,37 @@ function errorLineTexts(errorLines: PreviewInput['errorLines'], limit: number): 
 function previewBlocks(input: PreviewInput): KnownBlock[] {
   const { counts } = input;
   const blocks: KnownBlock[] = [
-    section(`*${input.import.code}* · ${escapeMrkdwn(input.import.file_name)}\n${describeDryRunCounts(counts).join('\n')}`),
+    section(
+      `*${input.import.code}* · ${escapeMrkdwn(input.import.file_name)}\n${describeDryRunCounts(counts).join('\n')}`,
+    ),
   ];
   const warnings: string[] = [];
   if (input.import.unknown_columns.length > 0) {
-    warnings.push(`Ignored columns: ${input.import.unknown_columns.map((name) => escapeMrkdwn(truncate(name, 40))).join(', ')}.`);
+    warnings.push(
+      `Ignored columns: ${input.import.unknown_columns.map((name) => escapeMrkdwn(truncate(name, 40))).join(', ')}.`,
+    );
   }
   if (input.earlierImport) {
-    warnings.push(`This file was already imported as ${input.earlierImport.code}: users registered then will be existing.`);
+    warnings.push(
+      `This file was already imported as ${input.earlierImport.code}: users registered then will be existing.`,
+    );
   }
   if (warnings.length > 0) blocks.push(context(`:warning: ${warnings.join(' ')}`));
   if (counts.error > 0) {
     const shown = errorLineTexts(input.errorLines, PREVIEW_ERROR_LINES);
-    const more = counts.error > shown.length ? `\n…and more: every line is in ${resultsFileName(input.import.code)}${input.resultsAttached ? ', attached' : ''}.` : '';
+    const more =
+      counts.error > shown.length
+        ? `\n…and more: every line is in ${resultsFileName(input.import.code)}${input.resultsAttached ? ', attached' : ''}.`
+        : '';
     blocks.push(section(`*Errors*\n${shown.join('\n')}${more}`));
   }
-  blocks.push(context(counts.error > 0 ? 'Nothing is written until you continue. Lines with errors are skipped; fix them and import the file again.' : 'Nothing is written until you continue.'));
+  blocks.push(
+    context(
+      counts.error > 0
+        ? 'Nothing is written until you continue. Lines with errors are skipped; fix them and import the file again.'
+        : 'Nothing is written until you continue.',
+    ),
+  );
   return blocks;
 }
 
@@ -176,12 +224,16 @@ function previewBlocks(input: PreviewInput): KnownBlock[] {
  * The preview as a modal. Path A chose "Automatically provide access" in the file modal already
  * (`autoAccessChosen`); path B asks here (`askAutoAccess`), since the upload had no modal before.
  */
-export function buildPreviewModal(input: PreviewInput, options: { askAutoAccess?: AutoAccessOffer; autoAccessChosen?: boolean } = {}): ModalView {
+export function buildPreviewModal(
+  input: PreviewInput,
+  options: { askAutoAccess?: AutoAccessOffer; autoAccessChosen?: boolean } = {},
+): ModalView {
   const importable = input.counts.created + input.counts.created_inactive > 0;
   const extra: KnownBlock[] = [];
   if (!importable) extra.push(context('There is nothing new to import in this file.'));
   else if (options.askAutoAccess) extra.push(autoAccessBlock(options.askAutoAccess));
-  else if (options.autoAccessChosen) extra.push(context('After Continue you describe the access to request for the new active users.'));
+  else if (options.autoAccessChosen)
+    extra.push(context('After Continue you describe the access to request for the new active users.'));
   return {
     type: 'modal',
     callback_id: PREVIEW_MODAL_CALLBACK,
@@ -201,16 +253,28 @@ export function buildPreviewMessage(input: PreviewInput): { text: string; blocks
     blocks.push({
       type: 'actions',
       elements: [
-        { type: 'button', action_id: CONTINUE_IMPORT_ACTION, text: plain('Continue'), style: 'primary', value: String(input.import.id) },
+        {
+          type: 'button',
+          action_id: CONTINUE_IMPORT_ACTION,
+          text: plain('Continue'),
+          style: 'primary',
+          value: String(input.import.id),
+        },
         { type: 'button', action_id: CANCEL_IMPORT_ACTION, text: plain('Cancel'), value: String(input.import.id) },
       ],
     });
   }
-  return { text: `Preview of ${input.import.file_name} (${input.import.code}): ${describeDryRunCounts(input.counts).join(', ')}`, blocks };
+  return {
+    text: `Preview of ${input.import.file_name} (${input.import.code}): ${describeDryRunCounts(input.counts).join(', ')}`,
+    blocks,
+  };
 }
 
 /** Replaces the preview's buttons once a decision was taken, so nobody clicks them again. */
-export function buildDecidedPreviewMessage(input: PreviewInput, outcome: string): { text: string; blocks: KnownBlock[] } {
+export function buildDecidedPreviewMessage(
+  input: PreviewInput,
+  outcome: string,
+): { text: string; blocks: KnownBlock[] } {
   const blocks = previewBlocks(input);
   blocks.push(context(outcome));
   return { text: `${input.import.code}: ${outcome}`, blocks };
@@ -222,7 +286,10 @@ export function buildImportingModal(fileName: string, code: string, where: strin
     callback_id: PROGRESS_MODAL_CALLBACK,
     title: plain(MODAL_TITLE),
     close: plain('Close'),
-    blocks: [section(`Importing *${escapeMrkdwn(fileName)}* (${code})…`), context(`The summary will be sent ${where}.`)],
+    blocks: [
+      section(`Importing *${escapeMrkdwn(fileName)}* (${code})…`),
+      context(`The summary will be sent ${where}.`),
+    ],
   };
 }
 
@@ -232,13 +299,26 @@ export function buildCheckFailedModal(fileName: string, reason: string): ModalVi
     callback_id: PROGRESS_MODAL_CALLBACK,
     title: plain(MODAL_TITLE),
     close: plain('Close'),
-    blocks: [section(`*${escapeMrkdwn(fileName)}* cannot be imported.\n${escapeMrkdwn(reason)}`), context('Nothing was written. Fix the file and run /domum import again.')],
+    blocks: [
+      section(`*${escapeMrkdwn(fileName)}* cannot be imported.\n${escapeMrkdwn(reason)}`),
+      context('Nothing was written. Fix the file and run /domum import again.'),
+    ],
   };
 }
 
-export function buildCheckFailedMessage(fileName: string, code: string, reason: string): { text: string; blocks: KnownBlock[] } {
+export function buildCheckFailedMessage(
+  fileName: string,
+  code: string,
+  reason: string,
+): { text: string; blocks: KnownBlock[] } {
   const text = `${fileName} cannot be imported (${code}): ${reason}`;
-  return { text, blocks: [section(`*${escapeMrkdwn(fileName)}* cannot be imported (${code}).\n${escapeMrkdwn(reason)}`), context('Nothing was written.')] };
+  return {
+    text,
+    blocks: [
+      section(`*${escapeMrkdwn(fileName)}* cannot be imported (${code}).\n${escapeMrkdwn(reason)}`),
+      context('Nothing was written.'),
+    ],
+  };
 }
 
 export interface SummaryInput {
@@ -249,7 +329,10 @@ export interface SummaryInput {
 }
 
 /** The summary reply (SPEC §4a): starts with "Summary", counts as "Created: 8", up to 20 error lines. */
-export function buildSummaryMessage(input: SummaryInput & { requestCode?: string; extraLines?: string[] }): { text: string; blocks: KnownBlock[] } {
+export function buildSummaryMessage(input: SummaryInput & { requestCode?: string; extraLines?: string[] }): {
+  text: string;
+  blocks: KnownBlock[];
+} {
   const { counts } = input;
   const countLines = [...describeFinalCounts(counts), ...(input.extraLines ?? [])];
   const head = `Summary · ${input.requestCode ? `${input.requestCode} · ` : ''}${input.import.code} · ${escapeMrkdwn(input.import.file_name)}`;
@@ -258,6 +341,10 @@ export function buildSummaryMessage(input: SummaryInput & { requestCode?: string
     const shown = errorLineTexts(input.errorLines, SUMMARY_ERROR_LINES);
     blocks.push(section(`*Errors*\n${shown.join('\n')}${counts.error > shown.length ? '\n…and more.' : ''}`));
   }
-  if (input.resultsAttached) blocks.push(context(`Every line, with its outcome: ${resultsFileName(input.import.code)}.`));
-  return { text: `Summary · ${input.requestCode ? `${input.requestCode} · ` : ''}${input.import.code} · ${input.import.file_name}: ${countLines.join(', ')}`, blocks };
+  if (input.resultsAttached)
+    blocks.push(context(`Every line, with its outcome: ${resultsFileName(input.import.code)}.`));
+  return {
+    text: `Summary · ${input.requestCode ? `${input.requestCode} · ` : ''}${input.import.code} · ${input.import.file_name}: ${countLines.join(', ')}`,
+    blocks,
+  };
 }

@@ -180,8 +180,20 @@ export function decisionButtons(requestId: number): KnownBlock {
     type: 'actions',
     block_id: DECISION_ACTIONS_BLOCK,
     elements: [
-      { type: 'button', action_id: APPROVE_ACTION, style: 'primary', text: { type: 'plain_text', text: 'Approve' }, value },
-      { type: 'button', action_id: REJECT_ACTION, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value },
+      {
+        type: 'button',
+        action_id: APPROVE_ACTION,
+        style: 'primary',
+        text: { type: 'plain_text', text: 'Approve' },
+        value,
+      },
+      {
+        type: 'button',
+        action_id: REJECT_ACTION,
+        style: 'danger',
+        text: { type: 'plain_text', text: 'Reject' },
+        value,
+      },
       // The requester (or an admin) withdraws a pending request here; anyone else is told they cannot.
       {
         type: 'overflow',
@@ -216,8 +228,16 @@ export function buildRequestCard(input: RequestCardInput): { text: string; block
         `*Governance code:* ${input.governanceCode ? mrkdwnText(input.governanceCode, 200) : '—'}`,
       ].join('\n'),
     ),
-    mrkdwnSection(`*Devices* (${input.devices.length.toLocaleString('en-US')})\n${bulletList(input.devices.map((device) => mrkdwnText(device)), '—', CARD_LIST_BUDGET)}`),
-    mrkdwnSection(`*Credentials* (${input.grants.length.toLocaleString('en-US')})\n${bulletList(input.grants.map(grantLine), '—', CARD_LIST_BUDGET)}`),
+    mrkdwnSection(
+      `*Devices* (${input.devices.length.toLocaleString('en-US')})\n${bulletList(
+        input.devices.map((device) => mrkdwnText(device)),
+        '—',
+        CARD_LIST_BUDGET,
+      )}`,
+    ),
+    mrkdwnSection(
+      `*Credentials* (${input.grants.length.toLocaleString('en-US')})\n${bulletList(input.grants.map(grantLine), '—', CARD_LIST_BUDGET)}`,
+    ),
     mrkdwnSection(`*Access limitation*\n${mrkdwnText(input.limitationText, 1000)}`),
     mrkdwnSection(`*Approvals*\n${bulletList(input.groups.map(groupLine), 'No approval group', CARD_LIST_BUDGET)}`),
   ];

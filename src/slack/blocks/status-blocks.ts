@@ -8,7 +8,15 @@ import { describeFinalCounts } from '../../domain/import-counts.ts';
 import { formatErrorLine } from '../../domain/import-lines.ts';
 import { ACCESS_STATUS_WORDS, IMPORT_STATUS_WORDS, REQUEST_STATUS_WORDS } from '../../domain/status-words.ts';
 import type { ImportStatus, RequestStatus } from '../../db/schema.ts';
-import type { AccessDetail, Cancellation, CatalogCounts, ImportDetail, RequestDetail, StatusDetail, StatusItem } from '../../usecases/status-report.ts';
+import type {
+  AccessDetail,
+  Cancellation,
+  CatalogCounts,
+  ImportDetail,
+  RequestDetail,
+  StatusDetail,
+  StatusItem,
+} from '../../usecases/status-report.ts';
 import { STATUS_MORE_ACTION, STATUS_DETAIL_CALLBACK } from '../ids.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
 import { cutText, decisionButtons, mention, utcTimeWords } from './request-card.ts';
@@ -37,7 +45,9 @@ export const plainStyle: TextStyle = {
 };
 
 export function statusWord(item: Pick<StatusItem, 'kind' | 'status'>): string {
-  return item.kind === 'import' ? IMPORT_STATUS_WORDS[item.status as ImportStatus] : REQUEST_STATUS_WORDS[item.status as RequestStatus];
+  return item.kind === 'import'
+    ? IMPORT_STATUS_WORDS[item.status as ImportStatus]
+    : REQUEST_STATUS_WORDS[item.status as RequestStatus];
 }
 
 export function progressWords(item: Pick<StatusItem, 'done' | 'total'>): string {
@@ -78,13 +88,29 @@ const LIST_EMPTY = 'You have no imports or requests yet. Start one with `/domum 
 export function buildStatusList(input: StatusListInput): { text: string; blocks: KnownBlock[] } {
   const blocks: KnownBlock[] = [];
   const lines = input.items.map((item) => itemLine(item, input.now, mrkdwnStyle, input.permalinks.get(item.code)));
-  const title = input.offset === 0 ? '*Your imports and requests*' : `*Your imports and requests* (from ${input.offset + 1})`;
-  blocks.push(section(`${title}\n${lines.length ? lines.join('\n') : input.offset === 0 ? LIST_EMPTY : 'Nothing more.'}`));
+  const title =
+    input.offset === 0 ? '*Your imports and requests*' : `*Your imports and requests* (from ${input.offset + 1})`;
+  blocks.push(
+    section(`${title}\n${lines.length ? lines.join('\n') : input.offset === 0 ? LIST_EMPTY : 'Nothing more.'}`),
+  );
   if (input.more) {
-    blocks.push({ type: 'actions', elements: [{ type: 'button', action_id: STATUS_MORE_ACTION, text: { type: 'plain_text', text: 'More' }, value: String(input.offset + input.items.length) }] });
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: STATUS_MORE_ACTION,
+          text: { type: 'plain_text', text: 'More' },
+          value: String(input.offset + input.items.length),
+        },
+      ],
+    });
   }
   if (input.offset === 0 && input.awaiting.length > 0) {
-    const awaiting = input.awaiting.map((item) => `${itemLine(item, input.now, mrkdwnStyle, input.permalinks.get(item.code))} · from ${mention(item.requesterUserId ?? '')}`);
+    const awaiting = input.awaiting.map(
+      (item) =>
+        `${itemLine(item, input.now, mrkdwnStyle, input.permalinks.get(item.code))} · from ${mention(item.requesterUserId ?? '')}`,
+    );
     blocks.push(section(`*Awaiting your decision*\n${awaiting.join('\n')}`));
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Details: `/domum status <IMP-…|W…|EXT-…>`' }] });
@@ -110,21 +136,29 @@ function importText(detail: ImportDetail, now: Date, style: TextStyle, permalink
   const item = detail.item;
   const paragraphs = [
     `${style.link(permalink, style.bold(item.code))} · ${statusWord(item)} · ${progressWords(item)}`,
-    `File: ${style.text(cutText(item.fileName, 200))}\nImported by ${style.user(detail.importerUserId)} ${ageWords(item.createdAt, now)}` + (detail.requestCode ? `\nRequest: ${detail.requestCode}` : ''),
+    `File: ${style.text(cutText(item.fileName, 200))}\nImported by ${style.user(detail.importerUserId)} ${ageWords(item.createdAt, now)}` +
+      (detail.requestCode ? `\nRequest: ${detail.requestCode}` : ''),
   ];
   if (detail.failureReason) paragraphs.push(`Refused: ${style.text(cutText(detail.failureReason, 500))}`);
   else paragraphs.push(countsWords(detail));
   if (detail.errorLines.length) {
-    const lines = detail.errorLines.flatMap((line) => line.errors.map((error) => style.text(formatErrorLine(line.lineNumber, error))));
+    const lines = detail.errorLines.flatMap((line) =>
+      line.errors.map((error) => style.text(formatErrorLine(line.lineNumber, error))),
+    );
     const rest = detail.counts.error - detail.errorLines.length;
-    paragraphs.push(`${style.bold('Errors')}\n${lines.slice(0, 20).join('\n')}${rest > 0 ? `\n…and ${rest.toLocaleString('en-US')} more lines in error` : ''}`);
+    paragraphs.push(
+      `${style.bold('Errors')}\n${lines.slice(0, 20).join('\n')}${rest > 0 ? `\n…and ${rest.toLocaleString('en-US')} more lines in error` : ''}`,
+    );
   }
   return { title: item.code, paragraphs };
 }
 
 function requestText(detail: RequestDetail, now: Date, style: TextStyle, permalink: string | undefined): DetailText {
   const item = detail.item;
-  const groups = detail.groups.map((group) => `${style.text(group.name)}: ${group.approvals} of ${group.required} ${group.required === 1 ? 'approval' : 'approvals'}${group.rejections ? `, ${group.rejections} ${group.rejections === 1 ? 'rejection' : 'rejections'}` : ''}`);
+  const groups = detail.groups.map(
+    (group) =>
+      `${style.text(group.name)}: ${group.approvals} of ${group.required} ${group.required === 1 ? 'approval' : 'approvals'}${group.rejections ? `, ${group.rejections} ${group.rejections === 1 ? 'rejection' : 'rejections'}` : ''}`,
+  );
   const decisions = detail.decisions.map((decision) => {
     const comment = decision.comment?.trim() ? ` · "${style.text(cutText(decision.comment.trim(), 200))}"` : '';
     return `${style.user(decision.approverId)} ${decision.decision === 'approve' ? 'approved' : 'rejected'} · ${utcTimeWords(decision.at)}${comment} (${style.text(decision.groupName)})`;
@@ -157,8 +191,14 @@ function accessText(detail: AccessDetail, now: Date, style: TextStyle, permalink
         : detail.linkEmailSentAt
           ? `Link sent ${utcTimeWords(detail.linkEmailSentAt)}, not activated yet${detail.lockedOut ? ' (locked after 5 wrong tokens: send a new token)' : ''}`
           : 'Link not sent yet';
-  const sessions = detail.limitation.sessions === 'unlimited' ? `${detail.sessionsUsed} (unlimited)` : `${detail.sessionsUsed} of ${detail.limitation.sessions.maximum}`;
-  const starts = detail.startsAt.getTime() > now.getTime() ? `Starts ${formatInstant(detail.startsAt, detail.timeZone)} (${detail.timeZone})\n` : '';
+  const sessions =
+    detail.limitation.sessions === 'unlimited'
+      ? `${detail.sessionsUsed} (unlimited)`
+      : `${detail.sessionsUsed} of ${detail.limitation.sessions.maximum}`;
+  const starts =
+    detail.startsAt.getTime() > now.getTime()
+      ? `Starts ${formatInstant(detail.startsAt, detail.timeZone)} (${detail.timeZone})\n`
+      : '';
   const paragraphs = [
     `${style.bold(detail.code)} · ${ACCESS_STATUS_WORDS[detail.status]}`,
     `User: ${style.text(cutText(detail.userName, 200))} <${style.text(detail.email)}>\nVendor: ${style.text(cutText(detail.vendorName, 200))}\nRequest: ${style.link(permalink, detail.requestCode)}`,
@@ -170,7 +210,12 @@ function accessText(detail: AccessDetail, now: Date, style: TextStyle, permalink
   return { title: detail.code, paragraphs };
 }
 
-export function describeStatusDetail(detail: StatusDetail, now: Date, style: TextStyle, permalink?: string): DetailText {
+export function describeStatusDetail(
+  detail: StatusDetail,
+  now: Date,
+  style: TextStyle,
+  permalink?: string,
+): DetailText {
   if (detail.kind === 'import') return importText(detail, now, style, permalink);
   if (detail.kind === 'request') return requestText(detail, now, style, permalink);
   return accessText(detail, now, style, permalink);
@@ -187,7 +232,10 @@ export function buildStatusDetailModal(text: DetailText, extra: KnownBlock[] = [
   };
 }
 
-export function buildStatusDetailMessage(text: DetailText, extra: KnownBlock[] = []): { text: string; blocks: KnownBlock[] } {
+export function buildStatusDetailMessage(
+  text: DetailText,
+  extra: KnownBlock[] = [],
+): { text: string; blocks: KnownBlock[] } {
   return { text: `${text.title}: ${text.paragraphs[0] ?? ''}`, blocks: [...text.paragraphs.map(section), ...extra] };
 }
 
@@ -209,24 +257,35 @@ export function buildHomeView(input: HomeInput): { type: 'home'; blocks: KnownBl
   const line = (item: StatusItem) => itemLine(item, input.now, mrkdwnStyle, input.permalinks.get(item.code));
   const blocks: KnownBlock[] = [header('My imports and requests')];
   blocks.push(section(input.items.length ? input.items.map(line).join('\n') : LIST_EMPTY));
-  if (input.more) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Older ones: `/domum status`, then More.' }] });
+  if (input.more)
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Older ones: `/domum status`, then More.' }] });
   blocks.push({ type: 'divider' }, header('Awaiting my approval'));
   if (input.awaiting.length === 0) blocks.push(section('Nothing awaits your approval.'));
   for (const item of input.awaiting) {
     blocks.push(section(`${line(item)} · from ${mention(item.requesterUserId ?? '')}`));
     // Block ids are unique within a view: each card's buttons get their own.
-    if (item.requestId) blocks.push({ ...decisionButtons(item.requestId), block_id: `home_decision_${item.requestId}` } as KnownBlock);
+    if (item.requestId)
+      blocks.push({ ...decisionButtons(item.requestId), block_id: `home_decision_${item.requestId}` } as KnownBlock);
   }
   if (input.admin) {
     const counts = input.admin.counts;
     blocks.push({ type: 'divider' }, header('Catalog'));
     blocks.push(
       section(
-        [`Vendors: ${counts.vendors}`, `Access groups: ${counts.accessGroups}`, `Devices: ${counts.devices}`, `Credentials: ${counts.credentials}`, `Reasons: ${counts.reasons}`, `Third-party users: ${counts.users}`].join(' · '),
+        [
+          `Vendors: ${counts.vendors}`,
+          `Access groups: ${counts.accessGroups}`,
+          `Devices: ${counts.devices}`,
+          `Credentials: ${counts.credentials}`,
+          `Reasons: ${counts.reasons}`,
+          `Third-party users: ${counts.users}`,
+        ].join(' · '),
       ),
     );
     blocks.push(header('Latest imports'));
-    blocks.push(section(input.admin.latestImports.length ? input.admin.latestImports.map(line).join('\n') : 'No imports yet.'));
+    blocks.push(
+      section(input.admin.latestImports.length ? input.admin.latestImports.map(line).join('\n') : 'No imports yet.'),
+    );
   }
   return { type: 'home', blocks };
 }

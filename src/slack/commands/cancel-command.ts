@@ -11,7 +11,8 @@ import type { Subcommand } from './domum-command.ts';
 export const cancelSubcommand: Subcommand = {
   name: 'cancel',
   usage: 'cancel <W…|EXT-…>',
-  description: 'cancel every access of a request, or one access: their links stop working at once (the requester or an admin; asks for a reason)',
+  description:
+    'cancel every access of a request, or one access: their links stop working at once (the requester or an admin; asks for a reason)',
   run: async ({ ack, command, client, respond }, rest, deps) => {
     const target = parseCancelTarget(rest);
     if (!target) {

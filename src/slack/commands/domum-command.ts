@@ -27,7 +27,13 @@ const helpSubcommand: Subcommand = {
 };
 
 /** Every subcommand, in the order help lists them. */
-export const subcommands: readonly Subcommand[] = [importSubcommand, statusSubcommand, cancelSubcommand, templateSubcommand, helpSubcommand];
+export const subcommands: readonly Subcommand[] = [
+  importSubcommand,
+  statusSubcommand,
+  cancelSubcommand,
+  templateSubcommand,
+  helpSubcommand,
+];
 
 function subcommandHelp(): SubcommandHelp[] {
   return subcommands.map(({ usage, description }) => ({ usage, description }));

@@ -21,7 +21,10 @@ export const importSubcommand: Subcommand = {
     await ack();
     const resumable = roles.canRequest ? await findResumableDrafts(deps.db, command.user_id, deps.now()) : [];
     const askChannel = roles.canRequest && !(await botCanPostIn(client, command.channel_id));
-    await client.views.open({ trigger_id: command.trigger_id, view: buildImportModal({ canRequest: roles.canRequest }, command.channel_id, resumable, askChannel) });
+    await client.views.open({
+      trigger_id: command.trigger_id,
+      view: buildImportModal({ canRequest: roles.canRequest }, command.channel_id, resumable, askChannel),
+    });
   },
 };
 

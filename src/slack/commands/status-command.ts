@@ -6,10 +6,22 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { getRoles } from '../../usecases/get-roles.ts';
-import { findStatusDetail, listAwaitingMyDecision, listMyItems, parseStatusCode } from '../../usecases/status-report.ts';
+import {
+  findStatusDetail,
+  listAwaitingMyDecision,
+  listMyItems,
+  parseStatusCode,
+} from '../../usecases/status-report.ts';
 import type { StatusDetail, Viewer } from '../../usecases/status-report.ts';
 import { accessResendButton } from '../actions/access-resend.ts';
-import { buildStatusDetailMessage, buildStatusDetailModal, buildStatusList, describeStatusDetail, mrkdwnStyle, notVisibleText } from '../blocks/status-blocks.ts';
+import {
+  buildStatusDetailMessage,
+  buildStatusDetailModal,
+  buildStatusList,
+  describeStatusDetail,
+  mrkdwnStyle,
+  notVisibleText,
+} from '../blocks/status-blocks.ts';
 import { cutText } from '../blocks/request-card.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
 import type { AppDeps } from '../deps.ts';
@@ -25,7 +37,9 @@ export async function statusListMessage(deps: AppDeps, client: WebClient, viewer
   const services = statusServices(deps);
   const [mine, awaiting] = await Promise.all([
     listMyItems(deps.db, viewer.userId, { offset }),
-    offset === 0 ? listAwaitingMyDecision({ db: deps.db, usergroupMembers: services.usergroupMembers }, viewer.userId) : Promise.resolve([]),
+    offset === 0
+      ? listAwaitingMyDecision({ db: deps.db, usergroupMembers: services.usergroupMembers }, viewer.userId)
+      : Promise.resolve([]),
   ]);
   const permalinks = await services.permalinks(client, [...mine.items, ...awaiting]);
   return buildStatusList({ items: mine.items, awaiting, more: mine.more, offset, now: deps.now(), permalinks });
@@ -34,7 +48,8 @@ export async function statusListMessage(deps: AppDeps, client: WebClient, viewer
 /** Buttons under a detail: an admin can resend an access's link (SPEC §5 rate limits apply). */
 function detailActions(detail: StatusDetail, viewer: Viewer): KnownBlock[] {
   if (detail.kind !== 'access' || !viewer.roles.isAdmin) return [];
-  if (detail.firstAccessState !== 'link_sent' || (detail.status !== 'scheduled' && detail.status !== 'active')) return [];
+  if (detail.firstAccessState !== 'link_sent' || (detail.status !== 'scheduled' && detail.status !== 'active'))
+    return [];
   return [{ type: 'actions', elements: [accessResendButton(detail.code)] }];
 }
 
@@ -44,7 +59,8 @@ export const statusSubcommand: Subcommand = {
   description: 'where your imports and requests stand (and what awaits your decision); with a code, that one in detail',
   run: async ({ ack, command, client, respond }, rest, deps) => {
     await ack();
-    const reply = (message: { text: string; blocks?: KnownBlock[] }) => respond({ response_type: 'ephemeral', ...message });
+    const reply = (message: { text: string; blocks?: KnownBlock[] }) =>
+      respond({ response_type: 'ephemeral', ...message });
     const viewer = await viewerOf(deps, command.user_id);
     if (!rest) {
       await reply(await statusListMessage(deps, client, viewer, 0));
@@ -52,7 +68,9 @@ export const statusSubcommand: Subcommand = {
     }
     const code = parseStatusCode(rest);
     if (!code) {
-      await reply({ text: `\`${escapeMrkdwn(cutText(rest, 40))}\` is not a code I know. Codes look like IMP-000123 (an import), W000123 (a request) or EXT-26-000123 (an access).` });
+      await reply({
+        text: `\`${escapeMrkdwn(cutText(rest, 40))}\` is not a code I know. Codes look like IMP-000123 (an import), W000123 (a request) or EXT-26-000123 (an access).`,
+      });
       return;
     }
     const services = statusServices(deps);
@@ -83,7 +101,12 @@ export function createStatusMoreAction(deps: AppDeps) {
     await ack();
     const offset = Number(action.value);
     const viewer = await viewerOf(deps, body.user.id);
-    const message = await statusListMessage(deps, client, viewer, Number.isInteger(offset) && offset > 0 && offset < 100_000 ? offset : 0);
+    const message = await statusListMessage(
+      deps,
+      client,
+      viewer,
+      Number.isInteger(offset) && offset > 0 && offset < 100_000 ? offset : 0,
+    );
     await respond({ response_type: 'ephemeral', replace_original: true, ...message });
   };
 }

@@ -12,6 +12,11 @@ export const templateSubcommand: Subcommand = {
   run: async ({ ack, command }, _rest, deps) => {
     await ack({ response_type: 'ephemeral', text: 'I am sending you the template as a direct message.' });
     const channel = await openDirectMessage(deps.slack, command.user_id);
-    await uploadFile(deps.slack, { channelId: channel, fileName: TEMPLATE_FILE_NAME, bytes: writeTemplateWorkbook(), title: 'Domum users template' });
+    await uploadFile(deps.slack, {
+      channelId: channel,
+      fileName: TEMPLATE_FILE_NAME,
+      bytes: writeTemplateWorkbook(),
+      title: 'Domum users template',
+    });
   },
 };

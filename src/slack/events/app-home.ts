@@ -15,10 +15,22 @@ export async function publishHome(deps: AppDeps, client: WebClient, userId: stri
   const [mine, awaiting, admin] = await Promise.all([
     listMyItems(deps.db, userId, { offset: 0 }),
     listAwaitingMyDecision({ db: deps.db, usergroupMembers: services.usergroupMembers }, userId),
-    viewer.roles.isAdmin ? Promise.all([catalogCounts(deps.db), listLatestImports(deps.db)]).then(([counts, latestImports]) => ({ counts, latestImports })) : Promise.resolve(undefined),
+    viewer.roles.isAdmin
+      ? Promise.all([catalogCounts(deps.db), listLatestImports(deps.db)]).then(([counts, latestImports]) => ({
+          counts,
+          latestImports,
+        }))
+      : Promise.resolve(undefined),
   ]);
   const permalinks = await services.permalinks(client, [...mine.items, ...awaiting, ...(admin?.latestImports ?? [])]);
-  const view = buildHomeView({ items: mine.items, more: mine.more, awaiting, ...(admin ? { admin } : {}), now: deps.now(), permalinks });
+  const view = buildHomeView({
+    items: mine.items,
+    more: mine.more,
+    awaiting,
+    ...(admin ? { admin } : {}),
+    now: deps.now(),
+    permalinks,
+  });
   await client.views.publish({ user_id: userId, view });
 }
 

@@ -13,7 +13,12 @@ import { getSlackFileInfo } from '../slack-files.ts';
 const SPREADSHEET_NAME = /\.(xlsx|xls|ods|csv)$/i;
 
 export function createFileSharedListener(deps: AppDeps) {
-  return async ({ event, context, client, logger }: SlackEventMiddlewareArgs<'file_shared'> & AllMiddlewareArgs): Promise<void> => {
+  return async ({
+    event,
+    context,
+    client,
+    logger,
+  }: SlackEventMiddlewareArgs<'file_shared'> & AllMiddlewareArgs): Promise<void> => {
     if (event.user_id === context.botUserId) return;
     const roles = await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, event.user_id);
     if (!roles.canImport) return;

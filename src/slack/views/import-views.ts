@@ -11,7 +11,14 @@ import { buildStepView, messageView, wizardDeps } from '../wizard/wizard-handler
 import type { DecisionResult } from '../../usecases/import-lifecycle.ts';
 import { buildCheckingModal, buildDecidedPreviewMessage, buildImportingModal } from '../blocks/import-blocks.ts';
 import type { AppDeps } from '../deps.ts';
-import { AUTO_ACCESS_ACTION, AUTO_ACCESS_BLOCK, CARD_CHANNEL_ACTION, CARD_CHANNEL_BLOCK, IMPORT_FILE_ACTION, IMPORT_FILE_BLOCK } from '../ids.ts';
+import {
+  AUTO_ACCESS_ACTION,
+  AUTO_ACCESS_BLOCK,
+  CARD_CHANNEL_ACTION,
+  CARD_CHANNEL_BLOCK,
+  IMPORT_FILE_ACTION,
+  IMPORT_FILE_BLOCK,
+} from '../ids.ts';
 import { botCanPostIn, NO_IMPORT_ROLE_TEXT } from '../commands/import-command.ts';
 import { buildPreviewInput } from '../import-publisher.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
@@ -19,9 +26,17 @@ import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
 type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 
 const SPREADSHEET_NAME = /\.(xlsx|xls|ods|csv)$/i;
-const submittedFiles = z.array(z.object({ id: z.string().min(1), name: z.string().optional(), title: z.string().optional() }));
+const submittedFiles = z.array(
+  z.object({ id: z.string().min(1), name: z.string().optional(), title: z.string().optional() }),
+);
 const previewMetadata = z.object({ importId: z.number().int().positive() });
-const importModalMetadata = z.object({ channelId: z.string().regex(/^[CGD][A-Z0-9]+$/).nullable(), askChannel: z.boolean().optional() });
+const importModalMetadata = z.object({
+  channelId: z
+    .string()
+    .regex(/^[CGD][A-Z0-9]+$/)
+    .nullable(),
+  askChannel: z.boolean().optional(),
+});
 
 export function createImportModalSubmission(deps: AppDeps) {
   return async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
@@ -39,22 +54,35 @@ export function createImportModalSubmission(deps: AppDeps) {
     }
     const fileName = file.name ?? file.title ?? 'spreadsheet';
     if (!SPREADSHEET_NAME.test(fileName)) {
-      await ack({ response_action: 'errors', errors: { [IMPORT_FILE_BLOCK]: `${fileName} is not a spreadsheet: use an xlsx, xls, ods or csv file.` } });
+      await ack({
+        response_action: 'errors',
+        errors: { [IMPORT_FILE_BLOCK]: `${fileName} is not a spreadsheet: use an xlsx, xls, ods or csv file.` },
+      });
       return;
     }
     const metadata = importModalMetadata.safeParse(safeJson(view.private_metadata));
     // Only a requester's Yes counts: the option is not shown to others, and a replayed payload is not trusted.
-    const autoAccess = roles.canRequest && view.state.values[AUTO_ACCESS_BLOCK]?.[AUTO_ACCESS_ACTION]?.selected_option?.value === 'yes';
+    const autoAccess =
+      roles.canRequest && view.state.values[AUTO_ACCESS_BLOCK]?.[AUTO_ACCESS_ACTION]?.selected_option?.value === 'yes';
     let channelId = metadata.success ? metadata.data.channelId : null;
     const asked = metadata.success && metadata.data.askChannel === true;
     if (autoAccess && asked) {
       const chosen = view.state.values[CARD_CHANNEL_BLOCK]?.[CARD_CHANNEL_ACTION]?.selected_conversation ?? null;
       if (!chosen) {
-        await ack({ response_action: 'errors', errors: { [CARD_CHANNEL_BLOCK]: 'Choose the channel where the request is posted for approval.' } });
+        await ack({
+          response_action: 'errors',
+          errors: { [CARD_CHANNEL_BLOCK]: 'Choose the channel where the request is posted for approval.' },
+        });
         return;
       }
       if (!(await botCanPostIn(client, chosen))) {
-        await ack({ response_action: 'errors', errors: { [CARD_CHANNEL_BLOCK]: 'I am not a member of that channel: invite me with /invite @Domum, or choose another.' } });
+        await ack({
+          response_action: 'errors',
+          errors: {
+            [CARD_CHANNEL_BLOCK]:
+              'I am not a member of that channel: invite me with /invite @Domum, or choose another.',
+          },
+        });
         return;
       }
       channelId = chosen;
@@ -115,13 +143,27 @@ export function createPreviewModalSubmission(deps: AppDeps) {
     }
     const result = await continueImport(deps, metadata.data.importId, body.user.id);
     if (!result.ok) {
-      await ack({ response_action: 'update', view: { type: 'modal', title: { type: 'plain_text', text: 'Import users' }, close: { type: 'plain_text', text: 'Close' }, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(decisionProblem(result)).replace(/&lt;@(\w+)&gt;/g, '<@$1>') } }] } });
+      await ack({
+        response_action: 'update',
+        view: {
+          type: 'modal',
+          title: { type: 'plain_text', text: 'Import users' },
+          close: { type: 'plain_text', text: 'Close' },
+          blocks: [
+            {
+              type: 'section',
+              text: { type: 'mrkdwn', text: escapeMrkdwn(decisionProblem(result)).replace(/&lt;@(\w+)&gt;/g, '<@$1>') },
+            },
+          ],
+        },
+      });
       return;
     }
     const continued = result.import;
     const where = continued.source === 'upload' ? 'in the file’s thread' : 'to you as a direct message';
     await ack({ response_action: 'update', view: buildImportingModal(continued.file_name, continued.code, where) });
-    if (continued.source === 'upload') await markPreviewDecided(deps, client, continued.id, `Continued by <@${body.user.id}>: importing…`);
+    if (continued.source === 'upload')
+      await markPreviewDecided(deps, client, continued.id, `Continued by <@${body.user.id}>: importing…`);
   };
 }
 
@@ -138,17 +180,30 @@ export function createPreviewModalClosed(deps: AppDeps) {
 }
 
 /** Replaces the buttons of a path-B preview with what happened, so nobody clicks them again. */
-export async function markPreviewDecided(deps: AppDeps, client: AllMiddlewareArgs['client'], importId: number, outcome: string): Promise<void> {
+export async function markPreviewDecided(
+  deps: AppDeps,
+  client: AllMiddlewareArgs['client'],
+  importId: number,
+  outcome: string,
+): Promise<void> {
   const record = await findImportById(deps.db, importId);
   // Only path B's preview lives in a channel we know; a path-A preview sent by DM keeps its buttons, which
   // answer "already running" or "cancelled" if clicked again.
   if (record?.source !== 'upload' || !record.channel_id || !record.preview_ts) return;
   const input = await buildPreviewInput(deps, record, false);
-  await client.chat.update({ channel: record.channel_id, ts: record.preview_ts, ...buildDecidedPreviewMessage(input, outcome) });
+  await client.chat.update({
+    channel: record.channel_id,
+    ts: record.preview_ts,
+    ...buildDecidedPreviewMessage(input, outcome),
+  });
 }
 
 /** The requester's Slack time zone (SPEC §2: days and times are evaluated in it); the default if unknown. */
-async function requesterTimeZone(client: AllMiddlewareArgs['client'], userId: string, fallback: string): Promise<string> {
+async function requesterTimeZone(
+  client: AllMiddlewareArgs['client'],
+  userId: string,
+  fallback: string,
+): Promise<string> {
   try {
     const info = await client.users.info({ user: userId });
     const timeZone = info.user?.tz;

@@ -89,7 +89,11 @@ function positiveWhole(text: string): number | null {
 export function parseWizardMetadata(privateMetadata: string): WizardMetadata | undefined {
   try {
     const parsed: unknown = JSON.parse(privateMetadata);
-    if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { draftId?: unknown }).draftId === 'string') {
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      typeof (parsed as { draftId?: unknown }).draftId === 'string'
+    ) {
       return { draftId: (parsed as { draftId: string }).draftId };
     }
   } catch {
@@ -101,7 +105,10 @@ export function parseWizardMetadata(privateMetadata: string): WizardMetadata | u
 // ---------------------------------------------------------------------------------------------------------
 // General
 
-export function parseGeneral(values: StateValues, options: { governanceRequired: boolean }): Parsed<{ answers: GeneralAnswers }> {
+export function parseGeneral(
+  values: StateValues,
+  options: { governanceRequired: boolean },
+): Parsed<{ answers: GeneralAnswers }> {
   const errors: FieldErrors = {};
   const justification = textValue(values, JUSTIFICATION_BLOCK);
   const length = characters(justification);
@@ -119,7 +126,10 @@ export function parseGeneral(values: StateValues, options: { governanceRequired:
     errors[GOVERNANCE_CODE_BLOCK] = 'Enter the governance code: this request needs one';
   }
   if (Object.keys(errors).length > 0 || reasonId === null) return { ok: false, errors };
-  return { ok: true, answers: { justification, reasonId, governanceCode: governanceCode === '' ? null : governanceCode } };
+  return {
+    ok: true,
+    answers: { justification, reasonId, governanceCode: governanceCode === '' ? null : governanceCode },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -253,7 +263,8 @@ export function parseLimitation(values: StateValues, timeZone: string): Parsed<{
     errors[SESSIONS_BLOCK] = 'Choose Unlimited or Limited';
   }
 
-  if (Object.keys(errors).length > 0 || start === null || amount === null || unit === null) return { ok: false, errors };
+  if (Object.keys(errors).length > 0 || start === null || amount === null || unit === null)
+    return { ok: false, errors };
   return {
     ok: true,
     limitation: { start: start.toISOString(), duration: { amount, unit }, days, times, sessions, timeZone },

@@ -58,7 +58,12 @@ export const STEP_NAMES: Record<WizardStep, string> = {
   review: 'Review',
 };
 
-export const UNIT_LABELS: Record<DurationUnit, string> = { minutes: 'Minutes', hours: 'Hours', days: 'Days', months: 'Months' };
+export const UNIT_LABELS: Record<DurationUnit, string> = {
+  minutes: 'Minutes',
+  hours: 'Hours',
+  days: 'Days',
+  months: 'Months',
+};
 export const WEEKDAY_LABELS: Record<Weekday, string> = {
   monday: 'Monday',
   tuesday: 'Tuesday',
@@ -170,7 +175,11 @@ export function buildGeneralStep(input: GeneralStepInput): ModalView {
       block_id: GOVERNANCE_CODE_BLOCK,
       label: plain('Governance code'),
       optional: !input.governanceRequired,
-      hint: plain(input.governanceRequired ? 'Required for this request.' : 'Optional: fill it in when your organisation gave you one.'),
+      hint: plain(
+        input.governanceRequired
+          ? 'Required for this request.'
+          : 'Optional: fill it in when your organisation gave you one.',
+      ),
       element: {
         type: 'plain_text_input',
         action_id: WIZARD_VALUE_ACTION,
@@ -222,8 +231,14 @@ export interface CredentialsStepInput {
 
 export function buildCredentialsStep(input: CredentialsStepInput): ModalView {
   const kept = input.chosen.slice(0, MAX_CREDENTIALS);
-  const initial = kept.map((credential) => ({ text: plain(cut(credential.label)), value: `credential:${credential.id}` }));
-  const permissionOptions = [option('Start session', START_SESSION_VALUE), option('View password', VIEW_PASSWORD_VALUE)];
+  const initial = kept.map((credential) => ({
+    text: plain(cut(credential.label)),
+    value: `credential:${credential.id}`,
+  }));
+  const permissionOptions = [
+    option('Start session', START_SESSION_VALUE),
+    option('View password', VIEW_PASSWORD_VALUE),
+  ];
   const blocks: KnownBlock[] = [
     {
       type: 'input',
@@ -342,19 +357,34 @@ export function buildLimitationStep(input: LimitationStepInput): ModalView {
       type: 'input',
       block_id: UNIT_BLOCK,
       label: plain('Unit'),
-      element: { type: 'static_select', action_id: WIZARD_VALUE_ACTION, options: unitOptions, ...pickOne(unitOptions, unit) },
+      element: {
+        type: 'static_select',
+        action_id: WIZARD_VALUE_ACTION,
+        options: unitOptions,
+        ...pickOne(unitOptions, unit),
+      },
     },
     {
       type: 'input',
       block_id: DAYS_BLOCK,
       label: plain('Days'),
-      element: { type: 'checkboxes', action_id: WIZARD_VALUE_ACTION, options: dayOptions, ...pick(dayOptions, tickedDays) },
+      element: {
+        type: 'checkboxes',
+        action_id: WIZARD_VALUE_ACTION,
+        options: dayOptions,
+        ...pick(dayOptions, tickedDays),
+      },
     },
     {
       type: 'input',
       block_id: TIMES_BLOCK,
       label: plain('Times'),
-      element: { type: 'checkboxes', action_id: WIZARD_VALUE_ACTION, options: timeOptions, ...pick(timeOptions, tickedTimes) },
+      element: {
+        type: 'checkboxes',
+        action_id: WIZARD_VALUE_ACTION,
+        options: timeOptions,
+        ...pick(timeOptions, tickedTimes),
+      },
     },
     {
       type: 'input',
@@ -441,9 +471,13 @@ export function buildReviewStep(input: ReviewStepInput): ModalView {
       ].join('\n'),
     ),
     editButton('general'),
-    mrkdwnSection(`*Devices* (${input.devices.length.toLocaleString('en-US')})\n${bulletList(input.devices.map((device) => mrkdwnText(device)))}`),
+    mrkdwnSection(
+      `*Devices* (${input.devices.length.toLocaleString('en-US')})\n${bulletList(input.devices.map((device) => mrkdwnText(device)))}`,
+    ),
     editButton('devices'),
-    mrkdwnSection(`*Credentials* (${input.grants.length.toLocaleString('en-US')})\n${bulletList(input.grants.map(grantLine))}`),
+    mrkdwnSection(
+      `*Credentials* (${input.grants.length.toLocaleString('en-US')})\n${bulletList(input.grants.map(grantLine))}`,
+    ),
     editButton('credentials'),
     mrkdwnSection(`*Access limitation*\n${mrkdwnText(input.limitationText, 1000)}`),
     editButton('limitation'),
