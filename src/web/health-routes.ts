@@ -6,8 +6,14 @@ import { sendJson } from './web-server.ts';
 
 export function healthRoutes(options: { ping: () => Promise<void>; isShuttingDown: () => boolean }): Route[] {
   return [
-    { method: 'GET', path: '/healthz', handler: (_request, response) => sendJson(response, 200, { status: 'ok' }) },
     {
+      name: 'healthz',
+      method: 'GET',
+      path: '/healthz',
+      handler: (_request, response) => sendJson(response, 200, { status: 'ok' }),
+    },
+    {
+      name: 'readyz',
       method: 'GET',
       path: '/readyz',
       handler: async (_request, response) => {

@@ -198,6 +198,7 @@ function details(access: AccessForPage, now: Date): string {
 export function landingPageRoutes(deps: LandingPageDeps): Route[] {
   return [
     {
+      name: 'access-page',
       method: 'GET',
       path: LINK_PATH,
       handler: async (_request, response, params) => {
@@ -214,6 +215,7 @@ export function landingPageRoutes(deps: LandingPageDeps): Route[] {
       },
     },
     {
+      name: 'access-activate',
       method: 'POST',
       path: LINK_PATH,
       handler: async (request, response, params) => {
@@ -287,6 +289,7 @@ export function landingPageRoutes(deps: LandingPageDeps): Route[] {
       },
     },
     {
+      name: 'access-new-token',
       method: 'POST',
       path: NEW_TOKEN_PATH,
       handler: async (request, response, params) => {

@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.ts';
 
 export interface Route {
+  /** What logs call the route: never the path, which may carry a link id. */
+  name: string;
   method: 'GET' | 'POST';
   /** An exact path, or a pattern whose named groups become params. */
   path: string | RegExp;
@@ -48,7 +50,7 @@ export async function startWebServer(options: {
     }
     const params = matchPath(route.path, url.pathname) ?? {};
     Promise.resolve(route.handler(request, response, params)).catch((error: unknown) => {
-      logger.error('web route failed', { path: url.pathname, error });
+      logger.error('web route failed', { route: route.name, error });
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
       response.end('Internal error\n');
     });
