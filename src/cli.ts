@@ -22,7 +22,8 @@ import { catalogFormatFromFileName, formatCatalogReport, loadCatalog } from './u
 import { describeDryRunCounts } from './domain/import-counts.ts';
 import { formatErrorLine } from './domain/import-lines.ts';
 import { describeStatusDetail, plainStyle } from './slack/blocks/status-blocks.ts';
-import { findStatusDetail, parseStatusCode } from './usecases/status-report.ts';
+import { parseItemCode } from './domain/codes.ts';
+import { findStatusDetail } from './usecases/status-report.ts';
 
 interface Command {
   usage: string;
@@ -59,8 +60,8 @@ const commands: Record<string, Command> = {
     usage: 'domum migrate',
     summary: 'apply pending database migrations',
     help: 'Applies the SQL migrations in migrations/ that have not run yet, and installs or upgrades the job queue schema.\nRunning it again when nothing is pending changes nothing.',
-    run: async () => {
-      return withMigratedDatabase('info', async (_database, _config, applied) => {
+    run: () => {
+      return withMigratedDatabase('info', (_database, _config, applied) => {
         process.stdout.write(
           applied.length > 0
             ? `Applied ${applied.length} migration(s): ${applied.join(', ')}\n`
@@ -129,7 +130,7 @@ const commands: Record<string, Command> = {
     help: 'domum status <IMP-…|W…|EXT-…>\n\nPrints what `/domum status <code>` shows in Slack: for an import its counts and error lines, for a\nrequest its decisions and progress, for an access its user, schedule, state, first access and sessions.\nExit code 0 when found, 1 when there is no such code, 2 when the argument is not a code.',
     run: async (args) => {
       const [text, ...extra] = args;
-      if (!text || extra.length > 0 || !parseStatusCode(text)) {
+      if (!text || extra.length > 0 || !parseItemCode(text)) {
         process.stderr.write(`Usage: domum status <IMP-…|W…|EXT-…>  (e.g. IMP-000123, W000123, EXT-26-000123)\n`);
         return 2;
       }
@@ -180,7 +181,7 @@ export async function statusReport(
   text: string,
   now: Date,
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const code = parseStatusCode(text);
+  const code = parseItemCode(text);
   if (!code)
     return {
       exitCode: 2,
@@ -188,7 +189,7 @@ export async function statusReport(
       stderr: `${text} is not a code: codes look like IMP-000123, W000123 or EXT-26-000123.\n`,
     };
   // The operator sees everything; approver user groups are a Slack matter and play no part here.
-  const detail = await findStatusDetail({ db, usergroupMembers: async () => [] }, code, 'operator');
+  const detail = await findStatusDetail({ db, usergroupMembers: () => Promise.resolve([]) }, code, 'operator');
   if (!detail) return { exitCode: 1, stdout: '', stderr: `No import, request or access ${code.code}.\n` };
   return {
     exitCode: 0,
@@ -216,7 +217,7 @@ function configFor(purpose: ConfigPurpose) {
 /** Commands that work on the database open it, bring it up to date, run, and always close it. */
 async function withMigratedDatabase(
   level: 'info' | 'warn',
-  run: (database: DatabaseHandle, config: Config, applied: string[]) => Promise<number>,
+  run: (database: DatabaseHandle, config: Config, applied: string[]) => number | Promise<number>,
 ): Promise<number> {
   const config = configFor('database');
   const logger = createLogger({ level });

@@ -50,7 +50,9 @@ function openPostgres(databaseUrl: string, logger: Logger): DatabaseHandle {
     idleTimeoutMillis: 30_000,
     types: {
       getTypeParser: (oid: number, format?: string) =>
-        oid === DATE_OID ? (value: string) => value : pg.types.getTypeParser(oid, format as 'text'),
+        oid === DATE_OID
+          ? (value: string) => value
+          : (pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown),
     },
   });
   // An idle client whose server went away emits 'error' on the pool; unhandled, that would kill the process

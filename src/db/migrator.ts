@@ -1,5 +1,6 @@
 // Applies migrations/*.sql in name order with Kysely's Migrator (its lock table keeps two processes from
 // migrating at once), then installs or upgrades pg-boss's own schema.
+import { inspect } from 'node:util';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +51,7 @@ export async function migrateToLatest(handle: DatabaseHandle, directory = MIGRAT
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((entry) => entry.status === 'Error')?.migrationName;
-    const cause = result.error instanceof Error ? result.error.message : String(result.error);
+    const cause = result.error instanceof Error ? result.error.message : inspect(result.error);
     throw new Error(failed ? `migration ${failed} failed: ${cause}` : `migrations failed: ${cause}`, {
       cause: result.error,
     });

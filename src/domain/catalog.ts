@@ -210,7 +210,8 @@ function describeValue(value: unknown): string {
   if (value instanceof Date) return 'a date';
   if (typeof value === 'object') return 'a mapping';
   if (typeof value === 'string') return `the text ${JSON.stringify(value)}`;
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return `a ${typeof value}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -18,6 +18,7 @@ import {
   SUMMARY_ERROR_LINES,
   buildCheckFailedMessage,
   buildCheckFailedModal,
+  buildDecidedPreviewMessage,
   buildPreviewMessage,
   buildPreviewModal,
   buildSummaryMessage,
@@ -167,5 +168,24 @@ export async function publishSummary(deps: PublishDeps, importId: number): Promi
     fileName: resultsFileName(record.code),
     bytes: await resultsWorkbook(deps, record),
     title: `${record.code}: every line of ${record.file_name}`,
+  });
+}
+
+/** Replaces the buttons of a path-B preview with what happened, so nobody clicks them again. */
+export async function markPreviewDecided(
+  deps: PublishDeps,
+  client: PublishDeps['slack'],
+  importId: number,
+  outcome: string,
+): Promise<void> {
+  const record = await findImportById(deps.db, importId);
+  // Only path B's preview lives in a channel we know; a path-A preview sent by DM keeps its buttons, which
+  // answer "already running" or "cancelled" if clicked again.
+  if (record?.source !== 'upload' || !record.channel_id || !record.preview_ts) return;
+  const input = await buildPreviewInput(deps, record, false);
+  await client.chat.update({
+    channel: record.channel_id,
+    ts: record.preview_ts,
+    ...buildDecidedPreviewMessage(input, outcome),
   });
 }

@@ -2,6 +2,7 @@
 // formats, sheets, headers and row numbers; knows nothing of vendors or emails (src/domain/import-lines.ts
 // checks the values). Every guard that bounds the work runs before the expensive step it protects.
 import * as XLSX from 'xlsx';
+import { cfb } from './cfb.ts';
 import { columnKeyForHeader, COLUMN_LABELS, describeExpectedHeaders, REQUIRED_COLUMNS } from './columns.ts';
 import type { ColumnKey } from './columns.ts';
 import { countSeparatorsInFirstLine, decodeCsvText, parseCsv } from './csv.ts';
@@ -234,7 +235,7 @@ function refuseZip(problem: ZipProblem, format: SpreadsheetFormat | 'zip'): Read
 function readOleSpreadsheet(bytes: Uint8Array, limits: ReadLimits): ReadResult {
   let streams: Set<string>;
   try {
-    const container = XLSX.CFB.read(toBuffer(bytes), { type: 'buffer' }) as { FullPaths: string[] };
+    const container = cfb.read(toBuffer(bytes), { type: 'buffer' });
     streams = new Set(container.FullPaths.map((path) => path.replace(/\/$/, '').split('/').pop() ?? ''));
   } catch {
     return refuse('unreadable', unreadableMessage('xls', 'its internal structure is damaged'));

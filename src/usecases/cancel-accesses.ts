@@ -7,11 +7,11 @@ import { sql } from 'kysely';
 import type { Transaction } from 'kysely';
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
 import type { AccessStatus, DatabaseSchema, Db, Executor, RequestStatus } from '../db/schema.ts';
+import { parseItemCode } from '../domain/codes.ts';
 import { ACCESS_STATUS_WORDS, REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { announceCancellationQueue } from '../jobs/queues.ts';
 import { cancelPendingRequest } from './request-deadlines.ts';
-import { parseStatusCode } from './status-report.ts';
 
 /** Slack's limit on a text input, and the database's on a cancellation's reason. */
 export const CANCEL_REASON_MAX = 3000;
@@ -23,7 +23,7 @@ export type CancelTarget = { kind: 'request' | 'access'; code: string };
 
 /** `W000123` or `EXT-26-000487`, in any case; anything else (an import's code included) is not a target. */
 export function parseCancelTarget(text: string): CancelTarget | undefined {
-  const parsed = parseStatusCode(text);
+  const parsed = parseItemCode(text);
   return parsed && parsed.kind !== 'import' ? { kind: parsed.kind, code: parsed.code } : undefined;
 }
 

@@ -167,8 +167,7 @@ async function lockForDecision(trx: Transaction<DatabaseSchema>, importId: numbe
     failed: 'failed',
     validating: 'not-ready',
   } as const;
-  if (locked.status !== 'ready')
-    return { ok: false as const, reason: blocked[locked.status as keyof typeof blocked], import: locked };
+  if (locked.status !== 'ready') return { ok: false as const, reason: blocked[locked.status], import: locked };
   return { ok: true as const, import: locked };
 }
 

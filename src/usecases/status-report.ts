@@ -8,6 +8,7 @@ import { listErrorLines } from '../db/repos/import-repo.ts';
 import { accessLimitationSchema } from '../domain/access-limitation.ts';
 import type { AccessLimitation } from '../domain/access-limitation.ts';
 import type { ImportCounts } from '../domain/import-lines.ts';
+import type { ItemCode } from '../domain/codes.ts';
 import type { Roles } from '../domain/roles.ts';
 import { groupsApprovedBy, involvedGroups } from './decide-request.ts';
 import type { InvolvedGroup } from './decide-request.ts';
@@ -209,17 +210,14 @@ export async function listMyItems(
       .limit(wanted)
       .execute(),
   ]);
-  const all = [
-    ...imports.map((row) => importItem(row as ImportRow)),
-    ...requests.map((row) => requestItem(row as RequestRow)),
-  ].sort(newestFirst);
+  const all = [...imports.map((row) => importItem(row)), ...requests.map((row) => requestItem(row))].sort(newestFirst);
   return { items: all.slice(page.offset, page.offset + limit), more: all.length > page.offset + limit };
 }
 
 /** Everyone's latest imports (the admins' App Home). */
 export async function listLatestImports(db: Db, limit = STATUS_PAGE_SIZE): Promise<StatusItem[]> {
   const rows = await importsQuery(db).orderBy('i.created_at', 'desc').orderBy('i.id', 'desc').limit(limit).execute();
-  return rows.map((row) => importItem(row as ImportRow));
+  return rows.map((row) => importItem(row));
 }
 
 async function approverOf(deps: StatusDeps, groups: readonly InvolvedGroup[], userId: string): Promise<boolean> {
@@ -259,7 +257,7 @@ export async function listAwaitingMyDecision(
     if (mine.length >= limit) break;
     if (responded.has(row.id)) continue;
     const found = await involvedGroups(deps.db, row.id);
-    if (found && (await approverOf(deps, found.groups, userId))) mine.push(requestItem(row as RequestRow));
+    if (found && (await approverOf(deps, found.groups, userId))) mine.push(requestItem(row));
   }
   return mine;
 }
@@ -296,17 +294,6 @@ export async function catalogCounts(db: Db): Promise<CatalogCounts> {
 
 // ---------------------------------------------------------------------------------------------------------
 // One item in detail.
-
-export type StatusCode = { kind: 'import' | 'request' | 'access'; code: string };
-
-/** `IMP-000123`, `W000123` or `EXT-26-000487`, in any case; anything else is not a code. */
-export function parseStatusCode(text: string): StatusCode | undefined {
-  const code = text.trim().toUpperCase();
-  if (/^IMP-\d{6,}$/.test(code)) return { kind: 'import', code };
-  if (/^W\d{6,}$/.test(code)) return { kind: 'request', code };
-  if (/^EXT-\d{2}-\d{6,}$/.test(code)) return { kind: 'access', code };
-  return undefined;
-}
 
 export interface ImportDetail {
   kind: 'import';
@@ -399,7 +386,7 @@ async function maySeeRequest(deps: StatusDeps, requestId: number, viewer: Viewer
  */
 export async function findStatusDetail(
   deps: StatusDeps,
-  code: StatusCode,
+  code: ItemCode,
   viewer: Viewer | 'operator',
 ): Promise<StatusDetail | undefined> {
   const allowed = async (requestId: number | null, ownerUserId: string | null) => {
@@ -430,7 +417,7 @@ async function importDetail(deps: StatusDeps, code: string, allowed: Allowed): P
   if (!row || !(await allowed(row.request_id ?? null, row.importer_user_id))) return undefined;
   return {
     kind: 'import',
-    item: importItem(row as ImportRow),
+    item: importItem(row),
     importerUserId: row.importer_user_id,
     counts: {
       lines: row.line_count,
@@ -478,7 +465,7 @@ async function requestDetail(deps: StatusDeps, code: string, allowed: Allowed): 
     .execute();
   return {
     kind: 'request',
-    item: requestItem(row as RequestRow),
+    item: requestItem(row),
     requesterUserId: row.requester_user_id,
     importCode: row.import_code,
     limitation: accessLimitationSchema.parse(row.limitation),

@@ -32,7 +32,7 @@ async function startWithCatalog(): Promise<TestApp> {
 }
 
 function textOf(args: Record<string, unknown>): string {
-  return JSON.stringify(args.blocks ?? '') + String(args.text ?? '');
+  return JSON.stringify(args.blocks ?? '') + (typeof args.text === 'string' ? args.text : '');
 }
 
 function upload(app: TestApp, name: string, bytes: Buffer, user = IMPORTER) {
@@ -149,8 +149,8 @@ describe('path B: a spreadsheet uploaded in a channel', () => {
       15_000,
     );
     const workbook = XLSX.read(results.bytes, { type: 'buffer' });
-    const firstSheet = workbook.Sheets[workbook.SheetNames[0] as string] as XLSX.WorkSheet;
-    expect((XLSX.utils.sheet_to_json(firstSheet, { header: 1 }) as unknown[][])[0]?.slice(0, 4)).toEqual([
+    const firstSheet = workbook.Sheets[workbook.SheetNames[0] ?? ''] as XLSX.WorkSheet;
+    expect(XLSX.utils.sheet_to_json<unknown[]>(firstSheet, { header: 1 })[0]?.slice(0, 4)).toEqual([
       'Line',
       'Outcome',
       'Access id',

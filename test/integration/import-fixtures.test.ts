@@ -37,7 +37,7 @@ async function importFile(database: DatabaseHandle, name: string) {
     const checked = await checkImport(
       { ...deps, limits },
       record.id,
-      async () => new Uint8Array(readFileSync(fixturePath(name))),
+      () => Promise.resolve(new Uint8Array(readFileSync(fixturePath(name)))),
     );
     expect(checked.kind).toBe('ready');
     expect((await continueImport(deps, record.id, 'U0IMPORT1')).ok).toBe(true);

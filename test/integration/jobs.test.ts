@@ -23,7 +23,7 @@ afterEach(async () => {
 
 async function setUp(runsWorkers = false) {
   const database = await (await createTestDatabase()).open();
-  await prepareJobQueues(database, { migrate: false, queues: [exampleQueue as never] });
+  await prepareJobQueues(database, { migrate: false, queues: [exampleQueue] });
   const jobs = createJobQueue(database, quiet, { runsWorkers, pollingIntervalSeconds: 0.5 });
   await jobs.start();
   started.push(jobs);
@@ -68,8 +68,9 @@ describe('enqueueing inside a transaction', () => {
   it('runs a committed job in a worker with its parsed payload', async () => {
     const { database, jobs } = await setUp(true);
     const seen: number[] = [];
-    await jobs.work(exampleQueue, async (payload) => {
+    await jobs.work(exampleQueue, (payload) => {
       seen.push(payload.importId);
+      return Promise.resolve();
     });
     await database.db.transaction().execute(async (trx) => {
       await jobs.enqueue(trx, exampleQueue, { importId: 9 });

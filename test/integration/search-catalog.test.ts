@@ -189,7 +189,7 @@ describe('option values coming back from Slack', () => {
       42,
       { kind: 'device', id: 1 },
     ]) {
-      expect(parseOptionValue(value), String(value)).toBeUndefined();
+      expect(parseOptionValue(value), JSON.stringify(value)).toBeUndefined();
     }
   });
 });

@@ -570,6 +570,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function describe(value: unknown): string {
   if (value === undefined) return 'missing';
   if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
-  const json = JSON.stringify(value) ?? String(value);
+  const json = JSON.stringify(value) ?? typeof value;
   return json.length > 60 ? `${json.slice(0, 60)}…` : json;
 }

@@ -41,7 +41,7 @@ export async function waitFor<T>(check: () => T | Promise<T>, options: WaitForOp
   const detail =
     lastError === undefined
       ? `last value: ${formatValue(lastValue)}`
-      : `last error: ${lastError instanceof Error ? lastError.message : String(lastError)}`;
+      : `last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)}`;
   const error = new Error(
     `waitFor timed out after ${timeoutMs} ms (${attempts} attempts) waiting for ${description}; ${detail}`,
   );

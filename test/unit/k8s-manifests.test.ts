@@ -344,7 +344,7 @@ describe('the Kubernetes manifests', () => {
   it('probe paths the server answers: liveness /healthz, readiness /readyz, on the named port', async () => {
     const server = await startWebServer({
       port: 0,
-      routes: healthRoutes({ ping: async () => undefined, isShuttingDown: () => false }),
+      routes: healthRoutes({ ping: () => Promise.resolve(), isShuttingDown: () => false }),
       logger: createLogger({ write: () => undefined }),
     });
     try {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import * as XLSX from 'xlsx';
+import { cfb } from '../../src/spreadsheet/cfb.ts';
 import { columnKeyForHeader } from '../../src/spreadsheet/columns.ts';
 import { cleanCellText, readSpreadsheet } from '../../src/spreadsheet/read-spreadsheet.ts';
 import type { ReadLimits, ReadResult, RefusalCode, SheetRows } from '../../src/spreadsheet/read-spreadsheet.ts';
@@ -110,10 +111,7 @@ function zipBytes(files: ZipFile[]): Uint8Array {
 
 /** The entries of a real .xlsx written by SheetJS, to rebuild it with one entry changed. */
 function xlsxEntries(bytes: Uint8Array): ZipFile[] {
-  const container = XLSX.CFB.read(Buffer.from(bytes), { type: 'buffer' }) as {
-    FullPaths: string[];
-    FileIndex: { type: number; content?: Uint8Array }[];
-  };
+  const container = cfb.read(Buffer.from(bytes), { type: 'buffer' });
   return container.FullPaths.flatMap((fullPath, index) => {
     const entry = container.FileIndex[index];
     const name = fullPath.replace(/^Root Entry\//, '');
@@ -284,18 +282,18 @@ describe('hostile and wrong files', () => {
   });
 
   it('refuses a Word document renamed to .xlsx', () => {
-    const container = XLSX.CFB.utils.cfb_new();
-    XLSX.CFB.utils.cfb_add(container, '[Content_Types].xml', Buffer.from('<Types/>'));
-    XLSX.CFB.utils.cfb_add(container, 'word/document.xml', Buffer.from('<w:document/>'));
-    const docx = new Uint8Array(XLSX.CFB.write(container, { type: 'buffer', fileType: 'zip' }) as Buffer);
+    const container = cfb.utils.cfb_new();
+    cfb.utils.cfb_add(container, '[Content_Types].xml', Buffer.from('<Types/>'));
+    cfb.utils.cfb_add(container, 'word/document.xml', Buffer.from('<w:document/>'));
+    const docx = new Uint8Array(cfb.write(container, { type: 'buffer', fileType: 'zip' }));
     expect(refusalOf(read(docx, 'users.xlsx'), 'not_a_spreadsheet')).toMatch(/Word document/);
   });
 
   it('refuses a password-protected (encrypted OOXML) file', () => {
-    const container = XLSX.CFB.utils.cfb_new();
-    XLSX.CFB.utils.cfb_add(container, 'EncryptionInfo', Buffer.from([4, 0, 4, 0, 0x40, 0, 0, 0]));
-    XLSX.CFB.utils.cfb_add(container, 'EncryptedPackage', Buffer.alloc(4096, 7));
-    const encrypted = new Uint8Array(XLSX.CFB.write(container, { type: 'buffer' }) as Buffer);
+    const container = cfb.utils.cfb_new();
+    cfb.utils.cfb_add(container, 'EncryptionInfo', Buffer.from([4, 0, 4, 0, 0x40, 0, 0, 0]));
+    cfb.utils.cfb_add(container, 'EncryptedPackage', Buffer.alloc(4096, 7));
+    const encrypted = new Uint8Array(cfb.write(container, { type: 'buffer' }));
     expect(refusalOf(read(encrypted, 'users.xlsx'), 'encrypted')).toBe(
       'the file is password-protected: save it without a password and upload it again',
     );

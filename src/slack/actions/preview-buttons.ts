@@ -7,7 +7,7 @@ import { cancelImport } from '../../usecases/import-lifecycle.ts';
 import { buildPreviewModal } from '../blocks/import-blocks.ts';
 import type { AppDeps } from '../deps.ts';
 import { buildPreviewInput } from '../import-publisher.ts';
-import { markPreviewDecided } from '../views/import-views.ts';
+import { markPreviewDecided } from '../import-publisher.ts';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 

@@ -265,7 +265,7 @@ export function buildHomeView(input: HomeInput): { type: 'home'; blocks: KnownBl
     blocks.push(section(`${line(item)} · from ${mention(item.requesterUserId ?? '')}`));
     // Block ids are unique within a view: each card's buttons get their own.
     if (item.requestId)
-      blocks.push({ ...decisionButtons(item.requestId), block_id: `home_decision_${item.requestId}` } as KnownBlock);
+      blocks.push({ ...decisionButtons(item.requestId), block_id: `home_decision_${item.requestId}` });
   }
   if (input.admin) {
     const counts = input.admin.counts;

@@ -6,7 +6,7 @@ import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
 import { cutText } from '../blocks/request-card.ts';
 import { parseCancelTarget, planCancellation } from '../../usecases/cancel-accesses.ts';
 import { getRoles } from '../../usecases/get-roles.ts';
-import type { Subcommand } from './domum-command.ts';
+import type { Subcommand } from './subcommand.ts';
 
 export const cancelSubcommand: Subcommand = {
   name: 'cancel',

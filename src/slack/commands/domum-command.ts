@@ -1,6 +1,5 @@
 // `/domum <subcommand> …`: one registered command, subcommands parsed here (Slack allows one command per
 // name, and names are what admins remember).
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { buildHelpMessage } from '../blocks/help-message.ts';
 import type { SubcommandHelp } from '../blocks/help-message.ts';
 import type { AppDeps } from '../deps.ts';
@@ -8,14 +7,7 @@ import { cancelSubcommand } from './cancel-command.ts';
 import { importSubcommand } from './import-command.ts';
 import { statusSubcommand } from './status-command.ts';
 import { templateSubcommand } from './template-command.ts';
-
-export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
-
-export interface Subcommand extends SubcommandHelp {
-  name: string;
-  /** Called after the command was parsed; must ack within Slack's 3 seconds. */
-  run(args: CommandArgs, rest: string, deps: AppDeps): Promise<void>;
-}
+import type { CommandArgs, Subcommand } from './subcommand.ts';
 
 const helpSubcommand: Subcommand = {
   name: 'help',

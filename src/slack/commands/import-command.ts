@@ -3,7 +3,7 @@
 import { buildImportModal } from '../blocks/import-blocks.ts';
 import { findResumableDrafts } from '../../db/repos/request-repo.ts';
 import { getRoles } from '../../usecases/get-roles.ts';
-import type { CommandArgs, Subcommand } from './domum-command.ts';
+import type { CommandArgs, Subcommand } from './subcommand.ts';
 
 export const NO_IMPORT_ROLE_TEXT =
   'You cannot import users: only importers, requesters and admins can. Ask an admin to add you to the catalog.';

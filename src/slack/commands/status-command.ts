@@ -6,12 +6,8 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { getRoles } from '../../usecases/get-roles.ts';
-import {
-  findStatusDetail,
-  listAwaitingMyDecision,
-  listMyItems,
-  parseStatusCode,
-} from '../../usecases/status-report.ts';
+import { parseItemCode } from '../../domain/codes.ts';
+import { findStatusDetail, listAwaitingMyDecision, listMyItems } from '../../usecases/status-report.ts';
 import type { StatusDetail, Viewer } from '../../usecases/status-report.ts';
 import { accessResendButton } from '../actions/access-resend.ts';
 import {
@@ -26,7 +22,7 @@ import { cutText } from '../blocks/request-card.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
 import type { AppDeps } from '../deps.ts';
 import { statusServices } from '../status-services.ts';
-import type { Subcommand } from './domum-command.ts';
+import type { Subcommand } from './subcommand.ts';
 
 export async function viewerOf(deps: AppDeps, userId: string): Promise<Viewer> {
   return { userId, roles: await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, userId) };
@@ -66,7 +62,7 @@ export const statusSubcommand: Subcommand = {
       await reply(await statusListMessage(deps, client, viewer, 0));
       return;
     }
-    const code = parseStatusCode(rest);
+    const code = parseItemCode(rest);
     if (!code) {
       await reply({
         text: `\`${escapeMrkdwn(cutText(rest, 40))}\` is not a code I know. Codes look like IMP-000123 (an import), W000123 (a request) or EXT-26-000123 (an access).`,

@@ -1,7 +1,7 @@
 // `/domum template`: the template spreadsheet (SPEC §3), delivered to the user in a direct message.
 import { openDirectMessage, uploadFile } from '../slack-files.ts';
 import { writeTemplateWorkbook } from '../../spreadsheet/write-template.ts';
-import type { Subcommand } from './domum-command.ts';
+import type { Subcommand } from './subcommand.ts';
 
 export const TEMPLATE_FILE_NAME = 'domum-users-template.xlsx';
 

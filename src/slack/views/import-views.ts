@@ -9,7 +9,7 @@ import { cancelImport, continueImport, startImport } from '../../usecases/import
 import { beginRequestDraft, DRAFT_REFUSAL_TEXT } from '../../usecases/request-wizard.ts';
 import { buildStepView, messageView, wizardDeps } from '../wizard/wizard-handlers.ts';
 import type { DecisionResult } from '../../usecases/import-lifecycle.ts';
-import { buildCheckingModal, buildDecidedPreviewMessage, buildImportingModal } from '../blocks/import-blocks.ts';
+import { buildCheckingModal, buildImportingModal } from '../blocks/import-blocks.ts';
 import type { AppDeps } from '../deps.ts';
 import {
   AUTO_ACCESS_ACTION,
@@ -20,7 +20,7 @@ import {
   IMPORT_FILE_BLOCK,
 } from '../ids.ts';
 import { botCanPostIn, NO_IMPORT_ROLE_TEXT } from '../commands/import-command.ts';
-import { buildPreviewInput } from '../import-publisher.ts';
+import { markPreviewDecided } from '../import-publisher.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
 
 type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
@@ -177,25 +177,6 @@ export function createPreviewModalClosed(deps: AppDeps) {
     // and buttons in the thread, so closing the modal there only closes the modal.
     if (record?.source === 'modal') await cancelImport(deps, record.id, body.user.id);
   };
-}
-
-/** Replaces the buttons of a path-B preview with what happened, so nobody clicks them again. */
-export async function markPreviewDecided(
-  deps: AppDeps,
-  client: AllMiddlewareArgs['client'],
-  importId: number,
-  outcome: string,
-): Promise<void> {
-  const record = await findImportById(deps.db, importId);
-  // Only path B's preview lives in a channel we know; a path-A preview sent by DM keeps its buttons, which
-  // answer "already running" or "cancelled" if clicked again.
-  if (record?.source !== 'upload' || !record.channel_id || !record.preview_ts) return;
-  const input = await buildPreviewInput(deps, record, false);
-  await client.chat.update({
-    channel: record.channel_id,
-    ts: record.preview_ts,
-    ...buildDecidedPreviewMessage(input, outcome),
-  });
 }
 
 /** The requester's Slack time zone (SPEC §2: days and times are evaluated in it); the default if unknown. */

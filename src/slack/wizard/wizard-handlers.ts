@@ -28,7 +28,7 @@ import {
   searchDeviceOptions,
 } from '../../usecases/search-catalog.ts';
 import { toSlackOptions } from '../blocks/catalog-options.ts';
-import { markPreviewDecided } from '../views/import-views.ts';
+import { markPreviewDecided } from '../import-publisher.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
 import type { AppDeps } from '../deps.ts';
 import { WIZARD_CALLBACKS, stepOfCallback } from './wizard-ids.ts';
@@ -335,7 +335,7 @@ async function updateFromAction(
 
 /** Back: the previous step, with what was saved for it. */
 export function createWizardBack(deps: AppDeps) {
-  return (args: ButtonArgs) => updateFromAction(deps, args, async (current) => previousStep(current));
+  return (args: ButtonArgs) => updateFromAction(deps, args, (current) => Promise.resolve(previousStep(current)));
 }
 
 /** Edit (on Review): that step, whose Next then returns to Review. */
@@ -365,7 +365,7 @@ export function createCredentialsChanged(deps: AppDeps) {
         values,
         allowed.map((credential) => credential.id),
       );
-      const ticked = partial.ok ? new Map(partial.grants.map((grant) => [grant.credentialId, grant])) : new Map();
+      const ticked = new Map(partial.ok ? partial.grants.map((grant) => [grant.credentialId, grant]) : []);
       const grants = allowed.map(
         (credential) =>
           ticked.get(credential.id) ??
