@@ -78,6 +78,9 @@ const environmentSchema = z.object({
     .transform((value) => value ?? 'UTC')
     .refine(isTimeZone, 'must be an IANA time zone such as UTC or America/Sao_Paulo'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  HTTP_HEADERS_TIMEOUT_MS: positiveInteger(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: positiveInteger(20_000),
+  HTTP_MAX_CONNECTIONS: positiveInteger(1_000),
 });
 
 /** Every environment variable the configuration reads (deployment manifests are checked against it). */
@@ -107,6 +110,8 @@ export interface Config {
   importMaxBytes: number;
   defaultTimeZone: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** What the web server allows a client: time to send the headers, then the whole request; open connections. */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number };
 }
 
 export class ConfigError extends Error {
@@ -143,6 +148,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose = 'sla
       problems.push('SECRET_KEY is missing: it is required with DATABASE_URL (use: openssl rand -hex 32)');
     }
   }
+  if (values && values.HTTP_HEADERS_TIMEOUT_MS > values.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push(
+      'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+    );
+  }
   if (problems.length > 0 || !values) throw new ConfigError(problems, purpose);
 
   const port = values.PORT;
@@ -169,5 +179,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose = 'sla
     importMaxBytes: values.IMPORT_MAX_BYTES,
     defaultTimeZone: values.DEFAULT_TIMEZONE,
     logLevel: values.LOG_LEVEL,
+    http: {
+      headersTimeoutMs: values.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: values.HTTP_REQUEST_TIMEOUT_MS,
+      maxConnections: values.HTTP_MAX_CONNECTIONS,
+    },
   };
 }
