@@ -102,10 +102,10 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
         ...healthRoutes({ ping: () => database.ping(), isShuttingDown: () => shuttingDown }),
         ...landingPageRoutes({
           db: database.db,
+          jobs,
           now: deps.now,
           secretKey: () => secretKey,
-          mailer,
-          tokenTtlMinutes: config.tokenTtlMinutes,
+          publicBaseUrl: config.publicBaseUrl,
         }),
       ],
       slackEventsPath: SLACK_EVENTS_PATH,

@@ -247,6 +247,8 @@ export interface TokenResendsTable {
   created_at: Timestamp;
   sent_at: Date | null;
   error: string | null;
+  /** The access.new-token job that made it (0004); null for an admin's resend from Slack. */
+  job_id: string | null;
 }
 
 /** One `/domum cancel` (0003): a whole request (access_id null) or one access. */

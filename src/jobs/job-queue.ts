@@ -182,9 +182,17 @@ export async function prepareJobQueues(
   try {
     const existing = new Map((await boss.getQueues()).map((queue) => [queue.name, queue]));
     for (const definition of options.queues) {
-      const policy = { heartbeatSeconds: HEARTBEAT_SECONDS, ...definition.policy };
-      if (existing.has(definition.name)) await boss.updateQueue(definition.name, policy);
-      else await boss.createQueue(definition.name, policy);
+      const { policy = 'standard', ...settings } = { heartbeatSeconds: HEARTBEAT_SECONDS, ...definition.policy };
+      const queue = existing.get(definition.name);
+      if (!queue) {
+        await boss.createQueue(definition.name, { ...settings, policy });
+        continue;
+      }
+      // pg-boss keeps a queue's policy for its life (it is a unique index over its jobs): a different policy
+      // needs a queue of another name, not a silent mismatch.
+      if (queue.policy !== policy)
+        throw new Error(`queue ${definition.name} has policy ${queue.policy}, declared ${policy}: rename the queue`);
+      await boss.updateQueue(definition.name, settings);
     }
   } finally {
     await boss.stop({ graceful: false, close: true });

@@ -88,6 +88,29 @@ export const sendAccessEmailsQueue = defineQueue({
   concurrency: 2,
 });
 
+/**
+ * "Send me a new token" on the landing page: the page only enqueues this job, the same work for every link
+ * id, and the job checks the link, applies the limits, sends and stores the new token. Keyed by the link id
+ * (singletonKey) under the `exclusive` policy: at most one job per link waiting, retrying or running, so a
+ * flood of presses adds nothing.
+ */
+export const sendNewTokenQueue = defineQueue({
+  name: 'access.new-token',
+  // The landing page's own link id pattern (src/web/landing-page.ts): unknown ids are jobs too.
+  payload: z.object({ linkId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
+  // Transient mail errors retry with backoff for about half an hour; every attempt counts towards the
+  // access's ten a day (src/usecases/resend-token.ts), which ends a long outage's retries sooner.
+  policy: {
+    policy: 'exclusive',
+    retryLimit: 8,
+    retryDelay: 5,
+    retryBackoff: true,
+    retryDelayMax: 600,
+    expireInSeconds: 300,
+  },
+  concurrency: 2,
+});
+
 /** After `/domum cancel`: the thread reply, the card, the requester's DM (each once). */
 export const announceCancellationQueue = defineQueue({
   name: 'cancellation.announce',
@@ -124,6 +147,7 @@ export const queues: readonly QueueDefinition<unknown>[] = [
   expireRequestQueue,
   provisionRequestQueue,
   sendAccessEmailsQueue,
+  sendNewTokenQueue,
   announceCancellationQueue,
   accessLifecycleQueue,
   remindAccessesEndQueue,

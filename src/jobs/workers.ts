@@ -17,11 +17,13 @@ import {
   requestDecidedQueue,
   runImportQueue,
   sendAccessEmailsQueue,
+  sendNewTokenQueue,
 } from './queues.ts';
 import { provisionRequestJob, sendAccessEmailsJob } from './provisioning-jobs.ts';
 import { expireRequestJob, remindApproversJob } from './request-deadline-jobs.ts';
 import { requestDecidedJob } from './request-decided-job.ts';
 import { runImportJob } from './run-import-job.ts';
+import { sendNewTokenJob } from './send-new-token-job.ts';
 
 export async function startWorkers(jobs: JobQueue, deps: AppDeps): Promise<void> {
   await jobs.work(checkImportQueue, checkImportJob(deps));
@@ -32,6 +34,7 @@ export async function startWorkers(jobs: JobQueue, deps: AppDeps): Promise<void>
   await jobs.work(expireRequestQueue, expireRequestJob(deps));
   await jobs.work(provisionRequestQueue, provisionRequestJob(deps));
   await jobs.work(sendAccessEmailsQueue, sendAccessEmailsJob(deps));
+  await jobs.work(sendNewTokenQueue, sendNewTokenJob(deps));
   await jobs.work(announceCancellationQueue, announceCancellationJob(deps));
   await jobs.work(accessLifecycleQueue, accessLifecycleJob(deps));
   await jobs.work(remindAccessesEndQueue, remindAccessesEndJob(deps));

@@ -1,6 +1,6 @@
 // The two emails a new active user receives (SPEC §5). They are separate on purpose: whoever reads one of them
 // (a forwarded mail, a shared mailbox) has the link or the token, never both. Pure: no I/O.
-import { formatInTimeZone } from 'date-fns-tz';
+import { formatInstant } from '../domain/access-limitation.ts';
 import { escapeHtml } from '../domain/output-safety.ts';
 
 export interface MailContent {
@@ -53,7 +53,7 @@ export function accessLinkMail(input: AccessLinkMailInput): MailContent {
 }
 
 export function accessTokenMail(input: AccessTokenMailInput): MailContent {
-  const expiry = `${formatInTimeZone(input.expiresAt, input.timeZone, 'd MMM yyyy HH:mm')} (${input.timeZone})`;
+  const expiry = `${formatInstant(input.expiresAt, input.timeZone)} (${input.timeZone})`;
   const subject = 'Domum: your one-time token';
   const text = [
     `Hello ${input.userName},`,

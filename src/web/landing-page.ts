@@ -1,27 +1,40 @@
 // The landing page of the emailed link (SPEC §5): GET shows a form asking for the token and changes nothing
 // (mail scanners open links); POST with the token activates the first access; "Send me a new token" posts to
-// `<link>/new-token`. No external assets and no script: a strict CSP, no referrer, no framing, no caching.
-// Every form carries a CSRF value that must match a cookie set with the page (double submit), so another site
-// cannot post tokens, or ask for new ones, on the user's behalf.
+// `<link>/new-token`, which only enqueues a job and gives the same answer whatever the link's state. No
+// external assets and no script: a strict CSP, no referrer, no framing, no caching.
+//
+// Every form carries a CSRF value checked against a cookie (double submit), so another site cannot post
+// tokens, or ask for new ones, on the user's behalf. The cookie holds a random nonce and the form's value is
+// an HMAC of the link id and that nonce under SECRET_KEY: a pair taken from one link is refused on another,
+// and only this server can make a value for a nonce. One nonce serves every link (the cookie is kept while it
+// is valid), so two links open in two tabs both keep working. The cookie's Path is `/`: behind a proxy that
+// serves the pages under a path prefix of PUBLIC_BASE_URL, a Path of `/access` would never be sent back. Over
+// https it is `__Host-` prefixed and Secure (no subdomain can set or overwrite it); over plain http (a local
+// install) browsers refuse both, so it goes without.
 //
 // Form actions are relative (`<link id>/new-token` from the link's page), so the pages keep working behind a
 // proxy that serves them under a path prefix of PUBLIC_BASE_URL.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { formatInTimeZone } from 'date-fns-tz';
-import { describeLimitation, accessLimitationSchema } from '../domain/access-limitation.ts';
+import { describeLimitation, accessLimitationSchema, formatInstant } from '../domain/access-limitation.ts';
 import { escapeHtml } from '../domain/output-safety.ts';
 import type { Db } from '../db/schema.ts';
-import type { Mailer } from '../mail/mailer.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import { sendNewTokenQueue } from '../jobs/queues.ts';
 import { activateFirstAccess, findAccessByLink, linkState } from '../usecases/first-access.ts';
 import type { AccessForPage, LinkState } from '../usecases/first-access.ts';
-import { requestNewToken } from '../usecases/resend-token.ts';
 import type { Route } from './web-server.ts';
 
 const LINK_ID = '(?<linkId>[A-Za-z0-9_-]{1,64})';
 const LINK_PATH = new RegExp(`^/access/${LINK_ID}$`);
 const NEW_TOKEN_PATH = new RegExp(`^/access/${LINK_ID}/new-token$`);
-const CSRF_COOKIE = 'domum_csrf';
+/** The cookie's name over https; `__Host-` makes browsers insist on Secure, Path=/ and no Domain. */
+export const CSRF_COOKIE_HTTPS = '__Host-domum_csrf';
+/** Over plain http, where a `__Host-` or Secure cookie would be refused. */
+export const CSRF_COOKIE_HTTP = 'domum_csrf';
+/** 24 random bytes in base64url. */
+const CSRF_NONCE = /^[A-Za-z0-9_-]{32}$/;
+const CSRF_MAX_AGE_SECONDS = 3600;
 const MAX_BODY = 4096;
 export const NEW_TOKEN_BUTTON = 'Send me a new token';
 /** The one answer to "Send me a new token", whatever the link's state, so it reveals nothing. */
@@ -39,10 +52,13 @@ const SECURITY_HEADERS = {
 
 export interface LandingPageDeps {
   db: Db;
+  /** "Send me a new token" enqueues the access.new-token job. */
+  jobs: Pick<JobQueue, 'enqueue'>;
   now: () => Date;
+  /** SECRET_KEY: token hashes and the CSRF values. */
   secretKey: () => string;
-  mailer: Mailer;
-  tokenTtlMinutes: number;
+  /** PUBLIC_BASE_URL: https makes the CSRF cookie `__Host-` and Secure, and its origin is the one accepted. */
+  publicBaseUrl: string;
 }
 
 function page(title: string, body: string): string {
@@ -78,17 +94,53 @@ async function readForm(request: IncomingMessage): Promise<URLSearchParams | und
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-/** A fresh CSRF value and the cookie that carries it; made on every answer, so every answer costs the same. */
-function newCsrf(): { value: string; cookie: Record<string, string> } {
-  const value = randomBytes(24).toString('base64url');
-  return {
-    value,
-    cookie: { 'set-cookie': `${CSRF_COOKIE}=${value}; Path=/access; HttpOnly; SameSite=Strict; Max-Age=3600` },
-  };
+/**
+ * The form's CSRF value for a link and the cookie's nonce. Keyed by SECRET_KEY under its own label, so it can
+ * never equal a token's hash; neither link ids nor nonces contain the `.` that joins them.
+ */
+export function csrfFieldFor(secretKey: string, linkId: string, nonce: string): string {
+  const key = createHmac('sha256', secretKey).update('domum landing page csrf').digest();
+  return createHmac('sha256', key).update(`${linkId}.${nonce}`).digest('base64url');
 }
 
-function csrfValid(request: IncomingMessage, form: URLSearchParams): boolean {
-  return sameSecret(form.get('csrf') ?? undefined, readCookie(request, CSRF_COOKIE));
+interface Csrf {
+  /** The form's hidden field. */
+  value: string;
+  /** The header that sets (or refreshes) the cookie with the nonce. */
+  cookie: Record<string, string>;
+}
+
+function csrfProtection(deps: LandingPageDeps) {
+  const base = new URL(deps.publicBaseUrl);
+  const secure = base.protocol === 'https:';
+  const name = secure ? CSRF_COOKIE_HTTPS : CSRF_COOKIE_HTTP;
+  const attributes = `Path=/; HttpOnly; SameSite=Strict; Max-Age=${CSRF_MAX_AGE_SECONDS}${secure ? '; Secure' : ''}`;
+  const nonceOf = (request: IncomingMessage) => {
+    const nonce = readCookie(request, name);
+    return nonce && CSRF_NONCE.test(nonce) ? nonce : undefined;
+  };
+  return {
+    /**
+     * The value for a form of this link, with the cookie: the nonce the browser already has (other tabs' forms
+     * stay valid), or a fresh one. Made on every answer, so every answer costs the same.
+     */
+    issue(request: IncomingMessage, linkId: string): Csrf {
+      const nonce = nonceOf(request) ?? randomBytes(24).toString('base64url');
+      return {
+        value: csrfFieldFor(deps.secretKey(), linkId, nonce),
+        cookie: { 'set-cookie': `${name}=${nonce}; ${attributes}` },
+      };
+    },
+    valid(request: IncomingMessage, form: URLSearchParams, linkId: string): boolean {
+      // Browsers send `Origin: null` on these forms' POSTs (the pages' Referrer-Policy is no-referrer), and
+      // no Origin at all from older ones; any real origin must be PUBLIC_BASE_URL's.
+      const origin = request.headers.origin;
+      if (origin !== undefined && origin !== 'null' && origin !== base.origin) return false;
+      const nonce = nonceOf(request);
+      const expected = nonce ? csrfFieldFor(deps.secretKey(), linkId, nonce) : undefined;
+      return sameSecret(form.get('csrf') ?? undefined, expected);
+    },
+  };
 }
 
 /** `action` is relative to the page that shows the form (see the top of this file). */
@@ -187,7 +239,7 @@ function details(access: AccessForPage, now: Date): string {
   const schedule = parsed.success ? describeLimitation(parsed.data) : '';
   const starts =
     access.startsAt.getTime() > now.getTime()
-      ? `<p>Your access starts on ${escapeHtml(formatInTimeZone(access.startsAt, access.timeZone, 'd MMM yyyy HH:mm'))} (${escapeHtml(access.timeZone)}).</p>`
+      ? `<p>Your access starts on ${escapeHtml(formatInstant(access.startsAt, access.timeZone))} (${escapeHtml(access.timeZone)}).</p>`
       : '';
   return page(
     'Access activated',
@@ -196,16 +248,18 @@ function details(access: AccessForPage, now: Date): string {
 }
 
 export function landingPageRoutes(deps: LandingPageDeps): Route[] {
+  const csrfCheck = csrfProtection(deps);
   return [
     {
       name: 'access-page',
       method: 'GET',
       path: LINK_PATH,
-      handler: async (_request, response, params) => {
+      handler: async (request, response, params) => {
+        const linkId = params.linkId ?? '';
         // The same lookup and the same work for every link id, known or not (see findAccessByLink).
-        const access = await findAccessByLink(deps.db, params.linkId ?? '');
+        const access = await findAccessByLink(deps.db, linkId);
         const state = linkState(access, deps.now());
-        const csrf = newCsrf();
+        const csrf = csrfCheck.issue(request, linkId);
         if (state === 'activated') return send(response, 200, activatedPage());
         if (state !== 'open' || !access) {
           const closed = closedPage(state as ClosedState);
@@ -222,9 +276,9 @@ export function landingPageRoutes(deps: LandingPageDeps): Route[] {
         const linkId = params.linkId ?? '';
         const form = await readForm(request);
         if (!form) return send(response, 413, page('Too large', '<h1>The form is too large</h1>'));
-        const csrf = newCsrf();
-        if (!csrfValid(request, form)) {
-          // Nothing is counted: the form did not come from this page (or its cookie expired).
+        const csrf = csrfCheck.issue(request, linkId);
+        if (!csrfCheck.valid(request, form, linkId)) {
+          // Nothing is counted: the form did not come from this link's page (or its cookie expired).
           const access = await findAccessByLink(deps.db, linkId);
           const state = linkState(access, deps.now());
           if (state === 'activated') return send(response, 410, usedPage());
@@ -296,11 +350,10 @@ export function landingPageRoutes(deps: LandingPageDeps): Route[] {
         const linkId = params.linkId ?? '';
         const form = await readForm(request);
         if (!form) return send(response, 413, page('Too large', '<h1>The form is too large</h1>'));
-        // From here on every answer depends only on the URL, never on the link's state: the CSRF check comes
-        // first, and "sent", "rate-limited", "unknown link", "cancelled"… all get NEW_TOKEN_ANSWER.
-        const backToForm = `<p><a href="../${escapeHtml(linkId)}">Enter the token</a></p>`;
-        if (!csrfValid(request, form)) {
-          const csrf = newCsrf();
+        // From here on every answer depends only on the URL, never on the link's state, and so does the work:
+        // the CSRF check, then one job enqueued for the link id (known or not), which does the rest.
+        if (!csrfCheck.valid(request, form, linkId)) {
+          const csrf = csrfCheck.issue(request, linkId);
           return send(
             response,
             403,
@@ -311,36 +364,16 @@ export function landingPageRoutes(deps: LandingPageDeps): Route[] {
             csrf.cookie,
           );
         }
-        const result = await requestNewToken(
-          {
-            db: deps.db,
-            mailer: deps.mailer,
-            now: deps.now,
-            secretKey: deps.secretKey(),
-            tokenTtlMinutes: deps.tokenTtlMinutes,
-          },
-          linkId,
-        );
-        if (result.outcome === 'mail-failed') {
-          // Honest rather than uniform: the email did not leave, the previous token still works, and asking
-          // again is allowed at once. (Only a link that exists gets this far, which GET shows anyway.)
-          const csrf = newCsrf();
-          return send(
-            response,
-            503,
-            page(
-              'Not sent',
-              `<h1>We could not send a new token right now</h1><p>Please try again in a few minutes. Your previous token still works.</p>${newTokenForm('new-token', csrf.value, 'Try again')}${backToForm}`,
-            ),
-            csrf.cookie,
-          );
-        }
+        // One job per link at most, waiting or running (the queue's policy), so a flood of presses adds none.
+        await deps.db
+          .transaction()
+          .execute((trx) => deps.jobs.enqueue(trx, sendNewTokenQueue, { linkId }, { singletonKey: linkId }));
         send(
           response,
           200,
           page(
             'Check your email',
-            `<h1>Check your email</h1><p>${NEW_TOKEN_ANSWER}</p><p>It can take a few minutes to arrive. Only the newest token works.</p>${backToForm}`,
+            `<h1>Check your email</h1><p>${NEW_TOKEN_ANSWER}</p><p>It can take a few minutes to arrive. Only the newest token works.</p><p><a href="../${escapeHtml(linkId)}">Enter the token</a></p>`,
           ),
         );
       },

@@ -63,10 +63,13 @@ export function accessResendText(result: AdminResendResult, now: Date): string {
           // cancelled, finished (also an access past its end that no job has marked yet), or unknown
           return `${result.code} is ${result.state === 'finished' ? ACCESS_STATUS_WORDS.finished : (ACCESS_STATUS_WORDS[result.status as AccessStatus] ?? result.status)}: its link no longer works.`;
       }
-    case 'rate-limited':
-      return result.limit === 'minute'
-        ? `${result.code} got a new token less than a minute ago. Try again ${waitInWords(result.retryAt.getTime() - now.getTime())}.`
-        : `${result.code} already got 5 new tokens in the last 24 hours. Try again ${waitInWords(result.retryAt.getTime() - now.getTime())}.`;
+    case 'rate-limited': {
+      const wait = waitInWords(result.retryAt.getTime() - now.getTime());
+      if (result.limit === 'minute') return `${result.code} got a new token less than a minute ago. Try again ${wait}.`;
+      if (result.limit === 'day')
+        return `${result.code} already got 5 new tokens in the last 24 hours. Try again ${wait}.`;
+      return `${result.code} had 10 attempts to send a new token in the last 24 hours, some of them not taken by the mail server. Try again ${wait}.`;
+    }
     case 'mail-failed':
       return `Could not send the emails to ${escapeMrkdwn(result.email)} for ${result.code}: ${escapeMrkdwn(result.reply)}. Nothing changed; try again later.`;
   }
