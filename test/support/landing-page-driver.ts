@@ -10,6 +10,7 @@ import { afterEach, expect } from 'vitest';
 import type { Db } from '../../src/db/schema.ts';
 import { JOB_SCHEMA } from '../../src/jobs/job-queue.ts';
 import { sendNewTokenQueue } from '../../src/jobs/queues.ts';
+import { accessResendButton } from '../../src/slack/actions/access-resend.ts';
 import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
 import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { CSRF_COOKIE_HTTP, CSRF_COOKIE_HTTPS, csrfFieldFor } from '../../src/web/landing-page.ts';
@@ -111,13 +112,82 @@ export function linkIdOf(link: string): string {
   return link.split('/').at(-1) as string;
 }
 
-export async function newTokenJobStates(db: Db): Promise<string[]> {
+export interface NewTokenJob {
+  id: string;
+  state: string;
+  /** The link id (the queue's singletonKey). */
+  singletonKey: string | null;
+  retryCount: number;
+}
+
+/** Every access.new-token job, oldest first. */
+export async function newTokenJobs(db: Db): Promise<NewTokenJob[]> {
   const { rows } = await sql<{
+    id: string;
     state: string;
-  }>`select state from ${sql.table(`${JOB_SCHEMA}.job`)} where name = ${sendNewTokenQueue.name} order by created_on`.execute(
+    singleton_key: string | null;
+    retry_count: number;
+  }>`select id, state, singleton_key, retry_count from ${sql.table(`${JOB_SCHEMA}.job`)}
+     where name = ${sendNewTokenQueue.name} order by created_on, id`.execute(db);
+  return rows.map((row) => ({
+    id: row.id,
+    state: row.state,
+    singletonKey: row.singleton_key,
+    retryCount: row.retry_count,
+  }));
+}
+
+/**
+ * What a refused request must leave as it was: every access's first-access columns, and how many rows the
+ * audit log, the resends and the job queue hold.
+ */
+export async function writtenState(db: Db): Promise<unknown> {
+  const count = async (table: 'audit_events' | 'token_resends' | 'third_party_users' | 'accesses') =>
+    (
+      await db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n;
+  const { rows: jobs } = await sql<{ n: string }>`select count(*) as n from ${sql.table(`${JOB_SCHEMA}.job`)}`.execute(
     db,
   );
-  return rows.map((row) => row.state);
+  return {
+    accesses: await db
+      .selectFrom('accesses')
+      .select([
+        'id',
+        'status',
+        'first_access_state',
+        'failed_token_attempts',
+        'token_hash',
+        'token_expires_at',
+        'activated_at',
+        'updated_at',
+      ])
+      .orderBy('id')
+      .execute(),
+    auditEvents: await count('audit_events'),
+    tokenResends: await count('token_resends'),
+    users: await count('third_party_users'),
+    jobs: jobs[0]?.n,
+  };
+}
+
+/** Presses an access's "Resend access link" button in Slack as `user`; the private answer's text. */
+export async function pressResendButton(app: TestApp, user: string, accessCode: string): Promise<string> {
+  const id = `resend-${randomBytes(4).toString('hex')}`;
+  const response = await app.slack.interactive({
+    type: 'block_actions',
+    user: { id: user, team_id: 'T0TEAM001' },
+    channel: { id: 'D0ADMIN01' },
+    container: { type: 'message', channel_id: 'D0ADMIN01', message_ts: '1', is_ephemeral: true },
+    response_url: app.slackApi.responseUrl(id),
+    actions: [{ ...accessResendButton(accessCode), block_id: 'access', action_ts: '1' }],
+  });
+  expect(response.status).toBe(200);
+  const answer = await app.slackApi.waitForResponse((candidate) => candidate.id === id, 15_000);
+  return (answer.body as { text: string }).text;
 }
 
 /** The real flow up to the emails: catalog, wizard, approval, provisioning, SMTP on loopback. */
@@ -207,8 +277,8 @@ export async function provision(
     newTokenJobsSettled: async (count = 0) => {
       await waitFor(
         async () => {
-          const states = await newTokenJobStates(db);
-          return states.length >= count && states.every((state) => state === 'completed' || state === 'failed');
+          const jobs = await newTokenJobs(db);
+          return jobs.length >= count && jobs.every((job) => job.state === 'completed' || job.state === 'failed');
         },
         { timeoutMs: 30_000, description: `${count} settled access.new-token job(s)` },
       );
