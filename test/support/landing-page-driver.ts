@@ -138,39 +138,36 @@ export async function newTokenJobs(db: Db): Promise<NewTokenJob[]> {
 }
 
 /**
- * What a refused request must leave as it was: every access's first-access columns, and how many rows the
- * audit log, the resends and the job queue hold.
+ * What a refused request must leave as it was: every access's first-access columns, the audit log's access
+ * events, the resends, the users and the access.new-token jobs. (The lifecycle schedule may move an access
+ * from scheduled to active meanwhile, so status, updated_at and its own jobs are left out.)
  */
 export async function writtenState(db: Db): Promise<unknown> {
-  const count = async (table: 'audit_events' | 'token_resends' | 'third_party_users' | 'accesses') =>
-    (
-      await db
-        .selectFrom(table)
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n;
-  const { rows: jobs } = await sql<{ n: string }>`select count(*) as n from ${sql.table(`${JOB_SCHEMA}.job`)}`.execute(
-    db,
-  );
+  const countOf = async (query: { executeTakeFirstOrThrow(): Promise<{ n: string | number | bigint }> }) =>
+    Number((await query.executeTakeFirstOrThrow()).n);
   return {
     accesses: await db
       .selectFrom('accesses')
       .select([
         'id',
-        'status',
         'first_access_state',
         'failed_token_attempts',
         'token_hash',
         'token_expires_at',
         'activated_at',
-        'updated_at',
+        'cancelled_at',
       ])
       .orderBy('id')
       .execute(),
-    auditEvents: await count('audit_events'),
-    tokenResends: await count('token_resends'),
-    users: await count('third_party_users'),
-    jobs: jobs[0]?.n,
+    accessEvents: await countOf(
+      db
+        .selectFrom('audit_events')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('action', 'like', 'access.%'),
+    ),
+    tokenResends: await countOf(db.selectFrom('token_resends').select((eb) => eb.fn.countAll().as('n'))),
+    users: await countOf(db.selectFrom('third_party_users').select((eb) => eb.fn.countAll().as('n'))),
+    newTokenJobs: (await newTokenJobs(db)).length,
   };
 }
 
