@@ -2,7 +2,7 @@
 // development install shows what would have been sent. Callers only see two failure kinds: permanent (mark the
 // line in error with the server's reply) and transient (retry later).
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
@@ -108,8 +108,9 @@ function createSmtpMailer(
         throw mapped;
       }
     },
-    async close() {
+    close() {
       transport.close();
+      return Promise.resolve();
     },
   };
 }
@@ -128,12 +129,13 @@ function createOutboxMailer(
     async send(mail) {
       await limiter();
       const info = await builder.sendMail(message(mail, from, domain));
-      await mkdir(outbox, { recursive: true });
       const target = join(outbox, `${safeName(mail.idempotencyKey)}.eml`);
       // Write then rename: a reader never sees half a file, and a resend replaces the earlier copy.
       const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {
-        await writeFile(temp, info.message);
+        await preparePrivateFolder(outbox, logger);
+        // The mails carry access links and tokens: only the account running Domum may read them.
+        await writeFile(temp, info.message, { mode: 0o600, flag: 'wx' });
         await rename(temp, target);
       } catch (error) {
         await rm(temp, { force: true });
@@ -144,10 +146,28 @@ function createOutboxMailer(
       logger.info('mail written', { idempotencyKey: mail.idempotencyKey, messageId: info.messageId, file: target });
       return { messageId: info.messageId };
     },
-    async close() {
+    close() {
       builder.close();
+      return Promise.resolve();
     },
   };
+}
+
+/**
+ * Creates the outbox readable only by its owner, or takes an existing one back to that: a folder left open to
+ * other accounts (made by hand, or by an older version) is tightened, with a warning, rather than refused, since
+ * the fix is the same either way. A folder this process may not chmod fails the send, which is retried later.
+ */
+async function preparePrivateFolder(folder: string, logger: Logger): Promise<void> {
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  const mode = (await stat(folder)).mode & 0o777;
+  if (mode !== 0o700) {
+    await chmod(folder, 0o700);
+    logger.warn('outbox folder was open to other accounts: made it private', {
+      outbox: folder,
+      previousMode: mode.toString(8).padStart(4, '0'),
+    });
+  }
 }
 
 function message(mail: OutgoingMail, from: string, domain: string) {

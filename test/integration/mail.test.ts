@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -236,5 +236,54 @@ describe('outbox mailer', () => {
     expect(log).not.toContain(TOKEN);
     expect(log).not.toContain(LINK);
     expect(log).not.toContain('Hello');
+  });
+
+  it('keeps the outbox private: the folder 0700 and each .eml 0600', async () => {
+    const ownDataDir = join(dataDir, 'fresh');
+    const mailer = createMailer({
+      from: 'Domum <no-reply@localhost>',
+      dataDir: ownDataDir,
+      ratePerSecond: 100,
+      logger: logSink().logger,
+    });
+    await mailer.send(tokenMail());
+    await mailer.close();
+    const outbox = join(ownDataDir, 'outbox');
+    expect((await stat(outbox)).mode & 0o777).toBe(0o700);
+    const files = await readdir(outbox);
+    expect(files).toHaveLength(1);
+    expect((await stat(join(outbox, files[0]!))).mode & 0o777).toBe(0o600);
+  });
+
+  it('tightens an outbox folder left open to others, and replaces an older readable copy with a private one', async () => {
+    const ownDataDir = join(dataDir, 'open');
+    const outbox = join(ownDataDir, 'outbox');
+    await mkdir(outbox, { recursive: true });
+    await chmod(outbox, 0o777);
+    const sink = logSink();
+    const mailer = createMailer({
+      from: 'Domum <no-reply@localhost>',
+      dataDir: ownDataDir,
+      ratePerSecond: 100,
+      logger: sink.logger,
+    });
+    await mailer.send(tokenMail());
+    const [file] = await readdir(outbox);
+    await chmod(join(outbox, file!), 0o644);
+    await writeFile(join(outbox, 'unrelated.txt'), 'left alone');
+    await mailer.send(tokenMail());
+    await mailer.close();
+    expect((await stat(outbox)).mode & 0o777).toBe(0o700);
+    expect((await stat(join(outbox, file!))).mode & 0o777).toBe(0o600);
+    expect((await readdir(outbox)).sort()).toEqual([file, 'unrelated.txt'].sort());
+    const warnings = sink.lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.level === 'warn');
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        message: 'outbox folder was open to other accounts: made it private',
+        previousMode: '0777',
+      }),
+    ]);
   });
 });
