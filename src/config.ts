@@ -38,7 +38,21 @@ const environmentSchema = z.object({
       const url = value ?? 'https://slack.com/api/';
       return url.endsWith('/') ? url : `${url}/`;
     }),
-  PORT: z.coerce.number({ error: 'must be a port number (0–65535)' }).int().min(0).max(65535).default(3000),
+  // Digits only: z.coerce would read "" (a PORT= line left empty) as 0, a random port, and "0x50" as 80.
+  // PORT=0 stays allowed on purpose: tests listen on a random port and read it from the "domum started" line.
+  PORT: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined) return 3000;
+      const text = value.trim();
+      if (/^\d{1,5}$/.test(text) && Number(text) <= 65535) return Number(text);
+      context.addIssue({
+        code: 'custom',
+        message: `must be a port number (0–65535)${text === '' ? ', not empty: unset PORT for the default, 3000' : ''}`,
+      });
+      return z.NEVER;
+    }),
   PUBLIC_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
   DATABASE_URL: optionalText.pipe(
     z

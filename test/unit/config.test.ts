@@ -79,6 +79,22 @@ describe('loadConfig', () => {
     expect(config.adminUserIds).toEqual(['U0A1', 'U0B2']);
   });
 
+  it('refuses an empty PORT instead of listening on a random port, and keeps 3000 when PORT is unset', () => {
+    for (const port of ['', '  ', '0x50', '1e3', '80.5', '-1', '65536', 'eighty']) {
+      expect(problemsOf({ ...slack, PORT: port }), JSON.stringify(port)).toEqual([
+        expect.stringMatching(/^PORT: must be a port number \(0–65535\)/),
+      ]);
+    }
+    expect(problemsOf({ ...slack, PORT: '' })).toEqual([
+      'PORT: must be a port number (0–65535), not empty: unset PORT for the default, 3000',
+    ]);
+    expect(loadConfig({ ...slack, PORT: undefined }).port).toBe(3000);
+    expect(loadConfig({ ...slack, PORT: ' 8080 ' }).port).toBe(8080);
+    expect(loadConfig({ ...slack, PORT: '65535' }).port).toBe(65535);
+    // A random port, on purpose: how the tests start servers.
+    expect(loadConfig({ ...slack, PORT: '0' }).port).toBe(0);
+  });
+
   it('refuses a short SECRET_KEY', () => {
     expect(problemsOf({ ...slack, SECRET_KEY: 'short' })).toEqual([
       expect.stringMatching(/^SECRET_KEY: must be at least 32 characters/),
