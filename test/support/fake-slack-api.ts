@@ -116,6 +116,8 @@ export type AddFileInput = {
   shares?: Record<string, string>;
   /** Thread the shares were posted into (recorded as `thread_ts` on each share). */
   threadTs?: string;
+  /** Serve url_private downloads without Content-Length, in 64 KiB chunks sent as the client reads them. */
+  chunked?: boolean;
 };
 
 export type CompletedUpload = {
@@ -142,6 +144,8 @@ export type FileDownload = {
   fileId: string;
   authorized: boolean;
   at: number;
+  /** 'aborted': the client closed the connection before the whole body was sent. */
+  outcome: 'sending' | 'completed' | 'aborted';
 };
 
 export type FakeMessage = {
@@ -193,7 +197,8 @@ export type FakeSlackApi = {
   ): Promise<SlackApiCall[]>;
   /**
    * Answers the next `times` calls to `method` with `response` instead of serving them.
-   * Besides API method names, '@upload' targets upload_url POSTs and '@response' response_url POSTs.
+   * Besides API method names, '@upload' targets upload_url POSTs, '@response' response_url POSTs and '@download'
+   * url_private downloads (e.g. `{ status: 302, headers: { location } }`; recorded in `downloads` all the same).
    */
   failNext(method: string, response: ScriptedResponse, times?: number): void;
   /** Serves (or overrides) a method with a custom handler returning the JSON body. */
@@ -296,7 +301,9 @@ type PendingUpload = {
   bytes: Buffer | undefined;
 };
 
-type StoredFile = { file: SlackFileObject; bytes: Buffer };
+type StoredFile = { file: SlackFileObject; bytes: Buffer; chunked: boolean };
+
+const DOWNLOAD_CHUNK_BYTES = 64 * 1024;
 
 type ScriptedFailure = { response: ScriptedResponse; remaining: number };
 
@@ -444,7 +451,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       ims: channels.filter((channel) => channel.startsWith('D')),
       ...(shares ? { shares } : {}),
     };
-    files.set(id, { file, bytes: Buffer.from(input.bytes) });
+    files.set(id, { file, bytes: Buffer.from(input.bytes), chunked: input.chunked ?? false });
     return structuredClone(file);
   }
 
@@ -934,8 +941,18 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
   function handleDownload(fileId: string, req: IncomingMessage, res: ServerResponse): void {
     const stored = files.get(fileId);
     const authorized = bearerToken(req.headers.authorization) === botToken;
-    downloads.push({ fileId, authorized, at: Date.now() });
+    const download: FileDownload = { fileId, authorized, at: Date.now(), outcome: 'sending' };
+    downloads.push(download);
+    res.on('close', () => {
+      download.outcome = res.writableFinished ? 'completed' : 'aborted';
+      notifyChange();
+    });
     notifyChange();
+    const scripted = takeScriptedFailure('@download');
+    if (scripted) {
+      send(res, scripted.status ?? 500, scripted.headers ?? {}, scripted.body ?? '');
+      return;
+    }
     if (!authorized || !stored) {
       // Real Slack answers an unauthenticated url_private fetch with its HTML sign-in page and status 200.
       const status = authorized ? 404 : 200;
@@ -946,12 +963,29 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
       res.end(req.method === 'HEAD' ? undefined : SLACK_LOGIN_PAGE);
       return;
     }
-    res.writeHead(200, {
+    const headers = {
       'content-type': stored.file.mimetype,
-      'content-length': stored.bytes.length,
       'content-disposition': `attachment; filename="${encodeURIComponent(stored.file.name)}"`,
-    });
-    res.end(req.method === 'HEAD' ? undefined : stored.bytes);
+    };
+    if (!stored.chunked || req.method === 'HEAD') {
+      res.writeHead(200, { ...headers, 'content-length': stored.bytes.length });
+      res.end(req.method === 'HEAD' ? undefined : stored.bytes);
+      return;
+    }
+    res.writeHead(200, headers);
+    let offset = 0;
+    const sendChunks = (): void => {
+      while (offset < stored.bytes.length && !res.destroyed) {
+        const chunk = stored.bytes.subarray(offset, offset + DOWNLOAD_CHUNK_BYTES);
+        offset += chunk.length;
+        if (!res.write(chunk)) {
+          res.once('drain', sendChunks);
+          return;
+        }
+      }
+      if (!res.destroyed) res.end();
+    };
+    sendChunks();
   }
 
   async function handleResponsePost(id: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
