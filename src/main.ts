@@ -111,6 +111,7 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
       slackEventsPath: SLACK_EVENTS_PATH,
       slackEvents: slack?.eventsListener,
       logger: logger.child({ component: 'web' }),
+      limits: config.http,
     });
     // Stop taking work first (web, then Slack's socket), then let running jobs finish, then close the pools.
     cleanups.push(async () => {

@@ -1,6 +1,7 @@
 // The Bolt adapter: an App in HTTP mode (requests signed with SLACK_SIGNING_SECRET, served on our own HTTP
 // server at /slack/events) or in Socket Mode when SLACK_APP_TOKEN is set. Receivers carry transport only.
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { parse as parseQueryString } from 'node:querystring';
 import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import type { Receiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
@@ -16,8 +17,8 @@ import { registerSlackListeners } from './listeners.ts';
 export interface SlackAdapter {
   app: App;
   client: WebClient;
-  /** HTTP mode: the listener for /slack/events, mounted on the app's web server. */
-  eventsListener: RequestListener | undefined;
+  /** HTTP mode: the listener for POST /slack/events, mounted on the app's web server. */
+  eventsListener: ((request: IncomingMessage, response: ServerResponse) => Promise<void>) | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -90,7 +91,7 @@ export async function createSlackAdapter(deps: AppDeps): Promise<SlackAdapter> {
   return {
     app,
     client: app.client,
-    eventsListener: httpReceiver?.requestListener,
+    eventsListener: httpReceiver && guardEventsListener(httpReceiver.requestListener),
     start: async () => {
       // In HTTP mode our web server delivers requests to the receiver; only Socket Mode opens a connection.
       if (config.slack.socketMode) await receiver.start();
@@ -101,4 +102,76 @@ export async function createSlackAdapter(deps: AppDeps): Promise<SlackAdapter> {
       if (receiver instanceof SocketModeReceiver) await receiver.client.disconnect();
     },
   };
+}
+
+/** Slack's payloads are small (a modal's state is well under this); Bolt's own limit is 4 MB. */
+export const SLACK_BODY_LIMIT_BYTES = 1_048_576;
+const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
+
+/**
+ * Bolt's listener, given a body it can read without throwing. Bolt reads `body.ssl_check` outside its own
+ * try/catch, in a promise nobody awaits: a body that parses to `null` (`null`, or `payload=null`) would be an
+ * unhandled rejection, which ends the process. So the body is read here first (Bolt uses a body it finds
+ * already read), refused with 413 past SLACK_BODY_LIMIT_BYTES and with 400 when it parses to null; any other
+ * body, signature checks included, is Bolt's to judge.
+ */
+function guardEventsListener(
+  listener: RequestListener,
+): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+  return async (request, response) => {
+    const body = await readBody(request, SLACK_BODY_LIMIT_BYTES);
+    if (body === 'aborted') return;
+    if (body === 'too-large') {
+      response.writeHead(413, { connection: 'close' });
+      response.end();
+      return;
+    }
+    if (parsesToNull(body, request.headers['content-type'])) {
+      response.writeHead(400);
+      response.end();
+      return;
+    }
+    listener(Object.assign(request, { rawBody: body }), response);
+  };
+}
+
+/**
+ * The body, or 'too-large' once it is read to its end past `limit` bytes (kept only up to the limit). The
+ * rest of a body too large is read and thrown away rather than left unread: closing a connection with bytes
+ * still coming makes the kernel reset it, and the client would never see the 413. The request timeout bounds
+ * how long that takes.
+ */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = Number(request.headers['content-length']) > limit ? limit + 1 : 0;
+    const finish = (result: Buffer | 'too-large' | 'aborted') => {
+      request.off('data', onData).off('end', onEnd).off('close', onClose);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    };
+    const onEnd = () => finish(size > limit ? 'too-large' : Buffer.concat(chunks));
+    const onClose = () => finish('aborted');
+    // A client that goes away mid-body: nobody is left to answer, and it is no error of ours.
+    request.on('error', () => undefined);
+    request.on('data', onData).on('end', onEnd).on('close', onClose);
+  });
+}
+
+/** Whether Bolt would parse this body (see its parseHTTPRequestBody) to `null`. */
+function parsesToNull(body: Buffer, contentType: string | undefined): boolean {
+  try {
+    const text = body.toString();
+    if (contentType !== FORM_CONTENT_TYPE) return JSON.parse(text) === null;
+    const fields = parseQueryString(text);
+    return (
+      fields['ssl_check'] !== '1' && typeof fields['payload'] === 'string' && JSON.parse(fields['payload']) === null
+    );
+  } catch {
+    // Not JSON: Bolt answers it (401 unsigned, 400 malformed) without throwing.
+    return false;
+  }
 }
