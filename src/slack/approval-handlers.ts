@@ -61,22 +61,19 @@ export async function answerPrivately(
   await args.client.chat.postMessage({ channel: args.body.user.id, text });
 }
 
-function decisionDeps(deps: AppDeps, usergroupMembers: UsergroupMembers) {
-  return { db: deps.db, jobs: deps.jobs, usergroupMembers };
+/** currentMembers reads Slack at each call (createCurrentUsergroupMembers), never a cache. */
+function decisionDeps(deps: AppDeps, currentMembers: UsergroupMembers) {
+  return { db: deps.db, jobs: deps.jobs, usergroupMembers: currentMembers };
 }
 
-export function createDecisionButton(
-  deps: AppDeps,
-  usergroupMembers: UsergroupMembers,
-  decision: 'approve' | 'reject',
-) {
+export function createDecisionButton(deps: AppDeps, currentMembers: UsergroupMembers, decision: 'approve' | 'reject') {
   return async (args: ButtonArgs): Promise<void> => {
     const { ack, body, action, client } = args;
     await ack();
     const requestId = Number(action.value);
     const allowed =
       Number.isInteger(requestId) && requestId > 0
-        ? await mayDecide(decisionDeps(deps, usergroupMembers), requestId, body.user.id)
+        ? await mayDecide(decisionDeps(deps, currentMembers), requestId, body.user.id)
         : ({ ok: false, reason: 'not-found' } as const);
     if (!allowed.ok) {
       await answerPrivately(args, refusalText(allowed));
@@ -94,7 +91,7 @@ const metadataSchema = z.object({ requestId: z.number().int().positive() });
 
 export function createDecisionSubmission(
   deps: AppDeps,
-  usergroupMembers: UsergroupMembers,
+  currentMembers: UsergroupMembers,
   decision: 'approve' | 'reject',
 ) {
   return async (args: ViewArgs): Promise<void> => {
@@ -116,7 +113,7 @@ export function createDecisionSubmission(
       await ack({ response_action: 'errors', errors: { [REASON_BLOCK]: 'Give a reason to reject.' } });
       return;
     }
-    const result = await decideRequest(decisionDeps(deps, usergroupMembers), {
+    const result = await decideRequest(decisionDeps(deps, currentMembers), {
       requestId: parsed.data.requestId,
       userId: body.user.id,
       decision,

@@ -16,7 +16,7 @@ import {
   REJECT_MODAL_CALLBACK,
   RETRY_FAILED_ACTION,
 } from './approval-ids.ts';
-import { createUsergroupMembers } from './usergroup-members.ts';
+import { createCurrentUsergroupMembers } from './usergroup-members.ts';
 import { createCancelSubmission } from './cancel-handlers.ts';
 import { CANCEL_MODAL_CALLBACK } from './cancel-ids.ts';
 import { createDomumCommandListener } from './commands/domum-command.ts';
@@ -115,13 +115,14 @@ export function registerSlackListeners(app: App, deps: AppDeps): void {
   app.action(WIZARD_CREDENTIALS_SELECT_ACTION, createCredentialsChanged(deps));
   app.options(WIZARD_DEVICES_SELECT_ACTION, createDeviceOptions(deps));
   app.options(WIZARD_CREDENTIALS_SELECT_ACTION, createCredentialOptions(deps));
-  const usergroupMembers = createUsergroupMembers(deps.slack, deps.logger.child({ component: 'slack' }), deps.now);
-  app.action(APPROVE_ACTION, createDecisionButton(deps, usergroupMembers, 'approve'));
-  app.action(REJECT_ACTION, createDecisionButton(deps, usergroupMembers, 'reject'));
+  // Deciding reads user-group members from Slack each time: a cache would let a removed approver decide.
+  const currentMembers = createCurrentUsergroupMembers(deps.slack, deps.logger.child({ component: 'slack' }));
+  app.action(APPROVE_ACTION, createDecisionButton(deps, currentMembers, 'approve'));
+  app.action(REJECT_ACTION, createDecisionButton(deps, currentMembers, 'reject'));
   app.action(CARD_MENU_ACTION, createCardMenu(deps));
   app.action(RETRY_FAILED_ACTION, createRetryFailed(deps));
   app.action(ACCESS_RESEND_ACTION, createAccessResendAction(deps));
-  app.view(APPROVE_MODAL_CALLBACK, createDecisionSubmission(deps, usergroupMembers, 'approve'));
-  app.view(REJECT_MODAL_CALLBACK, createDecisionSubmission(deps, usergroupMembers, 'reject'));
+  app.view(APPROVE_MODAL_CALLBACK, createDecisionSubmission(deps, currentMembers, 'approve'));
+  app.view(REJECT_MODAL_CALLBACK, createDecisionSubmission(deps, currentMembers, 'reject'));
   app.view(CANCEL_MODAL_CALLBACK, createCancelSubmission(deps));
 }

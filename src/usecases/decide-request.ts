@@ -14,6 +14,10 @@ import { columnKeyForHeader } from '../spreadsheet/columns.ts';
 export interface DecisionDeps {
   db: Db;
   jobs: JobQueue;
+  /**
+   * Members of a Slack user group as Slack has them now, never from a cache: someone removed from an approver
+   * group must not decide on a membership read minutes ago. (Surfaces that only show who may decide can cache.)
+   */
   usergroupMembers: (usergroupId: string) => Promise<string[]>;
 }
 

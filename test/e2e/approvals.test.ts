@@ -225,4 +225,50 @@ describe('deciding on a request', () => {
     );
     if (word === 'Rejected') expect(JSON.stringify(final.args.blocks)).toContain('Rejected');
   }, 60_000);
+
+  it('reads an approver user group from Slack at each decision: someone removed from it cannot decide any more', async () => {
+    const { app, request } = await appWithRequest();
+    await app.running.deps.db
+      .updateTable('access_groups')
+      .set({ approver_user_ids: [], approver_usergroup_id: 'S0APPROVE1' })
+      .execute();
+    app.slackApi.setUsergroup('S0APPROVE1', ['U0GROUP01', 'U0GROUP02']);
+    // Both members open a decision modal: their membership has been read (and, where it is shown, cached).
+    await click(app, APPROVE_ACTION, request.id, 'U0GROUP01', 'member-approve');
+    await click(app, REJECT_ACTION, request.id, 'U0GROUP02', 'member-reject');
+    await app.slackApi.waitForCalls('views.open', 2, (call) =>
+      [APPROVE_MODAL_CALLBACK, REJECT_MODAL_CALLBACK].includes(
+        (call.args.view as { callback_id?: string }).callback_id ?? '',
+      ),
+    );
+    // U0GROUP01 leaves the group in Slack while their modal is open.
+    app.slackApi.setUsergroup('S0APPROVE1', ['U0GROUP02']);
+    const refused = await decide(app, APPROVE_MODAL_CALLBACK, request.id, 'U0GROUP01', 'ok');
+    expect((refused.json() as { response_action: string; errors: Record<string, string> }).errors).toEqual({
+      [COMMENT_BLOCK]: expect.stringContaining('only approvers') as unknown,
+    });
+    await click(app, APPROVE_ACTION, request.id, 'U0GROUP01', 'removed-click');
+    expect(
+      JSON.stringify((await app.slackApi.waitForResponse((response) => response.id === 'removed-click')).body),
+    ).toContain('only approvers');
+    expect(await statusOf(app, request.id)).toBe('awaiting_approval');
+    expect(await app.running.deps.db.selectFrom('approval_responses').selectAll().execute()).toEqual([]);
+    // A member still in the group decides.
+    const rejected = await decide(app, REJECT_MODAL_CALLBACK, request.id, 'U0GROUP02', 'Not this week');
+    expect(rejected.json()).toEqual({ response_action: 'clear' });
+    await waitFor(async () => (await statusOf(app, request.id)) === 'rejected', { description: 'rejected' });
+  }, 60_000);
+
+  it('on a free workspace (no user groups) counts only the listed approvers', async () => {
+    const { app, request } = await appWithRequest();
+    await app.running.deps.db.updateTable('access_groups').set({ approver_usergroup_id: 'S0APPROVE1' }).execute();
+    app.slackApi.setUsergroup('S0APPROVE1', ['U0GROUP01']);
+    app.slackApi.setHandler('usergroups.users.list', () => ({ ok: false, error: 'plan_upgrade_required' }));
+    const refused = await decide(app, APPROVE_MODAL_CALLBACK, request.id, 'U0GROUP01', 'ok');
+    expect((refused.json() as { response_action: string }).response_action).toBe('errors');
+    expect(app.slackApi.callsTo('usergroups.users.list').length).toBeGreaterThan(0);
+    const approved = await decide(app, APPROVE_MODAL_CALLBACK, request.id, 'U0APPR001', 'ok');
+    expect(approved.json()).toEqual({ response_action: 'clear' });
+    await waitFor(() => isApproved(app, request.id), { description: 'approved' });
+  }, 60_000);
 });
