@@ -7,13 +7,13 @@
 // tokens, or ask for new ones, on the user's behalf. The cookie holds a random nonce and the form's value is
 // an HMAC of the link id and that nonce under SECRET_KEY: a pair taken from one link is refused on another,
 // and only this server can make a value for a nonce. One nonce serves every link (the cookie is kept while it
-// is valid), so two links open in two tabs both keep working. The cookie's Path is `/`: behind a proxy that
-// serves the pages under a path prefix of PUBLIC_BASE_URL, a Path of `/access` would never be sent back. Over
-// https it is `__Host-` prefixed and Secure (no subdomain can set or overwrite it); over plain http (a local
-// install) browsers refuse both, so it goes without.
+// is valid), so two links open in two tabs both keep working. Over https the cookie is `__Host-` prefixed and
+// Secure (no subdomain can set or overwrite it); over plain http (a local install) browsers refuse both, so it
+// goes without.
 //
-// Form actions are relative (`<link id>/new-token` from the link's page), so the pages keep working behind a
-// proxy that serves them under a path prefix of PUBLIC_BASE_URL.
+// The pages work behind a proxy that serves them under a path prefix of PUBLIC_BASE_URL: form actions are
+// relative (`<link id>/new-token` from the link's page), and the cookie's Path is `/` (the app cannot know the
+// prefix the browser sees, and a Path of `/access` is never sent back for `/prefix/access/…`).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describeLimitation, accessLimitationSchema, formatInstant } from '../domain/access-limitation.ts';
