@@ -398,6 +398,49 @@ const RESETS_MID_REQUEST: HostileCase = {
   },
 };
 
+/** The CSRF pair a browser gets with a link's page: the cookie it sends back, and the form's value. */
+async function csrfPairOf(port: number, linkId: string): Promise<{ cookie: string; csrf: string }> {
+  const page = await rawExchange(port, requestText('GET', `/access/${linkId}`));
+  expectAnswer(page, 200);
+  const cookie = (page.headers['set-cookie'] ?? '').split(';')[0] ?? '';
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+  expect(cookie).toMatch(/domum_csrf=[A-Za-z0-9_-]{32}$/);
+  expect(csrf).not.toBe('');
+  return { cookie, csrf };
+}
+
+/** POSTs the landing page's form (a token and a CSRF value) to both of a link's routes: each answers 403. */
+async function expectBothFormsRefused(port: number, linkId: string, cookie: string, csrf: string): Promise<void> {
+  for (const target of [`/access/${linkId}`, `/access/${linkId}/new-token`]) {
+    const body = new URLSearchParams({ token: 'ABCD-EFGH-JKMN', csrf }).toString();
+    const head = requestText('POST', target, {
+      'content-type': 'application/x-www-form-urlencoded',
+      'content-length': String(Buffer.byteLength(body)),
+      cookie,
+    });
+    expectAnswer(await rawExchange(port, `${head}${body}`), 403);
+  }
+}
+
+/** Landing page forms the page did not give (issue 13): refused before anything is counted, sent or queued. */
+const CSRF_REFUSALS: HostileCase[] = [
+  {
+    name: 'a forged CSRF pair (the cookie of the page, a value it never gave) on both forms of a link',
+    send: async ({ app, links }) => {
+      const { cookie, csrf } = await csrfPairOf(app.port, links[0]);
+      const forged = `${csrf.slice(0, -4)}${csrf.endsWith('AAAA') ? 'BBBB' : 'AAAA'}`;
+      await expectBothFormsRefused(app.port, links[0], cookie, forged);
+    },
+  },
+  {
+    name: "a CSRF pair from another link's page on both forms of a link",
+    send: async ({ app, links }) => {
+      const { cookie, csrf } = await csrfPairOf(app.port, links[1]);
+      await expectBothFormsRefused(app.port, links[0], cookie, csrf);
+    },
+  },
+];
+
 export const HOSTILE_CASES: HostileCase[] = [
   ...everyMethodOnEveryRoute(),
   ...MALFORMED_TARGETS.map(([name, request, status]): HostileCase => ({
@@ -407,6 +450,7 @@ export const HOSTILE_CASES: HostileCase[] = [
   ...oversizedBodies(),
   CONNECT_RESET,
   RESETS_MID_REQUEST,
+  ...CSRF_REFUSALS,
   ...SLOW_CLIENTS,
   CONNECTION_CAP,
 ];
