@@ -474,17 +474,20 @@ export interface LandingSession {
   csrf: string;
 }
 
-/** GET a landing page, as a browser opening the emailed link: its CSRF cookie and the form's matching value. */
-export async function openLandingPage(baseUrl: string, linkId: string): Promise<LandingSession> {
-  const page = await fetch(`${baseUrl}/access/${linkId}`);
-  const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+/**
+ * GET a landing page, as a browser opening the emailed link (sending `cookie` when it holds one): its CSRF
+ * cookie and the form's matching value.
+ */
+export async function openLandingPage(baseUrl: string, linkId: string, cookie?: string): Promise<LandingSession> {
+  const page = await fetch(`${baseUrl}/access/${linkId}`, cookie ? { headers: { cookie } } : {});
   const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
-  return { cookie, csrf };
+  return { cookie: (page.headers.get('set-cookie') ?? '').split(';')[0] ?? '', csrf };
 }
 
 /**
- * POST the token to a landing page, as its form does; the HTTP status. Without a session the page is opened
- * first; a session from another landing page is what a browser that opened that one still holds.
+ * Opens a landing page and POSTs the token, as its form does; the HTTP status. A session from another landing
+ * page is what a browser that opened that one still holds: its cookie goes with this page's request, and the
+ * form's value is this page's (a value is bound to its link).
  */
 export async function activateOnLandingPage(
   baseUrl: string,
@@ -492,7 +495,7 @@ export async function activateOnLandingPage(
   token: string,
   session?: LandingSession,
 ): Promise<number> {
-  const { cookie, csrf } = session ?? (await openLandingPage(baseUrl, linkId));
+  const { cookie, csrf } = await openLandingPage(baseUrl, linkId, session?.cookie);
   const response = await fetch(`${baseUrl}/access/${linkId}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
