@@ -276,21 +276,40 @@ function usage(): string {
 }
 
 export async function runCli(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
+  // Not strict, so the refusal below can name the command and show its usage instead of parseArgs's own wording;
+  // every option but --help is refused, so a mistyped flag never runs a command as if it were absent.
+  const { positionals, values, tokens } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: false,
+    tokens: true,
     options: { help: { type: 'boolean', short: 'h' } },
   });
   const [name, ...rest] = positionals;
-  if (!name) {
-    process.stdout.write(usage());
-    return values.help ? 0 : 2;
-  }
-  const command = commands[name];
-  if (!command) {
+  // Own keys only: `domum constructor` is an unknown command, not Object.prototype's.
+  const command = name !== undefined && Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (name !== undefined && !command) {
     process.stderr.write(`Unknown command "${name}".\n\n${usage()}`);
     return 2;
+  }
+  const refused = tokens.find(
+    (token) => token.kind === 'option' && (token.name !== 'help' || token.value !== undefined),
+  );
+  if (refused?.kind === 'option') {
+    const problem =
+      refused.name === 'help'
+        ? `${refused.rawName} takes no value (${refused.rawName}=${refused.value ?? ''})`
+        : `Unknown option "${refused.rawName}" for domum${command ? ` ${name}` : ''}: the only option is --help (-h)`;
+    const dashedFile = command?.usage.includes('<')
+      ? `A file name or argument that starts with - goes after --, as in: ${command.usage.replace('<', '-- <')}\n`
+      : '';
+    const help = command ? `Usage: ${command.usage}\nRun \`domum ${name} --help\` for details.\n` : usage();
+    process.stderr.write(`${problem}.\n${dashedFile}\n${help}`);
+    return 2;
+  }
+  if (!command) {
+    process.stdout.write(usage());
+    return values.help ? 0 : 2;
   }
   if (values.help) {
     process.stdout.write(`${command.help}\n`);

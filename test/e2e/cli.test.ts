@@ -234,4 +234,31 @@ describe('domum --help', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Unknown command "frobnicate"');
   }, 90_000);
+
+  it('refuses an unknown option with exit code 2, naming it and showing the usage, before running anything', async () => {
+    // Slack credentials and a data directory: without the check, `start --bogus` would start serving.
+    const env = baseEnvironment({
+      SLACK_BOT_TOKEN: 'xoxb-1-2-3',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: 'http://127.0.0.1:9/api/',
+      PORT: '0',
+      DATA_DIR: await temporaryDirectory(),
+    });
+    const start = await domum(['start', '--bogus'], env);
+    expect(start.code).toBe(2);
+    expect(start.stdout).toBe('');
+    expect(start.stderr).toContain('Unknown option "--bogus" for domum start');
+    expect(start.stderr).toContain('Usage: domum start\n');
+
+    const validate = await domum(['validate', fixturePath('clean_en.xlsx'), '--x'], env);
+    expect(validate.code).toBe(2);
+    expect(validate.stdout).toBe('');
+    expect(validate.stderr).toContain('Unknown option "--x" for domum validate');
+    expect(validate.stderr).toContain('Usage: domum validate <spreadsheet>');
+
+    const alone = await domum(['--nope'], env);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('Unknown option "--nope" for domum:');
+    expect(alone.stderr).toContain('domum catalog load <file.yaml|file.json>');
+  }, 90_000);
 });
