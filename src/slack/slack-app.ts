@@ -105,7 +105,7 @@ export async function createSlackAdapter(deps: AppDeps): Promise<SlackAdapter> {
 }
 
 /** Slack's payloads are small (a modal's state is well under this); Bolt's own limit is 4 MB. */
-export const SLACK_BODY_LIMIT_BYTES = 1_048_576;
+const SLACK_BODY_LIMIT_BYTES = 1_048_576;
 const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 
 /**

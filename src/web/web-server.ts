@@ -217,7 +217,7 @@ const ORIGIN_FORM = /^(\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*)(?:
  * HTTP/1.1 server must accept. Undefined for anything else (`*`, an authority, a broken URL). Origin form is
  * never given to `new URL(target, base)`: `//host/path` would become a host and a different path.
  */
-export function requestPath(target: string | undefined): string | undefined {
+function requestPath(target: string | undefined): string | undefined {
   if (!target) return undefined;
   const originForm = ORIGIN_FORM.exec(target);
   if (originForm) return originForm[1];

@@ -55,7 +55,7 @@ afterEach(async () => {
 // ---------------------------------------------------------------------------------------------------------
 // Raw HTTP over TCP: what fetch would refuse to send.
 
-export interface RawAnswer {
+interface RawAnswer {
   /** The whole answer as latin1 text ('' when the server closed without a word). */
   text: string;
   /** The status of the first response line; undefined when there was none. */
@@ -70,7 +70,7 @@ export interface RawAnswer {
  * Sends `request` (then `body`, in pieces, if given) on a new connection and resolves once the server closed
  * it. Write errors are expected (the server may refuse before the body is in) and ignored.
  */
-export function rawExchange(
+function rawExchange(
   port: number,
   request: string | Buffer,
   options: { body?: Buffer; timeoutMs?: number } = {},
@@ -140,13 +140,13 @@ function expectAnswer(answer: RawAnswer, status: number, allow?: string): void {
 // ---------------------------------------------------------------------------------------------------------
 // The cases.
 
-export interface HostileContext {
+interface HostileContext {
   app: ChildApp;
   /** Link ids of two open landing pages (their accesses are provisioned; neither token was entered). */
   links: [string, string];
 }
 
-export interface HostileCase {
+interface HostileCase {
   name: string;
   send(context: HostileContext): Promise<void>;
 }
@@ -441,7 +441,7 @@ const CSRF_REFUSALS: HostileCase[] = [
   },
 ];
 
-export const HOSTILE_CASES: HostileCase[] = [
+const HOSTILE_CASES: HostileCase[] = [
   ...everyMethodOnEveryRoute(),
   ...MALFORMED_TARGETS.map(([name, request, status]): HostileCase => ({
     name,
