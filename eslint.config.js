@@ -11,6 +11,8 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     settings: {
       'import-x/extensions': ['.ts', '.js'],
+      // Dependencies are not parsed: a cycle can only be ours, and some bundles (PGlite's) overflow the parser.
+      'import-x/ignore': ['node_modules'],
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
       'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'] })],
     },
@@ -23,7 +25,7 @@ export default tseslint.config(
       ],
       'no-console': 'error',
       // Type imports count: a cycle of types still ties two modules' designs together.
-      'import-x/no-cycle': 'error',
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
   {
