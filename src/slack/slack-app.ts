@@ -13,6 +13,7 @@ import type { AppDeps } from './deps.ts';
 import { createSlackErrorHandler } from './errors.ts';
 import { SLACK_EVENTS_PATH } from './ids.ts';
 import { registerSlackListeners } from './listeners.ts';
+import { readLimitedBody } from '../web/read-body.ts';
 
 export interface SlackAdapter {
   app: App;
@@ -119,7 +120,7 @@ function guardEventsListener(
   listener: RequestListener,
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   return async (request, response) => {
-    const body = await readBody(request, SLACK_BODY_LIMIT_BYTES);
+    const body = await readLimitedBody(request, SLACK_BODY_LIMIT_BYTES);
     if (body === 'aborted') return;
     if (body === 'too-large') {
       response.writeHead(413, { connection: 'close' });
@@ -133,32 +134,6 @@ function guardEventsListener(
     }
     listener(Object.assign(request, { rawBody: body }), response);
   };
-}
-
-/**
- * The body, or 'too-large' once it is read to its end past `limit` bytes (kept only up to the limit). The
- * rest of a body too large is read and thrown away rather than left unread: closing a connection with bytes
- * still coming makes the kernel reset it, and the client would never see the 413. The request timeout bounds
- * how long that takes.
- */
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'too-large' | 'aborted'> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = Number(request.headers['content-length']) > limit ? limit + 1 : 0;
-    const finish = (result: Buffer | 'too-large' | 'aborted') => {
-      request.off('data', onData).off('end', onEnd).off('close', onClose);
-      resolve(result);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    };
-    const onEnd = () => finish(size > limit ? 'too-large' : Buffer.concat(chunks));
-    const onClose = () => finish('aborted');
-    // A client that goes away mid-body: nobody is left to answer, and it is no error of ours.
-    request.on('error', () => undefined);
-    request.on('data', onData).on('end', onEnd).on('close', onClose);
-  });
 }
 
 /** Whether Bolt would parse this body (see its parseHTTPRequestBody) to `null`. */

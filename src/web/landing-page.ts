@@ -23,6 +23,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import { sendNewTokenQueue } from '../jobs/queues.ts';
 import { activateFirstAccess, findAccessByLink, linkState } from '../usecases/first-access.ts';
 import type { AccessForPage, LinkState } from '../usecases/first-access.ts';
+import { readLimitedBody } from './read-body.ts';
 import type { Route } from './web-server.ts';
 
 const LINK_ID = '(?<linkId>[A-Za-z0-9_-]{1,64})';
@@ -84,14 +85,8 @@ function sameSecret(a: string | undefined, b: string | undefined): boolean {
 }
 
 async function readForm(request: IncomingMessage): Promise<URLSearchParams | undefined> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  const body = await readLimitedBody(request, MAX_BODY);
+  return typeof body === 'string' ? undefined : new URLSearchParams(body.toString('utf8'));
 }
 
 /**
