@@ -12,18 +12,18 @@ import type { Db } from './db/schema.ts';
 import { EmbeddedDatabaseBusyError } from './db/embedded-lock.ts';
 import { createLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
-import { migrateAll, startDomum } from './main.ts';
+import { migrateAll } from './db/migrator.ts';
 import type { ProcessRole } from './main.ts';
-import { SlackAuthError } from './slack/slack-app.ts';
-import { writeTemplateWorkbook } from './spreadsheet/write-template.ts';
-import { dryRunSpreadsheet } from './usecases/dry-run-import.ts';
+import { checkReadLines, readForDryRun } from './usecases/dry-run-import.ts';
 import type { DryRun } from './usecases/dry-run-import.ts';
 import { catalogFormatFromFileName, formatCatalogReport, loadCatalog } from './usecases/load-catalog.ts';
 import { describeDryRunCounts } from './domain/import-counts.ts';
 import { formatErrorLine } from './domain/import-lines.ts';
-import { describeStatusDetail, plainStyle } from './slack/blocks/status-blocks.ts';
 import { parseItemCode } from './domain/codes.ts';
-import { findStatusDetail } from './usecases/status-report.ts';
+
+// The server (main.ts), the status texts and the template writer are imported where a command needs them, not
+// here: they bring date-fns's ES module index, whose loading alone peaks above 500 MB, and SheetJS. A command
+// pays only for what it runs (`domum validate` of 50,000 lines stays under 400 MB).
 
 interface Command {
   usage: string;
@@ -83,19 +83,23 @@ const commands: Record<string, Command> = {
       }
       const read = await readInputFile(file);
       if (!read) return 2;
-      const bytes = new Uint8Array(read);
-      return withMigratedDatabase('warn', async (database, config) => {
-        const result = await dryRunSpreadsheet(database.db, {
-          bytes,
-          fileName: path.basename(file),
-          limits: { maxBytes: config.importMaxBytes, maxRows: config.importMaxRows },
-        });
-        if (!result.ok) {
-          process.stderr.write(`${path.basename(file)} cannot be imported: ${result.refusal.message}\n`);
-          return 2;
-        }
-        process.stdout.write(formatValidationReport(path.basename(file), result.dryRun));
-        return result.dryRun.counts.error > 0 ? 1 : 0;
+      const config = configFor('database');
+      const fileName = path.basename(file);
+      // Read before the database is opened: the spreadsheet reader's peak and the embedded database's memory
+      // never add up, and a refused file needs no database at all.
+      const sheet = await readForDryRun({
+        bytes: new Uint8Array(read),
+        fileName,
+        limits: { maxBytes: config.importMaxBytes, maxRows: config.importMaxRows },
+      });
+      if (!sheet.ok) {
+        process.stderr.write(`${fileName} cannot be imported: ${sheet.refusal.message}\n`);
+        return 2;
+      }
+      return withMigratedDatabase('warn', async (database) => {
+        const dryRun = await checkReadLines(database.db, sheet);
+        for (const piece of validationReport(fileName, dryRun)) process.stdout.write(piece);
+        return dryRun.counts.error > 0 ? 1 : 0;
       });
     },
   },
@@ -109,6 +113,7 @@ const commands: Record<string, Command> = {
         process.stderr.write('Usage: domum template <out.xlsx>\n');
         return 2;
       }
+      const { writeTemplateWorkbook } = await import('./spreadsheet/write-template.ts');
       try {
         await writeFile(file, writeTemplateWorkbook(), { flag: 'wx' });
       } catch (error) {
@@ -188,6 +193,8 @@ export async function statusReport(
       stdout: '',
       stderr: `${text} is not a code: codes look like IMP-000123, W000123 or EXT-26-000123.\n`,
     };
+  const { findStatusDetail } = await import('./usecases/status-report.ts');
+  const { describeStatusDetail, plainStyle } = await import('./slack/blocks/status-blocks.ts');
   // The operator sees everything; approver user groups are a Slack matter and play no part here.
   const detail = await findStatusDetail({ db, usergroupMembers: () => Promise.resolve([]) }, code, 'operator');
   if (!detail) return { exitCode: 1, stdout: '', stderr: `No import, request or access ${code.code}.\n` };
@@ -196,6 +203,14 @@ export async function statusReport(
     stdout: `${describeStatusDetail(detail, now, plainStyle).paragraphs.join('\n\n')}\n`,
     stderr: '',
   };
+}
+
+/** Errors whose message already tells the operator what to do: printed as they are. */
+async function isWrittenForOperators(error: unknown): Promise<boolean> {
+  if (error instanceof ConfigError || error instanceof EmbeddedDatabaseBusyError) return true;
+  // Only the server commands meet Slack, and they have loaded the Slack adapter by then (see the imports).
+  const { SlackAuthError } = await import('./slack/slack-app.ts');
+  return error instanceof SlackAuthError;
 }
 
 /** A file named on the command line, or undefined after saying why it cannot be read. */
@@ -221,7 +236,10 @@ async function withMigratedDatabase(
 ): Promise<number> {
   const config = configFor('database');
   const logger = createLogger({ level });
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, logger);
+  const database = await openDatabase(
+    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, oneOff: true },
+    logger,
+  );
   try {
     return await run(database, config, await migrateAll(database, logger));
   } finally {
@@ -232,6 +250,7 @@ async function withMigratedDatabase(
 async function serve(role: ProcessRole): Promise<number> {
   const config = configFor(role === 'worker' ? 'worker' : 'slack');
   const logger: Logger = createLogger({ level: config.logLevel, base: { process: role } });
+  const { startDomum } = await import('./main.ts');
   const running = await startDomum({ config, role, logger });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -248,25 +267,38 @@ async function serve(role: ProcessRole): Promise<number> {
   return 0;
 }
 
-/** The dry run as a table: one row per line (outcome, email, errors), then the counts. */
-export function formatValidationReport(fileName: string, dryRun: DryRun): string {
-  const { counts } = dryRun;
-  const rows = dryRun.lines.map((line) => ({
-    line: String(line.lineNumber),
-    outcome: line.outcome,
-    email: line.email ?? '',
-    errors: line.errors.map((error) => formatErrorLine(line.lineNumber, error).replace(/^line \d+ · /, '')).join('; '),
-  }));
+// The report is written a few hundred lines at a time: 50,000 lines built into one string first would hold every
+// formatted line in memory at once, for no reader's benefit.
+const REPORT_CHUNK_LINES = 500;
+
+/** The dry run as a table, in pieces to write in order: one row per line (outcome, email, errors), then the counts. */
+export function* validationReport(fileName: string, dryRun: DryRun): Generator<string> {
   const header = { line: 'Line', outcome: 'Outcome', email: 'Email', errors: 'Errors' };
-  const width = (key: 'line' | 'outcome' | 'email') =>
-    Math.max(header[key].length, ...rows.map((row) => row[key].length));
-  const [lineWidth, outcomeWidth, emailWidth] = [width('line'), width('outcome'), Math.min(width('email'), 48)];
+  let lineWidth = header.line.length;
+  let outcomeWidth = header.outcome.length;
+  let emailWidth = header.email.length;
+  for (const line of dryRun.lines) {
+    lineWidth = Math.max(lineWidth, String(line.lineNumber).length);
+    outcomeWidth = Math.max(outcomeWidth, line.outcome.length);
+    emailWidth = Math.max(emailWidth, (line.email ?? '').length);
+  }
+  emailWidth = Math.min(emailWidth, 48);
   const format = (row: typeof header) =>
     `${row.line.padStart(lineWidth)}  ${row.outcome.padEnd(outcomeWidth)}  ${row.email.padEnd(emailWidth)}  ${row.errors}`.trimEnd();
   const unknown =
     dryRun.rows.unknownColumns.length > 0 ? `Ignored columns: ${dryRun.rows.unknownColumns.join(', ')}\n` : '';
-  const summary = describeDryRunCounts(counts);
-  return `${fileName} (sheet ${dryRun.rows.sheetName})\n${unknown}${[header, ...rows].map(format).join('\n')}\n\n${summary.join('\n')}\n`;
+  yield `${fileName} (sheet ${dryRun.rows.sheetName})\n${unknown}${format(header)}\n`;
+  for (let start = 0; start < dryRun.lines.length; start += REPORT_CHUNK_LINES) {
+    let piece = '';
+    for (const line of dryRun.lines.slice(start, start + REPORT_CHUNK_LINES)) {
+      const errors = line.errors
+        .map((error) => formatErrorLine(line.lineNumber, error).replace(/^line \d+ · /, ''))
+        .join('; ');
+      piece += `${format({ line: String(line.lineNumber), outcome: line.outcome, email: line.email ?? '', errors })}\n`;
+    }
+    yield piece;
+  }
+  yield `\n${describeDryRunCounts(dryRun.counts).join('\n')}\n`;
 }
 
 function usage(): string {
@@ -326,13 +358,9 @@ if (isEntryPoint) {
     (code) => {
       process.exitCode = code;
     },
-    (error: unknown) => {
-      if (
-        error instanceof ConfigError ||
-        error instanceof SlackAuthError ||
-        error instanceof EmbeddedDatabaseBusyError
-      ) {
-        process.stderr.write(`${error.message}\n`);
+    async (error: unknown) => {
+      if (await isWrittenForOperators(error)) {
+        process.stderr.write(`${(error as Error).message}\n`);
       } else {
         process.stderr.write(`domum: ${(error as Error).message ?? String(error)}\n`);
       }

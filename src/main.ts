@@ -3,7 +3,7 @@ import { WebClient } from '@slack/web-api';
 import type { Config } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import type { DatabaseHandle, DatabaseTarget } from './db/client.ts';
-import { migrateToLatest } from './db/migrator.ts';
+import { migrateAll } from './db/migrator.ts';
 import { createJobQueue, prepareJobQueues } from './jobs/job-queue.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import { queues } from './jobs/queues.ts';
@@ -135,11 +135,4 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
     await stopAll();
     throw error;
   }
-}
-
-export async function migrateAll(database: DatabaseHandle, logger: Logger): Promise<string[]> {
-  const { applied } = await migrateToLatest(database);
-  await prepareJobQueues(database, { migrate: true, queues });
-  if (applied.length > 0) logger.info('migrations applied', { applied });
-  return applied;
 }

@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import type { Migration, MigrationProvider, MigrationResultSet } from 'kysely/migration';
+import { prepareJobQueues } from '../jobs/job-queue.ts';
+import { queues } from '../jobs/queues.ts';
+import type { Logger } from '../logger.ts';
 import type { DatabaseHandle } from './client.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
@@ -57,4 +60,15 @@ export async function migrateToLatest(handle: DatabaseHandle, directory = MIGRAT
     });
   }
   return { applied: (result.results ?? []).filter((entry) => entry.status === 'Success').map((e) => e.migrationName) };
+}
+
+/**
+ * Everything `domum migrate` does: the SQL migrations, then pg-boss's schema and the app's queues. Kept apart from
+ * main.ts so the commands that only need a migrated database do not load the server's modules.
+ */
+export async function migrateAll(database: DatabaseHandle, logger: Logger): Promise<string[]> {
+  const { applied } = await migrateToLatest(database);
+  await prepareJobQueues(database, { migrate: true, queues });
+  if (applied.length > 0) logger.info('migrations applied', { applied });
+  return applied;
 }

@@ -51,13 +51,34 @@ export async function validateAgainstDatabase(
   return validateLines(inputs, { vendors, existingEmails });
 }
 
+/** The file read, before any database is involved: its hash and rows, or why it is refused whole. */
+export type SpreadsheetRead =
+  { ok: true; fileHash: string; rows: SheetRows } | { ok: false; fileHash: string; refusal: Refusal };
+
+/**
+ * The first half of the dry run: the file's rows, read in the spreadsheet worker. `domum validate` runs it before
+ * it opens the database, so the reader's memory and the embedded database's never add up.
+ */
+export async function readForDryRun(input: {
+  bytes: Uint8Array;
+  fileName: string;
+  limits: ImportLimits;
+}): Promise<SpreadsheetRead> {
+  const fileHash = hashFile(input.bytes);
+  const read = await readSpreadsheetOffThread(input.bytes, input.fileName, input.limits);
+  return read.ok ? { ok: true, fileHash, rows: read.rows } : { ok: false, fileHash, refusal: read.refusal };
+}
+
+/** The second half: every line of a file read checked against the catalog and the registered users. */
+export async function checkReadLines(db: Executor, read: Extract<SpreadsheetRead, { ok: true }>): Promise<DryRun> {
+  const { lines, counts } = await validateAgainstDatabase(db, toLineInputs(read.rows));
+  return { fileHash: read.fileHash, rows: read.rows, lines, counts };
+}
+
 export async function dryRunSpreadsheet(
   db: Executor,
   input: { bytes: Uint8Array; fileName: string; limits: ImportLimits },
 ): Promise<DryRunResult> {
-  const fileHash = hashFile(input.bytes);
-  const read = await readSpreadsheetOffThread(input.bytes, input.fileName, input.limits);
-  if (!read.ok) return { ok: false, fileHash, refusal: read.refusal };
-  const { lines, counts } = await validateAgainstDatabase(db, toLineInputs(read.rows));
-  return { ok: true, dryRun: { fileHash, rows: read.rows, lines, counts } };
+  const read = await readForDryRun(input);
+  return read.ok ? { ok: true, dryRun: await checkReadLines(db, read) } : read;
 }

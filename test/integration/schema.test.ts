@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.ts';
 import { createLogger } from '../../src/logger.ts';
-import { migrateAll } from '../../src/main.ts';
+import { migrateAll } from '../../src/db/migrator.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 
 const quiet = createLogger({ level: 'error', write: () => undefined });

@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/client.ts';
 import { createLogger } from '../../src/logger.ts';
-import { migrateAll } from '../../src/main.ts';
+import { migrateAll } from '../../src/db/migrator.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
