@@ -85,8 +85,7 @@ const commands: Record<string, Command> = {
       if (!read) return 2;
       const config = configFor('database');
       const fileName = path.basename(file);
-      // Read before the database is opened: the spreadsheet reader's peak and the embedded database's memory
-      // never add up, and a refused file needs no database at all.
+      // Read before the database is opened: a refused file needs no database at all.
       const sheet = await readForDryRun({
         bytes: new Uint8Array(read),
         fileName,

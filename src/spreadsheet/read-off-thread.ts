@@ -23,8 +23,8 @@ export async function readSpreadsheetOffThread(
     execArgv: ['--experimental-strip-types', '--disable-warning=ExperimentalWarning'],
     // SheetJS makes a lot of short-lived garbage. With V8's default young generation the worker peaked about
     // 330 MB above the process on a 50,000-line file, with 32 MB about 220 MB; with 8 MB, collected more often,
-    // the file reads as fast (2.4–2.8 s against 2.5–2.9 s here) and `domum validate` of it peaks at 340–360 MB
-    // instead of 340–420 (the heap pages a worker used stay with the process: see the header).
+    // the file reads as fast (2.4–2.8 s against 2.5–2.9 s here) and `domum validate` of it peaks about 40 MB
+    // lower, at 340–385 MB (the heap pages a worker used stay with the process: see the header).
     resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: heapMb },
   });
   try {

@@ -57,7 +57,7 @@ export type SpreadsheetRead =
 
 /**
  * The first half of the dry run: the file's rows, read in the spreadsheet worker. `domum validate` runs it before
- * it opens the database, so the reader's memory and the embedded database's never add up.
+ * it opens the database, which a refused file then never needs.
  */
 export async function readForDryRun(input: {
   bytes: Uint8Array;
