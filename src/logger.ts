@@ -5,8 +5,9 @@
 // Whatever the fields hold (cycles, BigInt, throwing getters or toJSON, proxies, huge or deep values) the line is
 // written, with markers such as "[circular]" or "[unreadable]" where a value could not be read as it is.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { LogLevel } from '@slack/bolt';
-import type { Logger as SlackLogger } from '@slack/bolt';
+// Types only: importing Bolt's LogLevel enum as a value would load all of Bolt (about 36 MB) into every
+// process, the CLI's included. Its values are these level names.
+import type { LogLevel, Logger as SlackLogger } from '@slack/bolt';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 const LEVEL_RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -284,8 +285,8 @@ function inlineText(part: unknown): string {
 }
 
 export const slackLogLevel: Record<Level, LogLevel> = {
-  debug: LogLevel.DEBUG,
-  info: LogLevel.INFO,
-  warn: LogLevel.WARN,
-  error: LogLevel.ERROR,
+  debug: 'debug' as LogLevel,
+  info: 'info' as LogLevel,
+  warn: 'warn' as LogLevel,
+  error: 'error' as LogLevel,
 };
