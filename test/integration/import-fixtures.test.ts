@@ -34,10 +34,8 @@ async function importFile(database: DatabaseHandle, name: string) {
   try {
     const deps = { db: database.db, jobs };
     const record = await startImport(deps, { fileName: name, importerUserId: 'U0IMPORT1', source: 'cli' });
-    const checked = await checkImport(
-      { ...deps, limits },
-      record.id,
-      () => Promise.resolve(new Uint8Array(readFileSync(fixturePath(name)))),
+    const checked = await checkImport({ ...deps, limits }, record.id, () =>
+      Promise.resolve(new Uint8Array(readFileSync(fixturePath(name)))),
     );
     expect(checked.kind).toBe('ready');
     expect((await continueImport(deps, record.id, 'U0IMPORT1')).ok).toBe(true);

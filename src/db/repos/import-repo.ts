@@ -145,15 +145,13 @@ const BULK_BATCH = 5_000;
 export async function replaceImportLines(db: Executor, importId: number, lines: readonly StoredLine[]): Promise<void> {
   await db.deleteFrom('import_lines').where('import_id', '=', importId).execute();
   for (let start = 0; start < lines.length; start += BULK_BATCH) {
-    const batch = lines
-      .slice(start, start + BULK_BATCH)
-      .map((line) => ({
-        line_number: line.lineNumber,
-        raw: line.cells,
-        predicted_outcome: line.outcome,
-        errors: line.errors,
-        user_id: line.userId,
-      }));
+    const batch = lines.slice(start, start + BULK_BATCH).map((line) => ({
+      line_number: line.lineNumber,
+      raw: line.cells,
+      predicted_outcome: line.outcome,
+      errors: line.errors,
+      user_id: line.userId,
+    }));
     await sql`
       insert into import_lines (import_id, line_number, raw, predicted_outcome, outcome, errors, user_id)
       select ${importId}, t.line_number, t.raw, t.predicted_outcome, null, t.errors, t.user_id
@@ -202,14 +200,12 @@ export async function updateLineOutcomes(
   lines: ReadonlyArray<{ lineNumber: number; outcome: LineOutcome; errors: LineError[]; userId: number | null }>,
 ): Promise<void> {
   for (let start = 0; start < lines.length; start += BULK_BATCH) {
-    const batch = lines
-      .slice(start, start + BULK_BATCH)
-      .map((line) => ({
-        line_number: line.lineNumber,
-        outcome: line.outcome,
-        errors: line.errors,
-        user_id: line.userId,
-      }));
+    const batch = lines.slice(start, start + BULK_BATCH).map((line) => ({
+      line_number: line.lineNumber,
+      outcome: line.outcome,
+      errors: line.errors,
+      user_id: line.userId,
+    }));
     await sql`
       update import_lines as line
          set outcome = source.outcome, errors = source.errors, user_id = source.user_id
@@ -247,16 +243,14 @@ export async function insertUsersSkippingRegistered(
 ): Promise<Map<string, number>> {
   const created = new Map<string, number>();
   for (let start = 0; start < users.length; start += BULK_BATCH) {
-    const batch = users
-      .slice(start, start + BULK_BATCH)
-      .map((user) => ({
-        vendor_id: user.vendorId,
-        name: user.name,
-        email: user.email,
-        phone: user.phone,
-        document: user.document,
-        enabled: user.enabled,
-      }));
+    const batch = users.slice(start, start + BULK_BATCH).map((user) => ({
+      vendor_id: user.vendorId,
+      name: user.name,
+      email: user.email,
+      phone: user.phone,
+      document: user.document,
+      enabled: user.enabled,
+    }));
     if (batch.length === 0) continue;
     const { rows } = await sql<{ id: number; email: string }>`
       insert into third_party_users (vendor_id, name, email, phone, document, enabled, import_id)
