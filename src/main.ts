@@ -13,7 +13,7 @@ import type { Logger } from './logger.ts';
 import { createMailer } from './mail/mailer.ts';
 import { slackClientOptions } from './slack/client-options.ts';
 import { resolveSecretKey } from './secret-key.ts';
-import type { AppDeps } from './slack/deps.ts';
+import type { AppDeps } from './app-deps.ts';
 import { SLACK_EVENTS_PATH } from './slack/ids.ts';
 import { createSlackAdapter } from './slack/slack-app.ts';
 import type { SlackAdapter } from './slack/slack-app.ts';

@@ -1,6 +1,6 @@
 // access.lifecycle (every minute, a pg-boss schedule): accesses start and finish at their instants, and the
 // requests whose accesses end within a day get request.end-reminder, the requester's one DM.
-import type { AppDeps } from '../slack/deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { remindAccessesEnd } from '../slack/lifecycle-publisher.ts';
 import { advanceAccessLifecycle } from '../usecases/access-lifecycle.ts';
 import type { JobHandler } from './job-queue.ts';

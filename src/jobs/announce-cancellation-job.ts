@@ -1,5 +1,5 @@
 // cancellation.announce: after `/domum cancel`, the thread reply, the card and the requester's DM, each once.
-import type { AppDeps } from '../slack/deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { announceCancellation } from '../slack/lifecycle-publisher.ts';
 import type { JobHandler } from './job-queue.ts';
 

@@ -1,6 +1,6 @@
 // import.check: download the spreadsheet from Slack, run the dry run, store it, show the preview.
 import { publishPreview } from '../slack/import-publisher.ts';
-import type { AppDeps } from '../slack/deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { downloadSlackFile } from '../slack/slack-files.ts';
 import { checkImport, FileUnavailableError } from '../usecases/import-lifecycle.ts';
 import type { JobHandler } from './job-queue.ts';

@@ -1,5 +1,5 @@
 // request.card: post a new request's card (once: the card's ts is recorded).
-import type { AppDeps } from '../slack/deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { publishRequestCard } from '../slack/request-publisher.ts';
 import type { JobHandler } from './job-queue.ts';
 

@@ -1,8 +1,8 @@
 // request.provision (accesses, the progress message, then one access.emails job per chunk) and access.emails
 // (the two emails per access, progress in the thread, and the summary from the job that finished the request).
 // Both may run again after a crash or a lost database connection: every step below is safe to repeat.
-import { accessMailDeps } from '../slack/deps.ts';
-import type { AppDeps } from '../slack/deps.ts';
+import { accessMailDeps } from '../app-deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { publishProgress, publishProvisioningSummary } from '../slack/provisioning-publisher.ts';
 import {
   completeProvisioning,

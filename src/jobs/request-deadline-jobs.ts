@@ -1,5 +1,5 @@
 // request.remind and request.expire (scheduled at Create for half the approval TTL and the TTL).
-import type { AppDeps } from '../slack/deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { remindApprovers } from '../slack/request-publisher.ts';
 import { expireRequest } from '../usecases/request-deadlines.ts';
 import type { JobHandler } from './job-queue.ts';

@@ -1,7 +1,7 @@
 // request.decided: the card updated in place (buttons gone once decided), each decision announced once in
 // the thread, and the requester told once of each status change.
 import type { RequestStatus } from '../db/schema.ts';
-import type { AppDeps } from '../slack/deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { announceDecisions } from '../slack/request-publisher.ts';
 import type { JobHandler } from './job-queue.ts';
 

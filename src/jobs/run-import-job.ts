@@ -1,6 +1,6 @@
 // import.run: create the users of a continued import, then reply with the summary.
 import { publishSummary } from '../slack/import-publisher.ts';
-import type { AppDeps } from '../slack/deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { runImport } from '../usecases/import-lifecycle.ts';
 import type { JobHandler } from './job-queue.ts';
 import { provisionRequestQueue } from './queues.ts';

@@ -2,8 +2,8 @@
 // for every link, whatever its state). The use case checks the link, applies the limits, sends and stores the
 // new token; a transient mail error fails the job and pg-boss retries it with backoff. Safe to run twice: a
 // job whose token went out sends no second one (src/usecases/resend-token.ts).
-import { accessMailDeps } from '../slack/deps.ts';
-import type { AppDeps } from '../slack/deps.ts';
+import { accessMailDeps } from '../app-deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { requestNewToken } from '../usecases/resend-token.ts';
 import type { JobHandler } from './job-queue.ts';
 

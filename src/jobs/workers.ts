@@ -1,5 +1,5 @@
 // Maps each queue of the table to the handler that runs its jobs (one file per queue under src/jobs/).
-import type { AppDeps } from '../slack/deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { accessLifecycleJob, ACCESS_LIFECYCLE_CRON, remindAccessesEndJob } from './access-lifecycle-jobs.ts';
 import { announceCancellationJob } from './announce-cancellation-job.ts';
 import { checkImportJob } from './check-import-job.ts';

@@ -17,7 +17,7 @@ import { cancelRequest } from '../usecases/request-deadlines.ts';
 import type { MayDecide } from '../usecases/decide-request.ts';
 import { COMMENT_BLOCK, REASON_BLOCK } from './approval-ids.ts';
 import { buildApproveModal, buildRejectModal, parseDecisionText } from './blocks/approval-blocks.ts';
-import type { AppDeps } from './deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import type { UsergroupMembers } from './usergroup-members.ts';
 import type { RequestStatus } from '../db/schema.ts';
 import { publishHome } from './events/app-home.ts';

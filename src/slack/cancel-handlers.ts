@@ -12,7 +12,7 @@ import {
   parseCancelMetadata,
 } from './blocks/cancel-blocks.ts';
 import { CANCEL_REASON_ACTION, CANCEL_REASON_BLOCK } from './cancel-ids.ts';
-import type { AppDeps } from './deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 
 type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 

@@ -12,7 +12,7 @@ import type { Import } from '../db/schema.ts';
 import type { ImportCounts } from '../domain/import-lines.ts';
 import type { Logger } from '../logger.ts';
 import { writeResultsWorkbook } from '../spreadsheet/write-results.ts';
-import type { AppDeps } from './deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import {
   PREVIEW_ERROR_LINES,
   SUMMARY_ERROR_LINES,

@@ -5,7 +5,7 @@
 import { endReminderFor, markEndReminderPosted } from '../usecases/access-lifecycle.ts';
 import { cancellationDmText, cancellationReplyText, endReminderText } from './blocks/cancel-blocks.ts';
 import type { CancellationInWords } from './blocks/cancel-blocks.ts';
-import type { AppDeps } from './deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { buildCardFor } from './request-publisher.ts';
 import { openDirectMessage } from './slack-files.ts';
 

@@ -20,7 +20,7 @@ import { createCurrentUsergroupMembers } from './usergroup-members.ts';
 import { createCancelSubmission } from './cancel-handlers.ts';
 import { CANCEL_MODAL_CALLBACK } from './cancel-ids.ts';
 import { createDomumCommandListener } from './commands/domum-command.ts';
-import type { AppDeps } from './deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { createCancelImportAction, createContinueImportAction } from './actions/preview-buttons.ts';
 import { ACCESS_RESEND_ACTION, createAccessResendAction } from './actions/access-resend.ts';
 import { createAppHomeOpenedListener } from './events/app-home.ts';

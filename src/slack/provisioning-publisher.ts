@@ -8,7 +8,7 @@ import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
 import { provisioningProgress } from '../usecases/provision-request.ts';
 import { buildSummaryMessage, resultsFileName, SUMMARY_ERROR_LINES } from './blocks/import-blocks.ts';
 import { RETRY_FAILED_ACTION } from './approval-ids.ts';
-import type { AppDeps } from './deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { resultsWorkbook } from './import-publisher.ts';
 import { openDirectMessage, uploadFile } from './slack-files.ts';
 

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.ts';
 import { credentialLabel } from '../usecases/search-catalog.ts';
 import { decisionReplyText, statusChangeDmText } from './blocks/approval-blocks.ts';
 import { buildRequestCard } from './blocks/request-card.ts';
-import type { AppDeps } from './deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { approversToRemind, markReminded } from '../usecases/request-deadlines.ts';
 import { openDirectMessage } from './slack-files.ts';
 import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';

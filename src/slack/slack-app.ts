@@ -9,7 +9,7 @@ import type { Config } from '../config.ts';
 import { slackLogLevel, toSlackLogger } from '../logger.ts';
 import type { Logger } from '../logger.ts';
 import { SLACK_REQUEST_TIMEOUT_MS, slackClientOptions } from './client-options.ts';
-import type { AppDeps } from './deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { createSlackErrorHandler } from './errors.ts';
 import { SLACK_EVENTS_PATH } from './ids.ts';
 import { registerSlackListeners } from './listeners.ts';

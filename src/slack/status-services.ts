@@ -1,5 +1,5 @@
 // The caches status answers share within one process: approver user-group members and message permalinks.
-import type { AppDeps } from './deps.ts';
+import type { AppDeps } from '../app-deps.ts';
 import { createPermalinkResolver } from './permalinks.ts';
 import type { PermalinkResolver } from './permalinks.ts';
 import { createUsergroupMembers } from './usergroup-members.ts';

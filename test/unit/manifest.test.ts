@@ -6,7 +6,7 @@ import type { App } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createLogger } from '../../src/logger.ts';
-import type { AppDeps } from '../../src/slack/deps.ts';
+import type { AppDeps } from '../../src/app-deps.ts';
 import { SLACK_EVENTS_PATH } from '../../src/slack/ids.ts';
 import { registerSlackListeners, slackListenerCatalog } from '../../src/slack/listeners.ts';
 

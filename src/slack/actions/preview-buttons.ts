@@ -5,7 +5,7 @@ import { findImportById } from '../../db/repos/import-repo.ts';
 import { getRoles } from '../../usecases/get-roles.ts';
 import { cancelImport } from '../../usecases/import-lifecycle.ts';
 import { buildPreviewModal } from '../blocks/import-blocks.ts';
-import type { AppDeps } from '../deps.ts';
+import type { AppDeps } from '../../app-deps.ts';
 import { buildPreviewInput } from '../import-publisher.ts';
 import { markPreviewDecided } from '../import-publisher.ts';
 

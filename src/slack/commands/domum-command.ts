@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { buildHelpMessage } from '../blocks/help-message.ts';
 import type { SubcommandHelp } from '../blocks/help-message.ts';
-import type { AppDeps } from '../deps.ts';
+import type { AppDeps } from '../../app-deps.ts';
 import { cancelSubcommand } from './cancel-command.ts';
 import { importSubcommand } from './import-command.ts';
 import { statusSubcommand } from './status-command.ts';

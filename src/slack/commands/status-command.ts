@@ -20,7 +20,7 @@ import {
 } from '../blocks/status-blocks.ts';
 import { cutText } from '../blocks/request-card.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
-import type { AppDeps } from '../deps.ts';
+import type { AppDeps } from '../../app-deps.ts';
 import { statusServices } from '../status-services.ts';
 import type { Subcommand } from './subcommand.ts';
 

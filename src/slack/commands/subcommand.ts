@@ -2,7 +2,7 @@
 // domum-command.ts, which lists the subcommands, so that each subcommand's file can import it.
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { SubcommandHelp } from '../blocks/help-message.ts';
-import type { AppDeps } from '../deps.ts';
+import type { AppDeps } from '../../app-deps.ts';
 
 export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 

@@ -6,7 +6,7 @@ import type { WebClient } from '@slack/web-api';
 import { catalogCounts, listAwaitingMyDecision, listLatestImports, listMyItems } from '../../usecases/status-report.ts';
 import { buildHomeView } from '../blocks/status-blocks.ts';
 import { viewerOf } from '../commands/status-command.ts';
-import type { AppDeps } from '../deps.ts';
+import type { AppDeps } from '../../app-deps.ts';
 import { statusServices } from '../status-services.ts';
 
 export async function publishHome(deps: AppDeps, client: WebClient, userId: string): Promise<void> {

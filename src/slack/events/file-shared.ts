@@ -7,7 +7,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { getRoles } from '../../usecases/get-roles.ts';
 import { startImportFromUpload } from '../../usecases/import-lifecycle.ts';
-import type { AppDeps } from '../deps.ts';
+import type { AppDeps } from '../../app-deps.ts';
 import { getSlackFileInfo } from '../slack-files.ts';
 
 const SPREADSHEET_NAME = /\.(xlsx|xls|ods|csv)$/i;

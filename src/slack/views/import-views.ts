@@ -10,7 +10,7 @@ import { beginRequestDraft, DRAFT_REFUSAL_TEXT } from '../../usecases/request-wi
 import { buildStepView, messageView, wizardDeps } from '../wizard/wizard-handlers.ts';
 import type { DecisionResult } from '../../usecases/import-lifecycle.ts';
 import { buildCheckingModal, buildImportingModal } from '../blocks/import-blocks.ts';
-import type { AppDeps } from '../deps.ts';
+import type { AppDeps } from '../../app-deps.ts';
 import {
   AUTO_ACCESS_ACTION,
   AUTO_ACCESS_BLOCK,

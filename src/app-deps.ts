@@ -1,10 +1,11 @@
-// What Slack listeners may use. Listeners stay thin: parse, call a use case, render, reply.
+// What the app is made of, built once by the composition root (src/main.ts) and handed to every adapter: Slack
+// listeners, jobs and the web routes. Listeners stay thin: parse, call a use case, render, reply.
 import type { WebClient } from '@slack/web-api';
-import type { Config } from '../config.ts';
-import type { Db } from '../db/schema.ts';
-import type { JobQueue } from '../jobs/job-queue.ts';
-import type { Logger } from '../logger.ts';
-import type { Mailer } from '../mail/mailer.ts';
+import type { Config } from './config.ts';
+import type { Db } from './db/schema.ts';
+import type { JobQueue } from './jobs/job-queue.ts';
+import type { Logger } from './logger.ts';
+import type { Mailer } from './mail/mailer.ts';
 
 export interface AppDeps {
   config: Config;
