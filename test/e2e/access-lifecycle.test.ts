@@ -2,15 +2,13 @@
 // from it, finished from their end, and isAllowedAt agrees at each instant; the tick (the job pg-boss runs
 // every minute) is safe to run twice at once; cancelled accesses stay cancelled; the requester gets one DM a
 // day before the accesses end, however many ticks run.
-import { readFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
 import { describe, expect, it } from 'vitest';
 import { accessLimitationSchema, isAllowedAt, limitationEnd } from '../../src/domain/access-limitation.ts';
 import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
 import { cancelAccesses } from '../../src/usecases/cancel-accesses.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
-import { fixturePath } from '../support/fixtures.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -53,9 +51,7 @@ describe('the access lifecycle', () => {
     const app = await startTestApp({ now: () => clock });
     const db = app.running.deps.db;
     app.slackApi.setUser(REQUESTER, { tz: TIME_ZONE });
-    expect(
-      (await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok,
-    ).toBe(true);
+    await seedCatalog(db);
     const request = await createRequestThroughWizard(app, {
       requester: REQUESTER,
       channel: CHANNEL,

@@ -1,6 +1,5 @@
 // Approval in the thread (SPEC §4): who may decide, the thresholds, the card updated in place, the thread
 // replies and the requester's DMs, and decisions that arrive at the same instant.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   APPROVE_ACTION,
@@ -12,9 +11,8 @@ import {
   REJECT_ACTION,
   REJECT_MODAL_CALLBACK,
 } from '../../src/slack/approval-ids.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
-import { fixturePath } from '../support/fixtures.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -26,14 +24,7 @@ async function appWithRequest(
   approvalsRequired = 1,
 ): Promise<{ app: TestApp; request: { id: number; code: string }; cardTs: string }> {
   const app = await startTestApp();
-  expect(
-    (
-      await loadCatalog(app.running.deps.db, {
-        text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
-        format: 'yaml',
-      })
-    ).ok,
-  ).toBe(true);
+  await seedCatalog(app.running.deps.db);
   await app.running.deps.db.updateTable('access_groups').set({ approvals_required: approvalsRequired }).execute();
   const request = await createRequestThroughWizard(app, { requester: REQUESTER, channel: CHANNEL });
   const card = await app.slackApi.waitForCall('chat.postMessage', (call) => call.args.channel === CHANNEL, 15_000);

@@ -2,14 +2,12 @@
 // an empty reason is answered under the field, a cancelled access's link stops working at once, cancelling a
 // request cancels all its accesses once even when the modal is submitted twice, and provisioning that is
 // still under way sends nothing more.
-import { readFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APPROVE_ACTION, COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
 import { CANCEL_MODAL_CALLBACK, CANCEL_REASON_ACTION, CANCEL_REASON_BLOCK } from '../../src/slack/cancel-ids.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
-import { fixturePath } from '../support/fixtures.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startSmtpCapture } from '../support/smtp-capture.ts';
 import type { SmtpCapture } from '../support/smtp-capture.ts';
 import { startTestApp } from '../support/test-app.ts';
@@ -52,14 +50,7 @@ async function startWithRequest(options: { smtp?: SmtpCapture } = {}) {
   const app = await startTestApp({
     env: { MAIL_RATE_PER_SECOND: '1000', ...(options.smtp ? { SMTP_URL: options.smtp.url } : {}) },
   });
-  expect(
-    (
-      await loadCatalog(app.running.deps.db, {
-        text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
-        format: 'yaml',
-      })
-    ).ok,
-  ).toBe(true);
+  await seedCatalog(app.running.deps.db);
   const request = await createRequestThroughWizard(app, {
     requester: REQUESTER,
     channel: CHANNEL,

@@ -8,7 +8,6 @@
 // /healthz, and (on PostgreSQL, where the test can read the database while the child runs) that no table
 // changed and no job was queued. On the embedded database the child owns the data directory, so the same
 // comparison runs once, between a snapshot taken with the child stopped before the cases and one after.
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { sql } from 'kysely';
 import * as XLSX from 'xlsx';
@@ -16,7 +15,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.ts';
 import type { DatabaseHandle } from '../../src/db/client.ts';
 import { createLogger } from '../../src/logger.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { startWebServer } from '../../src/web/web-server.ts';
 import type { Route } from '../../src/web/web-server.ts';
 import {
@@ -30,7 +28,7 @@ import {
 } from '../support/child-app.ts';
 import type { ChildApp } from '../support/child-app.ts';
 import { startFakeSlackApi } from '../support/fake-slack-api.ts';
-import { fixturePath } from '../support/fixtures.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startSmtpCapture } from '../support/smtp-capture.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 import type { TestDatabase } from '../support/test-database.ts';
@@ -564,8 +562,7 @@ async function startProvisionedApp(database: TestDatabase): Promise<{
     },
   });
   await seedChildDatabase(database, env['DATA_DIR'] ?? '', async (handle) => {
-    const catalog = readFileSync(fixturePath('catalog.yaml'), 'utf8');
-    expect((await loadCatalog(handle.db, { text: catalog, format: 'yaml' })).ok).toBe(true);
+    await seedCatalog(handle.db);
   });
   const app = await startChildApp({ env });
   const side = { slack: app.slack, slackApi };

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeDryRunCounts } from '../../src/domain/import-counts.ts';
 import type { ImportCounts } from '../../src/domain/import-lines.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { fixturePath, readExpectedResults } from '../support/fixtures.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
 
@@ -36,14 +36,7 @@ describe.each(Object.keys(expected).sort())('the Slack preview of %s', (name) =>
   const spec = expected[name]!;
   it('matches expected.json', async () => {
     const app = await startTestApp();
-    expect(
-      (
-        await loadCatalog(app.running.deps.db, {
-          text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
-          format: 'yaml',
-        })
-      ).ok,
-    ).toBe(true);
+    await seedCatalog(app.running.deps.db);
     if (spec.preload) {
       // The users of the preload file are registered first, through the same path.
       await previewOf(app, spec.preload);

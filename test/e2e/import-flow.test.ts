@@ -11,9 +11,9 @@ import {
   IMPORT_MODAL_CALLBACK,
   PREVIEW_MODAL_CALLBACK,
 } from '../../src/slack/ids.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { checkView } from '../support/block-kit-limits.ts';
 import { fixturePath } from '../support/fixtures.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -23,11 +23,7 @@ const IMPORTER = 'U0IMPORT1';
 
 async function startWithCatalog(): Promise<TestApp> {
   const app = await startTestApp();
-  const loaded = await loadCatalog(app.running.deps.db, {
-    text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
-    format: 'yaml',
-  });
-  expect(loaded.ok).toBe(true);
+  await seedCatalog(app.running.deps.db);
   return app;
 }
 

@@ -4,7 +4,7 @@
 // activated page in test-artifacts/. Chromium talks only to loopback: to a proxy that serves the app under a
 // path prefix of PUBLIC_BASE_URL (`/domum`), as a deployment behind one does (issue 13: the CSRF cookie must
 // come back for the prefixed pages).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,10 +14,9 @@ import { chromium } from 'playwright-core';
 import * as XLSX from 'xlsx';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { NEW_TOKEN_ANSWER } from '../../src/web/landing-page.ts';
-import { fixturePath } from '../support/fixtures.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startSmtpCapture } from '../support/smtp-capture.ts';
 import { startTestApp } from '../support/test-app.ts';
 
@@ -109,14 +108,7 @@ describe('the landing page in headless Chromium', () => {
       env: { SMTP_URL: smtp.url, MAIL_RATE_PER_SECOND: '1000', PUBLIC_BASE_URL: publicBaseUrl },
     });
     proxy.setAppPort(app.running.port);
-    expect(
-      (
-        await loadCatalog(app.running.deps.db, {
-          text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
-          format: 'yaml',
-        })
-      ).ok,
-    ).toBe(true);
+    await seedCatalog(app.running.deps.db);
     const request = await createRequestThroughWizard(app, {
       requester: 'U0REQ0001',
       channel: 'C0BROWSER',

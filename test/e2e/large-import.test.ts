@@ -1,12 +1,10 @@
 // A 50,000-line spreadsheet is checked in the background while Slack interactions keep being answered
 // quickly, and a file over the line limit is refused with the limit named. `npm test` runs this file on its
 // own, after the others: it measures latency, which other test files running beside it would distort.
-import { readFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
 import { describe, expect, it } from 'vitest';
 import { IMPORT_FILE_ACTION, IMPORT_FILE_BLOCK } from '../../src/slack/ids.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
-import { fixturePath } from '../support/fixtures.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startTestApp } from '../support/test-app.ts';
 import { usesPostgres } from '../support/test-database.ts';
 
@@ -29,14 +27,7 @@ function bigWorkbook(lines: number): Buffer {
 
 async function submitFile(lines: number) {
   const app = await startTestApp();
-  expect(
-    (
-      await loadCatalog(app.running.deps.db, {
-        text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
-        format: 'yaml',
-      })
-    ).ok,
-  ).toBe(true);
+  await seedCatalog(app.running.deps.db);
   await app.slack.command({ text: 'import', userId: 'U0IMPORT1' });
   const modal = (
     (await app.slackApi.waitForCall('views.open')).response as { view: { id: string; callback_id: string } }

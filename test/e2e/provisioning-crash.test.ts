@@ -6,8 +6,6 @@
 // so the database is read after the child has stopped.
 import * as XLSX from 'xlsx';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import {
   activateOnLandingPage,
   approveOverSlack,
@@ -22,7 +20,7 @@ import {
   temporaryDataDir,
 } from '../support/child-app.ts';
 import { startFakeSlackApi } from '../support/fake-slack-api.ts';
-import { fixturePath } from '../support/fixtures.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startSmtpCapture } from '../support/smtp-capture.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 
@@ -78,9 +76,7 @@ describe('provisioning when the worker process is killed mid-run', () => {
       extra: { MAIL_RATE_PER_SECOND: '5000', PUBLIC_BASE_URL: 'https://domum.example.com' },
     });
     await seedChildDatabase(database, env['DATA_DIR'] ?? '', async (handle) => {
-      expect(
-        (await loadCatalog(handle.db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok,
-      ).toBe(true);
+      await seedCatalog(handle.db);
     });
 
     const first = await startChildApp({ env });

@@ -3,14 +3,12 @@
 // error, no duplicate access, and no email sent twice (an email accepted during the outage is recorded once
 // the database answers again). PostgreSQL only: the embedded database lives inside the process and cannot go
 // away on its own.
-import { readFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { readFirstAccessMails } from '../support/child-app.ts';
-import { fixturePath } from '../support/fixtures.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startSmtpCapture } from '../support/smtp-capture.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
 import { startTestApp } from '../support/test-app.ts';
@@ -51,9 +49,7 @@ describe.skipIf(!usesPostgres())(
       });
       // Read through a connection of its own, not the proxy: the checks below must not depend on the outage.
       const direct = (await app.database.open()).db;
-      expect(
-        (await loadCatalog(direct, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok,
-      ).toBe(true);
+      await seedCatalog(direct);
       const request = await createRequestThroughWizard(app, {
         requester: 'U0REQ0001',
         channel: CHANNEL,

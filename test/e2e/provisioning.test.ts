@@ -1,13 +1,11 @@
 // Provisioning after approval (SPEC §4 "Processing", §5): exactly two emails per created line and none for
 // the others, progress in the thread, a summary whose counts match and a results spreadsheet with the access
 // ids; a 550 for one recipient puts exactly that line in error, with the server's reply.
-import { readFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COMMENT_BLOCK, DECISION_TEXT_ACTION, RETRY_FAILED_ACTION } from '../../src/slack/approval-ids.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
-import { fixturePath } from '../support/fixtures.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startSmtpCapture } from '../support/smtp-capture.ts';
 import { startTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
@@ -59,9 +57,7 @@ describe('provisioning an approved request', () => {
       env: { SMTP_URL: smtp.url, MAIL_RATE_PER_SECOND: '1000', PUBLIC_BASE_URL: 'https://domum.example.com' },
     });
     const db = app.running.deps.db;
-    expect(
-      (await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok,
-    ).toBe(true);
+    await seedCatalog(db);
     const request = await createRequestThroughWizard(app, {
       requester: 'U0REQ0001',
       channel: CHANNEL,
@@ -190,9 +186,7 @@ describe('provisioning an approved request', () => {
     captures.push(smtp);
     const app = await startTestApp({ env: { SMTP_URL: smtp.url, MAIL_RATE_PER_SECOND: '1000' } });
     const db = app.running.deps.db;
-    expect(
-      (await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok,
-    ).toBe(true);
+    await seedCatalog(db);
     const request = await createRequestThroughWizard(app, {
       requester: 'U0REQ0001',
       channel: CHANNEL,

@@ -1,10 +1,8 @@
 // The approval TTL (SPEC §4): approvers still missing are reminded once at half of it, and the request
 // expires at the end of it — once each, also when the app restarts in between.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
-import { fixturePath } from '../support/fixtures.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
 import { usesPostgres } from '../support/test-database.ts';
@@ -16,14 +14,7 @@ const CHANNEL = 'C0DEADLINE';
 const TTL_HOURS = String(6 / 3600);
 
 async function appWithCatalog(app: TestApp): Promise<TestApp> {
-  expect(
-    (
-      await loadCatalog(app.running.deps.db, {
-        text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
-        format: 'yaml',
-      })
-    ).ok,
-  ).toBe(true);
+  await seedCatalog(app.running.deps.db);
   return app;
 }
 

@@ -14,8 +14,8 @@ import {
   WIZARD_DEVICES_SELECT_ACTION,
   WIZARD_VALUE_ACTION,
 } from '../../src/slack/wizard/wizard-ids.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { fixturePath } from '../support/fixtures.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 const REQUESTER = 'U0REQ0001';
@@ -32,9 +32,7 @@ describe('the wizard from an uploaded file', () => {
   it('asks about automatic access in the modal, and re-renders permissions when credentials change', async () => {
     const app = await startTestApp();
     const db = app.running.deps.db;
-    expect(
-      (await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok,
-    ).toBe(true);
+    await seedCatalog(db);
     const file = app.slackApi.addFile({
       name: 'clean_en.xlsx',
       bytes: readFileSync(fixturePath('clean_en.xlsx')),

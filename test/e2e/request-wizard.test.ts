@@ -22,9 +22,9 @@ import {
   WIZARD_EDIT_ACTION,
   WIZARD_VALUE_ACTION,
 } from '../../src/slack/wizard/wizard-ids.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { checkView } from '../support/block-kit-limits.ts';
 import { fixturePath } from '../support/fixtures.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -44,14 +44,7 @@ async function startWithCatalog(): Promise<TestApp> {
   const app = await startTestApp({
     prepareSlackApi: (api) => api.setUser(REQUESTER, { tz: 'America/Sao_Paulo', real_name: 'Rita Requester' }),
   });
-  expect(
-    (
-      await loadCatalog(app.running.deps.db, {
-        text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
-        format: 'yaml',
-      })
-    ).ok,
-  ).toBe(true);
+  await seedCatalog(app.running.deps.db);
   return app;
 }
 

@@ -7,7 +7,6 @@
 // or uncaught-exception line.
 //
 // The inputs are drawn from a seed printed in every failure: FUZZ_SEED=<seed> replays a run.
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { slackListenerCatalog } from '../../src/slack/listeners.ts';
@@ -15,7 +14,6 @@ import * as approvalIds from '../../src/slack/approval-ids.ts';
 import * as cancelIds from '../../src/slack/cancel-ids.ts';
 import * as slackIds from '../../src/slack/ids.ts';
 import * as wizardIds from '../../src/slack/wizard/wizard-ids.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import {
   CHILD_SIGNING_SECRET,
   childEnvironment,
@@ -25,7 +23,7 @@ import {
 } from '../support/child-app.ts';
 import type { ChildApp } from '../support/child-app.ts';
 import { startFakeSlackApi } from '../support/fake-slack-api.ts';
-import { fixturePath } from '../support/fixtures.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { signSlackRequest } from '../support/slack-driver.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 
@@ -384,8 +382,7 @@ describe('/slack/events under fuzzing', () => {
     const database = await createTestDatabase();
     const env = childEnvironment({ slackApi, database, dataDir: await temporaryDataDir() });
     await seedChildDatabase(database, env['DATA_DIR'] ?? '', async (handle) => {
-      const catalog = readFileSync(fixturePath('catalog.yaml'), 'utf8');
-      expect((await loadCatalog(handle.db, { text: catalog, format: 'yaml' })).ok).toBe(true);
+      await seedCatalog(handle.db);
     });
     const app = await startChildApp({ env });
     let exit: unknown;

@@ -1,15 +1,13 @@
 // `/domum status`, its detail, the App Home and `domum status` (SPEC §4, §4a): each role sees exactly what it
 // may — the requester their own items, approvers what awaits them, admins everything — and a stranger asking
 // about a code learns nothing about it, not even that it exists.
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { statusReport } from '../../src/cli.ts';
 import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
 import { STATUS_MORE_ACTION } from '../../src/slack/ids.ts';
 import { cancelAccesses } from '../../src/usecases/cancel-accesses.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
-import { fixturePath } from '../support/fixtures.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startSmtpCapture } from '../support/smtp-capture.ts';
 import { startTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
@@ -64,9 +62,7 @@ async function setUp(options: { smtp?: boolean } = {}) {
   if (smtp) closers.push(smtp);
   const app = await startTestApp({ env: { MAIL_RATE_PER_SECOND: '1000', ...(smtp ? { SMTP_URL: smtp.url } : {}) } });
   const db = app.running.deps.db;
-  expect((await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(
-    true,
-  );
+  await seedCatalog(db);
   const request = await createRequestThroughWizard(app, { requester: REQUESTER, channel: CHANNEL });
   await app.slackApi.waitForCall(
     'chat.postMessage',

@@ -1,13 +1,11 @@
 // Shared by the fault tests that run the app in the test process: an approved request of `lines` new active
 // users, driven through the wizard and the Approve modal, and the checks every such run must pass at its end.
-import { readFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
 import { expect } from 'vitest';
 import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { readFirstAccessMails } from '../support/child-app.ts';
-import { fixturePath } from '../support/fixtures.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import type { CapturedMessage } from '../support/smtp-capture.ts';
 import type { TestApp } from '../support/test-app.ts';
 
@@ -25,14 +23,7 @@ export async function requestAwaitingApproval(
   app: TestApp,
   input: { lines: number; channel: string; prefix: string },
 ): Promise<{ id: number; code: string }> {
-  expect(
-    (
-      await loadCatalog(app.running.deps.db, {
-        text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
-        format: 'yaml',
-      })
-    ).ok,
-  ).toBe(true);
+  await seedCatalog(app.running.deps.db);
   const request = await createRequestThroughWizard(app, {
     requester: 'U0REQ0001',
     channel: input.channel,

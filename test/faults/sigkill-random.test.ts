@@ -4,10 +4,8 @@
 // to the last email but one (the summary cannot have started). Every run must end in one correct, complete
 // summary, its results listing one distinct access per created line, and every created line's user with both
 // emails. The seed is printed; FAULT_SEED=<seed> replays the same kill points.
-import { readFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import {
   approveOverSlack,
   childEnvironment,
@@ -21,7 +19,7 @@ import {
 } from '../support/child-app.ts';
 import type { ChildApp } from '../support/child-app.ts';
 import { startFakeSlackApi } from '../support/fake-slack-api.ts';
-import { fixturePath } from '../support/fixtures.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startSmtpCapture } from '../support/smtp-capture.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 
@@ -82,9 +80,7 @@ describe('SIGKILL at random points of a run', () => {
       extra: { MAIL_RATE_PER_SECOND: '5000' },
     });
     await seedChildDatabase(database, dataDir, async (handle) => {
-      expect(
-        (await loadCatalog(handle.db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok,
-      ).toBe(true);
+      await seedCatalog(handle.db);
     });
 
     let app: ChildApp = await startChildApp({ env });

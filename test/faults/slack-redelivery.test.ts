@@ -4,8 +4,8 @@
 // a load balancer; on the embedded database (one process owns it) they race inside the one process.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { fixturePath } from '../support/fixtures.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startSmtpCapture } from '../support/smtp-capture.ts';
 import { startTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
@@ -34,14 +34,7 @@ describe('Slack delivering the same thing more than once', () => {
   it('handles an event delivered three times (the first and two retries, at once) once', async () => {
     const apps = await replicas();
     const [first] = apps as [TestApp, TestApp];
-    expect(
-      (
-        await loadCatalog(first.running.deps.db, {
-          text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
-          format: 'yaml',
-        })
-      ).ok,
-    ).toBe(true);
+    await seedCatalog(first.running.deps.db);
     const shareTs = '1700000100.000100';
     for (const api of new Set(apps.map((app) => app.slackApi))) {
       api.addFile({

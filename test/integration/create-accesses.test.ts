@@ -1,11 +1,9 @@
 // Provisioning's first step: one access per `created` line of an approved request, with EXT ids, the
 // request's grants and limitation, scheduled or active from its start — and nothing more when run again.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createAccessesForRequest } from '../../src/usecases/create-accesses.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
-import { fixturePath } from '../support/fixtures.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { startTestApp } from '../support/test-app.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -13,9 +11,7 @@ describe('creating the accesses of a request', () => {
   it('gives each created user one access, once, in chunks', async () => {
     const app = await startTestApp();
     const db = app.running.deps.db;
-    expect(
-      (await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok,
-    ).toBe(true);
+    await seedCatalog(db);
     const request = await createRequestThroughWizard(app, {
       requester: 'U0REQ0001',
       channel: 'C0ACCESSES',

@@ -8,9 +8,9 @@ import { createJobQueue } from '../../src/jobs/job-queue.ts';
 import { createLogger } from '../../src/logger.ts';
 import { dryRunSpreadsheet } from '../../src/usecases/dry-run-import.ts';
 import { checkImport, continueImport, runImport, startImport } from '../../src/usecases/import-lifecycle.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { fixturePath, readExpectedResults } from '../support/fixtures.ts';
 import type { ExpectedCase, ExpectedLine } from '../support/fixtures.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 
 const expected = readExpectedResults();
@@ -19,11 +19,7 @@ const quiet = createLogger({ level: 'error', write: () => undefined });
 
 async function preparedDatabase(): Promise<DatabaseHandle> {
   const database = await (await createTestDatabase()).open();
-  const loaded = await loadCatalog(database.db, {
-    text: readFileSync(fixturePath('catalog.yaml'), 'utf8'),
-    format: 'yaml',
-  });
-  expect(loaded.ok).toBe(true);
+  await seedCatalog(database.db);
   return database;
 }
 

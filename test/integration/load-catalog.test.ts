@@ -7,6 +7,7 @@ import type { CatalogChanges, LoadCatalogResult } from '../../src/usecases/load-
 
 import { createTestDatabase } from '../support/test-database.ts';
 import { fixturePath } from '../support/fixtures.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 
 async function createDatabase(): Promise<Db> {
   return (await (await createTestDatabase()).open()).db;
@@ -150,7 +151,7 @@ describe('loadCatalog', () => {
   });
 
   it('changes nothing when the same file is loaded again', async () => {
-    changesOf(await loadCatalog(db, { text: fixtureText, format: 'yaml' }));
+    await seedCatalog(db);
     const before = await rowVersions();
     const stampsBefore = await updatedAts('devices');
 
@@ -175,7 +176,7 @@ describe('loadCatalog', () => {
   });
 
   it('updates exactly the one device whose name changed', async () => {
-    changesOf(await loadCatalog(db, { text: fixtureText, format: 'yaml' }));
+    await seedCatalog(db);
     const devicesBefore = await updatedAts('devices');
     const credentialsBefore = await updatedAts('credentials');
     const edited = fixtureText.replace('{id: D-1007, name: lnx-bastion-01,', '{id: D-1007, name: lnx-bastion-02,');
@@ -202,7 +203,7 @@ describe('loadCatalog', () => {
 
   it('makes a listed role exactly the list, and leaves an unlisted role alone', async () => {
     const twoRequesters = fixtureText.replace('requesters: [U0REQ0001]', 'requesters: [U0REQ0001, U0REQ0002]');
-    changesOf(await loadCatalog(db, { text: twoRequesters, format: 'yaml' }));
+    await seedCatalog(db, twoRequesters);
 
     const { changes } = changesOf(await loadCatalog(db, { text: fixtureText, format: 'yaml' }));
 
@@ -252,7 +253,7 @@ describe('loadCatalog', () => {
   });
 
   it('writes nothing at all for an invalid file', async () => {
-    changesOf(await loadCatalog(db, { text: fixtureText, format: 'yaml' }));
+    await seedCatalog(db);
     const countsBefore = await countRows();
     const versionsBefore = await rowVersions();
     // Valid new entries and edits next to one problem: all of them must be refused together.
@@ -282,7 +283,7 @@ describe('loadCatalog', () => {
   });
 
   it('accepts references to an access group and a device that only the database holds', async () => {
-    changesOf(await loadCatalog(db, { text: fixtureText, format: 'yaml' }));
+    await seedCatalog(db);
     const second = [
       'vendors:',
       '  - {name: Umbrella, access_group: VENDOR APPROVERS, contract_start: 2026-03-01}',

@@ -1,17 +1,14 @@
 // Roles come from the catalog plus DOMUM_ADMIN_USER_IDS (SPEC §6): admins may also import and request,
 // requesters may also import, importers may only import.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { getRoles } from '../../src/usecases/get-roles.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { createTestDatabase } from '../support/test-database.ts';
-import { fixturePath } from '../support/fixtures.ts';
 
 describe('roles', () => {
   it('combine the catalog and the configured admins', async () => {
     const { db } = await (await createTestDatabase()).open();
-    const text = readFileSync(fixturePath('catalog.yaml'), 'utf8');
-    expect((await loadCatalog(db, { text, format: 'yaml' })).ok).toBe(true);
+    await seedCatalog(db);
     const deps = { db, adminUserIds: ['U0BOOTSTRAP'] };
     expect(await getRoles(deps, 'U0ADMIN01')).toEqual({ isAdmin: true, canImport: true, canRequest: true });
     expect(await getRoles(deps, 'U0REQ0001')).toEqual({ isAdmin: false, canImport: true, canRequest: true });

@@ -1,7 +1,6 @@
 // The wizard's Devices and Credentials selects (SPEC §4): searchable external selects over a catalog that can
 // hold thousands of rows, answered within Slack's limits (100 options, 75 characters) and quickly enough that
 // typing feels immediate, on PostgreSQL and on the embedded PGlite alike.
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
@@ -13,16 +12,14 @@ import {
 } from '../../src/db/repos/catalog-search-repo.ts';
 import type { Db } from '../../src/db/schema.ts';
 import { NARROW_HINT, toSlackOptions } from '../../src/slack/blocks/catalog-options.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { parseOptionValue, searchCredentialOptions, searchDeviceOptions } from '../../src/usecases/search-catalog.ts';
 import type { CatalogOptions } from '../../src/usecases/search-catalog.ts';
-import { fixturePath } from '../support/fixtures.ts';
+import { seedCatalog } from '../support/seed-catalog.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 
 async function fixtureCatalog(): Promise<Db> {
   const { db } = await (await createTestDatabase()).open();
-  const text = readFileSync(fixturePath('catalog.yaml'), 'utf8');
-  expect((await loadCatalog(db, { text, format: 'yaml' })).ok).toBe(true);
+  await seedCatalog(db);
   return db;
 }
 

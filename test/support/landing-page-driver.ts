@@ -3,7 +3,6 @@
 // browser keeps and sends back (RFC 6265 path and Secure rules, `__Host-` prefix rules), the form's value and
 // the POSTs — plus the access.new-token jobs the page enqueues.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import * as XLSX from 'xlsx';
 import { afterEach, expect } from 'vitest';
@@ -12,10 +11,9 @@ import { JOB_SCHEMA } from '../../src/jobs/job-queue.ts';
 import { sendNewTokenQueue } from '../../src/jobs/queues.ts';
 import { accessResendButton } from '../../src/slack/actions/access-resend.ts';
 import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
-import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { CSRF_COOKIE_HTTP, CSRF_COOKIE_HTTPS, csrfFieldFor } from '../../src/web/landing-page.ts';
-import { fixturePath } from './fixtures.ts';
 import { createRequestThroughWizard } from './request-driver.ts';
+import { seedCatalog } from './seed-catalog.ts';
 import { startSmtpCapture } from './smtp-capture.ts';
 import type { SmtpCapture } from './smtp-capture.ts';
 import { startTestApp, TEST_SECRET_KEY } from './test-app.ts';
@@ -203,9 +201,7 @@ export async function provision(
   const appOptions: TestAppOptions = { env, ...(options.now ? { now: options.now } : {}) };
   const app = await startTestApp(appOptions);
   const db = app.running.deps.db;
-  expect((await loadCatalog(db, { text: readFileSync(fixturePath('catalog.yaml'), 'utf8'), format: 'yaml' })).ok).toBe(
-    true,
-  );
+  await seedCatalog(db);
   const request = await createRequestThroughWizard(app, {
     requester: 'U0REQ0001',
     channel: 'C0LANDING',
