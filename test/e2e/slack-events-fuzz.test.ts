@@ -25,6 +25,7 @@ import type { ChildApp } from '../support/child-app.ts';
 import { startFakeSlackApi } from '../support/fake-slack-api.ts';
 import { seedCatalog } from '../support/seed-catalog.ts';
 import { signSlackRequest } from '../support/slack-driver.ts';
+import { slashCommandFields } from '../support/slash-command.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 
 const RUNS = { bytes: 120, events: 100, interactive: 240, commands: 120 };
@@ -222,23 +223,26 @@ const jsonBody = fc.oneof(
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
 );
 
+/** A plain command, as Slack sends it, whose fields the fuzzer keeps, replaces, repeats or leaves out. */
+const plainCommand = slashCommandFields({ text: '', userId: USER, channelId: 'C0FUZZ001', triggerId: '1.2.abc' });
+
 /** Form fields as strings, repeated (`text=a&text=b`, which Bolt reads as an array) or left out. */
 const commandFields = fc
   .record({
-    command: fc.oneof(fc.constant(slackIds.SLASH_COMMAND), text),
+    command: fc.oneof(fc.constant(plainCommand.command), text),
     text: fc.oneof(
       fc.constantFrom('import', 'status', 'status W000001', 'cancel', 'cancel W000001', 'template', 'help', ''),
       text,
     ),
-    user_id: fc.oneof(fc.constant(USER), text),
+    user_id: fc.oneof(fc.constant(plainCommand.user_id), text),
     user_name: text,
-    team_id: fc.oneof(fc.constant(TEAM), text),
-    channel_id: fc.oneof(fc.constant('C0FUZZ001'), fc.constant('D0FUZZ001'), text),
+    team_id: fc.oneof(fc.constant(plainCommand.team_id), text),
+    channel_id: fc.oneof(fc.constant(plainCommand.channel_id), fc.constant('D0FUZZ001'), text),
     channel_name: text,
-    trigger_id: fc.oneof(fc.constant('1.2.abc'), text),
-    response_url: fc.constant('http://127.0.0.1:9/response-url'),
-    api_app_id: fc.constant('A0APP0001'),
-    token: fc.constant('verification-token'),
+    trigger_id: fc.oneof(fc.constant(plainCommand.trigger_id), text),
+    response_url: fc.constant(plainCommand.response_url),
+    api_app_id: fc.constant(plainCommand.api_app_id),
+    token: fc.constant(plainCommand.token),
   })
   .chain((fields) =>
     fc.tuple(

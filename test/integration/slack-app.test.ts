@@ -2,6 +2,7 @@
 // SLACK_API_URL, and the probes.
 import { describe, expect, it } from 'vitest';
 import { MALFORMED_COMMAND_TEXT } from '../../src/slack/commands/domum-command.ts';
+import { slashCommandFields, slashCommandRequest } from '../support/slash-command.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 describe('/domum', () => {
@@ -34,20 +35,16 @@ describe('/domum', () => {
 
   it('answers a signed command whose fields are not as Slack sends them plainly, for every subcommand', async () => {
     const app = await startTestApp();
-    const { fields } = await app.slack.command({ text: 'help', userId: 'U0REQ0001' });
-    const form = (entries: Array<[string, string]>) => ({
-      body: new URLSearchParams(entries).toString(),
-      contentType: 'application/x-www-form-urlencoded',
-    });
+    const fields = slashCommandFields({ text: 'help', userId: 'U0REQ0001', responseUrl: app.slackApi.responseUrl() });
     const base = Object.entries(fields).filter(([key]) => key !== 'text');
     const without = (name: string) => base.filter(([key]) => key !== name);
     for (const subcommand of ['help', 'import', 'status', 'status W000001', 'cancel W000001', 'template']) {
       const cases = [
         // A repeated field arrives as a list: `text.trim is not a function` inside the subcommand before.
-        form([...base, ['text', subcommand], ['text', subcommand]]),
+        slashCommandRequest([...base, ['text', subcommand], ['text', subcommand]]),
         // No response_url: `respond is not a function` inside /domum cancel before.
-        form([...without('response_url'), ['text', subcommand]]),
-        form([...without('user_id'), ['text', subcommand]]),
+        slashCommandRequest([...without('response_url'), ['text', subcommand]]),
+        slashCommandRequest([...without('user_id'), ['text', subcommand]]),
       ];
       for (const request of cases) {
         const response = await app.slack.send(request);

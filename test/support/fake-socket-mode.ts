@@ -1,11 +1,13 @@
 // A stand-in for Slack's Socket Mode server on loopback: greets every client with `hello`, pushes envelopes,
 // records what the client sends back (acks) and how each connection ends. Pair it with the fake Web API
 // answering `apps.connections.open` with `{ ok: true, url: fakeSocket.url }`.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
+import { TEST_WORKSPACE, slashCommandFields } from './slash-command.ts';
+import type { SlashCommandInput } from './slash-command.ts';
 import { waitFor } from './wait-for.ts';
 
 export type SocketModeEnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
@@ -38,18 +40,7 @@ export type FakeSocketConnection = {
   received: unknown[];
 };
 
-export type SlashCommandInput = {
-  text: string;
-  userId: string;
-  channelId?: string;
-  channelName?: string;
-  userName?: string;
-  command?: string;
-  /** Default: a closed local port, so a stray response_url POST can never reach hooks.slack.com. */
-  responseUrl?: string;
-  triggerId?: string;
-  timeoutMs?: number;
-};
+export type SocketSlashCommandInput = SlashCommandInput & { timeoutMs?: number };
 
 export type FakeSocketMode = {
   /** `ws://127.0.0.1:<port>/link` — what `apps.connections.open` should answer as `url`. */
@@ -65,20 +56,15 @@ export type FakeSocketMode = {
   send(envelope: SocketModeEnvelope): void;
   waitForAck(envelopeId: string, timeoutMs?: number): Promise<SocketModeAck>;
   /** Sends `/domum <text>` as Slack does over Socket Mode and resolves with the ack's payload. */
-  sendSlashCommand(input: SlashCommandInput): Promise<Record<string, unknown> | undefined>;
+  sendSlashCommand(input: SocketSlashCommandInput): Promise<Record<string, unknown> | undefined>;
   /** Terminates every socket and stops listening. */
   close(): Promise<void>;
 };
 
-const TEAM_ID = 'T0TEAM001';
-const TEAM_DOMAIN = 'domum-test';
-const APP_ID = 'A0APP0001';
-const VERIFICATION_TOKEN = 'verification-token-for-tests';
-const UNUSABLE_RESPONSE_URL = 'http://127.0.0.1:9/response-url-not-configured';
 const SOCKET_PATH = '/link';
 
 export async function startFakeSocketMode(options: { appId?: string } = {}): Promise<FakeSocketMode> {
-  const appId = options.appId ?? APP_ID;
+  const appId = options.appId ?? TEST_WORKSPACE.appId;
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0, path: SOCKET_PATH });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -171,27 +157,12 @@ export async function startFakeSocketMode(options: { appId?: string } = {}): Pro
     send,
     waitForAck,
     sendSlashCommand: async (input) => {
-      const channelId = input.channelId ?? 'C0CHAN001';
       const envelopeId = randomUUID();
       send({
         envelope_id: envelopeId,
         type: 'slash_commands',
         // Over Socket Mode Slack sends the same fields as the HTTP form post, as JSON strings.
-        payload: {
-          token: VERIFICATION_TOKEN,
-          team_id: TEAM_ID,
-          team_domain: TEAM_DOMAIN,
-          channel_id: channelId,
-          channel_name: input.channelName ?? (channelId.startsWith('D') ? 'directmessage' : 'general'),
-          user_id: input.userId,
-          user_name: input.userName ?? input.userId.toLowerCase(),
-          command: input.command ?? '/domum',
-          text: input.text,
-          api_app_id: appId,
-          is_enterprise_install: 'false',
-          response_url: input.responseUrl ?? UNUSABLE_RESPONSE_URL,
-          trigger_id: input.triggerId ?? generateTriggerId(),
-        },
+        payload: slashCommandFields(input, { ...TEST_WORKSPACE, appId }),
         accepts_response_payload: true,
       });
       const ack = await waitForAck(envelopeId, input.timeoutMs);
@@ -224,9 +195,4 @@ function isAck(message: unknown): message is SocketModeAck {
     typeof (message as { envelope_id?: unknown }).envelope_id === 'string' &&
     !('type' in message)
   );
-}
-
-function generateTriggerId(): string {
-  const digits = (length: number): string => Array.from(randomBytes(length), (byte) => String(byte % 10)).join('');
-  return `${digits(10)}.${digits(10)}.${randomBytes(16).toString('hex')}`;
 }

@@ -1,5 +1,13 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { FakeSlackApi } from './fake-slack-api.ts';
+import {
+  FORM_CONTENT_TYPE,
+  TEST_WORKSPACE,
+  generateTriggerId,
+  slashCommandFields,
+  slashCommandRequest,
+} from './slash-command.ts';
+import type { SlashCommandFields, SlashCommandInput } from './slash-command.ts';
 
 export type SignOptions = {
   /** Defaults to now; pass e.g. `now - 360` for a stale request. */
@@ -20,20 +28,9 @@ export type SlackDriverResponse = {
   durationMs: number;
 };
 
-export type CommandInput = {
-  text: string;
-  userId: string;
-  userName?: string;
-  channelId?: string;
-  channelName?: string;
-  command?: string;
-  triggerId?: string;
-  responseUrl?: string;
-};
-
 export type CommandResult = SlackDriverResponse & {
   /** Form fields exactly as sent, e.g. to find the response_url / trigger_id used. */
-  fields: Record<string, string>;
+  fields: SlashCommandFields;
 };
 
 export type EventEnvelopeOptions = {
@@ -53,7 +50,7 @@ export type RawRequest = {
 
 export type SlackDriver = {
   eventsUrl: string;
-  command(input: CommandInput, signOptions?: SignOptions): Promise<CommandResult>;
+  command(input: SlashCommandInput, signOptions?: SignOptions): Promise<CommandResult>;
   /** Fills `token`, `team`, `api_app_id`, `is_enterprise_install`, `enterprise` and (where Slack sends one) `trigger_id` when absent. */
   interactive(payload: Record<string, unknown>, signOptions?: SignOptions): Promise<SlackDriverResponse>;
   /** Fills `event_ts` on the event when absent. */
@@ -81,7 +78,6 @@ export type SlackDriverOptions = {
   path?: string;
 };
 
-const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
 const JSON_CONTENT_TYPE = 'application/json';
 const SLACK_USER_AGENT = 'Slackbot 1.0 (+https://api.slack.com/robots)';
 // Only these payload types carry a trigger_id in real Slack traffic.
@@ -92,8 +88,6 @@ const TYPES_WITH_TRIGGER = new Set([
   'view_submission',
   'block_suggestion',
 ]);
-// A closed local port: a missing response_url must never reach the real hooks.slack.com.
-const UNUSABLE_RESPONSE_URL = 'http://127.0.0.1:9/response-url-not-configured';
 
 export function signSlackRequest(signingSecret: string, timestampSeconds: number, rawBody: string): string {
   const digest = createHmac('sha256', signingSecret).update(`v0:${timestampSeconds}:${rawBody}`).digest('hex');
@@ -102,10 +96,10 @@ export function signSlackRequest(signingSecret: string, timestampSeconds: number
 
 export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
   const eventsUrl = new URL(options.path ?? '/slack/events', options.baseUrl).toString();
-  const teamId = options.teamId ?? options.fakeApi?.teamId ?? 'T0TEAM001';
-  const teamDomain = options.teamDomain ?? 'domum-test';
-  const appId = options.appId ?? options.fakeApi?.appId ?? 'A0APP0001';
-  const verificationToken = options.verificationToken ?? 'verification-token-for-tests';
+  const teamId = options.teamId ?? options.fakeApi?.teamId ?? TEST_WORKSPACE.teamId;
+  const teamDomain = options.teamDomain ?? TEST_WORKSPACE.teamDomain;
+  const appId = options.appId ?? options.fakeApi?.appId ?? TEST_WORKSPACE.appId;
+  const verificationToken = options.verificationToken ?? TEST_WORKSPACE.verificationToken;
   const botUserId = options.fakeApi?.botUserId ?? 'U0BOT0001';
   let eventSequence = 0;
 
@@ -142,24 +136,11 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
     eventsUrl,
 
     async command(input, signOptions) {
-      const channelId = input.channelId ?? 'C0CHAN001';
-      const fields: Record<string, string> = {
-        token: verificationToken,
-        team_id: teamId,
-        team_domain: teamDomain,
-        channel_id: channelId,
-        channel_name: input.channelName ?? (channelId.startsWith('D') ? 'directmessage' : 'general'),
-        user_id: input.userId,
-        user_name: input.userName ?? input.userId.toLowerCase(),
-        command: input.command ?? '/domum',
-        text: input.text,
-        api_app_id: appId,
-        is_enterprise_install: 'false',
-        response_url: input.responseUrl ?? options.fakeApi?.responseUrl() ?? UNUSABLE_RESPONSE_URL,
-        trigger_id: input.triggerId ?? generateTriggerId(),
-      };
-      const body = new URLSearchParams(fields).toString();
-      const response = await post({ body, contentType: FORM_CONTENT_TYPE }, signOptions);
+      const fields = slashCommandFields(
+        { ...input, responseUrl: input.responseUrl ?? options.fakeApi?.responseUrl() },
+        { teamId, teamDomain, appId, verificationToken },
+      );
+      const response = await post(slashCommandRequest(fields), signOptions);
       return { ...response, fields };
     },
 
@@ -220,9 +201,4 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
 
     send: post,
   };
-}
-
-function generateTriggerId(): string {
-  const digits = (length: number): string => Array.from(randomBytes(length), (byte) => String(byte % 10)).join('');
-  return `${digits(10)}.${digits(10)}.${randomBytes(16).toString('hex')}`;
 }
