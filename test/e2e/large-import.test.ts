@@ -1,6 +1,6 @@
 // A 50,000-line spreadsheet is checked in the background while Slack interactions keep being answered
-// quickly, and a file over the line limit is refused with the limit named. `npm test` runs this file on its
-// own, after the others: it measures latency, which other test files running beside it would distort.
+// quickly, and a file over the line limit is refused with the limit named. `npm run test:large` runs this file
+// on its own, out of `npm test`: it measures latency, which other test files running beside it would distort.
 import * as XLSX from 'xlsx';
 import { describe, expect, it } from 'vitest';
 import { IMPORT_FILE_ACTION, IMPORT_FILE_BLOCK } from '../../src/slack/ids.ts';
