@@ -10,8 +10,10 @@ export default defineConfig(({ mode }) => ({
     // The fault suite restarts PostgreSQL and kills processes: `npm run test:faults` runs it on its own.
     exclude: [...configDefaults.exclude, 'test/faults/**', ...(mode === 'large' ? [] : [LARGE_IMPORT_TEST])],
     globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Tests wait for conditions, each with its own deadline; these outer limits only end a test that is stuck,
+    // and are generous so that a loaded machine (two suites at once, a busy CI runner) slows tests, not fails them.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     // Tests start real servers and databases; two at a time matches the 2-core machines CI runs on.
     maxWorkers: 2,
   },

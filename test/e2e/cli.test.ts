@@ -143,7 +143,7 @@ describe('npm start', () => {
     expect(await child.exited).toBe(0);
     expect(child.stdout()).toContain('"message":"stopped"');
     expect(child.stdout() + child.stderr()).not.toContain(slackApi.botToken);
-  });
+  }, 90_000);
 });
 
 describe('domum migrate and domum catalog load', () => {
