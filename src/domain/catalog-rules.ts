@@ -90,29 +90,25 @@ function plural(count: number, word: string): string {
   return count === 1 ? word : `${word}s`;
 }
 
+type MatchKey = (value: string) => string;
+
 function findDuplicates(raw: Record<string, unknown>): CatalogProblem[] {
   const problems: CatalogProblem[] = [];
-  const exact = (value: string) => value;
-  const anyCase = (value: string) => value.toLowerCase();
+  const exact: MatchKey = (value) => value;
+  const anyCase: MatchKey = (value) => value.toLowerCase();
 
   for (const role of ['admins', 'importers', 'requesters'] as const) {
     problems.push(...duplicatesInList(raw[role], [role], exact));
   }
   problems.push(...duplicatesInList(raw['reasons'], ['reasons'], anyCase));
 
-  const fieldDuplicates = (sectionName: string, field: string, key: (value: string) => string) => {
-    const firstSeen = new Map<string, number>();
-    for (const { index, fields } of entriesOf(raw, sectionName)) {
-      const value = textOf(fields[field]);
-      if (value === undefined) continue;
-      const first = firstSeen.get(key(value));
-      if (first === undefined) firstSeen.set(key(value), index);
-      else {
-        problems.push({
-          path: [sectionName, index, field],
-          message: `"${value}" is already used by ${sectionName}[${first}]`,
-        });
-      }
+  const fieldDuplicates = (sectionName: string, field: string, key: MatchKey) => {
+    const values = entriesOf(raw, sectionName).map(({ index, fields }) => ({ index, value: fields[field] }));
+    for (const { index, value, first } of repeatedValues(values, key)) {
+      problems.push({
+        path: [sectionName, index, field],
+        message: `"${value}" is already used by ${sectionName}[${first}]`,
+      });
     }
   };
   fieldDuplicates('access_groups', 'name', anyCase);
@@ -129,23 +125,30 @@ function findDuplicates(raw: Record<string, unknown>): CatalogProblem[] {
   return problems;
 }
 
-function duplicatesInList(list: unknown, path: CatalogPathSegment[], key: (value: string) => string): CatalogProblem[] {
+function duplicatesInList(list: unknown, path: CatalogPathSegment[], key: MatchKey): CatalogProblem[] {
   if (!Array.isArray(list)) return [];
-  const problems: CatalogProblem[] = [];
+  const values = list.map((value: unknown, index) => ({ index, value }));
+  return repeatedValues(values, key).map(({ index, value, first }) => ({
+    path: [...path, index],
+    message: `"${value}" is listed twice (also at ${formatCatalogPath([...path, first])})`,
+  }));
+}
+
+/** Every text value whose key an earlier one already had, with the index of that first one; the rest is skipped. */
+function repeatedValues(
+  values: { index: number; value: unknown }[],
+  key: MatchKey,
+): { index: number; value: string; first: number }[] {
   const firstSeen = new Map<string, number>();
-  list.forEach((item: unknown, index) => {
-    const value = textOf(item);
-    if (value === undefined) return;
+  const repeated: { index: number; value: string; first: number }[] = [];
+  for (const { index, value: raw } of values) {
+    const value = textOf(raw);
+    if (value === undefined) continue;
     const first = firstSeen.get(key(value));
     if (first === undefined) firstSeen.set(key(value), index);
-    else {
-      problems.push({
-        path: [...path, index],
-        message: `"${value}" is listed twice (also at ${formatCatalogPath([...path, first])})`,
-      });
-    }
-  });
-  return problems;
+    else repeated.push({ index, value, first });
+  }
+  return repeated;
 }
 
 function findUnknownReferences(raw: Record<string, unknown>, known: KnownCatalogEntries): CatalogProblem[] {
