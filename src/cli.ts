@@ -1,5 +1,5 @@
 #!/usr/bin/env -S node --experimental-strip-types --disable-warning=ExperimentalWarning
-// `domum <command>`: the operator's entry point (SPEC §6). Every command has --help; none is a placeholder.
+// `domum <command>`: the operator's entry point. Every command has --help; none is a placeholder.
 import { realpathSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,7 +16,8 @@ import { migrateAll } from './db/migrator.ts';
 import type { ProcessRole } from './main.ts';
 import { checkReadLines, readForDryRun } from './usecases/dry-run-import.ts';
 import type { DryRun } from './usecases/dry-run-import.ts';
-import { catalogFormatFromFileName, formatCatalogReport, loadCatalog } from './usecases/load-catalog.ts';
+import { catalogFormatFromFileName } from './catalog-file/read-catalog-file.ts';
+import { formatCatalogReport, loadCatalog } from './usecases/load-catalog.ts';
 import { describeDryRunCounts } from './domain/import-counts.ts';
 import { formatErrorLine } from './domain/import-lines.ts';
 import { parseItemCode } from './domain/codes.ts';

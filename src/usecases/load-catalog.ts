@@ -1,6 +1,6 @@
-// `domum catalog load` (SPEC §6): the catalog file is the source of truth for what it lists. Everything happens
-// in one transaction, so an invalid file or a failure half-way writes nothing, and rows are compared before
-// they are written, so loading the same file twice writes nothing and says so.
+// `domum catalog load` (README.md, section "The catalog"): the catalog file is the source of truth for what it
+// lists. Everything happens in one transaction, so an invalid file or a failure half-way writes nothing, and rows
+// are compared before they are written, so loading the same file twice writes nothing and says so.
 import {
   addRoleMembers,
   findCredentialsByExternalIds,
@@ -31,8 +31,12 @@ import type {
   VendorValues,
 } from '../db/repos/catalog-repo.ts';
 import type { Db, Executor, RoleName } from '../db/schema.ts';
-import { parseCatalog } from '../domain/catalog.ts';
-import type { Catalog, CatalogFormat } from '../domain/catalog.ts';
+import { readCatalogFile } from '../catalog-file/read-catalog-file.ts';
+import type { CatalogFormat } from '../catalog-file/read-catalog-file.ts';
+import { findCatalogRuleProblems } from '../domain/catalog-rules.ts';
+import type { KnownCatalogEntries } from '../domain/catalog-rules.ts';
+import { formatCatalogProblems, parseCatalogSchema } from '../domain/catalog-schema.ts';
+import type { Catalog } from '../domain/catalog-schema.ts';
 
 export interface LoadCatalogInput {
   text: string;
@@ -94,12 +98,24 @@ export async function loadCatalog(db: Db, input: LoadCatalogInput): Promise<Load
   });
 }
 
-/** `.yaml`, `.yml` or `.json` (any case); undefined for anything else. */
-export function catalogFormatFromFileName(name: string): CatalogFormat | undefined {
-  const extension = /\.([^./\\]+)$/.exec(name)?.[1]?.toLowerCase();
-  if (extension === 'yaml' || extension === 'yml') return 'yaml';
-  if (extension === 'json') return 'json';
-  return undefined;
+export type CatalogParseResult = { ok: true; catalog: Catalog } | { ok: false; problems: string[] };
+
+/**
+ * The file's text → the catalog, or every problem in it, each with the path of the value it concerns
+ * (`credentials[3].device: unknown device "D-9"`), so an admin can fix the whole file in one pass. `known` is
+ * what the file may name without listing it: the access groups and devices already in the database.
+ */
+export function parseCatalog(
+  text: string,
+  format: CatalogFormat,
+  known: KnownCatalogEntries = { accessGroups: [], devices: [] },
+): CatalogParseResult {
+  const read = readCatalogFile(text, format);
+  if (!read.ok) return read;
+  const schema = parseCatalogSchema(read.value);
+  const problems = [...(schema.ok ? [] : schema.problems), ...findCatalogRuleProblems(read.value, known)];
+  if (!schema.ok || problems.length > 0) return { ok: false, problems: formatCatalogProblems(problems) };
+  return { ok: true, catalog: schema.catalog };
 }
 
 /** One line per kind of entry that the file touched, e.g. `Vendors: 3 created, 1 updated`. */

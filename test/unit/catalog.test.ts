@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseCatalog } from '../../src/domain/catalog.ts';
-import type { Catalog, CatalogParseResult } from '../../src/domain/catalog.ts';
-import { catalogFormatFromFileName, formatCatalogReport } from '../../src/usecases/load-catalog.ts';
-import type { CatalogChanges } from '../../src/usecases/load-catalog.ts';
+import { catalogFormatFromFileName } from '../../src/catalog-file/read-catalog-file.ts';
+import type { Catalog } from '../../src/domain/catalog-schema.ts';
+import { formatCatalogReport, parseCatalog } from '../../src/usecases/load-catalog.ts';
+import type { CatalogChanges, CatalogParseResult } from '../../src/usecases/load-catalog.ts';
 import { fixturePath } from '../support/fixtures.ts';
 
 const fixtureText = readFileSync(fixturePath('catalog.yaml'), 'utf8');

@@ -1,11 +1,10 @@
-// The catalog file (SPEC §6): vendors, access groups, reasons, devices, credentials and roles, written in YAML
-// or JSON. Parsing is all-or-nothing: every problem in the file is listed, each with the path of the value it
-// concerns (`credentials[3].device: unknown device "D-9"`), so an admin can fix the whole file in one pass.
-import { parseDocument } from 'yaml';
-import type { YAMLError } from 'yaml';
+// The catalog file's schema (README.md, section "The catalog"): which sections and keys it may hold, what
+// each value must look like, and the defaults of what it leaves out. Every message is written for the person
+// editing the file and carries the path of the value it concerns, so the whole file can be fixed in one pass.
+// The rules that compare entries with each other are in catalog-rules.ts; reading YAML or JSON is
+// src/catalog-file/read-catalog-file.ts's.
 import { z } from 'zod';
 
-export type CatalogFormat = 'yaml' | 'json';
 export type CatalogRole = 'admin' | 'importer' | 'requester';
 
 export interface CatalogAccessGroup {
@@ -56,14 +55,6 @@ export interface Catalog {
   credentials: CatalogCredential[];
 }
 
-/** Names and ids already in the database, which the file may refer to without listing them. */
-export interface KnownCatalogEntries {
-  accessGroups: string[];
-  devices: string[];
-}
-
-export type CatalogParseResult = { ok: true; catalog: Catalog } | { ok: false; problems: string[] };
-
 const SECTION_KEYS = [
   'admins',
   'importers',
@@ -97,112 +88,29 @@ const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[
 // Slack refuses a whole message whose menu option text is longer than this, and reasons are offered in a menu.
 const SLACK_OPTION_TEXT_MAX = 75;
 // Far beyond any real approval policy; it keeps an absurd value from overflowing the integer column.
-const COUNT_MAX = 1000;
+export const COUNT_MAX = 1000;
 
-type PathSegment = string | number;
-interface Problem {
-  path: PathSegment[];
+export type CatalogPathSegment = string | number;
+export interface CatalogProblem {
+  path: CatalogPathSegment[];
   message: string;
 }
 
-export function parseCatalog(
-  text: string,
-  format: CatalogFormat,
-  known: KnownCatalogEntries = { accessGroups: [], devices: [] },
-): CatalogParseResult {
-  // Editors on Windows often save a byte-order mark, which JSON.parse refuses.
-  const withoutBom = text.replace(/^\uFEFF/, '');
-  const read = format === 'json' ? readJson(withoutBom) : readYaml(withoutBom);
-  if (!read.ok) return { ok: false, problems: read.problems };
-  const raw = read.value;
-  if (raw === null || raw === undefined) {
-    return { ok: false, problems: [EMPTY_FILE] };
-  }
+export type CatalogSchemaResult = { ok: true; catalog: Catalog } | { ok: false; problems: CatalogProblem[] };
+
+/** The catalog the file describes, with its defaults filled in; or every value that breaks the schema. */
+export function parseCatalogSchema(raw: unknown): CatalogSchemaResult {
   if (!isRecord(raw)) {
-    return {
-      ok: false,
-      problems: [`catalog: must be a mapping of sections (${SECTION_KEYS.join(', ')}), not ${describeValue(raw)}`],
-    };
+    const message = `must be a mapping of sections (${SECTION_KEYS.join(', ')}), not ${describeValue(raw)}`;
+    return { ok: false, problems: [{ path: [], message }] };
   }
-
-  const problems: Problem[] = [];
   const parsed = catalogSchema.safeParse(raw);
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(...problemsFromIssue(issue));
-  }
-  problems.push(...findEntryRuleProblems(raw), ...findDuplicates(raw), ...findUnknownReferences(raw, known));
-
-  if (problems.length > 0 || !parsed.success) {
-    return { ok: false, problems: sortProblems(problems).map(formatProblem) };
-  }
-  return { ok: true, catalog: parsed.data };
+  if (parsed.success) return { ok: true, catalog: parsed.data };
+  return { ok: false, problems: parsed.error.issues.flatMap(problemsFromIssue) };
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Reading the text
-
-type ReadResult = { ok: true; value: unknown } | { ok: false; problems: string[] };
-
-const EMPTY_FILE = 'the catalog file is empty (write {} for a catalog that changes nothing)';
-
-function readYaml(text: string): ReadResult {
-  // YAML 1.2 (core schema) keeps 2026-01-01 and yes/no as written instead of turning them into a Date and a
-  // boolean, and refuses duplicate keys, which YAML 1.1 parsers resolve silently by keeping the last one.
-  const document = parseDocument(text, { version: '1.2', uniqueKeys: true, prettyErrors: true });
-  if (document.errors.length > 0) {
-    return { ok: false, problems: document.errors.map(formatSyntaxError) };
-  }
-  try {
-    // The alias limit stops a "billion laughs" file from expanding into gigabytes.
-    return { ok: true, value: document.toJS({ maxAliasCount: 100 }) };
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { ok: false, problems: [`the file could not be read: ${reason}`] };
-  }
-}
-
-function readJson(text: string): ReadResult {
-  if (text.trim() === '') return { ok: false, problems: [EMPTY_FILE] };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, problems: [formatJsonError(text, error instanceof Error ? error.message : String(error))] };
-  }
-  // JSON.parse keeps the last of two equal keys without a word; JSON is YAML 1.2, so the YAML parser finds them.
-  const document = parseDocument(text, { version: '1.2', uniqueKeys: true, prettyErrors: true });
-  const duplicates = document.errors.filter((error) => error.code === 'DUPLICATE_KEY');
-  if (duplicates.length > 0) {
-    return { ok: false, problems: duplicates.map(formatSyntaxError) };
-  }
-  return { ok: true, value };
-}
-
-const YAML_ERROR_WORDS: Partial<Record<string, string>> = {
-  DUPLICATE_KEY: 'this key appears twice in the same entry or section',
-  MULTIPLE_DOCS: 'the file holds several documents (separated by ---); keep the whole catalog in one',
-  TAB_AS_INDENT: 'tabs are not allowed for indentation; indent with spaces',
-};
-
-function formatSyntaxError(error: YAMLError): string {
-  const firstLine = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
-  const described = YAML_ERROR_WORDS[error.code] ?? firstLine;
-  const position = error.linePos?.[0];
-  return position ? `line ${position.line}, column ${position.col}: ${described}` : described;
-}
-
-function formatJsonError(text: string, message: string): string {
-  const endsEarly = message === 'Unexpected end of JSON input';
-  const reason = endsEarly ? 'the file ends too early' : message.replace(/ in JSON at position \d+.*$/s, '');
-  const position = /at position (\d+)/.exec(message)?.[1];
-  const offset = position === undefined ? (endsEarly ? text.length : undefined) : Number(position);
-  if (offset === undefined) return `the file is not valid JSON: ${reason}`;
-  const before = text.slice(0, offset).split('\n');
-  return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}: ${reason}`;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Structure (zod): every message is written for the person editing the file
+// Values (zod)
 
 function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'empty';
@@ -214,7 +122,7 @@ function describeValue(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
@@ -426,8 +334,8 @@ const catalogSchema = z
     credentials: file.credentials ?? [],
   }));
 
-function problemsFromIssue(issue: z.core.$ZodIssue): Problem[] {
-  const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
+function problemsFromIssue(issue: z.core.$ZodIssue): CatalogProblem[] {
+  const path = issue.path.filter((segment): segment is CatalogPathSegment => typeof segment !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     const allowed = path.length === 0 ? SECTION_KEYS : (ITEM_KEYS[String(path[0])] ?? []);
     const what = path.length === 0 ? 'section' : 'key';
@@ -464,179 +372,25 @@ function editDistance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Rules across entries. They read the raw values leniently (an entry with another problem still contributes
-// its id), so one mistake is reported once and does not cascade into "unknown device" everywhere.
-
-interface RawEntry {
-  index: number;
-  fields: Record<string, unknown>;
-}
-
-function entriesOf(raw: Record<string, unknown>, sectionName: string): RawEntry[] {
-  const list = raw[sectionName];
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((fields: unknown, index) => (isRecord(fields) ? [{ index, fields }] : []));
-}
-
-function textOf(value: unknown): string | undefined {
+/** Text with its blanks trimmed, or undefined for anything else and for blank text. */
+export function textOf(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
   return text === '' ? undefined : text;
 }
 
-function findEntryRuleProblems(raw: Record<string, unknown>): Problem[] {
-  const problems: Problem[] = [];
-
-  for (const { index, fields } of entriesOf(raw, 'access_groups')) {
-    const approversField = fields['approvers'] ?? [];
-    const usergroupField = fields['approver_usergroup'] ?? null;
-    // A value of the wrong type is already reported; judging the group on it would only add noise.
-    if (!Array.isArray(approversField) || (usergroupField !== null && typeof usergroupField !== 'string')) continue;
-    const approvers = new Set(approversField.flatMap((id: unknown) => textOf(id) ?? [])).size;
-    if (approvers === 0 && textOf(usergroupField) === undefined) {
-      // Nobody could approve a request for this group: every request would wait until it expires.
-      problems.push({
-        path: ['access_groups', index, 'approvers'],
-        message: 'the group needs at least one approver: list approvers or set approver_usergroup',
-      });
-      continue;
-    }
-    // With a user group, how many people can approve is only known at run time.
-    if (usergroupField !== null) continue;
-    for (const [field, what] of [
-      ['approvals_required', 'approvals'],
-      ['rejections_to_cancel', 'rejections'],
-    ] as const) {
-      const needed = fields[field];
-      if (typeof needed === 'number' && Number.isInteger(needed) && needed > approvers && needed <= COUNT_MAX) {
-        problems.push({
-          path: ['access_groups', index, field],
-          message: `${needed} ${what} are needed but the group has only ${approvers} ${plural(approvers, 'approver')}`,
-        });
-      }
-    }
-  }
-
-  for (const { index, fields } of entriesOf(raw, 'vendors')) {
-    const start = dateOf(fields['contract_start']);
-    const end = dateOf(fields['contract_end']);
-    if (start !== undefined && end !== undefined && end < start) {
-      problems.push({
-        path: ['vendors', index, 'contract_end'],
-        message: `must not be before contract_start (${start})`,
-      });
-    }
-  }
-  return problems;
-}
-
-function dateOf(value: unknown): string | undefined {
+/** The date as YYYY-MM-DD when the value is a real date, written so or as a Date; undefined otherwise. */
+export function dateOf(value: unknown): string | undefined {
   const text =
     value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString().slice(0, 10) : textOf(value);
   return text !== undefined && dateProblem(text) === undefined ? text : undefined;
 }
 
-function plural(count: number, word: string): string {
-  return count === 1 ? word : `${word}s`;
-}
-
-function findDuplicates(raw: Record<string, unknown>): Problem[] {
-  const problems: Problem[] = [];
-  const exact = (value: string) => value;
-  const anyCase = (value: string) => value.toLowerCase();
-
-  for (const role of ['admins', 'importers', 'requesters'] as const) {
-    problems.push(...duplicatesInList(raw[role], [role], exact));
-  }
-  problems.push(...duplicatesInList(raw['reasons'], ['reasons'], anyCase));
-
-  const fieldDuplicates = (sectionName: string, field: string, key: (value: string) => string) => {
-    const firstSeen = new Map<string, number>();
-    for (const { index, fields } of entriesOf(raw, sectionName)) {
-      const value = textOf(fields[field]);
-      if (value === undefined) continue;
-      const first = firstSeen.get(key(value));
-      if (first === undefined) firstSeen.set(key(value), index);
-      else {
-        problems.push({
-          path: [sectionName, index, field],
-          message: `"${value}" is already used by ${sectionName}[${first}]`,
-        });
-      }
-    }
-  };
-  fieldDuplicates('access_groups', 'name', anyCase);
-  fieldDuplicates('vendors', 'name', anyCase);
-  fieldDuplicates('devices', 'id', exact);
-  fieldDuplicates('credentials', 'id', exact);
-
-  for (const { index, fields } of entriesOf(raw, 'access_groups')) {
-    problems.push(...duplicatesInList(fields['approvers'], ['access_groups', index, 'approvers'], exact));
-  }
-  for (const { index, fields } of entriesOf(raw, 'vendors')) {
-    problems.push(...duplicatesInList(fields['email_domains'], ['vendors', index, 'email_domains'], anyCase));
-  }
-  return problems;
-}
-
-function duplicatesInList(list: unknown, path: PathSegment[], key: (value: string) => string): Problem[] {
-  if (!Array.isArray(list)) return [];
-  const problems: Problem[] = [];
-  const firstSeen = new Map<string, number>();
-  list.forEach((item: unknown, index) => {
-    const value = textOf(item);
-    if (value === undefined) return;
-    const first = firstSeen.get(key(value));
-    if (first === undefined) firstSeen.set(key(value), index);
-    else {
-      problems.push({
-        path: [...path, index],
-        message: `"${value}" is listed twice (also at ${formatPath([...path, first])})`,
-      });
-    }
-  });
-  return problems;
-}
-
-function findUnknownReferences(raw: Record<string, unknown>, known: KnownCatalogEntries): Problem[] {
-  const problems: Problem[] = [];
-
-  const groupNames = new Set(known.accessGroups.map((name) => name.trim().toLowerCase()));
-  for (const { fields } of entriesOf(raw, 'access_groups')) {
-    const name = textOf(fields['name']);
-    if (name !== undefined) groupNames.add(name.toLowerCase());
-  }
-  for (const { index, fields } of entriesOf(raw, 'vendors')) {
-    const group = textOf(fields['access_group']);
-    if (group !== undefined && !groupNames.has(group.toLowerCase())) {
-      problems.push({ path: ['vendors', index, 'access_group'], message: `unknown access group "${group}"` });
-    }
-  }
-
-  // External ids are matched exactly, as the database's unique key does; a case slip only earns a hint.
-  const deviceIds = new Set(known.devices);
-  for (const { fields } of entriesOf(raw, 'devices')) {
-    const id = textOf(fields['id']);
-    if (id !== undefined) deviceIds.add(id);
-  }
-  const deviceIdsByCase = new Map([...deviceIds].map((id) => [id.toLowerCase(), id]));
-  for (const { index, fields } of entriesOf(raw, 'credentials')) {
-    const device = textOf(fields['device']);
-    if (device === undefined || deviceIds.has(device)) continue;
-    const hint = deviceIdsByCase.get(device.toLowerCase());
-    problems.push({
-      path: ['credentials', index, 'device'],
-      message: `unknown device "${device}"${hint === undefined ? '' : ` (did you mean "${hint}"?)`}`,
-    });
-  }
-  return problems;
-}
-
 // ---------------------------------------------------------------------------------------------------------
-// Output
+// Problems in words
 
-function formatPath(path: PathSegment[]): string {
+/** `credentials[3].device`; `catalog` for the file as a whole. */
+export function formatCatalogPath(path: CatalogPathSegment[]): string {
   let text = '';
   for (const segment of path) {
     if (typeof segment === 'number') text += `[${segment}]`;
@@ -646,13 +400,17 @@ function formatPath(path: PathSegment[]): string {
   return text === '' ? 'catalog' : text;
 }
 
-function formatProblem(problem: Problem): string {
-  return `${formatPath(problem.path)}: ${problem.message}`;
+/**
+ * Each problem as `path: message`, in reading order: unknown sections first, then by section, entry and key in
+ * the order of SECTION_KEYS and ITEM_KEYS (the order README.md's section "The catalog" writes them in); problems
+ * at the same place keep the order they were found in.
+ */
+export function formatCatalogProblems(problems: CatalogProblem[]): string[] {
+  return sortProblems(problems).map((problem) => `${formatCatalogPath(problem.path)}: ${problem.message}`);
 }
 
-/** Reading order: unknown sections first, then by section, entry and key as SPEC §6 lists them. */
-function sortProblems(problems: Problem[]): Problem[] {
-  const rank = (problem: Problem): number[] => {
+function sortProblems(problems: CatalogProblem[]): CatalogProblem[] {
+  const rank = (problem: CatalogProblem): number[] => {
     const [sectionName, entryIndex, key] = problem.path;
     const sectionRank = SECTION_KEYS.indexOf(sectionName as (typeof SECTION_KEYS)[number]);
     const keys = ITEM_KEYS[String(sectionName)] ?? [];
