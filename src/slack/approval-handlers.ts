@@ -15,7 +15,7 @@ import { getRoles } from '../usecases/get-roles.ts';
 import { retryFailedLines } from '../usecases/provision-request.ts';
 import { cancelRequest } from '../usecases/request-deadlines.ts';
 import type { MayDecide } from '../usecases/decide-request.ts';
-import { COMMENT_BLOCK, REASON_BLOCK } from './approval-ids.ts';
+import { COMMENT_BLOCK, REASON_BLOCK, requestIdOfCancelOption } from './ids.ts';
 import { buildApproveModal, buildRejectModal, parseDecisionText } from './blocks/approval-blocks.ts';
 import type { AppDeps } from '../app-deps.ts';
 import type { UsergroupMembers } from './usergroup-members.ts';
@@ -139,11 +139,11 @@ export function createCardMenu(deps: AppDeps) {
   return async (args: MenuArgs): Promise<void> => {
     const { ack, body, action } = args;
     await ack();
-    const match = /^cancel:(\d{1,9})$/.exec(action.selected_option?.value ?? '');
-    if (!match) return;
+    const requestId = requestIdOfCancelOption(action.selected_option?.value ?? '');
+    if (requestId === undefined) return;
     const roles = await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, body.user.id);
     const result = await cancelRequest(deps, {
-      requestId: Number(match[1]),
+      requestId,
       userId: body.user.id,
       isAdmin: roles.isAdmin,
     });

@@ -11,7 +11,7 @@ import {
   CANCEL_REASON_TOO_LONG_TEXT,
   parseCancelMetadata,
 } from './blocks/cancel-blocks.ts';
-import { CANCEL_REASON_ACTION, CANCEL_REASON_BLOCK } from './cancel-ids.ts';
+import { CANCEL_REASON_ACTION, CANCEL_REASON_BLOCK } from './ids.ts';
 import type { AppDeps } from '../app-deps.ts';
 
 type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;

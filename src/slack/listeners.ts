@@ -15,33 +15,30 @@ import {
   REJECT_ACTION,
   REJECT_MODAL_CALLBACK,
   RETRY_FAILED_ACTION,
-} from './approval-ids.ts';
-import { createCurrentUsergroupMembers } from './usergroup-members.ts';
-import { createCancelSubmission } from './cancel-handlers.ts';
-import { CANCEL_MODAL_CALLBACK } from './cancel-ids.ts';
-import { createDomumCommandListener } from './commands/domum-command.ts';
-import type { AppDeps } from '../app-deps.ts';
-import { createCancelImportAction, createContinueImportAction } from './actions/preview-buttons.ts';
-import { ACCESS_RESEND_ACTION, createAccessResendAction } from './actions/access-resend.ts';
-import { createAppHomeOpenedListener } from './events/app-home.ts';
-import { createFileSharedListener } from './events/file-shared.ts';
-import { createStatusMoreAction } from './commands/status-command.ts';
-import {
+  CANCEL_MODAL_CALLBACK,
+  ACCESS_RESEND_ACTION,
   CANCEL_IMPORT_ACTION,
   CONTINUE_IMPORT_ACTION,
   IMPORT_MODAL_CALLBACK,
   PREVIEW_MODAL_CALLBACK,
   SLASH_COMMAND,
   STATUS_MORE_ACTION,
-} from './ids.ts';
-import {
   WIZARD_BACK_ACTION,
   WIZARD_CALLBACKS,
   WIZARD_CREDENTIALS_SELECT_ACTION,
   WIZARD_DEVICES_SELECT_ACTION,
   WIZARD_EDIT_ACTION,
   WIZARD_RESUME_ACTION,
-} from './wizard/wizard-ids.ts';
+} from './ids.ts';
+import { createCurrentUsergroupMembers } from './usergroup-members.ts';
+import { createCancelSubmission } from './cancel-handlers.ts';
+import { createDomumCommandListener } from './commands/domum-command.ts';
+import type { AppDeps } from '../app-deps.ts';
+import { createCancelImportAction, createContinueImportAction } from './actions/preview-buttons.ts';
+import { createAccessResendAction } from './actions/access-resend.ts';
+import { createAppHomeOpenedListener } from './events/app-home.ts';
+import { createFileSharedListener } from './events/file-shared.ts';
+import { createStatusMoreAction } from './commands/status-command.ts';
 import {
   createCredentialOptions,
   createCredentialsChanged,

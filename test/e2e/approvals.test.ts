@@ -11,7 +11,7 @@ import {
   REASON_BLOCK,
   REJECT_ACTION,
   REJECT_MODAL_CALLBACK,
-} from '../../src/slack/approval-ids.ts';
+} from '../../src/slack/ids.ts';
 import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
+import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/ids.ts';
 import { loadCatalog } from '../../src/usecases/load-catalog.ts';
 import { readFirstAccessMails } from '../support/child-app.ts';
 import { fixturePath } from '../support/fixtures.ts';

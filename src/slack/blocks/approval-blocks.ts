@@ -8,7 +8,7 @@ import {
   DECISION_TEXT_ACTION,
   REASON_BLOCK,
   REJECT_MODAL_CALLBACK,
-} from '../approval-ids.ts';
+} from '../ids.ts';
 import { mention, mrkdwnSection, mrkdwnText } from './request-card.ts';
 
 /** Slack's limit on a plain_text_input, and what the modals allow for a comment or reason. */

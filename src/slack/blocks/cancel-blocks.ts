@@ -5,7 +5,7 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import type { AccessStatus, RequestStatus } from '../../db/schema.ts';
 import type { CancelPlan, CancelRefusal } from '../../usecases/cancel-accesses.ts';
 import { CANCEL_REASON_MAX } from '../../usecases/cancel-accesses.ts';
-import { CANCEL_MODAL_CALLBACK, CANCEL_REASON_ACTION, CANCEL_REASON_BLOCK } from '../cancel-ids.ts';
+import { CANCEL_MODAL_CALLBACK, CANCEL_REASON_ACTION, CANCEL_REASON_BLOCK } from '../ids.ts';
 import { cutText, mention, mrkdwnSection, mrkdwnText, plural } from './request-card.ts';
 
 /** Characters of a reason quoted in the thread reply or a DM (escaped). */

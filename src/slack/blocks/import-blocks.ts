@@ -10,6 +10,8 @@ import {
   CARD_CHANNEL_BLOCK,
   AUTO_ACCESS_ACTION,
   AUTO_ACCESS_BLOCK,
+  AUTO_ACCESS_NO_VALUE,
+  AUTO_ACCESS_YES_VALUE,
   CANCEL_IMPORT_ACTION,
   CONTINUE_IMPORT_ACTION,
   IMPORT_FILE_ACTION,
@@ -17,8 +19,8 @@ import {
   IMPORT_MODAL_CALLBACK,
   PREVIEW_MODAL_CALLBACK,
   PROGRESS_MODAL_CALLBACK,
+  WIZARD_RESUME_ACTION,
 } from '../ids.ts';
-import { WIZARD_RESUME_ACTION } from '../wizard/wizard-ids.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
 
 export const PREVIEW_ERROR_LINES = 10;
@@ -56,7 +58,7 @@ const NOT_A_REQUESTER = 'Only requesters can ask for access for the users they i
 /** Yes/No for requesters; for everyone else, one line saying why the option is not there. */
 export function autoAccessBlock(offer: AutoAccessOffer): KnownBlock {
   if (!offer.canRequest) return context(`*${AUTO_ACCESS_LABEL}:* No. ${NOT_A_REQUESTER}`);
-  const no = { text: plain('No'), value: 'no' };
+  const no = { text: plain('No'), value: AUTO_ACCESS_NO_VALUE };
   return {
     type: 'input',
     block_id: AUTO_ACCESS_BLOCK,
@@ -64,7 +66,7 @@ export function autoAccessBlock(offer: AutoAccessOffer): KnownBlock {
     element: {
       type: 'radio_buttons',
       action_id: AUTO_ACCESS_ACTION,
-      options: [{ text: plain('Yes'), value: 'yes' }, no],
+      options: [{ text: plain('Yes'), value: AUTO_ACCESS_YES_VALUE }, no],
       initial_option: no,
     },
     hint: plain('Yes: after the preview, describe the access (devices, credentials, schedule) for approval.'),

@@ -6,7 +6,7 @@
 // entries and within a character budget, with "…and N more", because a request can hold thousands of devices
 // while a section takes 3,000 characters and Slack refuses a message whose blocks JSON passes about 13,000.
 import type { KnownBlock } from '@slack/types';
-import { APPROVE_ACTION, CARD_MENU_ACTION, DECISION_ACTIONS_BLOCK, REJECT_ACTION } from '../approval-ids.ts';
+import { APPROVE_ACTION, CARD_MENU_ACTION, DECISION_ACTIONS_BLOCK, REJECT_ACTION, cancelOptionValue } from '../ids.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
 
 /** How many devices or credentials a list shows before "…and N more". */
@@ -198,7 +198,7 @@ export function decisionButtons(requestId: number): KnownBlock {
       {
         type: 'overflow',
         action_id: CARD_MENU_ACTION,
-        options: [{ text: { type: 'plain_text', text: 'Cancel request' }, value: `cancel:${value}` }],
+        options: [{ text: { type: 'plain_text', text: 'Cancel request' }, value: cancelOptionValue(value) }],
         confirm: {
           title: { type: 'plain_text', text: 'Cancel this request?' },
           text: { type: 'plain_text', text: 'Approvers can no longer decide on it, and no access is given.' },

@@ -14,6 +14,7 @@ import type { AppDeps } from '../../app-deps.ts';
 import {
   AUTO_ACCESS_ACTION,
   AUTO_ACCESS_BLOCK,
+  AUTO_ACCESS_YES_VALUE,
   CARD_CHANNEL_ACTION,
   CARD_CHANNEL_BLOCK,
   IMPORT_FILE_ACTION,
@@ -63,7 +64,8 @@ export function createImportModalSubmission(deps: AppDeps) {
     const metadata = importModalMetadata.safeParse(safeJson(view.private_metadata));
     // Only a requester's Yes counts: the option is not shown to others, and a replayed payload is not trusted.
     const autoAccess =
-      roles.canRequest && view.state.values[AUTO_ACCESS_BLOCK]?.[AUTO_ACCESS_ACTION]?.selected_option?.value === 'yes';
+      roles.canRequest &&
+      view.state.values[AUTO_ACCESS_BLOCK]?.[AUTO_ACCESS_ACTION]?.selected_option?.value === AUTO_ACCESS_YES_VALUE;
     let channelId = metadata.success ? metadata.data.channelId : null;
     const asked = metadata.success && metadata.data.askChannel === true;
     if (autoAccess && asked) {
@@ -128,7 +130,7 @@ export function createPreviewModalSubmission(deps: AppDeps) {
     }
     const record = await findImportById(deps.db, metadata.data.importId);
     const askedHere = view.state.values[AUTO_ACCESS_BLOCK]?.[AUTO_ACCESS_ACTION]?.selected_option?.value;
-    const autoAccess = askedHere !== undefined ? askedHere === 'yes' : record?.auto_access === true;
+    const autoAccess = askedHere !== undefined ? askedHere === AUTO_ACCESS_YES_VALUE : record?.auto_access === true;
     if (record && autoAccess) {
       // "Automatically provide access after import": the wizard collects the request before anything is
       // imported; Create then imports the users and posts the request.

@@ -31,7 +31,7 @@ import { toSlackOptions } from '../blocks/catalog-options.ts';
 import { markPreviewDecided } from '../import-publisher.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
 import type { AppDeps } from '../../app-deps.ts';
-import { WIZARD_CALLBACKS, stepOfCallback } from './wizard-ids.ts';
+import { WIZARD_CALLBACKS, stepOfCallback } from '../ids.ts';
 import {
   limitationErrors,
   parseCredentialIds,

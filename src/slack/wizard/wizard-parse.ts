@@ -41,8 +41,7 @@ import {
   WIZARD_DEVICES_SELECT_ACTION,
   WIZARD_VALUE_ACTION,
   grantBlockId,
-} from './wizard-ids.ts';
-import type { WizardMetadata } from './wizard-ids.ts';
+} from '../ids.ts';
 
 /** The part of Bolt's ViewStateValue these parsers read; Bolt's type is assignable to it. */
 export interface StateValue {
@@ -84,6 +83,11 @@ function positiveWhole(text: string): number | null {
   if (!/^\d{1,9}$/.test(text)) return null;
   const number = Number(text);
   return number >= 1 ? number : null;
+}
+
+/** What every wizard view carries in private_metadata: the draft lives in PostgreSQL, the view only names it. */
+export interface WizardMetadata {
+  draftId: string;
 }
 
 export function parseWizardMetadata(privateMetadata: string): WizardMetadata | undefined {

@@ -37,10 +37,12 @@ import {
   WIZARD_CREDENTIALS_SELECT_ACTION,
   WIZARD_DEVICES_SELECT_ACTION,
   WIZARD_EDIT_ACTION,
+  WIZARD_NAVIGATION_BLOCK,
   WIZARD_VALUE_ACTION,
+  editBlockId,
   grantBlockId,
-} from './wizard-ids.ts';
-import type { WizardMetadata } from './wizard-ids.ts';
+} from '../ids.ts';
+import type { WizardMetadata } from './wizard-parse.ts';
 
 export const WIZARD_TITLE = 'Request access';
 /** One block per credential must fit beside the step's other blocks in Slack's 100-block view. */
@@ -101,7 +103,7 @@ function stepContext(step: WizardStep): KnownBlock {
 function backButton(): KnownBlock {
   return {
     type: 'actions',
-    block_id: 'wizard_navigation',
+    block_id: WIZARD_NAVIGATION_BLOCK,
     elements: [{ type: 'button', action_id: WIZARD_BACK_ACTION, text: plain('Back'), value: 'back' }],
   };
 }
@@ -109,7 +111,7 @@ function backButton(): KnownBlock {
 function editButton(step: WizardStep): KnownBlock {
   return {
     type: 'actions',
-    block_id: `edit_${step}`,
+    block_id: editBlockId(step),
     elements: [{ type: 'button', action_id: WIZARD_EDIT_ACTION, text: plain('Edit'), value: step }],
   };
 }
