@@ -9,7 +9,6 @@ import type {
   SlackActionMiddlewareArgs,
   SlackViewMiddlewareArgs,
 } from '@slack/bolt';
-import { z } from 'zod';
 import { decideRequest, mayDecide } from '../usecases/decide-request.ts';
 import { getRoles } from '../usecases/get-roles.ts';
 import { retryFailedLines } from '../usecases/provision-request.ts';
@@ -17,6 +16,7 @@ import { cancelRequest } from '../usecases/request-deadlines.ts';
 import type { MayDecide } from '../usecases/decide-request.ts';
 import { COMMENT_BLOCK, REASON_BLOCK, requestIdOfCancelOption } from './ids.ts';
 import { buildApproveModal, buildRejectModal, parseDecisionText } from './blocks/approval-blocks.ts';
+import { decisionMetadata, readPrivateMetadata } from './private-metadata.ts';
 import type { AppDeps } from '../app-deps.ts';
 import type { UsergroupMembers } from './usergroup-members.ts';
 import type { RequestStatus } from '../db/schema.ts';
@@ -87,8 +87,6 @@ export function createDecisionButton(deps: AppDeps, currentMembers: UsergroupMem
   };
 }
 
-const metadataSchema = z.object({ requestId: z.number().int().positive() });
-
 export function createDecisionSubmission(
   deps: AppDeps,
   currentMembers: UsergroupMembers,
@@ -96,14 +94,8 @@ export function createDecisionSubmission(
 ) {
   return async (args: ViewArgs): Promise<void> => {
     const { ack, body, view } = args;
-    let metadata: unknown;
-    try {
-      metadata = JSON.parse(view.private_metadata);
-    } catch {
-      metadata = undefined;
-    }
-    const parsed = metadataSchema.safeParse(metadata);
-    if (!parsed.success) {
+    const metadata = readPrivateMetadata(decisionMetadata, view.private_metadata);
+    if (!metadata) {
       await ack({ response_action: 'clear' });
       return;
     }
@@ -114,7 +106,7 @@ export function createDecisionSubmission(
       return;
     }
     const result = await decideRequest(decisionDeps(deps, currentMembers), {
-      requestId: parsed.data.requestId,
+      requestId: metadata.requestId,
       userId: body.user.id,
       decision,
       comment,

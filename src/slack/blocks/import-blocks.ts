@@ -21,6 +21,7 @@ import {
   PROGRESS_MODAL_CALLBACK,
   WIZARD_RESUME_ACTION,
 } from '../ids.ts';
+import { importModalMetadata, previewMetadata, writePrivateMetadata } from '../private-metadata.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
 
 export const PREVIEW_ERROR_LINES = 10;
@@ -124,7 +125,10 @@ export function buildImportModal(
     title: plain(MODAL_TITLE),
     submit: plain('Check'),
     close: plain('Cancel'),
-    private_metadata: JSON.stringify({ channelId: channelId ?? null, askChannel: offer.canRequest && askChannel }),
+    private_metadata: writePrivateMetadata(importModalMetadata, {
+      channelId: channelId ?? null,
+      askChannel: offer.canRequest && askChannel,
+    }),
     blocks: [
       ...resumeBlocks,
       ...(resumeBlocks.length > 0 ? [{ type: 'divider' } as KnownBlock] : []),
@@ -243,7 +247,7 @@ export function buildPreviewModal(
     ...(importable ? { submit: plain('Continue') } : {}),
     close: plain(importable ? 'Cancel' : 'Close'),
     notify_on_close: importable,
-    private_metadata: JSON.stringify({ importId: input.import.id }),
+    private_metadata: writePrivateMetadata(previewMetadata, { importId: input.import.id }),
     blocks: [...previewBlocks(input), ...extra],
   };
 }

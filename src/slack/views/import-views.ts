@@ -23,6 +23,7 @@ import {
 import { botCanPostIn, NO_IMPORT_ROLE_TEXT } from '../commands/import-command.ts';
 import { markPreviewDecided } from '../import-publisher.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
+import { importModalMetadata, previewMetadata, readPrivateMetadata } from '../private-metadata.ts';
 
 type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 
@@ -30,14 +31,6 @@ const SPREADSHEET_NAME = /\.(xlsx|xls|ods|csv)$/i;
 const submittedFiles = z.array(
   z.object({ id: z.string().min(1), name: z.string().optional(), title: z.string().optional() }),
 );
-const previewMetadata = z.object({ importId: z.number().int().positive() });
-const importModalMetadata = z.object({
-  channelId: z
-    .string()
-    .regex(/^[CGD][A-Z0-9]+$/)
-    .nullable(),
-  askChannel: z.boolean().optional(),
-});
 
 export function createImportModalSubmission(deps: AppDeps) {
   return async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
@@ -61,13 +54,13 @@ export function createImportModalSubmission(deps: AppDeps) {
       });
       return;
     }
-    const metadata = importModalMetadata.safeParse(safeJson(view.private_metadata));
+    const metadata = readPrivateMetadata(importModalMetadata, view.private_metadata);
     // Only a requester's Yes counts: the option is not shown to others, and a replayed payload is not trusted.
     const autoAccess =
       roles.canRequest &&
       view.state.values[AUTO_ACCESS_BLOCK]?.[AUTO_ACCESS_ACTION]?.selected_option?.value === AUTO_ACCESS_YES_VALUE;
-    let channelId = metadata.success ? metadata.data.channelId : null;
-    const asked = metadata.success && metadata.data.askChannel === true;
+    let channelId = metadata?.channelId ?? null;
+    const asked = metadata?.askChannel === true;
     if (autoAccess && asked) {
       const chosen = view.state.values[CARD_CHANNEL_BLOCK]?.[CARD_CHANNEL_ACTION]?.selected_conversation ?? null;
       if (!chosen) {
@@ -123,12 +116,12 @@ function decisionProblem(result: Extract<DecisionResult, { ok: false }>): string
 
 export function createPreviewModalSubmission(deps: AppDeps) {
   return async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
-    const metadata = previewMetadata.safeParse(safeJson(view.private_metadata));
-    if (!metadata.success) {
+    const metadata = readPrivateMetadata(previewMetadata, view.private_metadata);
+    if (!metadata) {
       await ack({ response_action: 'clear' });
       return;
     }
-    const record = await findImportById(deps.db, metadata.data.importId);
+    const record = await findImportById(deps.db, metadata.importId);
     const askedHere = view.state.values[AUTO_ACCESS_BLOCK]?.[AUTO_ACCESS_ACTION]?.selected_option?.value;
     const autoAccess = askedHere !== undefined ? askedHere === AUTO_ACCESS_YES_VALUE : record?.auto_access === true;
     if (record && autoAccess) {
@@ -143,7 +136,7 @@ export function createPreviewModalSubmission(deps: AppDeps) {
       await ack({ response_action: 'update', view: await buildStepView(deps, access, 'general') });
       return;
     }
-    const result = await continueImport(deps, metadata.data.importId, body.user.id);
+    const result = await continueImport(deps, metadata.importId, body.user.id);
     if (!result.ok) {
       await ack({
         response_action: 'update',
@@ -172,9 +165,9 @@ export function createPreviewModalSubmission(deps: AppDeps) {
 export function createPreviewModalClosed(deps: AppDeps) {
   return async ({ ack, body, view }: ViewArgs): Promise<void> => {
     await ack();
-    const metadata = previewMetadata.safeParse(safeJson(view.private_metadata));
-    if (!metadata.success) return;
-    const record = await findImportById(deps.db, metadata.data.importId);
+    const metadata = readPrivateMetadata(previewMetadata, view.private_metadata);
+    if (!metadata) return;
+    const record = await findImportById(deps.db, metadata.importId);
     // Closing the modal cancels an import started from /domum import; an uploaded file keeps its preview
     // and buttons in the thread, so closing the modal there only closes the modal.
     if (record?.source === 'modal') await cancelImport(deps, record.id, body.user.id);
@@ -193,13 +186,5 @@ async function requesterTimeZone(
     return timeZone && isKnownTimeZone(timeZone) ? timeZone : fallback;
   } catch {
     return fallback;
-  }
-}
-
-function safeJson(text: string | undefined): unknown {
-  try {
-    return JSON.parse(text ?? '');
-  } catch {
-    return undefined;
   }
 }

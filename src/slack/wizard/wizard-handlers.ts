@@ -39,8 +39,8 @@ import {
   parseGeneral,
   parseGrants,
   parseLimitation,
-  parseWizardMetadata,
 } from './wizard-parse.ts';
+import { readPrivateMetadata, wizardMetadata } from '../private-metadata.ts';
 import type { StateValues } from './wizard-parse.ts';
 import {
   buildCredentialsStep,
@@ -191,7 +191,7 @@ export function createWizardSubmission(deps: AppDeps) {
   return async (args: ViewArgs): Promise<void> => {
     const { ack, body, view } = args;
     const step = stepOfCallback(view.callback_id);
-    const metadata = parseWizardMetadata(view.private_metadata);
+    const metadata = readPrivateMetadata(wizardMetadata, view.private_metadata);
     if (!step || !metadata) {
       await ack({ response_action: 'update', view: messageView(DRAFT_REFUSAL_TEXT['not-found']) });
       return;
@@ -314,7 +314,7 @@ async function updateFromAction(
   const view = body.view;
   if (!view) return;
   const current = stepOfCallback(view.callback_id);
-  const metadata = parseWizardMetadata(view.private_metadata);
+  const metadata = readPrivateMetadata(wizardMetadata, view.private_metadata);
   if (!current || !metadata) return;
   const access = await openDraft(wizardDeps(deps), metadata.draftId, body.user.id);
   if (!access.ok) {
@@ -388,7 +388,7 @@ export function createDeviceOptions(deps: AppDeps) {
 /** Credentials are offered only for the devices chosen in the draft behind this view. */
 export function createCredentialOptions(deps: AppDeps) {
   return async ({ ack, body, options }: OptionsArgs): Promise<void> => {
-    const metadata = parseWizardMetadata(body.view?.private_metadata ?? '');
+    const metadata = readPrivateMetadata(wizardMetadata, body.view?.private_metadata);
     const access = metadata ? await openDraft(wizardDeps(deps), metadata.draftId, body.user.id) : undefined;
     if (!access?.ok || !access.data.deviceIds?.length) {
       await ack({ options: [] });

@@ -15,6 +15,7 @@ import { JUSTIFICATION_MAX } from '../../domain/request-draft.ts';
 import type { CredentialGrant, GeneralAnswers } from '../../domain/request-draft.ts';
 import { parseOptionValue } from '../../usecases/search-catalog.ts';
 import type { OptionKind } from '../../usecases/search-catalog.ts';
+import { readPrivateMetadata, wizardMetadata } from '../private-metadata.ts';
 import {
   ALL_HOURS_VALUE,
   CREDENTIALS_BLOCK,
@@ -85,25 +86,12 @@ function positiveWhole(text: string): number | null {
   return number >= 1 ? number : null;
 }
 
-/** What every wizard view carries in private_metadata: the draft lives in PostgreSQL, the view only names it. */
-export interface WizardMetadata {
-  draftId: string;
-}
-
-export function parseWizardMetadata(privateMetadata: string): WizardMetadata | undefined {
-  try {
-    const parsed: unknown = JSON.parse(privateMetadata);
-    if (
-      typeof parsed === 'object' &&
-      parsed !== null &&
-      typeof (parsed as { draftId?: unknown }).draftId === 'string'
-    ) {
-      return { draftId: (parsed as { draftId: string }).draftId };
-    }
-  } catch {
-    // Not ours, or tampered with: the caller answers as for an unknown draft.
-  }
-  return undefined;
+/**
+ * The draft a wizard view names, or undefined when it is not ours or was tampered with: the builders' round
+ * trip, which test/unit/wizard-views.test.ts checks; the listeners read the same schema through readPrivateMetadata.
+ */
+export function parseWizardMetadata(privateMetadata: string): { draftId: string } | undefined {
+  return readPrivateMetadata(wizardMetadata, privateMetadata);
 }
 
 // ---------------------------------------------------------------------------------------------------------

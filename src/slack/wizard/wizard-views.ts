@@ -42,7 +42,7 @@ import {
   editBlockId,
   grantBlockId,
 } from '../ids.ts';
-import type { WizardMetadata } from './wizard-parse.ts';
+import { wizardMetadata, writePrivateMetadata } from '../private-metadata.ts';
 
 export const WIZARD_TITLE = 'Request access';
 /** One block per credential must fit beside the step's other blocks in Slack's 100-block view. */
@@ -117,11 +117,10 @@ function editButton(step: WizardStep): KnownBlock {
 }
 
 function modal(step: WizardStep, draftId: string, blocks: KnownBlock[]): ModalView {
-  const metadata: WizardMetadata = { draftId };
   return {
     type: 'modal',
     callback_id: WIZARD_CALLBACKS[step],
-    private_metadata: JSON.stringify(metadata),
+    private_metadata: writePrivateMetadata(wizardMetadata, { draftId }),
     title: plain(WIZARD_TITLE),
     close: plain('Cancel'),
     submit: plain(step === 'review' ? 'Create' : 'Next'),
