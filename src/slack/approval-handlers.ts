@@ -18,7 +18,6 @@ import { COMMENT_BLOCK, REASON_BLOCK, requestIdOfCancelOption } from './ids.ts';
 import { buildApproveModal, buildRejectModal, parseDecisionText } from './blocks/approval-blocks.ts';
 import { decisionMetadata, readPrivateMetadata } from './private-metadata.ts';
 import type { AppDeps } from '../app-deps.ts';
-import type { UsergroupMembers } from './usergroup-members.ts';
 import type { RequestStatus } from '../db/schema.ts';
 import { publishHome } from './events/app-home.ts';
 import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
@@ -61,19 +60,19 @@ export async function answerPrivately(
   await args.client.chat.postMessage({ channel: args.body.user.id, text });
 }
 
-/** currentMembers reads Slack at each call (createCurrentUsergroupMembers), never a cache. */
-function decisionDeps(deps: AppDeps, currentMembers: UsergroupMembers) {
-  return { db: deps.db, jobs: deps.jobs, usergroupMembers: currentMembers };
+/** Deciding reads user-group members from Slack each time: a cache would let a removed approver decide. */
+function decisionDeps(deps: AppDeps) {
+  return { db: deps.db, jobs: deps.jobs, usergroupMembers: deps.approverGroups.current };
 }
 
-export function createDecisionButton(deps: AppDeps, currentMembers: UsergroupMembers, decision: 'approve' | 'reject') {
+export function createDecisionButton(deps: AppDeps, decision: 'approve' | 'reject') {
   return async (args: ButtonArgs): Promise<void> => {
     const { ack, body, action, client } = args;
     await ack();
     const requestId = Number(action.value);
     const allowed =
       Number.isInteger(requestId) && requestId > 0
-        ? await mayDecide(decisionDeps(deps, currentMembers), requestId, body.user.id)
+        ? await mayDecide(decisionDeps(deps), requestId, body.user.id)
         : ({ ok: false, reason: 'not-found' } as const);
     if (!allowed.ok) {
       await answerPrivately(args, refusalText(allowed));
@@ -87,11 +86,7 @@ export function createDecisionButton(deps: AppDeps, currentMembers: UsergroupMem
   };
 }
 
-export function createDecisionSubmission(
-  deps: AppDeps,
-  currentMembers: UsergroupMembers,
-  decision: 'approve' | 'reject',
-) {
+export function createDecisionSubmission(deps: AppDeps, decision: 'approve' | 'reject') {
   return async (args: ViewArgs): Promise<void> => {
     const { ack, body, view } = args;
     const metadata = readPrivateMetadata(decisionMetadata, view.private_metadata);
@@ -105,7 +100,7 @@ export function createDecisionSubmission(
       await ack({ response_action: 'errors', errors: { [REASON_BLOCK]: 'Give a reason to reject.' } });
       return;
     }
-    const result = await decideRequest(decisionDeps(deps, currentMembers), {
+    const result = await decideRequest(decisionDeps(deps), {
       requestId: metadata.requestId,
       userId: body.user.id,
       decision,

@@ -30,7 +30,6 @@ import {
   WIZARD_EDIT_ACTION,
   WIZARD_RESUME_ACTION,
 } from './ids.ts';
-import { createCurrentUsergroupMembers } from './usergroup-members.ts';
 import { createCancelSubmission } from './cancel-handlers.ts';
 import { createDomumCommandListener } from './commands/domum-command.ts';
 import type { AppDeps } from '../app-deps.ts';
@@ -112,14 +111,12 @@ export function registerSlackListeners(app: App, deps: AppDeps): void {
   app.action(WIZARD_CREDENTIALS_SELECT_ACTION, createCredentialsChanged(deps));
   app.options(WIZARD_DEVICES_SELECT_ACTION, createDeviceOptions(deps));
   app.options(WIZARD_CREDENTIALS_SELECT_ACTION, createCredentialOptions(deps));
-  // Deciding reads user-group members from Slack each time: a cache would let a removed approver decide.
-  const currentMembers = createCurrentUsergroupMembers(deps.slack, deps.logger.child({ component: 'slack' }));
-  app.action(APPROVE_ACTION, createDecisionButton(deps, currentMembers, 'approve'));
-  app.action(REJECT_ACTION, createDecisionButton(deps, currentMembers, 'reject'));
+  app.action(APPROVE_ACTION, createDecisionButton(deps, 'approve'));
+  app.action(REJECT_ACTION, createDecisionButton(deps, 'reject'));
   app.action(CARD_MENU_ACTION, createCardMenu(deps));
   app.action(RETRY_FAILED_ACTION, createRetryFailed(deps));
   app.action(ACCESS_RESEND_ACTION, createAccessResendAction(deps));
-  app.view(APPROVE_MODAL_CALLBACK, createDecisionSubmission(deps, currentMembers, 'approve'));
-  app.view(REJECT_MODAL_CALLBACK, createDecisionSubmission(deps, currentMembers, 'reject'));
+  app.view(APPROVE_MODAL_CALLBACK, createDecisionSubmission(deps, 'approve'));
+  app.view(REJECT_MODAL_CALLBACK, createDecisionSubmission(deps, 'reject'));
   app.view(CANCEL_MODAL_CALLBACK, createCancelSubmission(deps));
 }

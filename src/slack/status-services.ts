@@ -1,8 +1,8 @@
-// The caches status answers share within one process: approver user-group members and message permalinks.
+// What status answers share within one process: approver user-group members (the cache built in src/main.ts)
+// and message permalinks (cached here, one resolver per process).
 import type { AppDeps } from '../app-deps.ts';
 import { createPermalinkResolver } from './permalinks.ts';
 import type { PermalinkResolver } from './permalinks.ts';
-import { createUsergroupMembers } from './usergroup-members.ts';
 import type { UsergroupMembers } from './usergroup-members.ts';
 
 export interface StatusServices {
@@ -10,17 +10,13 @@ export interface StatusServices {
   permalinks: PermalinkResolver;
 }
 
-const byDeps = new WeakMap<AppDeps, StatusServices>();
+const permalinksByDeps = new WeakMap<AppDeps, PermalinkResolver>();
 
 export function statusServices(deps: AppDeps): StatusServices {
-  let services = byDeps.get(deps);
-  if (!services) {
-    const logger = deps.logger.child({ component: 'slack' });
-    services = {
-      usergroupMembers: createUsergroupMembers(deps.slack, logger, deps.now),
-      permalinks: createPermalinkResolver(logger),
-    };
-    byDeps.set(deps, services);
+  let permalinks = permalinksByDeps.get(deps);
+  if (!permalinks) {
+    permalinks = createPermalinkResolver(deps.logger.child({ component: 'slack' }));
+    permalinksByDeps.set(deps, permalinks);
   }
-  return services;
+  return { usergroupMembers: deps.approverGroups.cached, permalinks };
 }
