@@ -7,7 +7,7 @@ import {
   createDecisionButton,
   createDecisionSubmission,
   createRetryFailed,
-} from './approval-handlers.ts';
+} from './actions/decision-buttons.ts';
 import {
   APPROVE_ACTION,
   APPROVE_MODAL_CALLBACK,
@@ -30,12 +30,12 @@ import {
   WIZARD_EDIT_ACTION,
   WIZARD_RESUME_ACTION,
 } from './ids.ts';
-import { createCancelSubmission } from './cancel-handlers.ts';
+import { createCancelSubmission } from './views/cancel-modal.ts';
 import { createDomumCommandListener } from './commands/domum-command.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { createCancelImportAction, createContinueImportAction } from './actions/preview-buttons.ts';
 import { createAccessResendAction } from './actions/access-resend.ts';
-import { createAppHomeOpenedListener } from './events/app-home.ts';
+import { createAppHomeOpenedListener } from './events/app-home-opened.ts';
 import { createFileSharedListener } from './events/file-shared.ts';
 import { createStatusMoreAction } from './commands/status-command.ts';
 import {
@@ -46,12 +46,12 @@ import {
   createWizardEdit,
   createWizardResume,
   createWizardSubmission,
-} from './wizard/wizard-handlers.ts';
+} from './wizard/wizard-step-view.ts';
 import {
   createImportModalSubmission,
   createPreviewModalClosed,
   createPreviewModalSubmission,
-} from './views/import-views.ts';
+} from './views/preview-modal.ts';
 import { createRequestLogMiddleware } from './request-log.ts';
 
 export interface SlackListenerCatalog {

@@ -7,7 +7,7 @@ import { getRoles } from '../../usecases/get-roles.ts';
 import { isKnownTimeZone } from '../../domain/access-limitation.ts';
 import { cancelImport, continueImport, startImport } from '../../usecases/import-lifecycle.ts';
 import { beginRequestDraft, DRAFT_REFUSAL_TEXT } from '../../usecases/request-wizard.ts';
-import { buildStepView, messageView, wizardDeps } from '../wizard/wizard-handlers.ts';
+import { buildStepView, messageView, wizardDeps } from '../wizard/wizard-step-view.ts';
 import type { DecisionResult } from '../../usecases/import-lifecycle.ts';
 import { buildCheckingModal, buildImportingModal } from '../blocks/import-blocks.ts';
 import type { AppDeps } from '../../app-deps.ts';

@@ -9,18 +9,18 @@ import type {
   SlackActionMiddlewareArgs,
   SlackViewMiddlewareArgs,
 } from '@slack/bolt';
-import { decideRequest, mayDecide } from '../usecases/decide-request.ts';
-import { getRoles } from '../usecases/get-roles.ts';
-import { retryFailedLines } from '../usecases/provision-request.ts';
-import { cancelRequest } from '../usecases/request-deadlines.ts';
-import type { MayDecide } from '../usecases/decide-request.ts';
-import { COMMENT_BLOCK, REASON_BLOCK, requestIdOfCancelOption } from './ids.ts';
-import { buildApproveModal, buildRejectModal, parseDecisionText } from './blocks/approval-blocks.ts';
-import { decisionMetadata, readPrivateMetadata } from './private-metadata.ts';
-import type { AppDeps } from '../app-deps.ts';
-import type { RequestStatus } from '../db/schema.ts';
-import { publishHome } from './events/app-home.ts';
-import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
+import { decideRequest, mayDecide } from '../../usecases/decide-request.ts';
+import { getRoles } from '../../usecases/get-roles.ts';
+import { retryFailedLines } from '../../usecases/provision-request.ts';
+import { cancelRequest } from '../../usecases/request-deadlines.ts';
+import type { MayDecide } from '../../usecases/decide-request.ts';
+import { COMMENT_BLOCK, REASON_BLOCK, requestIdOfCancelOption } from '../ids.ts';
+import { buildApproveModal, buildRejectModal, parseDecisionText } from '../blocks/approval-blocks.ts';
+import { decisionMetadata, readPrivateMetadata } from '../private-metadata.ts';
+import type { AppDeps } from '../../app-deps.ts';
+import type { RequestStatus } from '../../db/schema.ts';
+import { publishHome } from '../events/app-home-opened.ts';
+import { REQUEST_STATUS_WORDS } from '../../domain/status-words.ts';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
