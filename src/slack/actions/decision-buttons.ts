@@ -1,69 +1,13 @@
-// Approve / Reject on the request card (SPEC §4, §4a): the buttons open a small modal (optional Comment, or a
-// required Reason); the decision is applied when the modal is submitted. Anyone not allowed is answered
-// privately and nothing changes.
-import type {
-  AllMiddlewareArgs,
-  BlockAction,
-  ButtonAction,
-  OverflowAction,
-  SlackActionMiddlewareArgs,
-  SlackViewMiddlewareArgs,
-} from '@slack/bolt';
-import { decideRequest, mayDecide } from '../../usecases/decide-request.ts';
-import { getRoles } from '../../usecases/get-roles.ts';
-import { retryFailedLines } from '../../usecases/provision-request.ts';
-import { cancelRequest } from '../../usecases/request-deadlines.ts';
-import type { MayDecide } from '../../usecases/decide-request.ts';
-import { COMMENT_BLOCK, REASON_BLOCK, requestIdOfCancelOption } from '../ids.ts';
-import { buildApproveModal, buildRejectModal, parseDecisionText } from '../blocks/approval-blocks.ts';
-import { decisionMetadata, readPrivateMetadata } from '../private-metadata.ts';
+// Approve / Reject on the request card (README, "Approval"): the buttons open a small modal (optional Comment,
+// or a required Reason); the decision is applied when the modal is submitted (views/decision-modals.ts).
+// Anyone not allowed is answered privately and nothing changes.
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { AppDeps } from '../../app-deps.ts';
-import type { RequestStatus } from '../../db/schema.ts';
-import { publishHome } from '../events/app-home-opened.ts';
-import { REQUEST_STATUS_WORDS } from '../../domain/status-words.ts';
+import { mayDecide } from '../../usecases/decide-request.ts';
+import { answerPrivately, decisionDeps, refusalText } from '../decisions.ts';
+import { buildApproveModal, buildRejectModal } from '../blocks/approval-blocks.ts';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
-type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
-
-export function refusalText(
-  refusal: Extract<MayDecide, { ok: false }> | { reason: 'already-responded' | 'reason-required'; code?: string },
-): string {
-  const code = refusal.code ?? 'This request';
-  switch (refusal.reason) {
-    case 'not-found':
-      return 'This request no longer exists.';
-    case 'own-request':
-      return `You cannot decide on ${code}: it is your own request.`;
-    case 'not-approver':
-      return `You cannot decide on ${code}: only approvers of its vendors' access groups can.`;
-    case 'already-decided':
-      return `${code} was already decided: ${REQUEST_STATUS_WORDS[(refusal as { status?: RequestStatus }).status ?? 'awaiting_approval'] ?? 'it is no longer awaiting approval'}.`;
-    case 'already-responded':
-      return `You already decided on ${code}.`;
-    case 'reason-required':
-      return 'Give a reason to reject.';
-  }
-}
-
-/**
- * A private answer to a click: through the message's response_url, or — for a click in the App Home, which has
- * none — as a direct message from the bot.
- */
-export async function answerPrivately(
-  args: Pick<ButtonArgs | MenuArgs, 'body' | 'client' | 'respond'>,
-  text: string,
-): Promise<void> {
-  if ((args.body as { response_url?: string }).response_url) {
-    await args.respond({ response_type: 'ephemeral', replace_original: false, text });
-    return;
-  }
-  await args.client.chat.postMessage({ channel: args.body.user.id, text });
-}
-
-/** Deciding reads user-group members from Slack each time: a cache would let a removed approver decide. */
-function decisionDeps(deps: AppDeps) {
-  return { db: deps.db, jobs: deps.jobs, usergroupMembers: deps.approverGroups.current };
-}
 
 export function createDecisionButton(deps: AppDeps, decision: 'approve' | 'reject') {
   return async (args: ButtonArgs): Promise<void> => {
@@ -83,86 +27,5 @@ export function createDecisionButton(deps: AppDeps, decision: 'approve' | 'rejec
         ? buildApproveModal({ requestId, code: allowed.code })
         : buildRejectModal({ requestId, code: allowed.code });
     await client.views.open({ trigger_id: body.trigger_id, view });
-  };
-}
-
-export function createDecisionSubmission(deps: AppDeps, decision: 'approve' | 'reject') {
-  return async (args: ViewArgs): Promise<void> => {
-    const { ack, body, view } = args;
-    const metadata = readPrivateMetadata(decisionMetadata, view.private_metadata);
-    if (!metadata) {
-      await ack({ response_action: 'clear' });
-      return;
-    }
-    const values = view.state.values as Parameters<typeof parseDecisionText>[0];
-    const comment = parseDecisionText(values, decision === 'approve' ? COMMENT_BLOCK : REASON_BLOCK);
-    if (decision === 'reject' && !comment) {
-      await ack({ response_action: 'errors', errors: { [REASON_BLOCK]: 'Give a reason to reject.' } });
-      return;
-    }
-    const result = await decideRequest(decisionDeps(deps), {
-      requestId: metadata.requestId,
-      userId: body.user.id,
-      decision,
-      comment,
-    });
-    if (!result.ok) {
-      const block = decision === 'approve' ? COMMENT_BLOCK : REASON_BLOCK;
-      await ack({ response_action: 'errors', errors: { [block]: refusalText(result) } });
-      return;
-    }
-    await ack({ response_action: 'clear' });
-    // What awaits this approver has changed: their App Home follows (best effort; the decision stands).
-    await publishHome(deps, args.client, body.user.id).catch((error: unknown) =>
-      deps.logger.warn('could not refresh the App Home', { error: (error as Error).message }),
-    );
-  };
-}
-
-type MenuArgs = SlackActionMiddlewareArgs<BlockAction<OverflowAction>> & AllMiddlewareArgs;
-
-/** "Cancel request" in the card's overflow menu: the requester or an admin; anyone else is told privately. */
-export function createCardMenu(deps: AppDeps) {
-  return async (args: MenuArgs): Promise<void> => {
-    const { ack, body, action } = args;
-    await ack();
-    const requestId = requestIdOfCancelOption(action.selected_option?.value ?? '');
-    if (requestId === undefined) return;
-    const roles = await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, body.user.id);
-    const result = await cancelRequest(deps, {
-      requestId,
-      userId: body.user.id,
-      isAdmin: roles.isAdmin,
-    });
-    if (result.ok) return;
-    const text =
-      result.reason === 'not-allowed'
-        ? `Only the requester or an admin can cancel ${result.code ?? 'this request'}.`
-        : result.reason === 'already-decided'
-          ? `${result.code ?? 'This request'} was already decided: ${REQUEST_STATUS_WORDS[(result.status ?? 'awaiting_approval') as RequestStatus] ?? 'it is no longer awaiting approval'}.`
-          : 'This request no longer exists.';
-    await answerPrivately(args, text);
-  };
-}
-
-/** "Retry failed lines" on the summary: the requester or an admin; anyone else is told privately. */
-export function createRetryFailed(deps: AppDeps) {
-  return async (args: ButtonArgs): Promise<void> => {
-    const { ack, body, action } = args;
-    await ack();
-    const roles = await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, body.user.id);
-    const result = await retryFailedLines(deps, {
-      requestId: Number(action.value),
-      userId: body.user.id,
-      isAdmin: roles.isAdmin,
-    });
-    if (result.ok) return;
-    const text =
-      result.reason === 'not-allowed'
-        ? `Only the requester or an admin can retry the failed lines of ${result.code ?? 'this request'}.`
-        : result.reason === 'nothing-to-retry'
-          ? `${result.code ?? 'This request'} has no failed lines to retry right now.`
-          : 'This request no longer exists.';
-    await args.respond({ response_type: 'ephemeral', replace_original: false, text });
   };
 }

@@ -1,99 +1,21 @@
-// The import modal's submissions (SPEC §4): the file modal ("Check") and the preview modal ("Continue",
-// or closing it, which cancels an import started from /domum import).
+// The import preview modal (README, "Importing users"): Continue imports the checked file — or, with
+// "Automatically provide access after import", opens the request wizard in the same modal first — and
+// closing the modal cancels an import started from /domum import.
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
-import { z } from 'zod';
-import { findImportById } from '../../db/repos/import-repo.ts';
-import { getRoles } from '../../usecases/get-roles.ts';
-import { isKnownTimeZone } from '../../domain/access-limitation.ts';
-import { cancelImport, continueImport, startImport } from '../../usecases/import-lifecycle.ts';
-import { beginRequestDraft, DRAFT_REFUSAL_TEXT } from '../../usecases/request-wizard.ts';
-import { buildStepView, messageView, wizardDeps } from '../wizard/wizard-step-view.ts';
-import type { DecisionResult } from '../../usecases/import-lifecycle.ts';
-import { buildCheckingModal, buildImportingModal } from '../blocks/import-blocks.ts';
 import type { AppDeps } from '../../app-deps.ts';
-import {
-  AUTO_ACCESS_ACTION,
-  AUTO_ACCESS_BLOCK,
-  AUTO_ACCESS_YES_VALUE,
-  CARD_CHANNEL_ACTION,
-  CARD_CHANNEL_BLOCK,
-  IMPORT_FILE_ACTION,
-  IMPORT_FILE_BLOCK,
-} from '../ids.ts';
-import { botCanPostIn, NO_IMPORT_ROLE_TEXT } from '../commands/import-command.ts';
-import { markPreviewDecided } from '../import-publisher.ts';
+import { findImportById } from '../../db/repos/import-repo.ts';
+import { isKnownTimeZone } from '../../domain/access-limitation.ts';
+import { cancelImport, continueImport } from '../../usecases/import-lifecycle.ts';
+import type { DecisionResult } from '../../usecases/import-lifecycle.ts';
+import { beginRequestDraft, DRAFT_REFUSAL_TEXT } from '../../usecases/request-wizard.ts';
+import { buildImportingModal } from '../blocks/import-blocks.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
-import { importModalMetadata, previewMetadata, readPrivateMetadata } from '../private-metadata.ts';
+import { AUTO_ACCESS_ACTION, AUTO_ACCESS_BLOCK, AUTO_ACCESS_YES_VALUE } from '../ids.ts';
+import { markPreviewDecided } from '../import-publisher.ts';
+import { previewMetadata, readPrivateMetadata } from '../private-metadata.ts';
+import { buildStepView, messageView, wizardDeps } from '../wizard/wizard-step-view.ts';
 
 type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
-
-const SPREADSHEET_NAME = /\.(xlsx|xls|ods|csv)$/i;
-const submittedFiles = z.array(
-  z.object({ id: z.string().min(1), name: z.string().optional(), title: z.string().optional() }),
-);
-
-export function createImportModalSubmission(deps: AppDeps) {
-  return async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
-    const userId = body.user.id;
-    const roles = await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, userId);
-    if (!roles.canImport) {
-      await ack({ response_action: 'errors', errors: { [IMPORT_FILE_BLOCK]: NO_IMPORT_ROLE_TEXT } });
-      return;
-    }
-    const files = submittedFiles.safeParse(view.state.values[IMPORT_FILE_BLOCK]?.[IMPORT_FILE_ACTION]?.files ?? []);
-    const file = files.success ? files.data[0] : undefined;
-    if (!file) {
-      await ack({ response_action: 'errors', errors: { [IMPORT_FILE_BLOCK]: 'Choose a spreadsheet to import.' } });
-      return;
-    }
-    const fileName = file.name ?? file.title ?? 'spreadsheet';
-    if (!SPREADSHEET_NAME.test(fileName)) {
-      await ack({
-        response_action: 'errors',
-        errors: { [IMPORT_FILE_BLOCK]: `${fileName} is not a spreadsheet: use an xlsx, xls, ods or csv file.` },
-      });
-      return;
-    }
-    const metadata = readPrivateMetadata(importModalMetadata, view.private_metadata);
-    // Only a requester's Yes counts: the option is not shown to others, and a replayed payload is not trusted.
-    const autoAccess =
-      roles.canRequest &&
-      view.state.values[AUTO_ACCESS_BLOCK]?.[AUTO_ACCESS_ACTION]?.selected_option?.value === AUTO_ACCESS_YES_VALUE;
-    let channelId = metadata?.channelId ?? null;
-    const asked = metadata?.askChannel === true;
-    if (autoAccess && asked) {
-      const chosen = view.state.values[CARD_CHANNEL_BLOCK]?.[CARD_CHANNEL_ACTION]?.selected_conversation ?? null;
-      if (!chosen) {
-        await ack({
-          response_action: 'errors',
-          errors: { [CARD_CHANNEL_BLOCK]: 'Choose the channel where the request is posted for approval.' },
-        });
-        return;
-      }
-      if (!(await botCanPostIn(client, chosen))) {
-        await ack({
-          response_action: 'errors',
-          errors: {
-            [CARD_CHANNEL_BLOCK]:
-              'I am not a member of that channel: invite me with /invite @Domum, or choose another.',
-          },
-        });
-        return;
-      }
-      channelId = chosen;
-    }
-    await startImport(deps, {
-      fileName,
-      importerUserId: userId,
-      source: 'modal',
-      slackFileId: file.id,
-      viewId: view.id,
-      channelId,
-      autoAccess,
-    });
-    await ack({ response_action: 'update', view: buildCheckingModal(fileName) });
-  };
-}
 
 function decisionProblem(result: Extract<DecisionResult, { ok: false }>): string {
   switch (result.reason) {
@@ -174,7 +96,7 @@ export function createPreviewModalClosed(deps: AppDeps) {
   };
 }
 
-/** The requester's Slack time zone (SPEC §2: days and times are evaluated in it); the default if unknown. */
+/** The requester's Slack time zone (an access's days and times are evaluated in it); the default if unknown. */
 async function requesterTimeZone(
   client: AllMiddlewareArgs['client'],
   userId: string,

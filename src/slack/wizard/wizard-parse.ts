@@ -1,6 +1,7 @@
-// Reading the wizard's submissions (SPEC §4): view.state.values → draft answers, or field errors keyed by the
-// block ids of wizard-ids.ts, ready for `response_action: errors`. Pure. The values come from the user's
-// client, so anything unexpected (a crafted option value, a missing block) is treated as not chosen.
+// Reading the wizard's submissions (README, "Automatically provide access after import"): view.state.values →
+// draft answers, or field errors keyed by the block ids of ids.ts, ready for `response_action: errors`. Pure.
+// The values come from the user's client, so anything unexpected (a crafted option value, a missing block) is
+// treated as not chosen.
 import { DURATION_UNITS, TIME_PRESETS, WEEKDAYS } from '../../domain/access-limitation.ts';
 import type {
   AccessLimitation,
