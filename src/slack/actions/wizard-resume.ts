@@ -1,8 +1,7 @@
 // Resume on the import modal: a request draft whose modal was closed continues where its answers stop.
 import type { AppDeps } from '../../app-deps.ts';
 import type { WizardStep } from '../../domain/request-draft.ts';
-import { DRAFT_REFUSAL_TEXT, openDraft } from '../../usecases/request-wizard.ts';
-import { buildStepView, messageView, wizardDeps } from '../wizard/wizard-step-view.ts';
+import { buildStepView, openDraftInView } from '../wizard/wizard-step-view.ts';
 import type { WizardButtonArgs } from '../wizard/wizard-step-view.ts';
 
 export function createWizardResume(deps: AppDeps) {
@@ -12,15 +11,8 @@ export function createWizardResume(deps: AppDeps) {
     const view = body.view;
     const draftId = (args.action as { value?: string }).value;
     if (!view || !draftId) return;
-    const access = await openDraft(wizardDeps(deps), draftId, body.user.id);
-    if (!access.ok) {
-      await client.views.update({
-        view_id: view.id,
-        hash: view.hash,
-        view: messageView(DRAFT_REFUSAL_TEXT[access.reason]),
-      });
-      return;
-    }
+    const access = await openDraftInView(deps, args, draftId);
+    if (!access) return;
     const { data } = access;
     const step: WizardStep = !data.general
       ? 'general'

@@ -143,6 +143,27 @@ export async function credentialsOnChosenDevices(deps: AppDeps, values: StateVal
 export type WizardButtonArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
 /**
+ * The draft behind the view a click came from, for its owner; otherwise undefined, once the view says why the
+ * wizard cannot go on.
+ */
+export async function openDraftInView(
+  deps: AppDeps,
+  { body, client }: WizardButtonArgs,
+  draftId: string,
+): Promise<OpenDraft | undefined> {
+  const access = await openDraft(wizardDeps(deps), draftId, body.user.id);
+  if (access.ok) return access;
+  if (body.view) {
+    await client.views.update({
+      view_id: body.view.id,
+      hash: body.view.hash,
+      view: messageView(DRAFT_REFUSAL_TEXT[access.reason]),
+    });
+  }
+  return undefined;
+}
+
+/**
  * A click inside a wizard step: acked, then the modal is updated in place to the step `pickStep` chooses (or
  * to why the wizard cannot go on); nothing happens when it chooses none.
  */
@@ -158,15 +179,8 @@ export async function updateFromAction(
   const current = stepOfCallback(view.callback_id);
   const metadata = readPrivateMetadata(wizardMetadata, view.private_metadata);
   if (!current || !metadata) return;
-  const access = await openDraft(wizardDeps(deps), metadata.draftId, body.user.id);
-  if (!access.ok) {
-    await client.views.update({
-      view_id: view.id,
-      hash: view.hash,
-      view: messageView(DRAFT_REFUSAL_TEXT[access.reason]),
-    });
-    return;
-  }
+  const access = await openDraftInView(deps, args, metadata.draftId);
+  if (!access) return;
   const target = await pickStep(current, access);
   if (!target) return;
   // Read again: picking the step may have saved the draft (Edit, a change of credentials).
