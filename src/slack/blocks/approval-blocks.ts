@@ -1,6 +1,6 @@
-// The approval feature's texts and modals (SPEC §4a): Approve opens a small modal with an optional Comment,
-// Reject one with a required Reason; after a decision the bot replies in the card's thread and tells the
-// requester by DM. Pure. Everything a person wrote (comment, reason, file name, group name) is escaped.
+// The approval feature's texts and modals (README, "Approval"): Approve opens a small modal with an optional
+// Comment, Reject one with a required Reason; after a decision the bot replies in the card's thread and tells
+// the requester by DM. Pure. Everything a person wrote (comment, reason, file name, group name) is escaped.
 import type { KnownBlock, ModalView } from '@slack/types';
 import {
   APPROVE_MODAL_CALLBACK,

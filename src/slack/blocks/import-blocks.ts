@@ -1,5 +1,5 @@
 // Pure builders for the import flow: the modals (file, checking, preview, importing) and the preview and
-// summary messages. Words, counts and error lines follow SPEC §4 and §4a.
+// summary messages. Words, counts and error lines are those README's "Importing users" and "Provisioning" show.
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { Import, LineError } from '../../db/schema.ts';
 import { describeDryRunCounts, describeFinalCounts } from '../../domain/import-counts.ts';
@@ -81,7 +81,7 @@ export interface ResumableDraft {
 }
 
 /**
- * SPEC §4a: when /domum import runs where the bot cannot post (a DM, a channel without the bot), the modal
+ * When /domum import runs where the bot cannot post (a DM, a channel without the bot), the modal
  * asks in which channel the request card goes. Slack cannot make one input required only when another says
  * Yes, so the app checks it on submit.
  */
@@ -334,7 +334,7 @@ export interface SummaryInput {
   resultsAttached: boolean;
 }
 
-/** The summary reply (SPEC §4a): starts with "Summary", counts as "Created: 8", up to 20 error lines. */
+/** The summary reply (README, "Provisioning"): starts with "Summary", counts as "Created: 8", up to 20 error lines. */
 export function buildSummaryMessage(input: SummaryInput & { requestCode?: string; extraLines?: string[] }): {
   text: string;
   blocks: KnownBlock[];

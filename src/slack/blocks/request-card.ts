@@ -1,6 +1,6 @@
-// The request card (SPEC §4 "After Create"): the access request posted in the channel, in words, for the
-// requester and the approvers. Pure. While the request awaits a decision (and its id is known) the card ends
-// with the Approve and Reject buttons of SPEC §4a; once decided it has none, and lists the decisions instead.
+// The request card (README, "Approval"): the access request posted in the channel after Create, in words, for
+// the requester and the approvers. Pure. While the request awaits a decision (and its id is known) the card
+// ends with the Approve and Reject buttons; once decided it has none, and lists the decisions instead.
 //
 // Everything the requester or the catalog wrote is escaped (escapeMrkdwn). Lists stop after LIST_ITEMS
 // entries and within a character budget, with "…and N more", because a request can hold thousands of devices
@@ -94,7 +94,7 @@ export function mrkdwnText(text: string, max: number = ITEM_MAX): string {
   return `${kept}…`;
 }
 
-/** "Start session, View password" — the permission words of SPEC §4. */
+/** "Start session, View password" — the permission words the wizard's Credentials step offers. */
 export function permissionWords(grant: Pick<GrantInWords, 'startSession' | 'viewPassword'>): string {
   const words = [grant.startSession ? 'Start session' : null, grant.viewPassword ? 'View password' : null];
   const chosen = words.filter((word): word is string => word !== null);

@@ -1,6 +1,6 @@
-// What `/domum status`, the App Home and `domum status` show (SPEC §4, §4a): every item with its code, status
-// word, progress and a permalink to its thread; one item in detail. The same words serve Slack (mrkdwn,
-// escaped) and the command line (plain text), through a TextStyle.
+// What `/domum status`, the App Home and `domum status` show (README, "Where things stand"): every item with
+// its code, status word, progress and a permalink to its thread; one item in detail. The same words serve
+// Slack (mrkdwn, escaped) and the command line (plain text), through a TextStyle.
 import { formatDistanceStrict } from 'date-fns';
 import type { KnownBlock, ModalView } from '@slack/types';
 import { describeLimitation, formatInstant } from '../../domain/access-limitation.ts';
