@@ -15,7 +15,7 @@ import { openDatabase } from '../src/db/client.ts';
 import type { Db } from '../src/db/schema.ts';
 import { queues } from '../src/jobs/queues.ts';
 import { createLogger } from '../src/logger.ts';
-import { APPROVE_MODAL_CALLBACK, COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../src/slack/approval-ids.ts';
+import { APPROVE_MODAL_CALLBACK, COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../src/slack/ids.ts';
 import { loadCatalog } from '../src/usecases/load-catalog.ts';
 import { startFakeSlackApi } from '../test/support/fake-slack-api.ts';
 import { fixturePath } from '../test/support/fixtures.ts';

@@ -17,6 +17,11 @@ export interface AppDeps {
   slack: WebClient;
   /** SMTP (SMTP_URL) or .eml files under DATA_DIR/outbox. */
   mailer: Mailer;
+  /**
+   * Members of a Slack user group: `cached` (up to 5 minutes old) for what is only shown, `current` (read from
+   * Slack at each call) for deciding. Built once per process (slack/usergroup-members.ts), so all share one cache.
+   */
+  approverGroups: Record<'cached' | 'current', (usergroupId: string) => Promise<string[]>>;
 }
 
 /** What sending an access's emails needs (provisioning and resends): one place reads it from the config. */

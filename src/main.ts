@@ -15,6 +15,7 @@ import { slackClientOptions } from './slack/client-options.ts';
 import { resolveSecretKey } from './secret-key.ts';
 import type { AppDeps } from './app-deps.ts';
 import { SLACK_EVENTS_PATH } from './slack/ids.ts';
+import { createApproverGroups } from './slack/usergroup-members.ts';
 import { createSlackAdapter } from './slack/slack-app.ts';
 import type { SlackAdapter } from './slack/slack-app.ts';
 import { healthRoutes } from './web/health-routes.ts';
@@ -91,6 +92,7 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
       now: options.now ?? (() => new Date()),
       slack: slackClient,
       mailer,
+      approverGroups: createApproverGroups(slackClient, logger.child({ component: 'slack' }), options.now),
     };
 
     let slack: SlackAdapter | undefined;

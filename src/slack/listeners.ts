@@ -1,62 +1,16 @@
-// The single list of everything the app listens to on Slack. `registerSlackListeners` wires it into Bolt,
-// and test/unit/manifest.test.ts checks it against slack-manifest.yml and manifests/socket-mode.yml, so a
+// Everything the app listens to on Slack. Each surface's folder lists its listeners in its index.ts;
+// registerSlackListeners registers them, and slackListenerCatalog is built from the same lists for
+// test/unit/manifest.test.ts, which checks it against slack-manifest.yml and manifests/socket-mode.yml: a
 // handler cannot exist without its manifest entry, nor a manifest entry without its handler.
 import type { App } from '@slack/bolt';
-import {
-  createCardMenu,
-  createDecisionButton,
-  createDecisionSubmission,
-  createRetryFailed,
-} from './approval-handlers.ts';
-import {
-  APPROVE_ACTION,
-  APPROVE_MODAL_CALLBACK,
-  CARD_MENU_ACTION,
-  REJECT_ACTION,
-  REJECT_MODAL_CALLBACK,
-  RETRY_FAILED_ACTION,
-} from './approval-ids.ts';
-import { createCurrentUsergroupMembers } from './usergroup-members.ts';
-import { createCancelSubmission } from './cancel-handlers.ts';
-import { CANCEL_MODAL_CALLBACK } from './cancel-ids.ts';
-import { createDomumCommandListener } from './commands/domum-command.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { createCancelImportAction, createContinueImportAction } from './actions/preview-buttons.ts';
-import { ACCESS_RESEND_ACTION, createAccessResendAction } from './actions/access-resend.ts';
-import { createAppHomeOpenedListener } from './events/app-home.ts';
-import { createFileSharedListener } from './events/file-shared.ts';
-import { createStatusMoreAction } from './commands/status-command.ts';
-import {
-  CANCEL_IMPORT_ACTION,
-  CONTINUE_IMPORT_ACTION,
-  IMPORT_MODAL_CALLBACK,
-  PREVIEW_MODAL_CALLBACK,
-  SLASH_COMMAND,
-  STATUS_MORE_ACTION,
-} from './ids.ts';
-import {
-  WIZARD_BACK_ACTION,
-  WIZARD_CALLBACKS,
-  WIZARD_CREDENTIALS_SELECT_ACTION,
-  WIZARD_DEVICES_SELECT_ACTION,
-  WIZARD_EDIT_ACTION,
-  WIZARD_RESUME_ACTION,
-} from './wizard/wizard-ids.ts';
-import {
-  createCredentialOptions,
-  createCredentialsChanged,
-  createDeviceOptions,
-  createWizardBack,
-  createWizardEdit,
-  createWizardResume,
-  createWizardSubmission,
-} from './wizard/wizard-handlers.ts';
-import {
-  createImportModalSubmission,
-  createPreviewModalClosed,
-  createPreviewModalSubmission,
-} from './views/import-views.ts';
+import { actionListeners, registerActions } from './actions/index.ts';
+import { commandListeners, registerCommands } from './commands/index.ts';
+import { eventListeners, registerEvents } from './events/index.ts';
+import type { ListenerEntry } from './listener-entry.ts';
+import { optionsListeners, registerOptions } from './options/index.ts';
 import { createRequestLogMiddleware } from './request-log.ts';
+import { registerViews, viewListeners } from './views/index.ts';
 
 export interface SlackListenerCatalog {
   commands: string[];
@@ -68,61 +22,28 @@ export interface SlackListenerCatalog {
   appHome: boolean;
 }
 
+/** The ids the entries answer, once each (a modal's submission and its closing share a callback id). */
+function idsOf(entries: readonly ListenerEntry[]): string[] {
+  return [...new Set(entries.map((entry) => entry.id))];
+}
+
+const APP_HOME_OPENED = 'app_home_opened';
+
 export const slackListenerCatalog: SlackListenerCatalog = {
-  commands: [SLASH_COMMAND],
-  events: ['file_shared'],
-  actions: [
-    APPROVE_ACTION,
-    REJECT_ACTION,
-    CARD_MENU_ACTION,
-    RETRY_FAILED_ACTION,
-    STATUS_MORE_ACTION,
-    CONTINUE_IMPORT_ACTION,
-    CANCEL_IMPORT_ACTION,
-    WIZARD_BACK_ACTION,
-    WIZARD_EDIT_ACTION,
-    WIZARD_RESUME_ACTION,
-    WIZARD_CREDENTIALS_SELECT_ACTION,
-    ACCESS_RESEND_ACTION,
-  ],
-  views: [
-    IMPORT_MODAL_CALLBACK,
-    PREVIEW_MODAL_CALLBACK,
-    ...Object.values(WIZARD_CALLBACKS),
-    APPROVE_MODAL_CALLBACK,
-    REJECT_MODAL_CALLBACK,
-    CANCEL_MODAL_CALLBACK,
-  ],
-  options: [WIZARD_DEVICES_SELECT_ACTION, WIZARD_CREDENTIALS_SELECT_ACTION],
-  appHome: true,
+  commands: idsOf(commandListeners),
+  // The manifests declare app_home_opened with the Home tab, so the catalog says it as appHome.
+  events: idsOf(eventListeners).filter((event) => event !== APP_HOME_OPENED),
+  actions: idsOf(actionListeners),
+  views: idsOf(viewListeners),
+  options: idsOf(optionsListeners),
+  appHome: idsOf(eventListeners).includes(APP_HOME_OPENED),
 };
 
 export function registerSlackListeners(app: App, deps: AppDeps): void {
   app.use(createRequestLogMiddleware(deps.logger.child({ component: 'slack' })));
-  app.command(SLASH_COMMAND, createDomumCommandListener(deps));
-  app.event('file_shared', createFileSharedListener(deps));
-  app.event('app_home_opened', createAppHomeOpenedListener(deps));
-  app.action(STATUS_MORE_ACTION, createStatusMoreAction(deps));
-  app.action(CONTINUE_IMPORT_ACTION, createContinueImportAction(deps));
-  app.action(CANCEL_IMPORT_ACTION, createCancelImportAction(deps));
-  app.view(IMPORT_MODAL_CALLBACK, createImportModalSubmission(deps));
-  app.view({ callback_id: PREVIEW_MODAL_CALLBACK, type: 'view_submission' }, createPreviewModalSubmission(deps));
-  app.view({ callback_id: PREVIEW_MODAL_CALLBACK, type: 'view_closed' }, createPreviewModalClosed(deps));
-  for (const callbackId of Object.values(WIZARD_CALLBACKS)) app.view(callbackId, createWizardSubmission(deps));
-  app.action(WIZARD_BACK_ACTION, createWizardBack(deps));
-  app.action(WIZARD_EDIT_ACTION, createWizardEdit(deps));
-  app.action(WIZARD_RESUME_ACTION, createWizardResume(deps));
-  app.action(WIZARD_CREDENTIALS_SELECT_ACTION, createCredentialsChanged(deps));
-  app.options(WIZARD_DEVICES_SELECT_ACTION, createDeviceOptions(deps));
-  app.options(WIZARD_CREDENTIALS_SELECT_ACTION, createCredentialOptions(deps));
-  // Deciding reads user-group members from Slack each time: a cache would let a removed approver decide.
-  const currentMembers = createCurrentUsergroupMembers(deps.slack, deps.logger.child({ component: 'slack' }));
-  app.action(APPROVE_ACTION, createDecisionButton(deps, currentMembers, 'approve'));
-  app.action(REJECT_ACTION, createDecisionButton(deps, currentMembers, 'reject'));
-  app.action(CARD_MENU_ACTION, createCardMenu(deps));
-  app.action(RETRY_FAILED_ACTION, createRetryFailed(deps));
-  app.action(ACCESS_RESEND_ACTION, createAccessResendAction(deps));
-  app.view(APPROVE_MODAL_CALLBACK, createDecisionSubmission(deps, currentMembers, 'approve'));
-  app.view(REJECT_MODAL_CALLBACK, createDecisionSubmission(deps, currentMembers, 'reject'));
-  app.view(CANCEL_MODAL_CALLBACK, createCancelSubmission(deps));
+  registerCommands(app, deps);
+  registerEvents(app, deps);
+  registerActions(app, deps);
+  registerViews(app, deps);
+  registerOptions(app, deps);
 }

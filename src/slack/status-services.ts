@@ -1,8 +1,14 @@
-// The caches status answers share within one process: approver user-group members and message permalinks.
+// What the status answers share — `/domum status` and its More button, the App Home, and the App Home's refresh
+// after a decision: who is asking, the list message of one page, the Home view, and within one process the
+// approver user-group members (the cache built in src/main.ts) and message permalinks (cached here).
+import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../app-deps.ts';
+import { getRoles } from '../usecases/get-roles.ts';
+import { catalogCounts, listAwaitingMyDecision, listLatestImports, listMyItems } from '../usecases/status-report.ts';
+import type { Viewer } from '../usecases/status-report.ts';
+import { buildHomeView, buildStatusList } from './blocks/status-blocks.ts';
 import { createPermalinkResolver } from './permalinks.ts';
 import type { PermalinkResolver } from './permalinks.ts';
-import { createUsergroupMembers } from './usergroup-members.ts';
 import type { UsergroupMembers } from './usergroup-members.ts';
 
 export interface StatusServices {
@@ -10,17 +16,56 @@ export interface StatusServices {
   permalinks: PermalinkResolver;
 }
 
-const byDeps = new WeakMap<AppDeps, StatusServices>();
+const permalinksByDeps = new WeakMap<AppDeps, PermalinkResolver>();
 
 export function statusServices(deps: AppDeps): StatusServices {
-  let services = byDeps.get(deps);
-  if (!services) {
-    const logger = deps.logger.child({ component: 'slack' });
-    services = {
-      usergroupMembers: createUsergroupMembers(deps.slack, logger, deps.now),
-      permalinks: createPermalinkResolver(logger),
-    };
-    byDeps.set(deps, services);
+  let permalinks = permalinksByDeps.get(deps);
+  if (!permalinks) {
+    permalinks = createPermalinkResolver(deps.logger.child({ component: 'slack' }));
+    permalinksByDeps.set(deps, permalinks);
   }
-  return services;
+  return { usergroupMembers: deps.approverGroups.cached, permalinks };
+}
+
+export async function viewerOf(deps: AppDeps, userId: string): Promise<Viewer> {
+  return { userId, roles: await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, userId) };
+}
+
+/** The list message for one page; the awaiting-decision part on the first page only. */
+export async function statusListMessage(deps: AppDeps, client: WebClient, viewer: Viewer, offset: number) {
+  const services = statusServices(deps);
+  const [mine, awaiting] = await Promise.all([
+    listMyItems(deps.db, viewer.userId, { offset }),
+    offset === 0
+      ? listAwaitingMyDecision({ db: deps.db, usergroupMembers: services.usergroupMembers }, viewer.userId)
+      : Promise.resolve([]),
+  ]);
+  const permalinks = await services.permalinks(client, [...mine.items, ...awaiting]);
+  return buildStatusList({ items: mine.items, awaiting, more: mine.more, offset, now: deps.now(), permalinks });
+}
+
+/** Publishes the user's App Home: what they imported and requested, what awaits them, and for admins more. */
+export async function publishHome(deps: AppDeps, client: WebClient, userId: string): Promise<void> {
+  const services = statusServices(deps);
+  const viewer = await viewerOf(deps, userId);
+  const [mine, awaiting, admin] = await Promise.all([
+    listMyItems(deps.db, userId, { offset: 0 }),
+    listAwaitingMyDecision({ db: deps.db, usergroupMembers: services.usergroupMembers }, userId),
+    viewer.roles.isAdmin
+      ? Promise.all([catalogCounts(deps.db), listLatestImports(deps.db)]).then(([counts, latestImports]) => ({
+          counts,
+          latestImports,
+        }))
+      : Promise.resolve(undefined),
+  ]);
+  const permalinks = await services.permalinks(client, [...mine.items, ...awaiting, ...(admin?.latestImports ?? [])]);
+  const view = buildHomeView({
+    items: mine.items,
+    more: mine.more,
+    awaiting,
+    ...(admin ? { admin } : {}),
+    now: deps.now(),
+    permalinks,
+  });
+  await client.views.publish({ user_id: userId, view });
 }

@@ -39,6 +39,21 @@ export function createUsergroupMembers(
   };
 }
 
+/**
+ * The two readers one process needs, built once by the composition root (src/main.ts) so that every listener
+ * and job shows members from the same cache.
+ */
+export function createApproverGroups(
+  client: WebClient,
+  logger: Logger,
+  now?: () => Date,
+): { cached: UsergroupMembers; current: UsergroupMembers } {
+  return {
+    cached: createUsergroupMembers(client, logger, now),
+    current: createCurrentUsergroupMembers(client, logger),
+  };
+}
+
 async function readUsergroupMembers(client: WebClient, logger: Logger, usergroupId: string): Promise<string[]> {
   try {
     const response = await client.usergroups.users.list({ usergroup: usergroupId });

@@ -5,7 +5,7 @@
 import * as XLSX from 'xlsx';
 import { describe, expect, it } from 'vitest';
 import { accessLimitationSchema, isAllowedAt, limitationEnd } from '../../src/domain/access-limitation.ts';
-import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
+import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/ids.ts';
 import { cancelAccesses } from '../../src/usecases/cancel-accesses.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
 import { seedCatalog } from '../support/seed-catalog.ts';

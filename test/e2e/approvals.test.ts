@@ -10,7 +10,7 @@ import {
   REASON_BLOCK,
   REJECT_ACTION,
   REJECT_MODAL_CALLBACK,
-} from '../../src/slack/approval-ids.ts';
+} from '../../src/slack/ids.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
 import { seedCatalog } from '../support/seed-catalog.ts';
 import { startTestApp } from '../support/test-app.ts';

@@ -4,8 +4,14 @@
 // still under way sends nothing more.
 import * as XLSX from 'xlsx';
 import { afterEach, describe, expect, it } from 'vitest';
-import { APPROVE_ACTION, COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
-import { CANCEL_MODAL_CALLBACK, CANCEL_REASON_ACTION, CANCEL_REASON_BLOCK } from '../../src/slack/cancel-ids.ts';
+import {
+  APPROVE_ACTION,
+  COMMENT_BLOCK,
+  DECISION_TEXT_ACTION,
+  CANCEL_MODAL_CALLBACK,
+  CANCEL_REASON_ACTION,
+  CANCEL_REASON_BLOCK,
+} from '../../src/slack/ids.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
 import { seedCatalog } from '../support/seed-catalog.ts';
 import { startSmtpCapture } from '../support/smtp-capture.ts';

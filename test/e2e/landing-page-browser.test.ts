@@ -13,7 +13,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import * as XLSX from 'xlsx';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
+import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/ids.ts';
 import { NEW_TOKEN_ANSWER } from '../../src/web/landing-page.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
 import { seedCatalog } from '../support/seed-catalog.ts';

@@ -3,8 +3,10 @@
 // Credentials step re-rendering its permission checkboxes when the chosen credentials change.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AUTO_ACCESS_ACTION, AUTO_ACCESS_BLOCK, CONTINUE_IMPORT_ACTION } from '../../src/slack/ids.ts';
 import {
+  AUTO_ACCESS_ACTION,
+  AUTO_ACCESS_BLOCK,
+  CONTINUE_IMPORT_ACTION,
   CREDENTIALS_BLOCK,
   DEVICES_BLOCK,
   grantBlockId,
@@ -13,7 +15,7 @@ import {
   WIZARD_CREDENTIALS_SELECT_ACTION,
   WIZARD_DEVICES_SELECT_ACTION,
   WIZARD_VALUE_ACTION,
-} from '../../src/slack/wizard/wizard-ids.ts';
+} from '../../src/slack/ids.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { seedCatalog } from '../support/seed-catalog.ts';
 import { startTestApp } from '../support/test-app.ts';

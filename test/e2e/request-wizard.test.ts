@@ -3,8 +3,11 @@
 // and the card is posted once in the channel.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AUTO_ACCESS_ACTION, AUTO_ACCESS_BLOCK, IMPORT_FILE_ACTION, IMPORT_FILE_BLOCK } from '../../src/slack/ids.ts';
 import {
+  AUTO_ACCESS_ACTION,
+  AUTO_ACCESS_BLOCK,
+  IMPORT_FILE_ACTION,
+  IMPORT_FILE_BLOCK,
   CREDENTIALS_BLOCK,
   DAYS_BLOCK,
   DEVICES_BLOCK,
@@ -21,7 +24,7 @@ import {
   WIZARD_DEVICES_SELECT_ACTION,
   WIZARD_EDIT_ACTION,
   WIZARD_VALUE_ACTION,
-} from '../../src/slack/wizard/wizard-ids.ts';
+} from '../../src/slack/ids.ts';
 import { checkView } from '../support/block-kit-limits.ts';
 import { fixturePath } from '../support/fixtures.ts';
 import { seedCatalog } from '../support/seed-catalog.ts';

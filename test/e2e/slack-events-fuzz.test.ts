@@ -10,10 +10,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { slackListenerCatalog } from '../../src/slack/listeners.ts';
-import * as approvalIds from '../../src/slack/approval-ids.ts';
-import * as cancelIds from '../../src/slack/cancel-ids.ts';
 import * as slackIds from '../../src/slack/ids.ts';
-import * as wizardIds from '../../src/slack/wizard/wizard-ids.ts';
 import {
   CHILD_SIGNING_SECRET,
   childEnvironment,
@@ -43,12 +40,10 @@ afterEach(async () => {
 // ---------------------------------------------------------------------------------------------------------
 // Shapes.
 
-/** Every string constant the Slack adapter's id modules export: block ids, action ids, callback ids. */
+/** Every string constant the Slack adapter's id module exports: block ids, action ids, callback ids. */
 const KNOWN_IDS = [
   ...new Set(
-    [approvalIds, cancelIds, slackIds, wizardIds].flatMap((module) =>
-      Object.values(module as Record<string, unknown>).filter((value): value is string => typeof value === 'string'),
-    ),
+    Object.values(slackIds as Record<string, unknown>).filter((value): value is string => typeof value === 'string'),
   ),
 ];
 
@@ -148,7 +143,7 @@ const blockActions = fc
       message: { ts: '1.000001', text: 'card', blocks: [] },
       response_url: 'http://127.0.0.1:9/response-url',
       actions: [{ type: 'button', action_id: actionId, block_id: 'block', value, action_ts: '1.2' }],
-      view: view(wizardIds.WIZARD_CALLBACKS.general, values, metadata),
+      view: view(slackIds.WIZARD_CALLBACKS.general, values, metadata),
       state: { values },
     }),
   );
@@ -181,7 +176,7 @@ const blockSuggestion = fc
       action_id: actionId,
       block_id: 'block',
       value,
-      view: view(wizardIds.WIZARD_CALLBACKS.devices, values, metadata),
+      view: view(slackIds.WIZARD_CALLBACKS.devices, values, metadata),
     }),
   );
 

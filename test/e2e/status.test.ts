@@ -3,8 +3,7 @@
 // about a code learns nothing about it, not even that it exists.
 import { afterEach, describe, expect, it } from 'vitest';
 import { statusReport } from '../../src/cli.ts';
-import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
-import { STATUS_MORE_ACTION } from '../../src/slack/ids.ts';
+import { COMMENT_BLOCK, DECISION_TEXT_ACTION, STATUS_MORE_ACTION } from '../../src/slack/ids.ts';
 import { cancelAccesses } from '../../src/usecases/cancel-accesses.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
 import { seedCatalog } from '../support/seed-catalog.ts';

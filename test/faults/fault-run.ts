@@ -2,7 +2,7 @@
 // users, driven through the wizard and the Approve modal, and the checks every such run must pass at its end.
 import * as XLSX from 'xlsx';
 import { expect } from 'vitest';
-import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
+import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/ids.ts';
 import { readFirstAccessMails } from '../support/child-app.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
 import { seedCatalog } from '../support/seed-catalog.ts';

@@ -13,14 +13,16 @@ import { afterEach, expect, inject } from 'vitest';
 import { openDatabase } from '../../src/db/client.ts';
 import type { DatabaseHandle } from '../../src/db/client.ts';
 import { createLogger } from '../../src/logger.ts';
-import { APPROVE_ACTION, COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
 import {
+  APPROVE_ACTION,
+  COMMENT_BLOCK,
+  DECISION_TEXT_ACTION,
   CREDENTIALS_BLOCK,
   DEVICES_BLOCK,
   REASON_BLOCK,
   WIZARD_CREDENTIALS_SELECT_ACTION,
   WIZARD_DEVICES_SELECT_ACTION,
-} from '../../src/slack/wizard/wizard-ids.ts';
+} from '../../src/slack/ids.ts';
 import type { FakeSlackApi } from './fake-slack-api.ts';
 import { createSlackDriver } from './slack-driver.ts';
 import type { SlackDriver } from './slack-driver.ts';

@@ -10,7 +10,7 @@ import type { Db } from '../../src/db/schema.ts';
 import { JOB_SCHEMA } from '../../src/jobs/job-queue.ts';
 import { sendNewTokenQueue } from '../../src/jobs/queues.ts';
 import { accessResendButton } from '../../src/slack/actions/access-resend.ts';
-import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/approval-ids.ts';
+import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/ids.ts';
 import { CSRF_COOKIE_HTTP, CSRF_COOKIE_HTTPS, csrfFieldFor } from '../../src/web/landing-page.ts';
 import { createRequestThroughWizard } from './request-driver.ts';
 import { seedCatalog } from './seed-catalog.ts';

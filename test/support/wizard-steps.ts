@@ -1,8 +1,11 @@
 // What a requester fills in at each step of the import modal and the request wizard, as Slack delivers it in
 // view_submission state values. Shared by the drivers that take a request to its card (request-driver.ts in
 // the test process, child-app.ts against a child process).
-import { AUTO_ACCESS_ACTION, AUTO_ACCESS_BLOCK, IMPORT_FILE_ACTION, IMPORT_FILE_BLOCK } from '../../src/slack/ids.ts';
 import {
+  AUTO_ACCESS_ACTION,
+  AUTO_ACCESS_BLOCK,
+  IMPORT_FILE_ACTION,
+  IMPORT_FILE_BLOCK,
   CREDENTIALS_BLOCK,
   DAYS_BLOCK,
   DEVICES_BLOCK,
@@ -17,7 +20,7 @@ import {
   WIZARD_CREDENTIALS_SELECT_ACTION,
   WIZARD_DEVICES_SELECT_ACTION,
   WIZARD_VALUE_ACTION,
-} from '../../src/slack/wizard/wizard-ids.ts';
+} from '../../src/slack/ids.ts';
 
 export const wizardValue = (fields: Record<string, unknown>) => ({ [WIZARD_VALUE_ACTION]: fields });
 

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import * as ids from '../../src/slack/approval-ids.ts';
+import * as ids from '../../src/slack/ids.ts';
 import {
   buildApproveModal,
   buildRejectModal,

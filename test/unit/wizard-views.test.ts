@@ -4,7 +4,7 @@ import { describeLimitation, quarterHourOptions } from '../../src/domain/access-
 import type { AccessLimitation } from '../../src/domain/access-limitation.ts';
 import { buildRequestCard } from '../../src/slack/blocks/request-card.ts';
 import type { RequestCardInput } from '../../src/slack/blocks/request-card.ts';
-import * as ids from '../../src/slack/wizard/wizard-ids.ts';
+import * as ids from '../../src/slack/ids.ts';
 import {
   LIMITATION_FIELD_BLOCKS,
   limitationErrors,

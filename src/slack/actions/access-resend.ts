@@ -9,10 +9,9 @@ import type { AccessStatus } from '../../db/schema.ts';
 import { resendAccessLink } from '../../usecases/resend-token.ts';
 import type { AdminResendResult } from '../../usecases/resend-token.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
+import { ACCESS_RESEND_ACTION } from '../ids.ts';
 import { accessMailDeps } from '../../app-deps.ts';
 import type { AppDeps } from '../../app-deps.ts';
-
-export const ACCESS_RESEND_ACTION = 'access_resend_link';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 

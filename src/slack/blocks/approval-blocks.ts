@@ -1,6 +1,6 @@
-// The approval feature's texts and modals (SPEC §4a): Approve opens a small modal with an optional Comment,
-// Reject one with a required Reason; after a decision the bot replies in the card's thread and tells the
-// requester by DM. Pure. Everything a person wrote (comment, reason, file name, group name) is escaped.
+// The approval feature's texts and modals (README, "Approval"): Approve opens a small modal with an optional
+// Comment, Reject one with a required Reason; after a decision the bot replies in the card's thread and tells
+// the requester by DM. Pure. Everything a person wrote (comment, reason, file name, group name) is escaped.
 import type { KnownBlock, ModalView } from '@slack/types';
 import {
   APPROVE_MODAL_CALLBACK,
@@ -8,7 +8,8 @@ import {
   DECISION_TEXT_ACTION,
   REASON_BLOCK,
   REJECT_MODAL_CALLBACK,
-} from '../approval-ids.ts';
+} from '../ids.ts';
+import { decisionMetadata, readPrivateMetadata, writePrivateMetadata } from '../private-metadata.ts';
 import { mention, mrkdwnSection, mrkdwnText } from './request-card.ts';
 
 /** Slack's limit on a plain_text_input, and what the modals allow for a comment or reason. */
@@ -19,11 +20,6 @@ export const QUOTED_COMMENT_MAX = 500;
 export interface DecisionModalInput {
   requestId: number;
   code: string;
-}
-
-/** What the decision modals carry in private_metadata. */
-export interface DecisionMetadata {
-  requestId: number;
 }
 
 function plain(text: string): { type: 'plain_text'; text: string } {
@@ -53,11 +49,10 @@ function decisionModal(
   input: DecisionModalInput,
   blocks: KnownBlock[],
 ): ModalView {
-  const metadata: DecisionMetadata = { requestId: input.requestId };
   return {
     type: 'modal',
     callback_id: callbackId,
-    private_metadata: JSON.stringify(metadata),
+    private_metadata: writePrivateMetadata(decisionMetadata, { requestId: input.requestId }),
     title: plain(title),
     submit: plain(submit),
     close: plain('Cancel'),
@@ -79,15 +74,12 @@ export function buildRejectModal(input: DecisionModalInput): ModalView {
   ]);
 }
 
-/** The request id from a decision modal's private_metadata, or null when it is not ours. */
+/**
+ * The request id a decision modal carries, or null when it is not ours: the builders' round trip, which
+ * test/unit/approval-blocks.test.ts checks; the listener reads the same schema through readPrivateMetadata.
+ */
 export function parseDecisionMetadata(privateMetadata: string | undefined): number | null {
-  try {
-    const parsed: unknown = JSON.parse(privateMetadata ?? '');
-    const requestId = (parsed as { requestId?: unknown } | null)?.requestId;
-    return typeof requestId === 'number' && Number.isSafeInteger(requestId) && requestId > 0 ? requestId : null;
-  } catch {
-    return null;
-  }
+  return readPrivateMetadata(decisionMetadata, privateMetadata)?.requestId ?? null;
 }
 
 function quoted(comment: string | null | undefined): string | null {

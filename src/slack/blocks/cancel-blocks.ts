@@ -5,7 +5,8 @@ import type { KnownBlock, ModalView } from '@slack/types';
 import type { AccessStatus, RequestStatus } from '../../db/schema.ts';
 import type { CancelPlan, CancelRefusal } from '../../usecases/cancel-accesses.ts';
 import { CANCEL_REASON_MAX } from '../../usecases/cancel-accesses.ts';
-import { CANCEL_MODAL_CALLBACK, CANCEL_REASON_ACTION, CANCEL_REASON_BLOCK } from '../cancel-ids.ts';
+import { CANCEL_MODAL_CALLBACK, CANCEL_REASON_ACTION, CANCEL_REASON_BLOCK } from '../ids.ts';
+import { cancelMetadata, writePrivateMetadata } from '../private-metadata.ts';
 import { cutText, mention, mrkdwnSection, mrkdwnText, plural } from './request-card.ts';
 
 /** Characters of a reason quoted in the thread reply or a DM (escaped). */
@@ -61,13 +62,7 @@ export function cancelPlanText(plan: CancelPlan): string {
   return provisioning ? `${accesses} Provisioning stops: no more emails are sent.` : accesses;
 }
 
-/** What the modal carries in private_metadata: only the code; the submission checks everything again. */
-export interface CancelMetadata {
-  code: string;
-}
-
 export function buildCancelModal(plan: CancelPlan): ModalView {
-  const metadata: CancelMetadata = { code: plan.code };
   const about =
     plan.kind === 'request'
       ? `Request by ${mention(plan.requesterUserId)} · ${mrkdwnText(plan.fileName, 200)}`
@@ -95,24 +90,13 @@ export function buildCancelModal(plan: CancelPlan): ModalView {
   return {
     type: 'modal',
     callback_id: CANCEL_MODAL_CALLBACK,
-    private_metadata: JSON.stringify(metadata),
+    private_metadata: writePrivateMetadata(cancelMetadata, { code: plan.code }),
     title: plain(cutText(`Cancel ${plan.code}`, TITLE_MAX)),
     // "Cancel" would read like the close button; Back leaves without cancelling anything.
     submit: plain('Confirm'),
     close: plain('Back'),
     blocks,
   };
-}
-
-/** The code from the modal's private_metadata, or null when it is not ours. */
-export function parseCancelMetadata(privateMetadata: string | undefined): string | null {
-  try {
-    const parsed: unknown = JSON.parse(privateMetadata ?? '');
-    const code = (parsed as { code?: unknown } | null)?.code;
-    return typeof code === 'string' && code.length <= 40 ? code : null;
-  } catch {
-    return null;
-  }
 }
 
 export interface CancelDone {

@@ -1,5 +1,5 @@
 // Pure builders for the import flow: the modals (file, checking, preview, importing) and the preview and
-// summary messages. Words, counts and error lines follow SPEC §4 and §4a.
+// summary messages. Words, counts and error lines are those README's "Importing users" and "Provisioning" show.
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { Import, LineError } from '../../db/schema.ts';
 import { describeDryRunCounts, describeFinalCounts } from '../../domain/import-counts.ts';
@@ -10,6 +10,8 @@ import {
   CARD_CHANNEL_BLOCK,
   AUTO_ACCESS_ACTION,
   AUTO_ACCESS_BLOCK,
+  AUTO_ACCESS_NO_VALUE,
+  AUTO_ACCESS_YES_VALUE,
   CANCEL_IMPORT_ACTION,
   CONTINUE_IMPORT_ACTION,
   IMPORT_FILE_ACTION,
@@ -17,8 +19,9 @@ import {
   IMPORT_MODAL_CALLBACK,
   PREVIEW_MODAL_CALLBACK,
   PROGRESS_MODAL_CALLBACK,
+  WIZARD_RESUME_ACTION,
 } from '../ids.ts';
-import { WIZARD_RESUME_ACTION } from '../wizard/wizard-ids.ts';
+import { importModalMetadata, previewMetadata, writePrivateMetadata } from '../private-metadata.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
 
 export const PREVIEW_ERROR_LINES = 10;
@@ -56,7 +59,7 @@ const NOT_A_REQUESTER = 'Only requesters can ask for access for the users they i
 /** Yes/No for requesters; for everyone else, one line saying why the option is not there. */
 export function autoAccessBlock(offer: AutoAccessOffer): KnownBlock {
   if (!offer.canRequest) return context(`*${AUTO_ACCESS_LABEL}:* No. ${NOT_A_REQUESTER}`);
-  const no = { text: plain('No'), value: 'no' };
+  const no = { text: plain('No'), value: AUTO_ACCESS_NO_VALUE };
   return {
     type: 'input',
     block_id: AUTO_ACCESS_BLOCK,
@@ -64,7 +67,7 @@ export function autoAccessBlock(offer: AutoAccessOffer): KnownBlock {
     element: {
       type: 'radio_buttons',
       action_id: AUTO_ACCESS_ACTION,
-      options: [{ text: plain('Yes'), value: 'yes' }, no],
+      options: [{ text: plain('Yes'), value: AUTO_ACCESS_YES_VALUE }, no],
       initial_option: no,
     },
     hint: plain('Yes: after the preview, describe the access (devices, credentials, schedule) for approval.'),
@@ -78,7 +81,7 @@ export interface ResumableDraft {
 }
 
 /**
- * SPEC §4a: when /domum import runs where the bot cannot post (a DM, a channel without the bot), the modal
+ * When /domum import runs where the bot cannot post (a DM, a channel without the bot), the modal
  * asks in which channel the request card goes. Slack cannot make one input required only when another says
  * Yes, so the app checks it on submit.
  */
@@ -122,7 +125,10 @@ export function buildImportModal(
     title: plain(MODAL_TITLE),
     submit: plain('Check'),
     close: plain('Cancel'),
-    private_metadata: JSON.stringify({ channelId: channelId ?? null, askChannel: offer.canRequest && askChannel }),
+    private_metadata: writePrivateMetadata(importModalMetadata, {
+      channelId: channelId ?? null,
+      askChannel: offer.canRequest && askChannel,
+    }),
     blocks: [
       ...resumeBlocks,
       ...(resumeBlocks.length > 0 ? [{ type: 'divider' } as KnownBlock] : []),
@@ -241,7 +247,7 @@ export function buildPreviewModal(
     ...(importable ? { submit: plain('Continue') } : {}),
     close: plain(importable ? 'Cancel' : 'Close'),
     notify_on_close: importable,
-    private_metadata: JSON.stringify({ importId: input.import.id }),
+    private_metadata: writePrivateMetadata(previewMetadata, { importId: input.import.id }),
     blocks: [...previewBlocks(input), ...extra],
   };
 }
@@ -328,7 +334,7 @@ export interface SummaryInput {
   resultsAttached: boolean;
 }
 
-/** The summary reply (SPEC §4a): starts with "Summary", counts as "Created: 8", up to 20 error lines. */
+/** The summary reply (README, "Provisioning"): starts with "Summary", counts as "Created: 8", up to 20 error lines. */
 export function buildSummaryMessage(input: SummaryInput & { requestCode?: string; extraLines?: string[] }): {
   text: string;
   blocks: KnownBlock[];

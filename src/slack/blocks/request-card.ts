@@ -1,12 +1,12 @@
-// The request card (SPEC §4 "After Create"): the access request posted in the channel, in words, for the
-// requester and the approvers. Pure. While the request awaits a decision (and its id is known) the card ends
-// with the Approve and Reject buttons of SPEC §4a; once decided it has none, and lists the decisions instead.
+// The request card (README, "Approval"): the access request posted in the channel after Create, in words, for
+// the requester and the approvers. Pure. While the request awaits a decision (and its id is known) the card
+// ends with the Approve and Reject buttons; once decided it has none, and lists the decisions instead.
 //
 // Everything the requester or the catalog wrote is escaped (escapeMrkdwn). Lists stop after LIST_ITEMS
 // entries and within a character budget, with "…and N more", because a request can hold thousands of devices
 // while a section takes 3,000 characters and Slack refuses a message whose blocks JSON passes about 13,000.
 import type { KnownBlock } from '@slack/types';
-import { APPROVE_ACTION, CARD_MENU_ACTION, DECISION_ACTIONS_BLOCK, REJECT_ACTION } from '../approval-ids.ts';
+import { APPROVE_ACTION, CARD_MENU_ACTION, DECISION_ACTIONS_BLOCK, REJECT_ACTION, cancelOptionValue } from '../ids.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
 
 /** How many devices or credentials a list shows before "…and N more". */
@@ -94,7 +94,7 @@ export function mrkdwnText(text: string, max: number = ITEM_MAX): string {
   return `${kept}…`;
 }
 
-/** "Start session, View password" — the permission words of SPEC §4. */
+/** "Start session, View password" — the permission words the wizard's Credentials step offers. */
 export function permissionWords(grant: Pick<GrantInWords, 'startSession' | 'viewPassword'>): string {
   const words = [grant.startSession ? 'Start session' : null, grant.viewPassword ? 'View password' : null];
   const chosen = words.filter((word): word is string => word !== null);
@@ -198,7 +198,7 @@ export function decisionButtons(requestId: number): KnownBlock {
       {
         type: 'overflow',
         action_id: CARD_MENU_ACTION,
-        options: [{ text: { type: 'plain_text', text: 'Cancel request' }, value: `cancel:${value}` }],
+        options: [{ text: { type: 'plain_text', text: 'Cancel request' }, value: cancelOptionValue(value) }],
         confirm: {
           title: { type: 'plain_text', text: 'Cancel this request?' },
           text: { type: 'plain_text', text: 'Approvers can no longer decide on it, and no access is given.' },

@@ -1,6 +1,6 @@
-// What `/domum status`, the App Home and `domum status` show (SPEC §4, §4a): every item with its code, status
-// word, progress and a permalink to its thread; one item in detail. The same words serve Slack (mrkdwn,
-// escaped) and the command line (plain text), through a TextStyle.
+// What `/domum status`, the App Home and `domum status` show (README, "Where things stand"): every item with
+// its code, status word, progress and a permalink to its thread; one item in detail. The same words serve
+// Slack (mrkdwn, escaped) and the command line (plain text), through a TextStyle.
 import { formatDistanceStrict } from 'date-fns';
 import type { KnownBlock, ModalView } from '@slack/types';
 import { describeLimitation, formatInstant } from '../../domain/access-limitation.ts';
@@ -17,7 +17,7 @@ import type {
   StatusDetail,
   StatusItem,
 } from '../../usecases/status-report.ts';
-import { STATUS_MORE_ACTION, STATUS_DETAIL_CALLBACK } from '../ids.ts';
+import { STATUS_MORE_ACTION, STATUS_DETAIL_CALLBACK, homeDecisionBlockId } from '../ids.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
 import { cutText, decisionButtons, mention, utcTimeWords } from './request-card.ts';
 
@@ -265,7 +265,7 @@ export function buildHomeView(input: HomeInput): { type: 'home'; blocks: KnownBl
     blocks.push(section(`${line(item)} · from ${mention(item.requesterUserId ?? '')}`));
     // Block ids are unique within a view: each card's buttons get their own.
     if (item.requestId)
-      blocks.push({ ...decisionButtons(item.requestId), block_id: `home_decision_${item.requestId}` });
+      blocks.push({ ...decisionButtons(item.requestId), block_id: homeDecisionBlockId(item.requestId) });
   }
   if (input.admin) {
     const counts = input.admin.counts;

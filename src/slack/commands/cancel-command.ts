@@ -1,5 +1,5 @@
 // `/domum cancel <W…|EXT-…>` (issue 8): acked at once, then a modal says what will happen and asks for a
-// reason (cancel-handlers.ts applies it). A code the caller may not cancel gets the same answer as an unknown
+// reason (views/cancel-modal.ts applies it). A code the caller may not cancel gets the same answer as an unknown
 // one, so nobody learns which codes exist.
 import { cancelRefusalText, CANCEL_USAGE_TEXT, buildCancelModal } from '../blocks/cancel-blocks.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';

@@ -1,5 +1,5 @@
-// `/domum import`: opens the import modal (SPEC §4). The modal is opened first and fast: a trigger id
-// expires three seconds after the command was typed.
+// `/domum import`: opens the import modal (README, "Importing users"). The modal is opened first and fast: a
+// trigger id expires three seconds after the command was typed.
 import { buildImportModal } from '../blocks/import-blocks.ts';
 import { findResumableDrafts } from '../../db/repos/request-repo.ts';
 import { getRoles } from '../../usecases/get-roles.ts';

@@ -1,4 +1,5 @@
-// `/domum template`: the template spreadsheet (SPEC §3), delivered to the user in a direct message.
+// `/domum template`: the template spreadsheet (README, "Importing users"), delivered to the user in a direct
+// message.
 import { openDirectMessage, uploadFile } from '../slack-files.ts';
 import { writeTemplateWorkbook } from '../../spreadsheet/write-template.ts';
 import type { Subcommand } from './subcommand.ts';

@@ -1,6 +1,7 @@
-// Reading the wizard's submissions (SPEC §4): view.state.values → draft answers, or field errors keyed by the
-// block ids of wizard-ids.ts, ready for `response_action: errors`. Pure. The values come from the user's
-// client, so anything unexpected (a crafted option value, a missing block) is treated as not chosen.
+// Reading the wizard's submissions (README, "Automatically provide access after import"): view.state.values →
+// draft answers, or field errors keyed by the block ids of ids.ts, ready for `response_action: errors`. Pure.
+// The values come from the user's client, so anything unexpected (a crafted option value, a missing block) is
+// treated as not chosen.
 import { DURATION_UNITS, TIME_PRESETS, WEEKDAYS } from '../../domain/access-limitation.ts';
 import type {
   AccessLimitation,
@@ -15,6 +16,7 @@ import { JUSTIFICATION_MAX } from '../../domain/request-draft.ts';
 import type { CredentialGrant, GeneralAnswers } from '../../domain/request-draft.ts';
 import { parseOptionValue } from '../../usecases/search-catalog.ts';
 import type { OptionKind } from '../../usecases/search-catalog.ts';
+import { readPrivateMetadata, wizardMetadata } from '../private-metadata.ts';
 import {
   ALL_HOURS_VALUE,
   CREDENTIALS_BLOCK,
@@ -41,8 +43,7 @@ import {
   WIZARD_DEVICES_SELECT_ACTION,
   WIZARD_VALUE_ACTION,
   grantBlockId,
-} from './wizard-ids.ts';
-import type { WizardMetadata } from './wizard-ids.ts';
+} from '../ids.ts';
 
 /** The part of Bolt's ViewStateValue these parsers read; Bolt's type is assignable to it. */
 export interface StateValue {
@@ -86,20 +87,12 @@ function positiveWhole(text: string): number | null {
   return number >= 1 ? number : null;
 }
 
-export function parseWizardMetadata(privateMetadata: string): WizardMetadata | undefined {
-  try {
-    const parsed: unknown = JSON.parse(privateMetadata);
-    if (
-      typeof parsed === 'object' &&
-      parsed !== null &&
-      typeof (parsed as { draftId?: unknown }).draftId === 'string'
-    ) {
-      return { draftId: (parsed as { draftId: string }).draftId };
-    }
-  } catch {
-    // Not ours, or tampered with: the caller answers as for an unknown draft.
-  }
-  return undefined;
+/**
+ * The draft a wizard view names, or undefined when it is not ours or was tampered with: the builders' round
+ * trip, which test/unit/wizard-views.test.ts checks; the listeners read the same schema through readPrivateMetadata.
+ */
+export function parseWizardMetadata(privateMetadata: string): { draftId: string } | undefined {
+  return readPrivateMetadata(wizardMetadata, privateMetadata);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,10 +1,17 @@
-// The access request wizard's views (SPEC §4): one modal whose view is replaced step by step. Pure builders:
-// the handlers load the draft, call one of these and answer `response_action: update` or call views.update.
-// Block and action ids come from wizard-ids.ts and never change between renders of a step, so Slack keeps
-// what the user typed when a step is re-rendered (views.update) and errors can be keyed by block id.
+// The access request wizard's views (README, "Automatically provide access after import"): one modal whose view
+// is replaced step by step. Pure builders: the listeners load the draft, call one of these (through
+// wizard-step-view.ts) and answer `response_action: update` or call views.update. Block and action ids come
+// from ids.ts and never change between renders of a step, so Slack keeps what the user typed when a step is
+// re-rendered (views.update) and errors can be keyed by block id.
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { DURATION_UNITS, TIME_PRESETS, WEEKDAYS, quarterHourOptions } from '../../domain/access-limitation.ts';
-import type { AccessLimitation, DurationUnit, TimePreset, Weekday } from '../../domain/access-limitation.ts';
+import type {
+  AccessLimitation,
+  CustomTimeWindow,
+  DurationUnit,
+  TimePreset,
+  Weekday,
+} from '../../domain/access-limitation.ts';
 import { JUSTIFICATION_MAX, WIZARD_STEPS } from '../../domain/request-draft.ts';
 import type { GeneralAnswers, WizardStep } from '../../domain/request-draft.ts';
 import { cut } from '../../usecases/search-catalog.ts';
@@ -37,10 +44,12 @@ import {
   WIZARD_CREDENTIALS_SELECT_ACTION,
   WIZARD_DEVICES_SELECT_ACTION,
   WIZARD_EDIT_ACTION,
+  WIZARD_NAVIGATION_BLOCK,
   WIZARD_VALUE_ACTION,
+  editBlockId,
   grantBlockId,
-} from './wizard-ids.ts';
-import type { WizardMetadata } from './wizard-ids.ts';
+} from '../ids.ts';
+import { wizardMetadata, writePrivateMetadata } from '../private-metadata.ts';
 
 export const WIZARD_TITLE = 'Request access';
 /** One block per credential must fit beside the step's other blocks in Slack's 100-block view. */
@@ -101,7 +110,7 @@ function stepContext(step: WizardStep): KnownBlock {
 function backButton(): KnownBlock {
   return {
     type: 'actions',
-    block_id: 'wizard_navigation',
+    block_id: WIZARD_NAVIGATION_BLOCK,
     elements: [{ type: 'button', action_id: WIZARD_BACK_ACTION, text: plain('Back'), value: 'back' }],
   };
 }
@@ -109,17 +118,16 @@ function backButton(): KnownBlock {
 function editButton(step: WizardStep): KnownBlock {
   return {
     type: 'actions',
-    block_id: `edit_${step}`,
+    block_id: editBlockId(step),
     elements: [{ type: 'button', action_id: WIZARD_EDIT_ACTION, text: plain('Edit'), value: step }],
   };
 }
 
 function modal(step: WizardStep, draftId: string, blocks: KnownBlock[]): ModalView {
-  const metadata: WizardMetadata = { draftId };
   return {
     type: 'modal',
     callback_id: WIZARD_CALLBACKS[step],
-    private_metadata: JSON.stringify(metadata),
+    private_metadata: writePrivateMetadata(wizardMetadata, { draftId }),
     title: plain(WIZARD_TITLE),
     close: plain('Cancel'),
     submit: plain(step === 'review' ? 'Create' : 'Next'),
@@ -299,38 +307,32 @@ export interface LimitationStepInput {
 export function buildLimitationStep(input: LimitationStepInput): ModalView {
   const values = input.values;
   const start = values ? Date.parse(values.start) : input.defaultStart.getTime();
-  const amount = values ? values.duration.amount : 1;
-  const unit = values ? values.duration.unit : 'days';
-
-  const unitOptions = DURATION_UNITS.map((value) => option(UNIT_LABELS[value], value));
-  const dayOptions = [option('Every day', EVERY_DAY_VALUE), ...WEEKDAYS.map((day) => option(WEEKDAY_LABELS[day], day))];
-  const timeOptions = [
-    option('All hours', ALL_HOURS_VALUE),
-    ...TIME_PRESETS.map((preset) => option(TIME_PRESET_LABELS[preset], preset)),
-    option('Custom', CUSTOM_TIME_VALUE),
-  ];
-  const quarterOptions = quarterHourOptions().map((time) => option(time, time));
-  const sessionOptions = [option('Unlimited', UNLIMITED_SESSIONS_VALUE), option('Limited', LIMITED_SESSIONS_VALUE)];
-
-  const days = values?.days ?? 'every_day';
-  const tickedDays = days === 'every_day' ? [EVERY_DAY_VALUE] : days;
   const times = values?.times ?? 'all_hours';
-  const tickedTimes: string[] =
-    times === 'all_hours' ? [ALL_HOURS_VALUE] : [...times.presets, ...(times.custom ? [CUSTOM_TIME_VALUE] : [])];
-  const custom = times === 'all_hours' ? null : times.custom;
-  const sessions = values?.sessions ?? 'unlimited';
-
-  const pick = (options: PlainTextOption[], chosen: readonly string[]) => {
-    const ticked = options.filter((choice) => chosen.includes(choice.value ?? ''));
-    return ticked.length > 0 ? { initial_options: ticked } : {};
-  };
-  const pickOne = (options: PlainTextOption[], chosen: string | undefined) => {
-    const found = options.find((choice) => choice.value === chosen);
-    return found ? { initial_option: found } : {};
-  };
-
   const blocks: KnownBlock[] = [
     context(`Times and days are in ${mrkdwnText(input.timeZone)}`),
+    ...startAndDurationInputs(start, values ? values.duration : { amount: 1, unit: 'days' }),
+    ...daysAndTimesInputs(values?.days ?? 'every_day', times),
+    ...customWindowInputs(times === 'all_hours' ? null : times.custom),
+    ...sessionsInputs(values?.sessions ?? 'unlimited'),
+  ];
+  return modal('limitation', input.draftId, blocks);
+}
+
+/** The options of `options` whose values are chosen, as a checkbox element's initial options. */
+function pick(options: PlainTextOption[], chosen: readonly string[]) {
+  const ticked = options.filter((choice) => chosen.includes(choice.value ?? ''));
+  return ticked.length > 0 ? { initial_options: ticked } : {};
+}
+
+/** The option of `options` whose value is chosen, as a select's or radio group's initial option. */
+function pickOne(options: PlainTextOption[], chosen: string | undefined) {
+  const found = options.find((choice) => choice.value === chosen);
+  return found ? { initial_option: found } : {};
+}
+
+function startAndDurationInputs(start: number, duration: AccessLimitation['duration']): KnownBlock[] {
+  const unitOptions = DURATION_UNITS.map((value) => option(UNIT_LABELS[value], value));
+  return [
     {
       type: 'input',
       block_id: START_BLOCK,
@@ -350,7 +352,7 @@ export function buildLimitationStep(input: LimitationStepInput): ModalView {
         action_id: WIZARD_VALUE_ACTION,
         is_decimal_allowed: false,
         min_value: '1',
-        initial_value: String(amount),
+        initial_value: String(duration.amount),
       },
     },
     {
@@ -361,9 +363,23 @@ export function buildLimitationStep(input: LimitationStepInput): ModalView {
         type: 'static_select',
         action_id: WIZARD_VALUE_ACTION,
         options: unitOptions,
-        ...pickOne(unitOptions, unit),
+        ...pickOne(unitOptions, duration.unit),
       },
     },
+  ];
+}
+
+function daysAndTimesInputs(days: AccessLimitation['days'], times: AccessLimitation['times']): KnownBlock[] {
+  const dayOptions = [option('Every day', EVERY_DAY_VALUE), ...WEEKDAYS.map((day) => option(WEEKDAY_LABELS[day], day))];
+  const timeOptions = [
+    option('All hours', ALL_HOURS_VALUE),
+    ...TIME_PRESETS.map((preset) => option(TIME_PRESET_LABELS[preset], preset)),
+    option('Custom', CUSTOM_TIME_VALUE),
+  ];
+  const tickedDays = days === 'every_day' ? [EVERY_DAY_VALUE] : days;
+  const tickedTimes: string[] =
+    times === 'all_hours' ? [ALL_HOURS_VALUE] : [...times.presets, ...(times.custom ? [CUSTOM_TIME_VALUE] : [])];
+  return [
     {
       type: 'input',
       block_id: DAYS_BLOCK,
@@ -386,11 +402,17 @@ export function buildLimitationStep(input: LimitationStepInput): ModalView {
         ...pick(timeOptions, tickedTimes),
       },
     },
+  ];
+}
+
+/** The custom window's two selects, used only when Custom is ticked: the app asks for them then. */
+function customWindowInputs(custom: CustomTimeWindow | null): KnownBlock[] {
+  const quarterOptions = quarterHourOptions().map((time) => option(time, time));
+  return [
     {
       type: 'input',
       block_id: CUSTOM_START_BLOCK,
       label: plain('Custom start'),
-      // Only used when Custom is ticked: the app asks for it then.
       optional: true,
       hint: plain('Used when Custom is ticked.'),
       element: {
@@ -415,6 +437,12 @@ export function buildLimitationStep(input: LimitationStepInput): ModalView {
         ...pickOne(quarterOptions, custom?.end),
       },
     },
+  ];
+}
+
+function sessionsInputs(sessions: AccessLimitation['sessions']): KnownBlock[] {
+  const sessionOptions = [option('Unlimited', UNLIMITED_SESSIONS_VALUE), option('Limited', LIMITED_SESSIONS_VALUE)];
+  return [
     {
       type: 'input',
       block_id: SESSIONS_BLOCK,
@@ -441,7 +469,6 @@ export function buildLimitationStep(input: LimitationStepInput): ModalView {
       },
     },
   ];
-  return modal('limitation', input.draftId, blocks);
 }
 
 // ---------------------------------------------------------------------------------------------------------

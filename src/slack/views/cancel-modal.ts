@@ -1,24 +1,24 @@
 // The `/domum cancel` modal's submission (issue 8): an empty reason is answered under the field; otherwise the
 // cancellation is applied (once, whoever submits twice) and the modal shows what was done, or why nothing was.
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
-import { cancelAccesses, parseCancelTarget } from '../usecases/cancel-accesses.ts';
-import { getRoles } from '../usecases/get-roles.ts';
+import { cancelAccesses, parseCancelTarget } from '../../usecases/cancel-accesses.ts';
+import { getRoles } from '../../usecases/get-roles.ts';
 import {
   buildCancelResultView,
   cancelDoneText,
   cancelRefusalText,
   CANCEL_REASON_REQUIRED_TEXT,
   CANCEL_REASON_TOO_LONG_TEXT,
-  parseCancelMetadata,
-} from './blocks/cancel-blocks.ts';
-import { CANCEL_REASON_ACTION, CANCEL_REASON_BLOCK } from './cancel-ids.ts';
-import type { AppDeps } from '../app-deps.ts';
+} from '../blocks/cancel-blocks.ts';
+import { CANCEL_REASON_ACTION, CANCEL_REASON_BLOCK } from '../ids.ts';
+import type { AppDeps } from '../../app-deps.ts';
+import { cancelMetadata, readPrivateMetadata } from '../private-metadata.ts';
 
 type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
 
 export function createCancelSubmission(deps: AppDeps) {
   return async ({ ack, body, view }: ViewArgs): Promise<void> => {
-    const target = parseCancelTarget(parseCancelMetadata(view.private_metadata) ?? '');
+    const target = parseCancelTarget(readPrivateMetadata(cancelMetadata, view.private_metadata)?.code ?? '');
     if (!target) {
       // Not a view this app built: nothing to cancel, nothing to say.
       await ack({ response_action: 'clear' });

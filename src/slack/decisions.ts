@@ -1,0 +1,49 @@
+// What the request card's Approve/Reject buttons, its menu and the decision modals share: what a decision
+// needs, the words of a refusal, and where a private answer to a click goes.
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AppDeps } from '../app-deps.ts';
+import type { RequestStatus } from '../db/schema.ts';
+import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
+import type { MayDecide } from '../usecases/decide-request.ts';
+
+/** Deciding reads user-group members from Slack each time: a cache would let a removed approver decide. */
+export function decisionDeps(deps: AppDeps) {
+  return { db: deps.db, jobs: deps.jobs, usergroupMembers: deps.approverGroups.current };
+}
+
+export function refusalText(
+  refusal: Extract<MayDecide, { ok: false }> | { reason: 'already-responded' | 'reason-required'; code?: string },
+): string {
+  const code = refusal.code ?? 'This request';
+  switch (refusal.reason) {
+    case 'not-found':
+      return 'This request no longer exists.';
+    case 'own-request':
+      return `You cannot decide on ${code}: it is your own request.`;
+    case 'not-approver':
+      return `You cannot decide on ${code}: only approvers of its vendors' access groups can.`;
+    case 'already-decided':
+      return `${code} was already decided: ${REQUEST_STATUS_WORDS[(refusal as { status?: RequestStatus }).status ?? 'awaiting_approval'] ?? 'it is no longer awaiting approval'}.`;
+    case 'already-responded':
+      return `You already decided on ${code}.`;
+    case 'reason-required':
+      return 'Give a reason to reject.';
+  }
+}
+
+type ClickArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+/**
+ * A private answer to a click: through the message's response_url, or — for a click in the App Home, which has
+ * none — as a direct message from the bot.
+ */
+export async function answerPrivately(
+  args: Pick<ClickArgs, 'body' | 'client' | 'respond'>,
+  text: string,
+): Promise<void> {
+  if ((args.body as { response_url?: string }).response_url) {
+    await args.respond({ response_type: 'ephemeral', replace_original: false, text });
+    return;
+  }
+  await args.client.chat.postMessage({ channel: args.body.user.id, text });
+}
