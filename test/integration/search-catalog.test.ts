@@ -359,6 +359,8 @@ describe('catalog search, on a large catalog', () => {
     expect(noDevice).toEqual([]);
 
     process.stdout.write(`catalog search timings on ${database.kind} (ms): ${JSON.stringify(timings, null, 2)}\n`);
-    for (const [label, ms] of Object.entries(timings)) expect(ms, label).toBeLessThan(1000);
+    // Slack shows the menu's options only if they come within its 3 seconds, whatever else the app is doing;
+    // the figures above say how far inside that a quiet machine is.
+    for (const [label, ms] of Object.entries(timings)) expect(ms, label).toBeLessThan(2_500);
   });
 });
