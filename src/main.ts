@@ -16,6 +16,9 @@ import { resolveSecretKey } from './secret-key.ts';
 import type { AppDeps } from './app-deps.ts';
 import { SLACK_EVENTS_PATH } from './slack/ids.ts';
 import { createSlackAdapter } from './slack/slack-app.ts';
+import { createSlackImportFiles } from './slack/slack-files.ts';
+import { createSlackNotifier } from './slack/slack-notifier.ts';
+import { sheetJsSpreadsheets } from './spreadsheet/spreadsheets.ts';
 import type { SlackAdapter } from './slack/slack-app.ts';
 import { healthRoutes } from './web/health-routes.ts';
 import { landingPageRoutes } from './web/landing-page.ts';
@@ -91,6 +94,9 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
       now: options.now ?? (() => new Date()),
       slack: slackClient,
       mailer,
+      notifier: createSlackNotifier(slackClient),
+      files: createSlackImportFiles(slackClient, config.slack.botToken),
+      spreadsheets: sheetJsSpreadsheets,
     };
 
     let slack: SlackAdapter | undefined;

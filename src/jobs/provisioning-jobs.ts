@@ -3,7 +3,7 @@
 // Both may run again after a crash or a lost database connection: every step below is safe to repeat.
 import { accessMailDeps } from '../app-deps.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { publishProgress, publishProvisioningSummary } from '../slack/provisioning-publisher.ts';
+import { publishProgress, publishProvisioningSummary } from '../usecases/provisioning-notices.ts';
 import {
   completeProvisioning,
   isFinisher,

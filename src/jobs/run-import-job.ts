@@ -1,5 +1,5 @@
 // import.run: create the users of a continued import, then reply with the summary.
-import { publishSummary } from '../slack/import-publisher.ts';
+import { publishImportSummary } from '../usecases/import-notices.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { runImport } from '../usecases/import-lifecycle.ts';
 import type { JobHandler } from './job-queue.ts';
@@ -27,6 +27,6 @@ export function runImportJob(deps: AppDeps): JobHandler<{ importId: number }> {
           ),
         );
     }
-    await publishSummary(deps, importId);
+    await publishImportSummary(deps, importId);
   };
 }

@@ -167,10 +167,10 @@ export async function endReminderFor(db: Db, requestId: number, now: Date): Prom
   };
 }
 
-export async function markEndReminderPosted(db: Db, requestId: number, ts: string): Promise<void> {
+export async function markEndReminderPosted(db: Db, requestId: number, ts: string, now: Date): Promise<void> {
   await db
     .updateTable('access_requests')
-    .set({ end_reminder_ts: ts, updated_at: new Date() })
+    .set({ end_reminder_ts: ts, updated_at: now })
     .where('id', '=', requestId)
     .execute();
 }

@@ -2,14 +2,13 @@
 // count, never the requester; each group approves at approvals_required approvals, and rejections_to_cancel
 // rejections of any group reject the request. One transaction with the request row locked, so a double click
 // or two approvers at the same instant can never apply a decision twice or disagree with the thresholds.
-import { sql } from 'kysely';
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
-import { findImportById } from '../db/repos/import-repo.ts';
-import { findInvolvedVendors } from '../db/repos/request-repo.ts';
+import { findRequestGroups, listApprovalResponses } from '../db/repos/request-repo.ts';
+import type { RequestGroup } from '../db/repos/request-repo.ts';
 import type { Db, RequestStatus } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { provisionRequestQueue, requestDecidedQueue } from '../jobs/queues.ts';
-import { columnKeyForHeader } from '../spreadsheet/columns.ts';
+import { tallyDecision } from '../domain/approval.ts';
 
 export interface DecisionDeps {
   db: Db;
@@ -21,44 +20,24 @@ export interface DecisionDeps {
   usergroupMembers: (usergroupId: string) => Promise<string[]>;
 }
 
-export interface InvolvedGroup {
-  id: number;
-  name: string;
-  approverUserIds: string[];
-  approverUsergroupId: string | null;
-  approvalsRequired: number;
-  rejectionsToCancel: number;
-}
+export type InvolvedGroup = RequestGroup;
 
+/** A request's access groups (fixed at Create) and what deciding needs to know about the request. */
 export async function involvedGroups(
   db: Db,
   requestId: number,
 ): Promise<{ requesterUserId: string; code: string; status: RequestStatus; groups: InvolvedGroup[] } | undefined> {
   const request = await db
     .selectFrom('access_requests')
-    .select(['id', 'code', 'import_id', 'requester_user_id', 'status'])
+    .select(['id', 'code', 'requester_user_id', 'status'])
     .where('id', '=', requestId)
     .executeTakeFirst();
   if (!request) return undefined;
-  const record = await findImportById(db, request.import_id);
-  const vendorIndex = (record?.headers ?? []).findIndex((header) => columnKeyForHeader(header) === 'vendor');
-  const vendors = vendorIndex >= 0 ? await findInvolvedVendors(db, request.import_id, vendorIndex) : [];
-  const groupIds = [...new Set(vendors.map((vendor) => vendor.accessGroupId))];
-  const groups = groupIds.length
-    ? await db.selectFrom('access_groups').selectAll().where('id', 'in', groupIds).orderBy('name').execute()
-    : [];
   return {
     requesterUserId: request.requester_user_id,
     code: request.code,
     status: request.status,
-    groups: groups.map((group) => ({
-      id: group.id,
-      name: group.name,
-      approverUserIds: group.approver_user_ids,
-      approverUsergroupId: group.approver_usergroup_id,
-      approvalsRequired: group.approvals_required,
-      rejectionsToCancel: group.rejections_to_cancel,
-    })),
+    groups: await findRequestGroups(db, requestId),
   };
 }
 
@@ -147,18 +126,10 @@ export async function decideRequest(
       .returning('id')
       .execute();
     if (inserted.length === 0) return { ok: false as const, reason: 'already-responded' as const, code: locked.code };
-    const { rows: tallies } = await sql<{ access_group_id: number; approvals: number; rejections: number }>`
-      select access_group_id, count(*) filter (where decision = 'approve')::int as approvals,
-             count(*) filter (where decision = 'reject')::int as rejections
-        from approval_responses where request_id = ${input.requestId} group by access_group_id`.execute(trx);
-    const tally = new Map(tallies.map((row) => [row.access_group_id, row]));
-    const groups = all?.groups ?? allowed.groups;
-    const rejected = groups.some((group) => (tally.get(group.id)?.rejections ?? 0) >= group.rejectionsToCancel);
-    const approved =
-      !rejected &&
-      groups.length > 0 &&
-      groups.every((group) => (tally.get(group.id)?.approvals ?? 0) >= group.approvalsRequired);
-    const status: RequestStatus = rejected ? 'rejected' : approved ? 'approved' : 'awaiting_approval';
+    const responses = await listApprovalResponses(trx, input.requestId);
+    const tally = tallyDecision(all?.groups ?? allowed.groups, responses);
+    const status: RequestStatus =
+      tally.outcome === 'rejected' ? 'rejected' : tally.outcome === 'approved' ? 'approved' : 'awaiting_approval';
     if (status !== 'awaiting_approval') {
       await trx
         .updateTable('access_requests')

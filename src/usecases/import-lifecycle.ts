@@ -23,6 +23,7 @@ import { checkImportQueue, runImportQueue } from '../jobs/queues.ts';
 import { columnKeyForHeader } from '../spreadsheet/columns.ts';
 import { dryRunSpreadsheet, toLineInputs, validateAgainstDatabase } from './dry-run-import.ts';
 import type { ImportLimits } from './dry-run-import.ts';
+import type { Spreadsheets } from './spreadsheets.ts';
 
 export interface ImportDeps {
   db: Db;
@@ -73,7 +74,7 @@ export type CheckResult =
  * an import that is no longer `validating` is left as it is, and the lines are replaced, not appended.
  */
 export async function checkImport(
-  deps: ImportDeps & { limits: ImportLimits },
+  deps: ImportDeps & { limits: ImportLimits; spreadsheets: Pick<Spreadsheets, 'read'> },
   importId: number,
   fetchFile: (record: Import) => Promise<Uint8Array>,
 ): Promise<CheckResult> {
@@ -89,7 +90,11 @@ export async function checkImport(
     return failImport(deps.db, importId, error.message, null);
   }
   const downloaded = performance.now();
-  const result = await dryRunSpreadsheet(deps.db, { bytes, fileName: record.file_name, limits: deps.limits });
+  const result = await dryRunSpreadsheet(deps.db, deps.spreadsheets, {
+    bytes,
+    fileName: record.file_name,
+    limits: deps.limits,
+  });
   if (!result.ok) return failImport(deps.db, importId, result.refusal.message, result.fileHash);
   const { dryRun } = result;
   const checked = performance.now();
@@ -107,6 +112,7 @@ export async function checkImport(
         outcome: line.outcome,
         errors: line.errors,
         userId: null,
+        vendorId: line.user?.vendorId ?? null,
       })),
     );
     await updateImport(trx, importId, {

@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
 import { findImportById } from '../db/repos/import-repo.ts';
+import { findRequestById } from '../db/repos/request-repo.ts';
 import type { Db } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { sendAccessEmailsQueue } from '../jobs/queues.ts';
@@ -322,8 +323,6 @@ export async function provisioningProgress(db: Db, requestId: number): Promise<P
   return { total, done, emailsSent, errors, finished: done === total };
 }
 
-const COMPLETED_ACTIONS = ['request.completed', 'request.completed_with_errors'];
-
 /**
  * processing → completed | completed_with_errors, once. Returns the new status, or undefined if not now.
  * `finisher` (the job's id) is recorded with the transition: that job, and only it, posts the summary, so two
@@ -354,7 +353,7 @@ export async function completeProvisioning(
     const status = progress.errors > 0 || Number(lineErrors.count) > 0 ? 'completed_with_errors' : 'completed';
     await trx
       .updateTable('access_requests')
-      .set({ status, updated_at: new Date() })
+      .set({ status, finished_by_job: finisher, updated_at: new Date() })
       .where('id', '=', requestId)
       .execute();
     await recordAuditEvent(trx, {
@@ -369,21 +368,9 @@ export async function completeProvisioning(
 
 /** Whether `finisher` made the request's latest completion (see completeProvisioning). */
 export async function isFinisher(db: Db, requestId: number, finisher: string): Promise<boolean> {
-  const request = await db
-    .selectFrom('access_requests')
-    .select(['code', 'status'])
-    .where('id', '=', requestId)
-    .executeTakeFirst();
+  const request = await findRequestById(db, requestId);
   if (!request || (request.status !== 'completed' && request.status !== 'completed_with_errors')) return false;
-  const latest = await db
-    .selectFrom('audit_events')
-    .select('details')
-    .where('target', '=', request.code)
-    .where('action', 'in', COMPLETED_ACTIONS)
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return (latest?.details as { finisher?: unknown } | undefined)?.finisher === finisher;
+  return request.finished_by_job === finisher;
 }
 
 export type RetryResult =

@@ -5,53 +5,47 @@ import { recordAuditEvent } from '../db/repos/audit-repo.ts';
 import type { Db, DatabaseSchema } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { requestDecidedQueue } from '../jobs/queues.ts';
-import { involvedGroups } from './decide-request.ts';
+import { findRequestById, findRequestGroups, listApprovalResponses } from '../db/repos/request-repo.ts';
+import { groupStillNeedsApprovals, tallyDecision } from '../domain/approval.ts';
+import type { RequestPlaces } from '../domain/request-thread.ts';
 
 export interface MissingApprovers {
   code: string;
   /** Slack user ids of listed approvers who have not decided, in groups that still need approvals. */
   userIds: string[];
   usergroupIds: string[];
+  /** Where the request's card and thread are. */
+  request: RequestPlaces;
 }
 
 /** Who to remind, or undefined when there is nothing to remind of (decided, or already reminded). */
 export async function approversToRemind(db: Db, requestId: number): Promise<MissingApprovers | undefined> {
-  const request = await db
-    .selectFrom('access_requests')
-    .select(['status', 'reminded_at', 'requester_user_id'])
-    .where('id', '=', requestId)
-    .executeTakeFirst();
+  const request = await findRequestById(db, requestId);
   if (!request || request.status !== 'awaiting_approval' || request.reminded_at) return undefined;
-  const found = await involvedGroups(db, requestId);
-  if (!found) return undefined;
-  const responses = await db
-    .selectFrom('approval_responses')
-    .select(['access_group_id', 'approver_user_id', 'decision'])
-    .where('request_id', '=', requestId)
-    .execute();
+  const [groups, responses] = await Promise.all([
+    findRequestGroups(db, requestId),
+    listApprovalResponses(db, requestId),
+  ]);
+  const tally = tallyDecision(groups, responses);
   const userIds = new Set<string>();
   const usergroupIds = new Set<string>();
-  for (const group of found.groups) {
-    const approvals = responses.filter(
-      (response) => response.access_group_id === group.id && response.decision === 'approve',
-    ).length;
-    if (approvals >= group.approvalsRequired) continue;
+  for (const group of groups) {
+    const groupTally = tally.groups.find((entry) => entry.id === group.id);
+    if (!groupTally || !groupStillNeedsApprovals(groupTally)) continue;
     const responded = new Set(
-      responses
-        .filter((response) => response.access_group_id === group.id)
-        .map((response) => response.approver_user_id),
+      responses.filter((response) => response.groupId === group.id).map((response) => response.approverUserId),
     );
     for (const userId of group.approverUserIds)
       if (!responded.has(userId) && userId !== request.requester_user_id) userIds.add(userId);
     if (group.approverUsergroupId) usergroupIds.add(group.approverUsergroupId);
   }
-  return { code: found.code, userIds: [...userIds], usergroupIds: [...usergroupIds] };
+  return { code: request.code, userIds: [...userIds], usergroupIds: [...usergroupIds], request };
 }
 
-export async function markReminded(db: Db, requestId: number): Promise<void> {
+export async function markReminded(db: Db, requestId: number, now: Date): Promise<void> {
   await db
     .updateTable('access_requests')
-    .set({ reminded_at: new Date(), updated_at: new Date() })
+    .set({ reminded_at: now, updated_at: now })
     .where('id', '=', requestId)
     .where('reminded_at', 'is', null)
     .execute();

@@ -18,7 +18,6 @@ import { requestDraftDataSchema } from '../domain/request-draft.ts';
 import type { RequestDraftData, WizardStep } from '../domain/request-draft.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { expireRequestQueue, postRequestCardQueue, remindApproversQueue, runImportQueue } from '../jobs/queues.ts';
-import { columnKeyForHeader } from '../spreadsheet/columns.ts';
 import { getRoles } from './get-roles.ts';
 
 export const DRAFT_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -97,11 +96,7 @@ export interface WizardContext {
 }
 
 export async function loadWizardContext(db: Db, record: Import): Promise<WizardContext> {
-  const vendorIndex = record.headers.findIndex((header) => columnKeyForHeader(header) === 'vendor');
-  const [reasons, vendors] = await Promise.all([
-    listEnabledReasons(db),
-    vendorIndex >= 0 ? findInvolvedVendors(db, record.id, vendorIndex) : Promise.resolve([]),
-  ]);
+  const [reasons, vendors] = await Promise.all([listEnabledReasons(db), findInvolvedVendors(db, record.id)]);
   const ends = vendors
     .map((vendor) => vendor.contractEnd)
     .filter((end): end is string => end !== null)
@@ -225,6 +220,13 @@ export async function createAccessRequest(deps: WizardDeps, draftId: string, use
         })),
       )
       .execute();
+    // Who decides is fixed now: the access groups of the vendors whose users will get access.
+    const groupIds = [...new Set(context.vendors.map((vendor) => vendor.accessGroupId))];
+    if (groupIds.length > 0)
+      await trx
+        .insertInto('access_request_groups')
+        .values(groupIds.map((groupId) => ({ request_id: request.id, access_group_id: groupId })))
+        .execute();
     await updateImport(trx, record.id, { status: 'importing' });
     await trx.updateTable('imports').set({ auto_access: true }).where('id', '=', record.id).execute();
     await deps.jobs.enqueue(trx, runImportQueue, { importId: record.id });

@@ -131,6 +131,8 @@ export interface StoredLine {
   outcome: LineOutcome;
   errors: LineError[];
   userId: number | null;
+  /** The vendor of the user the line creates (see import_lines.vendor_id). */
+  vendorId?: number | null;
 }
 
 /**
@@ -151,11 +153,12 @@ export async function replaceImportLines(db: Executor, importId: number, lines: 
       predicted_outcome: line.outcome,
       errors: line.errors,
       user_id: line.userId,
+      vendor_id: line.vendorId ?? null,
     }));
     await sql`
-      insert into import_lines (import_id, line_number, raw, predicted_outcome, outcome, errors, user_id)
-      select ${importId}, t.line_number, t.raw, t.predicted_outcome, null, t.errors, t.user_id
-        from json_to_recordset(${JSON.stringify(batch)}::json) as t(line_number int, raw jsonb, predicted_outcome text, errors jsonb, user_id int)`.execute(
+      insert into import_lines (import_id, line_number, raw, predicted_outcome, outcome, errors, user_id, vendor_id)
+      select ${importId}, t.line_number, t.raw, t.predicted_outcome, null, t.errors, t.user_id, t.vendor_id
+        from json_to_recordset(${JSON.stringify(batch)}::json) as t(line_number int, raw jsonb, predicted_outcome text, errors jsonb, user_id int, vendor_id int)`.execute(
       db,
     );
   }
@@ -283,4 +286,10 @@ export async function findUserIdsByEmail(db: Executor, emails: readonly string[]
     for (const row of rows) found.set(row.email, row.id);
   }
   return found;
+}
+
+/** The final outcome of each line of an import (null until the import ran). */
+export async function listLineOutcomes(db: Executor, importId: number): Promise<Array<LineOutcome | null>> {
+  const rows = await db.selectFrom('import_lines').select('outcome').where('import_id', '=', importId).execute();
+  return rows.map((row) => row.outcome);
 }

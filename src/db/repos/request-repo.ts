@@ -1,6 +1,5 @@
 // Drafts of batch access requests, the requests themselves, and what a request needs from the catalog.
-import { sql } from 'kysely';
-import type { Executor } from '../schema.ts';
+import type { AccessRequest, Executor } from '../schema.ts';
 
 export interface DraftRow {
   id: string;
@@ -79,27 +78,34 @@ export interface InvolvedVendor {
   approvalsRequired: number;
 }
 
-/** The vendors of the users who will get access (lines predicted `created`), with their access groups. */
-export async function findInvolvedVendors(
-  db: Executor,
-  importId: number,
-  vendorColumnIndex: number,
-): Promise<InvolvedVendor[]> {
-  const { rows } = await sql<{
-    vendor_id: number;
-    vendor_name: string;
-    contract_end: string | null;
-    access_group_id: number;
-    access_group_name: string;
-    governance_required: boolean;
-    approvals_required: number;
-  }>`
-    select v.id as vendor_id, v.name as vendor_name, v.contract_end, g.id as access_group_id, g.name as access_group_name,
-           g.governance_required, g.approvals_required
-      from vendors v join access_groups g on g.id = v.access_group_id
-     where lower(v.name) in (select distinct lower(l.raw ->> ${vendorColumnIndex}::int) from import_lines l
-                              where l.import_id = ${importId} and l.predicted_outcome = 'created')
-     order by v.name`.execute(db);
+/**
+ * The vendors of the users who will get access (lines predicted `created`), with their access groups. Each
+ * line's vendor was resolved once, by the dry run (import_lines.vendor_id).
+ */
+export async function findInvolvedVendors(db: Executor, importId: number): Promise<InvolvedVendor[]> {
+  const rows = await db
+    .selectFrom('vendors as v')
+    .innerJoin('access_groups as g', 'g.id', 'v.access_group_id')
+    .select([
+      'v.id as vendor_id',
+      'v.name as vendor_name',
+      'v.contract_end',
+      'g.id as access_group_id',
+      'g.name as access_group_name',
+      'g.governance_required',
+      'g.approvals_required',
+    ])
+    .where('v.id', 'in', (eb) =>
+      eb
+        .selectFrom('import_lines as l')
+        .select('l.vendor_id')
+        .where('l.import_id', '=', importId)
+        .where('l.predicted_outcome', '=', 'created')
+        .where('l.vendor_id', 'is not', null)
+        .distinct(),
+    )
+    .orderBy('v.name')
+    .execute();
   return rows.map((row) => ({
     vendorId: row.vendor_id,
     vendorName: row.vendor_name,
@@ -109,6 +115,75 @@ export async function findInvolvedVendors(
     governanceRequired: row.governance_required,
     approvalsRequired: row.approvals_required,
   }));
+}
+
+/** The access groups of a request, as fixed when it was created, with their approvers and thresholds. */
+export async function findRequestGroups(db: Executor, requestId: number): Promise<RequestGroup[]> {
+  const rows = await db
+    .selectFrom('access_request_groups as rg')
+    .innerJoin('access_groups as g', 'g.id', 'rg.access_group_id')
+    .selectAll('g')
+    .where('rg.request_id', '=', requestId)
+    .orderBy('g.name')
+    .execute();
+  return rows.map((group) => ({
+    id: group.id,
+    name: group.name,
+    approverUserIds: group.approver_user_ids,
+    approverUsergroupId: group.approver_usergroup_id,
+    approvalsRequired: group.approvals_required,
+    rejectionsToCancel: group.rejections_to_cancel,
+  }));
+}
+
+export interface RequestGroup {
+  id: number;
+  name: string;
+  approverUserIds: string[];
+  approverUsergroupId: string | null;
+  approvalsRequired: number;
+  rejectionsToCancel: number;
+}
+
+/** Every approver's response to a request, oldest first, with its group's name. */
+export async function listApprovalResponses(db: Executor, requestId: number): Promise<ApprovalResponseRow[]> {
+  const rows = await db
+    .selectFrom('approval_responses as a')
+    .innerJoin('access_groups as g', 'g.id', 'a.access_group_id')
+    .select([
+      'a.id',
+      'a.access_group_id',
+      'a.approver_user_id',
+      'a.decision',
+      'a.comment',
+      'a.created_at',
+      'a.announced_ts',
+      'g.name as group_name',
+    ])
+    .where('a.request_id', '=', requestId)
+    .orderBy('a.id')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    groupId: row.access_group_id,
+    groupName: row.group_name,
+    approverUserId: row.approver_user_id,
+    decision: row.decision,
+    comment: row.comment,
+    at: row.created_at,
+    announcedTs: row.announced_ts,
+  }));
+}
+
+export interface ApprovalResponseRow {
+  id: number;
+  groupId: number;
+  groupName: string;
+  approverUserId: string;
+  decision: 'approve' | 'reject';
+  comment: string | null;
+  at: Date;
+  announcedTs: string | null;
 }
 
 export async function listEnabledReasons(db: Executor): Promise<Array<{ id: number; name: string }>> {
@@ -135,4 +210,96 @@ export async function findResumableDrafts(
     .limit(3)
     .execute();
   return rows.map((row) => ({ id: row.id, fileName: row.file_name, importCode: row.code }));
+}
+
+/** A request with what its card and notices show of it: its import's file and counts, and its reason. */
+export async function findRequestForCard(db: Executor, requestId: number) {
+  return db
+    .selectFrom('access_requests as r')
+    .innerJoin('imports as i', 'i.id', 'r.import_id')
+    .innerJoin('reasons as reason', 'reason.id', 'r.reason_id')
+    .selectAll('r')
+    .select(['i.file_name', 'i.created_count', 'i.code as import_code', 'reason.name as reason_name'])
+    .where('r.id', '=', requestId)
+    .executeTakeFirst();
+}
+
+export type RequestForCard = NonNullable<Awaited<ReturnType<typeof findRequestForCard>>>;
+
+/** The names of a request's devices, in name order. */
+export async function listRequestDeviceNames(db: Executor, requestId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('access_request_devices as d')
+    .innerJoin('devices', 'devices.id', 'd.device_id')
+    .select(['devices.name'])
+    .where('d.request_id', '=', requestId)
+    .orderBy('devices.name')
+    .execute();
+  return rows.map((row) => row.name);
+}
+
+/** A request's credential grants with their usernames and devices, in device then username order. */
+export async function listRequestGrants(db: Executor, requestId: number) {
+  return db
+    .selectFrom('access_request_grants as g')
+    .innerJoin('credentials as c', 'c.id', 'g.credential_id')
+    .innerJoin('devices as dev', 'dev.id', 'c.device_id')
+    .select(['c.username', 'dev.name as device_name', 'g.start_session', 'g.view_password'])
+    .where('g.request_id', '=', requestId)
+    .orderBy('dev.name')
+    .orderBy('c.username')
+    .execute();
+}
+
+export async function findRequestById(db: Executor, requestId: number, options: { forUpdate?: boolean } = {}) {
+  let query = db.selectFrom('access_requests').selectAll().where('id', '=', requestId);
+  if (options.forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+export async function findRequestByImport(db: Executor, importId: number) {
+  return db.selectFrom('access_requests').selectAll().where('import_id', '=', importId).executeTakeFirst();
+}
+
+/** The columns a use case may set on a request besides its status (see transitionRequest for that). */
+export type RequestNoticeColumns = Partial<
+  Pick<
+    AccessRequest,
+    | 'card_ts'
+    | 'card_channel_id'
+    | 'notified_status'
+    | 'reminded_at'
+    | 'progress_ts'
+    | 'progress_updated_at'
+    | 'summary_ts'
+    | 'results_posted_for'
+    | 'end_reminder_ts'
+  >
+>;
+
+export async function updateRequest(
+  db: Executor,
+  requestId: number,
+  columns: RequestNoticeColumns,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('access_requests')
+    .set({ ...columns, updated_at: now })
+    .where('id', '=', requestId)
+    .execute();
+}
+
+export async function markResponseAnnounced(db: Executor, responseId: number, ts: string): Promise<void> {
+  await db.updateTable('approval_responses').set({ announced_ts: ts }).where('id', '=', responseId).execute();
+}
+
+/** The access code of each user of a request (for the results spreadsheet). */
+export async function listAccessCodesByUser(db: Executor, requestId: number): Promise<Map<number, string>> {
+  const rows = await db
+    .selectFrom('accesses')
+    .select(['user_id', 'code'])
+    .where('request_id', '=', requestId)
+    .execute();
+  return new Map(rows.map((row) => [row.user_id, row.code]));
 }

@@ -6,8 +6,7 @@ import { getRoles } from '../../usecases/get-roles.ts';
 import { cancelImport } from '../../usecases/import-lifecycle.ts';
 import { buildPreviewModal } from '../blocks/import-blocks.ts';
 import type { AppDeps } from '../../app-deps.ts';
-import { buildPreviewInput } from '../import-publisher.ts';
-import { markPreviewDecided } from '../import-publisher.ts';
+import { buildPreviewInput, markPreviewDecided } from '../../usecases/import-notices.ts';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -65,6 +64,6 @@ export function createCancelImportAction(deps: AppDeps) {
         `This import (${result.import?.code ?? ''}) is ${result.import ? STATUS_WORDS[result.import.status] : 'gone'}.`,
       );
     }
-    await markPreviewDecided(deps, client, result.import.id, `Cancelled by <@${body.user.id}>. Nothing was written.`);
+    await markPreviewDecided(deps, result.import.id, `Cancelled by <@${body.user.id}>. Nothing was written.`);
   };
 }

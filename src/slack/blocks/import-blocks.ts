@@ -20,14 +20,12 @@ import {
 } from '../ids.ts';
 import { WIZARD_RESUME_ACTION } from '../wizard/wizard-ids.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
+import type { PreviewInput, SummaryInput } from '../../usecases/notifier.ts';
+import { PREVIEW_ERROR_LINES, SUMMARY_ERROR_LINES, resultsFileName } from '../../domain/import-lines.ts';
+export type { PreviewInput, SummaryInput };
+export { PREVIEW_ERROR_LINES, SUMMARY_ERROR_LINES, resultsFileName };
 
-export const PREVIEW_ERROR_LINES = 10;
-export const SUMMARY_ERROR_LINES = 20;
 const MODAL_TITLE = 'Import users';
-
-export function resultsFileName(importCode: string): string {
-  return `${importCode}-results.xlsx`;
-}
 
 function plain(text: string) {
   return { type: 'plain_text' as const, text, emoji: true };
@@ -162,14 +160,6 @@ export function buildCheckingModal(fileName: string): ModalView {
       ),
     ],
   };
-}
-
-export interface PreviewInput {
-  import: Pick<Import, 'id' | 'code' | 'file_name' | 'unknown_columns'>;
-  counts: ImportCounts;
-  errorLines: Array<{ lineNumber: number; errors: LineError[] }>;
-  earlierImport?: Pick<Import, 'code' | 'created_at'> | undefined;
-  resultsAttached: boolean;
 }
 
 function errorLineTexts(errorLines: PreviewInput['errorLines'], limit: number): string[] {
@@ -319,13 +309,6 @@ export function buildCheckFailedMessage(
       context('Nothing was written.'),
     ],
   };
-}
-
-export interface SummaryInput {
-  import: Pick<Import, 'code' | 'file_name'>;
-  counts: ImportCounts;
-  errorLines: Array<{ lineNumber: number; errors: LineError[] }>;
-  resultsAttached: boolean;
 }
 
 /** The summary reply (SPEC §4a): starts with "Summary", counts as "Created: 8", up to 20 error lines. */

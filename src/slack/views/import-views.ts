@@ -20,7 +20,7 @@ import {
   IMPORT_FILE_BLOCK,
 } from '../ids.ts';
 import { botCanPostIn, NO_IMPORT_ROLE_TEXT } from '../commands/import-command.ts';
-import { markPreviewDecided } from '../import-publisher.ts';
+import { markPreviewDecided } from '../../usecases/import-notices.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
 
 type ViewArgs = SlackViewMiddlewareArgs & AllMiddlewareArgs;
@@ -163,7 +163,7 @@ export function createPreviewModalSubmission(deps: AppDeps) {
     const where = continued.source === 'upload' ? 'in the file’s thread' : 'to you as a direct message';
     await ack({ response_action: 'update', view: buildImportingModal(continued.file_name, continued.code, where) });
     if (continued.source === 'upload')
-      await markPreviewDecided(deps, client, continued.id, `Continued by <@${body.user.id}>: importing…`);
+      await markPreviewDecided(deps, continued.id, `Continued by <@${body.user.id}>: importing…`);
   };
 }
 

@@ -28,7 +28,7 @@ import {
   searchDeviceOptions,
 } from '../../usecases/search-catalog.ts';
 import { toSlackOptions } from '../blocks/catalog-options.ts';
-import { markPreviewDecided } from '../import-publisher.ts';
+import { markPreviewDecided } from '../../usecases/import-notices.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
 import type { AppDeps } from '../../app-deps.ts';
 import { WIZARD_CALLBACKS, stepOfCallback } from './wizard-ids.ts';
@@ -210,7 +210,6 @@ export function createWizardSubmission(deps: AppDeps) {
         if (!result.alreadyCreated && access.ok && access.import.source === 'upload') {
           await markPreviewDecided(
             deps,
-            args.client,
             access.import.id,
             `Request ${result.code} created by <@${userId}>: importing…`,
           );
