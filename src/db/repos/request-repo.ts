@@ -119,21 +119,53 @@ export async function findInvolvedVendors(db: Executor, importId: number): Promi
 
 /** The access groups of a request, as fixed when it was created, with their approvers and thresholds. */
 export async function findRequestGroups(db: Executor, requestId: number): Promise<RequestGroup[]> {
+  return (await findGroupsOfRequests(db, [requestId])).get(requestId) ?? [];
+}
+
+/** The access groups of several requests at once (one query for a whole list). */
+export async function findGroupsOfRequests(
+  db: Executor,
+  requestIds: readonly number[],
+): Promise<Map<number, RequestGroup[]>> {
+  const byRequest = new Map<number, RequestGroup[]>();
+  if (requestIds.length === 0) return byRequest;
   const rows = await db
     .selectFrom('access_request_groups as rg')
     .innerJoin('access_groups as g', 'g.id', 'rg.access_group_id')
     .selectAll('g')
-    .where('rg.request_id', '=', requestId)
+    .select('rg.request_id')
+    .where('rg.request_id', 'in', [...requestIds])
     .orderBy('g.name')
     .execute();
-  return rows.map((group) => ({
-    id: group.id,
-    name: group.name,
-    approverUserIds: group.approver_user_ids,
-    approverUsergroupId: group.approver_usergroup_id,
-    approvalsRequired: group.approvals_required,
-    rejectionsToCancel: group.rejections_to_cancel,
-  }));
+  for (const group of rows) {
+    const list = byRequest.get(group.request_id) ?? [];
+    list.push({
+      id: group.id,
+      name: group.name,
+      approverUserIds: group.approver_user_ids,
+      approverUsergroupId: group.approver_usergroup_id,
+      approvalsRequired: group.approvals_required,
+      rejectionsToCancel: group.rejections_to_cancel,
+    });
+    byRequest.set(group.request_id, list);
+  }
+  return byRequest;
+}
+
+/** Which of these requests the approver has already responded to. */
+export async function findRequestsRespondedBy(
+  db: Executor,
+  approverUserId: string,
+  requestIds: readonly number[],
+): Promise<Set<number>> {
+  if (requestIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('approval_responses')
+    .select('request_id')
+    .where('approver_user_id', '=', approverUserId)
+    .where('request_id', 'in', [...requestIds])
+    .execute();
+  return new Set(rows.map((row) => row.request_id));
 }
 
 export interface RequestGroup {

@@ -49,7 +49,7 @@ export function createContinueImportAction(deps: AppDeps) {
 
 export function createCancelImportAction(deps: AppDeps) {
   return async (args: ButtonArgs): Promise<void> => {
-    const { ack, body, action, client } = args;
+    const { ack, body, action } = args;
     await ack();
     const result = await cancelImport(deps, Number(action.value), body.user.id);
     if (!result.ok) {

@@ -1,10 +1,8 @@
 // Pure builders for the import flow: the modals (file, checking, preview, importing) and the preview and
 // summary messages. Words, counts and error lines follow SPEC §4 and §4a.
 import type { KnownBlock, ModalView } from '@slack/types';
-import type { Import, LineError } from '../../db/schema.ts';
 import { describeDryRunCounts, describeFinalCounts } from '../../domain/import-counts.ts';
 import { formatErrorLine } from '../../domain/import-lines.ts';
-import type { ImportCounts } from '../../domain/import-lines.ts';
 import {
   CARD_CHANNEL_ACTION,
   CARD_CHANNEL_BLOCK,
