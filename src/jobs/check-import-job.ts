@@ -7,7 +7,7 @@ import type { JobHandler } from './job-queue.ts';
 export function checkImportJob(deps: AppDeps): JobHandler<{ importId: number }> {
   const limits = { maxBytes: deps.config.importMaxBytes, maxRows: deps.config.importMaxRows };
   return async ({ importId }, context) => {
-    const checkDeps = { db: deps.db, jobs: deps.jobs, limits, spreadsheets: deps.spreadsheets };
+    const checkDeps = { db: deps.db, jobs: deps.jobs, now: deps.now, limits, spreadsheets: deps.spreadsheets };
     const result = await checkImport(checkDeps, importId, async (record) => {
       if (!record.slack_file_id) throw new FileUnavailableError('The import has no file.');
       try {

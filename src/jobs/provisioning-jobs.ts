@@ -39,7 +39,7 @@ export function sendAccessEmailsJob(deps: AppDeps): JobHandler<{ requestId: numb
 
 /** Completes the request when every access is final; the job that does so (now or in an earlier run) posts the summary. */
 async function finishIfDone(deps: AppDeps, requestId: number, context: JobContext): Promise<void> {
-  const status = await completeProvisioning(deps.db, requestId, context.jobId);
+  const status = await completeProvisioning(deps, requestId, context.jobId);
   if (status) context.logger.info('provisioning finished', { accessRequestId: requestId, status });
   if (status || (await isFinisher(deps.db, requestId, context.jobId)))
     await publishProvisioningSummary(deps, requestId);

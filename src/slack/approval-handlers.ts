@@ -63,7 +63,7 @@ export async function answerPrivately(
 
 /** currentMembers reads Slack at each call (createCurrentUsergroupMembers), never a cache. */
 function decisionDeps(deps: AppDeps, currentMembers: UsergroupMembers) {
-  return { db: deps.db, jobs: deps.jobs, usergroupMembers: currentMembers };
+  return { db: deps.db, jobs: deps.jobs, now: deps.now, usergroupMembers: currentMembers };
 }
 
 export function createDecisionButton(deps: AppDeps, currentMembers: UsergroupMembers, decision: 'approve' | 'reject') {

@@ -88,7 +88,7 @@ async function claimEndReminders(deps: LifecycleDeps, now: Date): Promise<number
       for (const request of rows) {
         await trx
           .updateTable('access_requests')
-          .set({ end_reminded_at: now, updated_at: new Date() })
+          .set({ end_reminded_at: now, updated_at: now })
           .where('id', '=', request.id)
           .where('end_reminded_at', 'is', null)
           .execute();

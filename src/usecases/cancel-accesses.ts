@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import type { Transaction } from 'kysely';
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
+import { transitionRequest } from '../db/repos/request-repo.ts';
 import type { AccessStatus, DatabaseSchema, Db, Executor, RequestStatus } from '../db/schema.ts';
 import { parseItemCode } from '../domain/codes.ts';
 import { ACCESS_STATUS_WORDS, REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
@@ -228,6 +229,7 @@ export async function cancelAccesses(
         requestId: plan.requestId,
         code: plan.code,
         actor,
+        now,
         details: { reason, accesses: 0 },
       });
       accessCount = 0;
@@ -239,11 +241,7 @@ export async function cancelAccesses(
         details: { reason, request: plan.code },
       });
       // Provisioning sees the status and stops: no further access is created, no further email sent.
-      await trx
-        .updateTable('access_requests')
-        .set({ status: 'cancelled', updated_at: new Date() })
-        .where('id', '=', plan.requestId)
-        .execute();
+      await transitionRequest(trx, plan.requestId, 'cancelled', now);
       await recordAuditEvent(trx, {
         actor,
         action: 'request.cancelled',
@@ -258,7 +256,7 @@ export async function cancelAccesses(
           cancelled_at: now,
           token_hash: null,
           token_expires_at: null,
-          updated_at: new Date(),
+          updated_at: now,
         })
         .where('id', '=', plan.accessId)
         .execute();

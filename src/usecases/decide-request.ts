@@ -3,7 +3,7 @@
 // rejections of any group reject the request. One transaction with the request row locked, so a double click
 // or two approvers at the same instant can never apply a decision twice or disagree with the thresholds.
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
-import { findRequestGroups, listApprovalResponses } from '../db/repos/request-repo.ts';
+import { findRequestGroups, listApprovalResponses, transitionRequest } from '../db/repos/request-repo.ts';
 import type { RequestGroup } from '../db/repos/request-repo.ts';
 import type { Db, RequestStatus } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
@@ -13,6 +13,7 @@ import { tallyDecision } from '../domain/approval.ts';
 export interface DecisionDeps {
   db: Db;
   jobs: JobQueue;
+  now: () => Date;
   /**
    * Members of a Slack user group as Slack has them now, never from a cache: someone removed from an approver
    * group must not decide on a membership read minutes ago. (Surfaces that only show who may decide can cache.)
@@ -130,13 +131,7 @@ export async function decideRequest(
     const tally = tallyDecision(all?.groups ?? allowed.groups, responses);
     const status: RequestStatus =
       tally.outcome === 'rejected' ? 'rejected' : tally.outcome === 'approved' ? 'approved' : 'awaiting_approval';
-    if (status !== 'awaiting_approval') {
-      await trx
-        .updateTable('access_requests')
-        .set({ status, decided_at: new Date(), updated_at: new Date() })
-        .where('id', '=', input.requestId)
-        .execute();
-    }
+    if (status !== 'awaiting_approval') await transitionRequest(trx, input.requestId, status, deps.now());
     await recordAuditEvent(trx, {
       actor: input.userId,
       action: `request.${input.decision}d`,

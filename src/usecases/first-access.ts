@@ -147,7 +147,7 @@ export async function activateFirstAccess(
               activated_at: now,
               token_hash: null,
               token_expires_at: null,
-              updated_at: new Date(),
+              updated_at: now,
             }
           : { failed_token_attempts: attempts },
       )

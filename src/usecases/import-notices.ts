@@ -20,6 +20,7 @@ import type { Spreadsheets } from './spreadsheets.ts';
 export interface NoticeDeps {
   db: Db;
   notifier: Notifier;
+  now: () => Date;
   spreadsheets: Spreadsheets;
 }
 
@@ -102,7 +103,7 @@ export async function publishPreview(deps: NoticeDeps, importId: number, logger:
   const file = resultsFile(deps, record);
   if (record.source === 'modal' && record.view_id) {
     if ((await deps.notifier.showCheckOutcome(record.view_id, await outcome(false))) === 'shown') {
-      await updateImport(deps.db, record.id, { previewTs: 'modal' });
+      await updateImport(deps.db, record.id, { previewTs: 'modal' }, deps.now());
       if (manyErrors) await deps.notifier.uploadFile({ channel: conversationOf(record).channel }, await file());
       return;
     }
@@ -111,7 +112,7 @@ export async function publishPreview(deps: NoticeDeps, importId: number, logger:
   const where = conversationOf(record);
   const posted = await deps.notifier.postCheckOutcome(where, await outcome(manyErrors));
   // Recorded before the file upload: a retry after this point must not post the preview again.
-  await updateImport(deps.db, record.id, { previewTs: posted.ts });
+  await updateImport(deps.db, record.id, { previewTs: posted.ts }, deps.now());
   if (manyErrors)
     await deps.notifier.uploadFile({ channel: posted.channel, threadTs: where.threadTs ?? posted.ts }, await file());
 }
@@ -130,7 +131,7 @@ export async function publishImportSummary(deps: NoticeDeps, importId: number): 
     errorLines,
     resultsAttached: true,
   });
-  await updateImport(deps.db, record.id, { summaryTs: posted.ts });
+  await updateImport(deps.db, record.id, { summaryTs: posted.ts }, deps.now());
   await deps.notifier.uploadFile(
     { channel: posted.channel, threadTs: where.threadTs ?? posted.ts },
     await resultsFile(deps, record)(),

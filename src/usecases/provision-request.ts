@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
 import { findImportById } from '../db/repos/import-repo.ts';
-import { findRequestById } from '../db/repos/request-repo.ts';
+import { findRequestById, transitionRequest } from '../db/repos/request-repo.ts';
 import type { Db } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { sendAccessEmailsQueue } from '../jobs/queues.ts';
@@ -66,11 +66,7 @@ export async function startProvisioning(deps: ProvisionDeps, requestId: number):
         details: { request: locked.code, reason: 'the request was cancelled' },
       });
     if (locked.status !== 'approved') return false;
-    await trx
-      .updateTable('access_requests')
-      .set({ status: 'processing', updated_at: new Date() })
-      .where('id', '=', requestId)
-      .execute();
+    await transitionRequest(trx, requestId, 'processing', deps.now());
     await recordAuditEvent(trx, { actor: 'domum', action: 'request.processing', target: locked.code, details: {} });
     const accesses = await trx
       .selectFrom('accesses')
@@ -176,7 +172,7 @@ export async function sendAccessEmails(
         await despiteDatabaseOutage(() =>
           deps.db
             .updateTable('accesses')
-            .set({ link_email_sent_at: deps.now(), ...tokenColumns, updated_at: new Date() })
+            .set({ link_email_sent_at: deps.now(), ...tokenColumns, updated_at: deps.now() })
             .where('id', '=', access.id)
             .execute(),
         );
@@ -184,7 +180,7 @@ export async function sendAccessEmails(
       } else if (token) {
         await deps.db
           .updateTable('accesses')
-          .set({ ...tokenColumns, updated_at: new Date() })
+          .set({ ...tokenColumns, updated_at: deps.now() })
           .where('id', '=', access.id)
           .execute();
       }
@@ -201,7 +197,7 @@ export async function sendAccessEmails(
         await despiteDatabaseOutage(() =>
           deps.db
             .updateTable('accesses')
-            .set({ token_email_sent_at: deps.now(), updated_at: new Date() })
+            .set({ token_email_sent_at: deps.now(), updated_at: deps.now() })
             .where('id', '=', access.id)
             .execute(),
         );
@@ -213,7 +209,7 @@ export async function sendAccessEmails(
       await deps.db.transaction().execute(async (trx) => {
         await trx
           .updateTable('accesses')
-          .set({ email_error: error.reply, status: 'error', updated_at: new Date() })
+          .set({ email_error: error.reply, status: 'error', updated_at: deps.now() })
           .where('id', '=', access.id)
           .execute();
         await trx
@@ -330,13 +326,14 @@ export async function provisioningProgress(db: Db, requestId: number): Promise<P
  * when it runs again.
  */
 export async function completeProvisioning(
-  db: Db,
+  deps: { db: Db; now: () => Date },
   requestId: number,
   finisher: string,
 ): Promise<'completed' | 'completed_with_errors' | undefined> {
-  const progress = await provisioningProgress(db, requestId);
+  const progress = await provisioningProgress(deps.db, requestId);
   if (!progress.finished) return undefined;
-  return db.transaction().execute(async (trx) => {
+  const now = deps.now();
+  return deps.db.transaction().execute(async (trx) => {
     const locked = await trx
       .selectFrom('access_requests')
       .select(['code', 'status', 'import_id'])
@@ -351,11 +348,7 @@ export async function completeProvisioning(
       .where('outcome', '=', 'error')
       .executeTakeFirstOrThrow();
     const status = progress.errors > 0 || Number(lineErrors.count) > 0 ? 'completed_with_errors' : 'completed';
-    await trx
-      .updateTable('access_requests')
-      .set({ status, finished_by_job: finisher, updated_at: new Date() })
-      .where('id', '=', requestId)
-      .execute();
+    await transitionRequest(trx, requestId, status, now, { finished_by_job: finisher });
     await recordAuditEvent(trx, {
       actor: 'domum',
       action: `request.${status}`,
@@ -413,7 +406,7 @@ export async function retryFailedLines(
         .set({
           email_error: null,
           status: access.starts_at.getTime() > now ? 'scheduled' : 'active',
-          updated_at: new Date(),
+          updated_at: deps.now(),
         })
         .where('id', '=', access.id)
         .execute();
@@ -425,17 +418,11 @@ export async function retryFailedLines(
         .execute();
     }
     // A new progress message and a new summary follow for the retried lines.
-    await trx
-      .updateTable('access_requests')
-      .set({
-        status: 'processing',
-        summary_ts: null,
-        progress_ts: null,
-        progress_updated_at: null,
-        updated_at: new Date(),
-      })
-      .where('id', '=', input.requestId)
-      .execute();
+    await transitionRequest(trx, input.requestId, 'processing', deps.now(), {
+      summary_ts: null,
+      progress_ts: null,
+      progress_updated_at: null,
+    });
     await recordAuditEvent(trx, {
       actor: input.userId,
       action: 'request.retried',

@@ -5,7 +5,12 @@ import { recordAuditEvent } from '../db/repos/audit-repo.ts';
 import type { Db, DatabaseSchema } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { requestDecidedQueue } from '../jobs/queues.ts';
-import { findRequestById, findRequestGroups, listApprovalResponses } from '../db/repos/request-repo.ts';
+import {
+  findRequestById,
+  findRequestGroups,
+  listApprovalResponses,
+  transitionRequest,
+} from '../db/repos/request-repo.ts';
 import { groupStillNeedsApprovals, tallyDecision } from '../domain/approval.ts';
 import type { RequestPlaces } from '../domain/request-thread.ts';
 
@@ -52,7 +57,10 @@ export async function markReminded(db: Db, requestId: number, now: Date): Promis
 }
 
 /** At the TTL: an undecided request becomes expired (and the card and the requester are told). */
-export async function expireRequest(deps: { db: Db; jobs: JobQueue }, requestId: number): Promise<boolean> {
+export async function expireRequest(
+  deps: { db: Db; jobs: JobQueue; now: () => Date },
+  requestId: number,
+): Promise<boolean> {
   return deps.db.transaction().execute(async (trx) => {
     const locked = await trx
       .selectFrom('access_requests')
@@ -61,11 +69,7 @@ export async function expireRequest(deps: { db: Db; jobs: JobQueue }, requestId:
       .forUpdate()
       .executeTakeFirst();
     if (!locked || locked.status !== 'awaiting_approval') return false;
-    await trx
-      .updateTable('access_requests')
-      .set({ status: 'expired', decided_at: new Date(), updated_at: new Date() })
-      .where('id', '=', requestId)
-      .execute();
+    await transitionRequest(trx, requestId, 'expired', deps.now());
     await recordAuditEvent(trx, { actor: 'domum', action: 'request.expired', target: locked.code, details: {} });
     await deps.jobs.enqueue(trx, requestDecidedQueue, { requestId, responseIds: [] });
     return true;
@@ -78,7 +82,7 @@ export type CancelResult =
 
 /** The requester or an admin withdraws a pending request (SPEC §4: from the card's overflow menu). */
 export async function cancelRequest(
-  deps: { db: Db; jobs: JobQueue },
+  deps: { db: Db; jobs: JobQueue; now: () => Date },
   input: { requestId: number; userId: string; isAdmin: boolean },
 ): Promise<CancelResult> {
   return deps.db.transaction().execute(async (trx) => {
@@ -93,7 +97,12 @@ export async function cancelRequest(
       return { ok: false as const, reason: 'not-allowed' as const, code: locked.code };
     if (locked.status !== 'awaiting_approval')
       return { ok: false as const, reason: 'already-decided' as const, code: locked.code, status: locked.status };
-    await cancelPendingRequest(trx, { requestId: input.requestId, code: locked.code, actor: input.userId });
+    await cancelPendingRequest(trx, {
+      requestId: input.requestId,
+      code: locked.code,
+      actor: input.userId,
+      now: deps.now(),
+    });
     await deps.jobs.enqueue(trx, requestDecidedQueue, { requestId: input.requestId, responseIds: [] });
     return { ok: true as const, code: locked.code };
   });
@@ -105,13 +114,9 @@ export async function cancelRequest(
  */
 export async function cancelPendingRequest(
   trx: Transaction<DatabaseSchema>,
-  input: { requestId: number; code: string; actor: string; details?: Record<string, unknown> },
+  input: { requestId: number; code: string; actor: string; now: Date; details?: Record<string, unknown> },
 ): Promise<void> {
-  await trx
-    .updateTable('access_requests')
-    .set({ status: 'cancelled', decided_at: new Date(), updated_at: new Date() })
-    .where('id', '=', input.requestId)
-    .execute();
+  await transitionRequest(trx, input.requestId, 'cancelled', input.now);
   await recordAuditEvent(trx, {
     actor: input.actor,
     action: 'request.cancelled',

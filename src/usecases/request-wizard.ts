@@ -54,12 +54,16 @@ export async function beginRequestDraft(
   if (!record) return { ok: false, reason: 'not-found' };
   if (record.importer_user_id !== input.userId) return { ok: false, reason: 'not-yours' };
   if (record.status !== 'ready') return { ok: false, reason: 'not-ready' };
-  const draft = await upsertDraft(deps.db, {
-    importId: record.id,
-    requesterUserId: input.userId,
-    timeZone: input.timeZone,
-    expiresAt: new Date(deps.now().getTime() + DRAFT_LIFETIME_MS),
-  });
+  const draft = await upsertDraft(
+    deps.db,
+    {
+      importId: record.id,
+      requesterUserId: input.userId,
+      timeZone: input.timeZone,
+      expiresAt: new Date(deps.now().getTime() + DRAFT_LIFETIME_MS),
+    },
+    deps.now(),
+  );
   return { ok: true, draft, data: parseDraftData(draft.data), import: record };
 }
 
@@ -82,8 +86,12 @@ export async function openDraft(deps: WizardDeps, draftId: string, userId: strin
   return { ok: true, draft, data: parseDraftData(draft.data), import: record };
 }
 
-export async function saveDraft(deps: Pick<WizardDeps, 'db'>, draftId: string, data: RequestDraftData): Promise<void> {
-  await updateDraftData(deps.db, draftId, data);
+export async function saveDraft(
+  deps: Pick<WizardDeps, 'db' | 'now'>,
+  draftId: string,
+  data: RequestDraftData,
+): Promise<void> {
+  await updateDraftData(deps.db, draftId, data, deps.now());
 }
 
 export interface WizardContext {
@@ -201,7 +209,7 @@ export async function createAccessRequest(deps: WizardDeps, draftId: string, use
         time_zone: limitation.timeZone,
         channel_id: locked.channel_id,
         thread_ts: locked.thread_ts,
-        updated_at: new Date(),
+        updated_at: deps.now(),
       })
       .returning(['id', 'code'])
       .executeTakeFirstOrThrow();
@@ -227,7 +235,7 @@ export async function createAccessRequest(deps: WizardDeps, draftId: string, use
         .insertInto('access_request_groups')
         .values(groupIds.map((groupId) => ({ request_id: request.id, access_group_id: groupId })))
         .execute();
-    await updateImport(trx, record.id, { status: 'importing' });
+    await updateImport(trx, record.id, { status: 'importing' }, deps.now());
     await trx.updateTable('imports').set({ auto_access: true }).where('id', '=', record.id).execute();
     await deps.jobs.enqueue(trx, runImportQueue, { importId: record.id });
     await deps.jobs.enqueue(trx, postRequestCardQueue, { requestId: request.id });

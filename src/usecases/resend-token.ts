@@ -231,7 +231,7 @@ async function deliver(
         token_hash: hashToken(deps.secretKey, token),
         token_expires_at: expiresAt,
         failed_token_attempts: 0,
-        updated_at: new Date(),
+        updated_at: deps.now(),
       })
       .where('id', '=', access.id)
       .where('first_access_state', '=', 'link_sent')

@@ -33,7 +33,7 @@ async function importFile(database: DatabaseHandle, name: string) {
   const jobs = createJobQueue(database, quiet, { runsWorkers: false });
   await jobs.start();
   try {
-    const deps = { db: database.db, jobs };
+    const deps = { db: database.db, jobs, now: () => new Date() };
     const record = await startImport(deps, { fileName: name, importerUserId: 'U0IMPORT1', source: 'cli' });
     const checked = await checkImport({ ...deps, limits, spreadsheets: sheetJsSpreadsheets }, record.id, () =>
       Promise.resolve(new Uint8Array(readFileSync(fixturePath(name)))),

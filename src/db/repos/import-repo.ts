@@ -16,7 +16,7 @@ export interface NewImportRecord {
   autoAccess?: boolean;
 }
 
-function importValues(record: NewImportRecord) {
+function importValues(record: NewImportRecord, now: Date) {
   return {
     file_name: record.fileName,
     file_hash: record.fileHash ?? null,
@@ -28,19 +28,23 @@ function importValues(record: NewImportRecord) {
     view_id: record.viewId ?? null,
     locale: record.locale ?? null,
     auto_access: record.autoAccess ?? false,
-    updated_at: new Date(),
+    updated_at: now,
   };
 }
 
-export async function insertImport(db: Executor, record: NewImportRecord): Promise<Import> {
-  return db.insertInto('imports').values(importValues(record)).returningAll().executeTakeFirstOrThrow();
+export async function insertImport(db: Executor, record: NewImportRecord, now: Date): Promise<Import> {
+  return db.insertInto('imports').values(importValues(record, now)).returningAll().executeTakeFirstOrThrow();
 }
 
 /** Path B: one import per uploaded file, whatever how many times Slack delivers the upload. */
-export async function insertUploadImportOnce(db: Executor, record: NewImportRecord): Promise<Import | undefined> {
+export async function insertUploadImportOnce(
+  db: Executor,
+  record: NewImportRecord,
+  now: Date,
+): Promise<Import | undefined> {
   return db
     .insertInto('imports')
-    .values(importValues({ ...record, source: 'upload' }))
+    .values(importValues({ ...record, source: 'upload' }, now))
     .onConflict((conflict) => conflict.column('slack_file_id').where('source', '=', 'upload').doNothing())
     .returningAll()
     .executeTakeFirst();
@@ -77,11 +81,12 @@ export async function updateImport(
     counts: { lines: number; created: number; created_inactive: number; existing: number; error: number };
     finished: boolean;
   }>,
+  now: Date,
 ): Promise<void> {
   await db
     .updateTable('imports')
     .set({
-      updated_at: new Date(),
+      updated_at: now,
       ...(changes.status !== undefined ? { status: changes.status } : {}),
       ...(changes.failureReason !== undefined ? { failure_reason: changes.failureReason } : {}),
       ...(changes.fileHash !== undefined ? { file_hash: changes.fileHash } : {}),
@@ -101,7 +106,7 @@ export async function updateImport(
             error_count: changes.counts.error,
           }
         : {}),
-      ...(changes.finished !== undefined ? { finished_at: changes.finished ? new Date() : null } : {}),
+      ...(changes.finished !== undefined ? { finished_at: changes.finished ? now : null } : {}),
     })
     .where('id', '=', id)
     .execute();

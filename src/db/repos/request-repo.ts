@@ -1,5 +1,7 @@
 // Drafts of batch access requests, the requests themselves, and what a request needs from the catalog.
-import type { AccessRequest, Executor } from '../schema.ts';
+import type { Transaction } from 'kysely';
+import type { AccessRequest, DatabaseSchema, Executor, RequestStatus } from '../schema.ts';
+import { isDecision, mayMoveRequest } from '../../domain/request-status.ts';
 
 export interface DraftRow {
   id: string;
@@ -32,6 +34,7 @@ function toDraft(row: {
 export async function upsertDraft(
   db: Executor,
   input: { importId: number; requesterUserId: string; timeZone: string; expiresAt: Date },
+  now: Date,
 ): Promise<DraftRow> {
   const row = await db
     .insertInto('request_drafts')
@@ -40,10 +43,10 @@ export async function upsertDraft(
       requester_user_id: input.requesterUserId,
       time_zone: input.timeZone,
       expires_at: input.expiresAt,
-      updated_at: new Date(),
+      updated_at: now,
     })
     .onConflict((conflict) =>
-      conflict.column('import_id').doUpdateSet({ expires_at: input.expiresAt, updated_at: new Date() }),
+      conflict.column('import_id').doUpdateSet({ expires_at: input.expiresAt, updated_at: now }),
     )
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -56,10 +59,10 @@ export async function findDraft(db: Executor, draftId: string): Promise<DraftRow
   return row ? toDraft(row) : undefined;
 }
 
-export async function updateDraftData(db: Executor, draftId: string, data: unknown): Promise<void> {
+export async function updateDraftData(db: Executor, draftId: string, data: unknown, now: Date): Promise<void> {
   await db
     .updateTable('request_drafts')
-    .set({ data: JSON.stringify(data), updated_at: new Date() })
+    .set({ data: JSON.stringify(data), updated_at: now })
     .where('id', '=', draftId)
     .execute();
 }
@@ -334,4 +337,39 @@ export async function listAccessCodesByUser(db: Executor, requestId: number): Pr
     .where('request_id', '=', requestId)
     .execute();
   return new Map(rows.map((row) => [row.user_id, row.code]));
+}
+
+export class RequestTransitionError extends Error {
+  constructor(code: string, from: RequestStatus, to: RequestStatus) {
+    super(`request ${code} cannot go from ${from} to ${to}`);
+    this.name = 'RequestTransitionError';
+  }
+}
+
+/**
+ * Moves a request to `to`, with its row locked (inside the caller's transaction, which may have locked it
+ * already), after domain/request-status.ts says the move is allowed; records when it was decided. Returns the
+ * status it left and the request's code; throws RequestTransitionError on a move the table does not list, since
+ * callers check the status they expect first and a refusal here means a rule was forgotten.
+ */
+export async function transitionRequest(
+  trx: Transaction<DatabaseSchema>,
+  requestId: number,
+  to: RequestStatus,
+  now: Date,
+  columns: Partial<Pick<AccessRequest, 'finished_by_job' | 'summary_ts' | 'progress_ts' | 'progress_updated_at'>> = {},
+): Promise<{ from: RequestStatus; code: string }> {
+  const locked = await trx
+    .selectFrom('access_requests')
+    .select(['code', 'status'])
+    .where('id', '=', requestId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  if (!mayMoveRequest(locked.status, to)) throw new RequestTransitionError(locked.code, locked.status, to);
+  await trx
+    .updateTable('access_requests')
+    .set({ ...columns, status: to, updated_at: now, ...(isDecision(locked.status) ? { decided_at: now } : {}) })
+    .where('id', '=', requestId)
+    .execute();
+  return { from: locked.status, code: locked.code };
 }
