@@ -1,9 +1,16 @@
-// An approver's decision on a batch access request (SPEC §2, §4): only approvers of an involved access group
+// An approver's decision on a batch access request (README, "Importing users" → Approval): only approvers of an involved access group
 // count, never the requester; each group approves at approvals_required approvals, and rejections_to_cancel
 // rejections of any group reject the request. One transaction with the request row locked, so a double click
 // or two approvers at the same instant can never apply a decision twice or disagree with the thresholds.
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
-import { findRequestGroups, listApprovalResponses, transitionRequest } from '../db/repos/request-repo.ts';
+import {
+  findRequestById,
+  findRequestGroups,
+  insertApprovalResponses,
+  listApprovalResponses,
+  lockRequest,
+  transitionRequest,
+} from '../db/repos/request-repo.ts';
 import type { RequestGroup } from '../db/repos/request-repo.ts';
 import type { Db, RequestStatus } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
@@ -28,11 +35,7 @@ export async function involvedGroups(
   db: Db,
   requestId: number,
 ): Promise<{ requesterUserId: string; code: string; status: RequestStatus; groups: InvolvedGroup[] } | undefined> {
-  const request = await db
-    .selectFrom('access_requests')
-    .select(['id', 'code', 'requester_user_id', 'status'])
-    .where('id', '=', requestId)
-    .executeTakeFirst();
+  const request = await findRequestById(db, requestId);
   if (!request) return undefined;
   return {
     requesterUserId: request.requester_user_id,
@@ -104,28 +107,17 @@ export async function decideRequest(
   if (!allowed.ok) return allowed;
   const all = await involvedGroups(deps.db, input.requestId);
   return deps.db.transaction().execute(async (trx) => {
-    const locked = await trx
-      .selectFrom('access_requests')
-      .select(['id', 'code', 'status'])
-      .where('id', '=', input.requestId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    const locked = await lockRequest(trx, input.requestId);
+    if (!locked) throw new Error(`request ${input.requestId} not found`);
     if (locked.status !== 'awaiting_approval')
       return { ok: false as const, reason: 'already-decided' as const, code: locked.code, status: locked.status };
-    const inserted = await trx
-      .insertInto('approval_responses')
-      .values(
-        allowed.groups.map((group) => ({
-          request_id: input.requestId,
-          access_group_id: group.id,
-          approver_user_id: input.userId,
-          decision: input.decision,
-          comment,
-        })),
-      )
-      .onConflict((conflict) => conflict.columns(['request_id', 'access_group_id', 'approver_user_id']).doNothing())
-      .returning('id')
-      .execute();
+    const inserted = await insertApprovalResponses(trx, {
+      requestId: input.requestId,
+      groupIds: allowed.groups.map((group) => group.id),
+      approverUserId: input.userId,
+      decision: input.decision,
+      comment,
+    });
     if (inserted.length === 0) return { ok: false as const, reason: 'already-responded' as const, code: locked.code };
     const responses = await listApprovalResponses(trx, input.requestId);
     const tally = tallyDecision(all?.groups ?? allowed.groups, responses);
@@ -140,7 +132,7 @@ export async function decideRequest(
     });
     await deps.jobs.enqueue(trx, requestDecidedQueue, {
       requestId: input.requestId,
-      responseIds: inserted.map((row) => row.id),
+      responseIds: inserted,
       status,
     });
     if (status === 'approved')

@@ -6,7 +6,7 @@ import { findCancellation, markCancellationAnnounced, markRequesterNotified } fr
 import { updateRequest } from '../db/repos/request-repo.ts';
 import type { Db } from '../db/schema.ts';
 import { requestThread } from '../domain/request-thread.ts';
-import { endReminderFor, markEndReminderPosted } from './access-lifecycle.ts';
+import { endReminderFor } from './access-lifecycle.ts';
 import type { CancellationInWords, Notifier } from './notifier.ts';
 import { buildRequestCard } from './request-notices.ts';
 
@@ -56,5 +56,5 @@ export async function remindAccessesEnd(deps: LifecycleNoticeDeps, requestId: nu
   const reminder = await endReminderFor(deps.db, requestId, now);
   if (!reminder) return;
   const posted = await deps.notifier.tellAccessesEnd(reminder.requesterUserId, { ...reminder, now });
-  await markEndReminderPosted(deps.db, requestId, posted.ts, now);
+  await updateRequest(deps.db, requestId, { end_reminder_ts: posted.ts }, now);
 }

@@ -1,5 +1,6 @@
-// The approval TTL (SPEC §4): one reminder at half of it, expiry at the end of it. Both run as scheduled jobs
-// stored with the request, and both do nothing once the request was decided.
+// The approval TTL (README, "Importing users" → Approval: APPROVAL_TTL_HOURS): one reminder at half of it,
+// expiry at the end of it. Both run as scheduled jobs stored with the request, and both do nothing once the
+// request was decided.
 import type { Transaction } from 'kysely';
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
 import type { Db, DatabaseSchema } from '../db/schema.ts';
@@ -9,6 +10,7 @@ import {
   findRequestById,
   findRequestGroups,
   listApprovalResponses,
+  lockRequest,
   transitionRequest,
 } from '../db/repos/request-repo.ts';
 import { groupStillNeedsApprovals, tallyDecision } from '../domain/approval.ts';
@@ -47,27 +49,13 @@ export async function approversToRemind(db: Db, requestId: number): Promise<Miss
   return { code: request.code, userIds: [...userIds], usergroupIds: [...usergroupIds], request };
 }
 
-export async function markReminded(db: Db, requestId: number, now: Date): Promise<void> {
-  await db
-    .updateTable('access_requests')
-    .set({ reminded_at: now, updated_at: now })
-    .where('id', '=', requestId)
-    .where('reminded_at', 'is', null)
-    .execute();
-}
-
 /** At the TTL: an undecided request becomes expired (and the card and the requester are told). */
 export async function expireRequest(
   deps: { db: Db; jobs: JobQueue; now: () => Date },
   requestId: number,
 ): Promise<boolean> {
   return deps.db.transaction().execute(async (trx) => {
-    const locked = await trx
-      .selectFrom('access_requests')
-      .select(['id', 'code', 'status'])
-      .where('id', '=', requestId)
-      .forUpdate()
-      .executeTakeFirst();
+    const locked = await lockRequest(trx, requestId);
     if (!locked || locked.status !== 'awaiting_approval') return false;
     await transitionRequest(trx, requestId, 'expired', deps.now());
     await recordAuditEvent(trx, { actor: 'domum', action: 'request.expired', target: locked.code, details: {} });
@@ -80,18 +68,13 @@ export type CancelResult =
   | { ok: true; code: string }
   | { ok: false; reason: 'not-found' | 'not-allowed' | 'already-decided'; code?: string; status?: string };
 
-/** The requester or an admin withdraws a pending request (SPEC §4: from the card's overflow menu). */
+/** The requester or an admin withdraws a pending request (README, "Importing users" → Approval: card menu). */
 export async function cancelRequest(
   deps: { db: Db; jobs: JobQueue; now: () => Date },
   input: { requestId: number; userId: string; isAdmin: boolean },
 ): Promise<CancelResult> {
   return deps.db.transaction().execute(async (trx) => {
-    const locked = await trx
-      .selectFrom('access_requests')
-      .select(['id', 'code', 'status', 'requester_user_id'])
-      .where('id', '=', input.requestId)
-      .forUpdate()
-      .executeTakeFirst();
+    const locked = await lockRequest(trx, input.requestId);
     if (!locked) return { ok: false as const, reason: 'not-found' as const };
     if (locked.requester_user_id !== input.userId && !input.isAdmin)
       return { ok: false as const, reason: 'not-allowed' as const, code: locked.code };

@@ -8,6 +8,7 @@ import {
   listApprovalResponses,
   listRequestDeviceNames,
   listRequestGrants,
+  markApproversReminded,
   markResponseAnnounced,
   updateRequest,
 } from '../db/repos/request-repo.ts';
@@ -20,7 +21,7 @@ import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
 import type { Logger } from '../logger.ts';
 import { CannotPostError } from './notifier.ts';
 import type { Notifier, RequestCardInput } from './notifier.ts';
-import { approversToRemind, markReminded } from './request-deadlines.ts';
+import { approversToRemind } from './request-deadlines.ts';
 import { credentialLabel } from './search-catalog.ts';
 
 export interface RequestNoticeDeps {
@@ -159,5 +160,5 @@ export async function remindApprovers(deps: RequestNoticeDeps, requestId: number
   if (!missing) return;
   const thread = missing.request.card_ts ? requestThread(missing.request) : undefined;
   if (thread) await deps.notifier.remindApprovers(thread, missing);
-  await markReminded(deps.db, requestId, deps.now());
+  await markApproversReminded(deps.db, requestId, deps.now());
 }

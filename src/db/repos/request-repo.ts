@@ -1,5 +1,7 @@
 // Drafts of batch access requests, the requests themselves, and what a request needs from the catalog.
+import { sql } from 'kysely';
 import type { Transaction } from 'kysely';
+import type { AccessLimitation } from '../../domain/access-limitation.ts';
 import type { AccessRequest, DatabaseSchema, Executor, RequestStatus } from '../schema.ts';
 import { isDecision, mayMoveRequest } from '../../domain/request-status.ts';
 
@@ -372,4 +374,209 @@ export async function transitionRequest(
     .where('id', '=', requestId)
     .execute();
   return { from: locked.status, code: locked.code };
+}
+
+/**
+ * Locks a request's row until the transaction ends, and reads it. Every writer of a request and its accesses
+ * takes this lock first (then an access's), so two clicks or two processes at once act one after the other.
+ */
+export async function lockRequest(trx: Transaction<DatabaseSchema>, requestId: number) {
+  return findRequestById(trx, requestId, { forUpdate: true });
+}
+
+/** A request by its code (`W…`) with its import's file name; `forUpdate` locks the request's row only. */
+export async function findRequestForCancellation(
+  db: Executor,
+  code: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<{ id: number; code: string; status: RequestStatus; requesterUserId: string; fileName: string } | undefined> {
+  const row = await db
+    .selectFrom('access_requests as r')
+    .innerJoin('imports as i', 'i.id', 'r.import_id')
+    .select(['r.id', 'r.code', 'r.status', 'r.requester_user_id', 'i.file_name'])
+    .where('r.code', '=', code)
+    .$if(options.forUpdate === true, (query) => query.forUpdate('r'))
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    code: row.code,
+    status: row.status,
+    requesterUserId: row.requester_user_id,
+    fileName: row.file_name,
+  };
+}
+
+/** What a new request holds besides its devices, grants and groups. */
+export interface NewRequest {
+  importId: number;
+  requesterUserId: string;
+  justification: string;
+  reasonId: number;
+  governanceCode: string | null;
+  limitation: AccessLimitation;
+  channelId: string | null;
+  threadTs: string | null;
+}
+
+export async function insertRequest(
+  db: Executor,
+  request: NewRequest,
+  now: Date,
+): Promise<{ id: number; code: string }> {
+  return db
+    .insertInto('access_requests')
+    .values({
+      import_id: request.importId,
+      requester_user_id: request.requesterUserId,
+      justification: request.justification,
+      reason_id: request.reasonId,
+      governance_code: request.governanceCode,
+      limitation: JSON.stringify(request.limitation),
+      time_zone: request.limitation.timeZone,
+      channel_id: request.channelId,
+      thread_ts: request.threadTs,
+      updated_at: now,
+    })
+    .returning(['id', 'code'])
+    .executeTakeFirstOrThrow();
+}
+
+export async function insertRequestDevices(
+  db: Executor,
+  requestId: number,
+  deviceIds: readonly number[],
+): Promise<void> {
+  await db
+    .insertInto('access_request_devices')
+    .values(deviceIds.map((deviceId) => ({ request_id: requestId, device_id: deviceId })))
+    .execute();
+}
+
+export async function insertRequestGrants(
+  db: Executor,
+  requestId: number,
+  grants: ReadonlyArray<{ credentialId: number; startSession: boolean; viewPassword: boolean }>,
+): Promise<void> {
+  await db
+    .insertInto('access_request_grants')
+    .values(
+      grants.map((grant) => ({
+        request_id: requestId,
+        credential_id: grant.credentialId,
+        start_session: grant.startSession,
+        view_password: grant.viewPassword,
+      })),
+    )
+    .execute();
+}
+
+/** The access groups that decide a request (none: nothing is written). */
+export async function insertRequestGroups(db: Executor, requestId: number, groupIds: readonly number[]): Promise<void> {
+  if (groupIds.length === 0) return;
+  await db
+    .insertInto('access_request_groups')
+    .values(groupIds.map((groupId) => ({ request_id: requestId, access_group_id: groupId })))
+    .execute();
+}
+
+/** A credential grant as an access keeps it, whatever the catalog becomes afterwards. */
+export interface AccessGrantSnapshot {
+  credentialId: number;
+  credentialExternalId: string;
+  username: string;
+  deviceName: string;
+  startSession: boolean;
+  viewPassword: boolean;
+}
+
+/** A request's credential grants as its accesses keep them, in credential order. */
+export async function listGrantSnapshots(db: Executor, requestId: number): Promise<AccessGrantSnapshot[]> {
+  const rows = await db
+    .selectFrom('access_request_grants as g')
+    .innerJoin('credentials as c', 'c.id', 'g.credential_id')
+    .innerJoin('devices as d', 'd.id', 'c.device_id')
+    .select(['c.id', 'c.external_id', 'c.username', 'd.name as device_name', 'g.start_session', 'g.view_password'])
+    .where('g.request_id', '=', requestId)
+    .orderBy('c.id')
+    .execute();
+  return rows.map((row) => ({
+    credentialId: row.id,
+    credentialExternalId: row.external_id,
+    username: row.username,
+    deviceName: row.device_name,
+    startSession: row.start_session,
+    viewPassword: row.view_password,
+  }));
+}
+
+/**
+ * One approver's response, for each of the groups given; a response the approver already gave for a group is
+ * kept and not counted again. Returns the ids of the responses this call inserted.
+ */
+export async function insertApprovalResponses(
+  db: Executor,
+  response: {
+    requestId: number;
+    groupIds: readonly number[];
+    approverUserId: string;
+    decision: 'approve' | 'reject';
+    comment: string | null;
+  },
+): Promise<number[]> {
+  const rows = await db
+    .insertInto('approval_responses')
+    .values(
+      response.groupIds.map((groupId) => ({
+        request_id: response.requestId,
+        access_group_id: groupId,
+        approver_user_id: response.approverUserId,
+        decision: response.decision,
+        comment: response.comment,
+      })),
+    )
+    .onConflict((conflict) => conflict.columns(['request_id', 'access_group_id', 'approver_user_id']).doNothing())
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/** Approvers were reminded (once: a second call changes nothing). */
+export async function markApproversReminded(db: Executor, requestId: number, now: Date): Promise<void> {
+  await db
+    .updateTable('access_requests')
+    .set({ reminded_at: now, updated_at: now })
+    .where('id', '=', requestId)
+    .where('reminded_at', 'is', null)
+    .execute();
+}
+
+/**
+ * Requests not yet reminded with accesses in force that end in (now, horizon] and last longer than
+ * `minimumDurationMs`, at most `limit`, locked; rows another process holds are skipped.
+ */
+export async function lockRequestsDueEndReminder(
+  trx: Transaction<DatabaseSchema>,
+  due: { now: Date; horizon: Date; minimumDurationMs: number; limit: number },
+): Promise<Array<{ id: number; code: string }>> {
+  const { rows } = await sql<{ id: number; code: string }>`
+    select r.id, r.code from access_requests r
+     where r.end_reminded_at is null
+       and exists (select 1 from accesses a
+                    where a.request_id = r.id and a.status in ('scheduled', 'active')
+                      and a.ends_at > ${due.now} and a.ends_at <= ${due.horizon}
+                      and a.ends_at - a.starts_at > ${`${due.minimumDurationMs} milliseconds`}::interval)
+     order by r.id limit ${due.limit}
+     for update of r skip locked`.execute(trx);
+  return rows;
+}
+
+/** The end reminder of a request was decided on (once: a second call changes nothing). */
+export async function markEndReminded(db: Executor, requestId: number, now: Date): Promise<void> {
+  await db
+    .updateTable('access_requests')
+    .set({ end_reminded_at: now, updated_at: now })
+    .where('id', '=', requestId)
+    .where('end_reminded_at', 'is', null)
+    .execute();
 }
