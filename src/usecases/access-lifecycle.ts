@@ -1,9 +1,9 @@
-// The access lifecycle (README, "Importing users" → Lifecycle; issue 8): accesses move scheduled → active → finished at their instants, and
-// the requester is reminded once, a day before a request's accesses end. Run by the `access.lifecycle` job every
-// minute, with the app's clock (deps.now). Safe to run twice or at the same time in two processes: rows are
-// claimed with FOR UPDATE SKIP LOCKED and every update re-checks the status it moves from, so an access moves
-// once and is audited once; a missed minute is caught up by the next tick. Cancelled and error accesses are
-// never touched.
+// The access lifecycle (README, "Importing users" → Lifecycle; issue 8): accesses move scheduled → active →
+// finished at their instants, and the requester is reminded once, a day before a request's accesses end. Run by
+// the `access.lifecycle` job every minute, with the app's clock (deps.now). Safe to run twice or at the same
+// time in two processes: rows are claimed with FOR UPDATE SKIP LOCKED and every update re-checks the status it
+// moves from, so an access moves once and is audited once; a missed minute is caught up by the next tick.
+// Cancelled and error accesses are never touched.
 import { finishEndedAccesses, startDueAccesses, summariseAccessesInForce } from '../db/repos/access-repo.ts';
 import { recordAuditEvents } from '../db/repos/audit-repo.ts';
 import { findRequestForCard, lockRequestsDueEndReminder, markEndReminded } from '../db/repos/request-repo.ts';

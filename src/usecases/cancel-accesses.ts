@@ -87,6 +87,10 @@ export async function planCancellation(
     : planAccessCancellation(db, target.code, mayCancel, options.lock === true);
 }
 
+function nothingToCancelIn(kind: 'request' | 'access', code: string, statusWord: string): CancelRefusal {
+  return { ok: false, reason: 'nothing-to-cancel', code, kind, statusWord };
+}
+
 async function planRequestCancellation(
   db: Executor,
   code: string,
@@ -96,13 +100,7 @@ async function planRequestCancellation(
   const request = await findRequestForCancellation(db, code, { forUpdate: lock });
   if (!request || !mayCancel(request.requesterUserId)) return { ok: false, reason: 'not-found', code };
   if (request.status === 'cancelled') return { ok: false, reason: 'already-cancelled', code: request.code };
-  const nothingToCancel: CancelRefusal = {
-    ok: false,
-    reason: 'nothing-to-cancel',
-    code: request.code,
-    kind: 'request',
-    statusWord: REQUEST_STATUS_WORDS[request.status],
-  };
+  const nothingToCancel = nothingToCancelIn('request', request.code, REQUEST_STATUS_WORDS[request.status]);
   if (request.status === 'rejected' || request.status === 'expired') return nothingToCancel;
   const openAccesses = await countAccessesOfRequest(db, request.id, OPEN_ACCESS_STATUSES);
   // A provisioned request whose accesses have all ended (or were cancelled one by one) has nothing to stop.
@@ -133,14 +131,7 @@ async function planAccessCancellation(
   if (!mayCancel(request.requester_user_id)) return { ok: false, reason: 'not-found', code };
   const access = await findAccessForCancellation(db, found.id, { forUpdate: lock });
   if (access.status === 'cancelled') return { ok: false, reason: 'already-cancelled', code: access.code };
-  if (access.status === 'finished')
-    return {
-      ok: false,
-      reason: 'nothing-to-cancel',
-      code: access.code,
-      kind: 'access',
-      statusWord: ACCESS_STATUS_WORDS[access.status],
-    };
+  if (access.status === 'finished') return nothingToCancelIn('access', access.code, ACCESS_STATUS_WORDS[access.status]);
   return {
     ok: true,
     kind: 'access',

@@ -1,6 +1,6 @@
-// An approver's decision on a batch access request (README, "Importing users" → Approval): only approvers of an involved access group
-// count, never the requester; each group approves at approvals_required approvals, and rejections_to_cancel
-// rejections of any group reject the request. One transaction with the request row locked, so a double click
+// An approver's decision on a batch access request (README, "Importing users" → Approval): only approvers of
+// an involved access group count, never the requester; each group approves at approvals_required approvals,
+// and rejections_to_cancel rejections of any group reject the request. One transaction with the request row locked, so a double click
 // or two approvers at the same instant can never apply a decision twice or disagree with the thresholds.
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
 import {

@@ -9,7 +9,8 @@ import {
   listImportLines,
   updateImport,
 } from '../db/repos/import-repo.ts';
-import { findRequestByImport, listAccessCodesByUser } from '../db/repos/request-repo.ts';
+import { listAccessCodesByUser } from '../db/repos/access-repo.ts';
+import { findRequestByImport } from '../db/repos/request-repo.ts';
 import type { Db, Import } from '../db/schema.ts';
 import type { ImportCounts } from '../domain/import-lines.ts';
 import { PREVIEW_ERROR_LINES, SUMMARY_ERROR_LINES, resultsFileName } from '../domain/import-lines.ts';

@@ -1,8 +1,9 @@
 // Provisioning an approved request (README, "Importing users" → Provisioning): accesses for the new active
-// users, then per access the link email and the token email, in chunks. Every step records what it did before the next, so a chunk that
-// runs twice sends no second link email, and a crash repeats at most the email being sent at that instant.
-// The email jobs are queued once (by the approved → processing transition) and the summary is posted by
-// the one job that made the processing → completed transition.
+// users, then per access the link email and the token email, in chunks. Every step records what it did before
+// the next, so a chunk that runs twice sends no second link email, and a crash repeats at most the email being
+// sent at that instant. The email jobs are queued once (by the approved → processing transition) and the
+// summary is posted by the one job that made the processing → completed transition.
+import type { Transaction } from 'kysely';
 import {
   cancelOpenAccesses,
   clearAccessEmailError,
@@ -20,13 +21,12 @@ import type { AccessToEmail, StoredToken } from '../db/repos/access-repo.ts';
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
 import { countLinesInError, findImportById, setLineOutcomeOfUser } from '../db/repos/import-repo.ts';
 import { findRequestById, findRequestByImport, lockRequest, transitionRequest } from '../db/repos/request-repo.ts';
-import type { Transaction } from 'kysely';
 import type { DatabaseSchema, Db } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { provisionRequestQueue, sendAccessEmailsQueue } from '../jobs/queues.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { PermanentMailError } from '../mail/mailer.ts';
-import { accessLinkMail, accessTokenMail } from '../mail/templates.ts';
+import { sendLinkEmail, sendTokenEmail } from './access-emails.ts';
 import { generateAccessToken, hashToken } from './access-secrets.ts';
 import { createAccessesForRequest } from './create-accesses.ts';
 
@@ -161,30 +161,15 @@ async function sendEmailsOf(
     const expiresAt = new Date(deps.now().getTime() + deps.tokenTtlMinutes * 60 * 1000);
     const stored: StoredToken | undefined = token ? { hash: hashToken(deps.secretKey, token), expiresAt } : undefined;
     if (!access.linkEmailSentAt) {
-      const content = accessLinkMail({
-        to: access.email,
-        userName: access.userName,
-        vendorName: access.vendorName,
-        link: `${deps.publicBaseUrl}/access/${access.linkId}`,
-        accessCode: access.code,
-      });
-      ensureHeld();
-      await deps.mailer.send({ to: access.email, ...content, idempotencyKey: `${access.code}:link` });
+      const link = `${deps.publicBaseUrl}/access/${access.linkId}`;
+      await sendLinkEmail(deps.mailer, access, link, `${access.code}:link`, ensureHeld);
       await despiteDatabaseOutage(() => markLinkEmailSent(deps.db, access.id, deps.now(), stored));
       sent += 1;
     } else if (stored) {
       await storeAccessToken(deps.db, access.id, stored, deps.now());
     }
     if (token) {
-      const content = accessTokenMail({
-        to: access.email,
-        userName: access.userName,
-        token,
-        expiresAt,
-        timeZone: access.timeZone,
-      });
-      ensureHeld();
-      await deps.mailer.send({ to: access.email, ...content, idempotencyKey: `${access.code}:token` });
+      await sendTokenEmail(deps.mailer, access, { token, expiresAt }, `${access.code}:token`, ensureHeld);
       await despiteDatabaseOutage(() => markTokenEmailSent(deps.db, access.id, deps.now()));
       sent += 1;
     }
@@ -332,8 +317,9 @@ export type RetryResult =
   | { ok: false; reason: 'not-found' | 'not-allowed' | 'nothing-to-retry'; code?: string };
 
 /**
- * "Retry failed lines" (README, "Importing users" → Provisioning: the summary's button): only lines whose cause can change — a mail server's refusal — are tried
- * again; lines with invalid data are not. What was already done (accesses, emails sent) is never redone.
+ * "Retry failed lines" (README, "Importing users" → Provisioning: the summary's button): only lines whose
+ * cause can change — a mail server's refusal — are tried again; lines with invalid data are not. What was
+ * already done (accesses, emails sent) is never redone.
  */
 export async function retryFailedLines(
   deps: ProvisionDeps,

@@ -27,7 +27,7 @@ import {
 import type { DatabaseSchema, Db } from '../db/schema.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { PermanentMailError, TransientMailError } from '../mail/mailer.ts';
-import { accessLinkMail, accessTokenMail } from '../mail/templates.ts';
+import { sendLinkEmail, sendTokenEmail } from './access-emails.ts';
 import { generateAccessToken, hashToken } from './access-secrets.ts';
 import { linkState } from './first-access.ts';
 import type { LinkState } from './first-access.ts';
@@ -204,30 +204,9 @@ async function sendResendEmails(
     if (signal?.aborted) throw new JobNoLongerHeldError();
   };
   // Distinct Message-IDs per resend: some mailboxes drop a message whose Message-ID they have already seen.
-  if (link) {
-    const content = accessLinkMail({
-      to: access.email,
-      userName: access.userName,
-      vendorName: access.vendorName,
-      link,
-      accessCode: access.code,
-    });
-    ensureHeld();
-    await deps.mailer.send({
-      to: access.email,
-      ...content,
-      idempotencyKey: `${access.code}:link:resend-${resendId}`,
-    });
-  }
-  const content = accessTokenMail({
-    to: access.email,
-    userName: access.userName,
-    token,
-    expiresAt,
-    timeZone: access.timeZone,
-  });
-  ensureHeld();
-  await deps.mailer.send({ to: access.email, ...content, idempotencyKey: `${access.code}:token:resend-${resendId}` });
+  if (link) await sendLinkEmail(deps.mailer, access, link, `${access.code}:link:resend-${resendId}`, ensureHeld);
+  const tokenKey = `${access.code}:token:resend-${resendId}`;
+  await sendTokenEmail(deps.mailer, access, { token, expiresAt }, tokenKey, ensureHeld);
 }
 
 /** The mail server took the email(s): the attempt is sent, and only now does the new token work. */

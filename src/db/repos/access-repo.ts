@@ -61,6 +61,14 @@ export async function markRequesterNotified(db: Executor, cancellationId: number
   await db.updateTable('cancellations').set({ requester_notified_at: now }).where('id', '=', cancellationId).execute();
 }
 
+/** Accesses (`a`) with their user (`u`) and the user's vendor (`v`). */
+function accessesWithUser(db: Executor) {
+  return db
+    .selectFrom('accesses as a')
+    .innerJoin('third_party_users as u', 'u.id', 'a.user_id')
+    .innerJoin('vendors as v', 'v.id', 'u.vendor_id');
+}
+
 /** Link ids are 22 characters; anything longer is cut before the lookup (and then not found). */
 const MAX_LINK_ID_LENGTH = 64;
 
@@ -94,10 +102,7 @@ export async function findAccessByLink(
   linkId: string,
   options: { forUpdate?: boolean } = {},
 ): Promise<AccessForPage | undefined> {
-  let query = db
-    .selectFrom('accesses as a')
-    .innerJoin('third_party_users as u', 'u.id', 'a.user_id')
-    .innerJoin('vendors as v', 'v.id', 'u.vendor_id')
+  let query = accessesWithUser(db)
     .select([
       'a.id',
       'a.code',
@@ -196,12 +201,14 @@ export async function insertAccessesSkippingExisting(
   accesses: NewAccesses,
   users: ReadonlyArray<{ userId: number; linkId: string }>,
 ): Promise<number> {
+  const userIds = users.map((user) => user.userId);
+  const linkIds = users.map((user) => user.linkId);
   const { rows } = await sql<{ id: number }>`
     insert into accesses (user_id, request_id, starts_at, ends_at, time_zone, grants, limitation, status, link_id)
     select user_id, ${accesses.requestId}, ${accesses.startsAt}, ${accesses.endsAt}, ${accesses.timeZone},
            ${JSON.stringify(accesses.grants)}::jsonb, ${JSON.stringify(accesses.limitation)}::jsonb,
            ${accesses.status}, link_id
-      from unnest(${users.map((user) => user.userId)}::int[], ${users.map((user) => user.linkId)}::text[]) as t(user_id, link_id)
+      from unnest(${userIds}::int[], ${linkIds}::text[]) as t(user_id, link_id)
     on conflict (request_id, user_id) do nothing
     returning id`.execute(db);
   return rows.length;
@@ -232,10 +239,7 @@ export interface AccessToEmail {
 
 /** The accesses of one email chunk, in id order. */
 export async function listAccessesToEmail(db: Executor, accessIds: readonly number[]): Promise<AccessToEmail[]> {
-  const rows = await db
-    .selectFrom('accesses as a')
-    .innerJoin('third_party_users as u', 'u.id', 'a.user_id')
-    .innerJoin('vendors as v', 'v.id', 'u.vendor_id')
+  const rows = await accessesWithUser(db)
     .innerJoin('access_requests as r', 'r.id', 'a.request_id')
     .select([
       'a.id',
@@ -416,10 +420,7 @@ export async function findAccessForCancellation(
   accessId: number,
   options: { forUpdate?: boolean } = {},
 ): Promise<{ id: number; code: string; status: AccessStatus; userName: string; vendorName: string }> {
-  const row = await db
-    .selectFrom('accesses as a')
-    .innerJoin('third_party_users as u', 'u.id', 'a.user_id')
-    .innerJoin('vendors as v', 'v.id', 'u.vendor_id')
+  const row = await accessesWithUser(db)
     .select(['a.id', 'a.code', 'a.status', 'u.name as user_name', 'v.name as vendor_name'])
     .where('a.id', '=', accessId)
     .$if(options.forUpdate === true, (query) => query.forUpdate('a'))
@@ -552,4 +553,14 @@ export async function summariseAccessesInForce(
     .where('ends_at', '>', now)
     .executeTakeFirstOrThrow();
   return { count: Number(row.count), firstEnd: row.ends_at ? new Date(row.ends_at) : null };
+}
+
+/** The access code of each user of a request (for the results spreadsheet). */
+export async function listAccessCodesByUser(db: Executor, requestId: number): Promise<Map<number, string>> {
+  const rows = await db
+    .selectFrom('accesses')
+    .select(['user_id', 'code'])
+    .where('request_id', '=', requestId)
+    .execute();
+  return new Map(rows.map((row) => [row.user_id, row.code]));
 }

@@ -331,16 +331,6 @@ export async function markResponseAnnounced(db: Executor, responseId: number, ts
   await db.updateTable('approval_responses').set({ announced_ts: ts }).where('id', '=', responseId).execute();
 }
 
-/** The access code of each user of a request (for the results spreadsheet). */
-export async function listAccessCodesByUser(db: Executor, requestId: number): Promise<Map<number, string>> {
-  const rows = await db
-    .selectFrom('accesses')
-    .select(['user_id', 'code'])
-    .where('request_id', '=', requestId)
-    .execute();
-  return new Map(rows.map((row) => [row.user_id, row.code]));
-}
-
 export class RequestTransitionError extends Error {
   constructor(code: string, from: RequestStatus, to: RequestStatus) {
     super(`request ${code} cannot go from ${from} to ${to}`);
