@@ -43,6 +43,9 @@ export default tseslint.config(
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  // The layers (STYLE.md, README "Project map"): the domain imports no I/O; use cases reach Slack, spreadsheets and
+  // the web only through ports; jobs call use cases and never the Slack adapter. Type-only imports are allowed
+  // where a layer names a shape another one defines (a row type, a spreadsheet's rows).
   {
     files: ['src/domain/**/*.ts'],
     rules: {
@@ -60,15 +63,72 @@ export default tseslint.config(
                 'nodemailer',
                 '@electric-sql/*',
                 'yaml',
+                'xlsx',
                 '../db/*',
                 '../slack/*',
                 '../jobs/*',
                 '../mail/*',
                 '../usecases/*',
                 '../catalog-file/*',
+                '../spreadsheet/*',
+                '../web/*',
               ],
               message: 'The domain is pure: no I/O imports.',
               allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/usecases/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@slack/*', 'xlsx', '../slack/*', '../web/*'],
+              message: 'Use cases reach Slack and the web through ports (notifier.ts, import-files.ts), never directly.',
+            },
+            {
+              group: ['../spreadsheet/*'],
+              message: 'Use cases read and write spreadsheets through the Spreadsheets port (spreadsheets.ts).',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/slack/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../db/*', '../../db/*', '../db/repos/*', '../../db/repos/*'],
+              message: 'The Slack adapter reads and writes nothing itself: call a use case (row types may be imported).',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/jobs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@slack/*', '../slack/*', '../web/*'],
+              message: 'Jobs call use cases; what they tell people goes through the Notifier port.',
             },
           ],
         },

@@ -6,6 +6,9 @@ import type { Db } from './db/schema.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/mailer.ts';
+import type { ImportFiles } from './usecases/import-files.ts';
+import type { Notifier } from './usecases/notifier.ts';
+import type { Spreadsheets } from './usecases/spreadsheets.ts';
 
 export interface AppDeps {
   config: Config;
@@ -22,6 +25,12 @@ export interface AppDeps {
    * Slack at each call) for deciding. Built once per process (slack/usergroup-members.ts), so all share one cache.
    */
   approverGroups: Record<'cached' | 'current', (usergroupId: string) => Promise<string[]>>;
+  /** How use cases and jobs tell people what happened (on Slack: src/slack/slack-notifier.ts). */
+  notifier: Notifier;
+  /** Uploaded spreadsheets' bytes (on Slack: src/slack/slack-files.ts). */
+  files: ImportFiles;
+  /** Reading spreadsheets and writing the results spreadsheet (src/spreadsheet/spreadsheets.ts). */
+  spreadsheets: Spreadsheets;
 }
 
 /** What sending an access's emails needs (provisioning and resends): one place reads it from the config. */

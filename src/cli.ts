@@ -15,6 +15,7 @@ import type { Logger } from './logger.ts';
 import { migrateAll } from './db/migrator.ts';
 import type { ProcessRole } from './main.ts';
 import { checkReadLines, readForDryRun } from './usecases/dry-run-import.ts';
+import { sheetJsSpreadsheets } from './spreadsheet/spreadsheets.ts';
 import type { DryRun } from './usecases/dry-run-import.ts';
 import { catalogFormatFromFileName } from './catalog-file/read-catalog-file.ts';
 import { formatCatalogReport, loadCatalog } from './usecases/load-catalog.ts';
@@ -87,7 +88,7 @@ const commands: Record<string, Command> = {
       const config = configFor('database');
       const fileName = path.basename(file);
       // Read before the database is opened: a refused file needs no database at all.
-      const sheet = await readForDryRun({
+      const sheet = await readForDryRun(sheetJsSpreadsheets, {
         bytes: new Uint8Array(read),
         fileName,
         limits: { maxBytes: config.importMaxBytes, maxRows: config.importMaxRows },

@@ -17,6 +17,9 @@ import type { AppDeps } from './app-deps.ts';
 import { SLACK_EVENTS_PATH } from './slack/ids.ts';
 import { createApproverGroups } from './slack/usergroup-members.ts';
 import { createSlackAdapter } from './slack/slack-app.ts';
+import { createSlackImportFiles } from './slack/slack-files.ts';
+import { createSlackNotifier } from './slack/slack-notifier.ts';
+import { sheetJsSpreadsheets } from './spreadsheet/spreadsheets.ts';
 import type { SlackAdapter } from './slack/slack-app.ts';
 import { healthRoutes } from './web/health-routes.ts';
 import { landingPageRoutes } from './web/landing-page.ts';
@@ -93,6 +96,9 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
       slack: slackClient,
       mailer,
       approverGroups: createApproverGroups(slackClient, logger.child({ component: 'slack' }), options.now),
+      notifier: createSlackNotifier(slackClient),
+      files: createSlackImportFiles(slackClient, config.slack.botToken),
+      spreadsheets: sheetJsSpreadsheets,
     };
 
     let slack: SlackAdapter | undefined;

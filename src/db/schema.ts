@@ -125,6 +125,8 @@ export interface ImportLinesTable {
   outcome: LineOutcome | null;
   errors: ColumnType<LineError[], string | undefined, string>;
   user_id: number | null;
+  /** The vendor of the user the line creates, from the dry run (0005); null for existing and error lines. */
+  vendor_id: number | null;
 }
 
 export type RequestStatus =
@@ -164,6 +166,16 @@ export interface AccessRequestsTable {
   end_reminded_at: Date | null;
   /** That DM, once posted. */
   end_reminder_ts: string | null;
+  /** The job that moved the request to completed*: the one that posts the summary (0005). */
+  finished_by_job: string | null;
+  /** The summary (its ts) whose results spreadsheet was uploaded (0005). */
+  results_posted_for: string | null;
+}
+
+/** The access groups that decide a request, fixed when it is created (0005). */
+export interface AccessRequestGroupsTable {
+  request_id: number;
+  access_group_id: number;
 }
 
 export interface RequestDraftsTable {
@@ -279,6 +291,7 @@ export interface DatabaseSchema {
   request_drafts: RequestDraftsTable;
   access_request_devices: AccessRequestDevicesTable;
   access_request_grants: AccessRequestGrantsTable;
+  access_request_groups: AccessRequestGroupsTable;
   accesses: AccessesTable;
   approval_responses: ApprovalResponsesTable;
   audit_events: AuditEventsTable;
@@ -295,5 +308,7 @@ export type AccessGroup = Selectable<AccessGroupsTable>;
 export type Device = Selectable<DevicesTable>;
 export type Credential = Selectable<CredentialsTable>;
 export type Import = Selectable<ImportsTable>;
+export type AccessRequest = Selectable<AccessRequestsTable>;
+export type Access = Selectable<AccessesTable>;
 export type NewImport = Insertable<ImportsTable>;
 export type ImportUpdate = Updateable<ImportsTable>;

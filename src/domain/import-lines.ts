@@ -281,3 +281,12 @@ export function formatErrorLine(lineNumber: number, error: LineError): string {
       : error.value;
   return `line ${lineNumber} \u00b7 ${error.column} \u00b7 "${value}" \u00b7 ${error.message}`;
 }
+
+/** Error lines shown inline: in a preview, and in a summary (the rest are in the results spreadsheet). */
+export const PREVIEW_ERROR_LINES = 10;
+export const SUMMARY_ERROR_LINES = 20;
+
+/** The results spreadsheet's name (README "Importing users"): every line with its outcome. */
+export function resultsFileName(importCode: string): string {
+  return `${importCode}-results.xlsx`;
+}

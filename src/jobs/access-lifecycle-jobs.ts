@@ -1,7 +1,7 @@
 // access.lifecycle (every minute, a pg-boss schedule): accesses start and finish at their instants, and the
 // requests whose accesses end within a day get request.end-reminder, the requester's one DM.
 import type { AppDeps } from '../app-deps.ts';
-import { remindAccessesEnd } from '../slack/lifecycle-publisher.ts';
+import { remindAccessesEnd } from '../usecases/lifecycle-notices.ts';
 import { advanceAccessLifecycle } from '../usecases/access-lifecycle.ts';
 import type { JobHandler } from './job-queue.ts';
 

@@ -1,6 +1,6 @@
 // cancellation.announce: after `/domum cancel`, the thread reply, the card and the requester's DM, each once.
 import type { AppDeps } from '../app-deps.ts';
-import { announceCancellation } from '../slack/lifecycle-publisher.ts';
+import { announceCancellation } from '../usecases/lifecycle-notices.ts';
 import type { JobHandler } from './job-queue.ts';
 
 export function announceCancellationJob(deps: AppDeps): JobHandler<{ cancellationId: number }> {

@@ -1,17 +1,17 @@
 // import.check: download the spreadsheet from Slack, run the dry run, store it, show the preview.
-import { publishPreview } from '../slack/import-publisher.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { downloadSlackFile } from '../slack/slack-files.ts';
+import { publishPreview } from '../usecases/import-notices.ts';
 import { checkImport, FileUnavailableError } from '../usecases/import-lifecycle.ts';
 import type { JobHandler } from './job-queue.ts';
 
 export function checkImportJob(deps: AppDeps): JobHandler<{ importId: number }> {
   const limits = { maxBytes: deps.config.importMaxBytes, maxRows: deps.config.importMaxRows };
   return async ({ importId }, context) => {
-    const result = await checkImport({ db: deps.db, jobs: deps.jobs, limits }, importId, async (record) => {
+    const checkDeps = { db: deps.db, jobs: deps.jobs, now: deps.now, limits, spreadsheets: deps.spreadsheets };
+    const result = await checkImport(checkDeps, importId, async (record) => {
       if (!record.slack_file_id) throw new FileUnavailableError('The import has no file.');
       try {
-        return await downloadSlackFile(deps.slack, deps.config.slack.botToken, record.slack_file_id, limits.maxBytes);
+        return await deps.files.download(record.slack_file_id, limits.maxBytes);
       } catch (error) {
         // Slack unreachable or failing, attempt after attempt: the import ends as failed with a reason the
         // user can act on, instead of staying "Validating" forever.

@@ -1,6 +1,6 @@
 // request.card: post a new request's card (once: the card's ts is recorded).
 import type { AppDeps } from '../app-deps.ts';
-import { publishRequestCard } from '../slack/request-publisher.ts';
+import { publishRequestCard } from '../usecases/request-notices.ts';
 import type { JobHandler } from './job-queue.ts';
 
 export function postRequestCardJob(deps: AppDeps): JobHandler<{ requestId: number }> {

@@ -3,7 +3,7 @@
 // Both may run again after a crash or a lost database connection: every step below is safe to repeat.
 import { accessMailDeps } from '../app-deps.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { publishProgress, publishProvisioningSummary } from '../slack/provisioning-publisher.ts';
+import { publishProgress, publishProvisioningSummary } from '../usecases/provisioning-notices.ts';
 import {
   completeProvisioning,
   isFinisher,
@@ -39,7 +39,7 @@ export function sendAccessEmailsJob(deps: AppDeps): JobHandler<{ requestId: numb
 
 /** Completes the request when every access is final; the job that does so (now or in an earlier run) posts the summary. */
 async function finishIfDone(deps: AppDeps, requestId: number, context: JobContext): Promise<void> {
-  const status = await completeProvisioning(deps.db, requestId, context.jobId);
+  const status = await completeProvisioning(deps, requestId, context.jobId);
   if (status) context.logger.info('provisioning finished', { accessRequestId: requestId, status });
   if (status || (await isFinisher(deps.db, requestId, context.jobId)))
     await publishProvisioningSummary(deps, requestId);

@@ -1,6 +1,6 @@
 // request.remind and request.expire (scheduled at Create for half the approval TTL and the TTL).
 import type { AppDeps } from '../app-deps.ts';
-import { remindApprovers } from '../slack/request-publisher.ts';
+import { remindApprovers } from '../usecases/request-notices.ts';
 import { expireRequest } from '../usecases/request-deadlines.ts';
 import type { JobHandler } from './job-queue.ts';
 

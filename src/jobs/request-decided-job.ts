@@ -2,7 +2,7 @@
 // the thread, and the requester told once of each status change.
 import type { RequestStatus } from '../db/schema.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { announceDecisions } from '../slack/request-publisher.ts';
+import { announceDecisions } from '../usecases/request-notices.ts';
 import type { JobHandler } from './job-queue.ts';
 
 export function requestDecidedJob(

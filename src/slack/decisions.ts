@@ -8,7 +8,7 @@ import type { MayDecide } from '../usecases/decide-request.ts';
 
 /** Deciding reads user-group members from Slack each time: a cache would let a removed approver decide. */
 export function decisionDeps(deps: AppDeps) {
-  return { db: deps.db, jobs: deps.jobs, usergroupMembers: deps.approverGroups.current };
+  return { db: deps.db, jobs: deps.jobs, now: deps.now, usergroupMembers: deps.approverGroups.current };
 }
 
 export function refusalText(

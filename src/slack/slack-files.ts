@@ -3,6 +3,7 @@
 // address or a redirect points elsewhere), uploading result files, and the direct-message channel of a user.
 import type { WebClient } from '@slack/web-api';
 import { FileUnavailableError } from '../usecases/import-lifecycle.ts';
+import type { ImportFiles } from '../usecases/import-files.ts';
 
 export interface SlackFileInfo {
   id: string;
@@ -51,6 +52,11 @@ export function mayReceiveBotToken(url: URL, apiUrl: string): boolean {
   if (url.username !== '' || url.password !== '') return false;
   if (url.protocol === 'https:' && url.port === '' && SLACK_FILE_HOSTS.has(url.hostname)) return true;
   return url.origin === new URL(apiUrl).origin;
+}
+
+/** The ImportFiles port (src/usecases/import-files.ts) on Slack. */
+export function createSlackImportFiles(client: WebClient, botToken: string): ImportFiles {
+  return { download: (fileId, maxBytes) => downloadSlackFile(client, botToken, fileId, maxBytes) };
 }
 
 export async function downloadSlackFile(

@@ -3,8 +3,8 @@
 // checks the values). Every guard that bounds the work runs before the expensive step it protects.
 import * as XLSX from 'xlsx';
 import { cfb } from './cfb.ts';
-import { columnKeyForHeader, COLUMN_LABELS, describeExpectedHeaders, REQUIRED_COLUMNS } from './columns.ts';
-import type { ColumnKey } from './columns.ts';
+import { columnKeyForHeader, COLUMN_LABELS, describeExpectedHeaders, REQUIRED_COLUMNS } from '../domain/columns.ts';
+import type { ColumnKey } from '../domain/columns.ts';
 import { countSeparatorsInFirstLine, decodeCsvText, parseCsv } from './csv.ts';
 import type { CsvSeparator } from './csv.ts';
 import {
@@ -18,8 +18,8 @@ import {
 } from './zip-guard.ts';
 import type { ZipEntry, ZipProblem } from './zip-guard.ts';
 
-export { COLUMN_LABELS, columnKeyForHeader, REQUIRED_COLUMNS } from './columns.ts';
-export type { ColumnKey } from './columns.ts';
+export { COLUMN_LABELS, columnKeyForHeader, REQUIRED_COLUMNS } from '../domain/columns.ts';
+export type { ColumnKey } from '../domain/columns.ts';
 
 export type SpreadsheetFormat = 'xlsx' | 'xls' | 'ods' | 'csv';
 

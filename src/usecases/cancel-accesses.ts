@@ -3,9 +3,17 @@
 // One transaction with the request row locked (then the access row), so two clicks or two submissions cancel
 // once: the second finds the work done and says so. The thread, the card and the requester are told by a job
 // enqueued in the same transaction.
-import { sql } from 'kysely';
 import type { Transaction } from 'kysely';
+import {
+  cancelAccess,
+  cancelOpenAccesses,
+  countAccessesOfRequest,
+  findAccessByCode,
+  findAccessForCancellation,
+  insertCancellation,
+} from '../db/repos/access-repo.ts';
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
+import { findRequestById, findRequestForCancellation, transitionRequest } from '../db/repos/request-repo.ts';
 import type { AccessStatus, DatabaseSchema, Db, Executor, RequestStatus } from '../db/schema.ts';
 import { parseItemCode } from '../domain/codes.ts';
 import { ACCESS_STATUS_WORDS, REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
@@ -73,85 +81,57 @@ export async function planCancellation(
   actor: CancelActor,
   options: { lock?: boolean } = {},
 ): Promise<CancelPlan | CancelRefusal> {
-  const notFound = { ok: false as const, reason: 'not-found' as const, code: target.code };
   const mayCancel = (requesterUserId: string) => requesterUserId === actor.userId || actor.isAdmin;
-  if (target.kind === 'request') {
-    const request = await db
-      .selectFrom('access_requests as r')
-      .innerJoin('imports as i', 'i.id', 'r.import_id')
-      .select(['r.id', 'r.code', 'r.status', 'r.requester_user_id', 'i.file_name'])
-      .where('r.code', '=', target.code)
-      .$if(options.lock === true, (query) => query.forUpdate('r'))
-      .executeTakeFirst();
-    if (!request || !mayCancel(request.requester_user_id)) return notFound;
-    if (request.status === 'cancelled') return { ok: false, reason: 'already-cancelled', code: request.code };
-    if (request.status === 'rejected' || request.status === 'expired') {
-      return {
-        ok: false,
-        reason: 'nothing-to-cancel',
-        code: request.code,
-        kind: 'request',
-        statusWord: REQUEST_STATUS_WORDS[request.status],
-      };
-    }
-    const open = await db
-      .selectFrom('accesses')
-      .select((eb) => eb.fn.countAll<string>().as('count'))
-      .where('request_id', '=', request.id)
-      .where('status', 'in', [...OPEN_ACCESS_STATUSES])
-      .executeTakeFirstOrThrow();
-    const openAccesses = Number(open.count);
-    // A provisioned request whose accesses have all ended (or were cancelled one by one) has nothing to stop.
-    if ((request.status === 'completed' || request.status === 'completed_with_errors') && openAccesses === 0) {
-      return {
-        ok: false,
-        reason: 'nothing-to-cancel',
-        code: request.code,
-        kind: 'request',
-        statusWord: REQUEST_STATUS_WORDS[request.status],
-      };
-    }
-    return {
-      ok: true,
-      kind: 'request',
-      requestId: request.id,
-      code: request.code,
-      status: request.status,
-      fileName: request.file_name,
-      requesterUserId: request.requester_user_id,
-      openAccesses,
-    };
-  }
-  const found = await db
-    .selectFrom('accesses')
-    .select(['id', 'request_id'])
-    .where('code', '=', target.code)
-    .executeTakeFirst();
-  if (!found) return notFound;
-  const request = await db
-    .selectFrom('access_requests')
-    .select(['id', 'code', 'requester_user_id'])
-    .where('id', '=', found.request_id)
-    .$if(options.lock === true, (query) => query.forUpdate())
-    .executeTakeFirstOrThrow();
-  if (!mayCancel(request.requester_user_id)) return notFound;
-  const access = await db
-    .selectFrom('accesses as a')
-    .innerJoin('third_party_users as u', 'u.id', 'a.user_id')
-    .innerJoin('vendors as v', 'v.id', 'u.vendor_id')
-    .select(['a.id', 'a.code', 'a.status', 'u.name as user_name', 'v.name as vendor_name'])
-    .where('a.id', '=', found.id)
-    .$if(options.lock === true, (query) => query.forUpdate('a'))
-    .executeTakeFirstOrThrow();
+  return target.kind === 'request'
+    ? planRequestCancellation(db, target.code, mayCancel, options.lock === true)
+    : planAccessCancellation(db, target.code, mayCancel, options.lock === true);
+}
+
+function nothingToCancelIn(kind: 'request' | 'access', code: string, statusWord: string): CancelRefusal {
+  return { ok: false, reason: 'nothing-to-cancel', code, kind, statusWord };
+}
+
+async function planRequestCancellation(
+  db: Executor,
+  code: string,
+  mayCancel: (requesterUserId: string) => boolean,
+  lock: boolean,
+): Promise<CancelPlan | CancelRefusal> {
+  const request = await findRequestForCancellation(db, code, { forUpdate: lock });
+  if (!request || !mayCancel(request.requesterUserId)) return { ok: false, reason: 'not-found', code };
+  if (request.status === 'cancelled') return { ok: false, reason: 'already-cancelled', code: request.code };
+  const nothingToCancel = nothingToCancelIn('request', request.code, REQUEST_STATUS_WORDS[request.status]);
+  if (request.status === 'rejected' || request.status === 'expired') return nothingToCancel;
+  const openAccesses = await countAccessesOfRequest(db, request.id, OPEN_ACCESS_STATUSES);
+  // A provisioned request whose accesses have all ended (or were cancelled one by one) has nothing to stop.
+  if ((request.status === 'completed' || request.status === 'completed_with_errors') && openAccesses === 0)
+    return nothingToCancel;
+  return {
+    ok: true,
+    kind: 'request',
+    requestId: request.id,
+    code: request.code,
+    status: request.status,
+    fileName: request.fileName,
+    requesterUserId: request.requesterUserId,
+    openAccesses,
+  };
+}
+
+async function planAccessCancellation(
+  db: Executor,
+  code: string,
+  mayCancel: (requesterUserId: string) => boolean,
+  lock: boolean,
+): Promise<CancelPlan | CancelRefusal> {
+  const found = await findAccessByCode(db, code);
+  if (!found) return { ok: false, reason: 'not-found', code };
+  const request = await findRequestById(db, found.requestId, { forUpdate: lock });
+  if (!request) throw new Error(`request ${found.requestId} of ${code} not found`);
+  if (!mayCancel(request.requester_user_id)) return { ok: false, reason: 'not-found', code };
+  const access = await findAccessForCancellation(db, found.id, { forUpdate: lock });
   if (access.status === 'cancelled') return { ok: false, reason: 'already-cancelled', code: access.code };
-  if (access.status === 'finished')
-    return {
-      ok: false,
-      reason: 'nothing-to-cancel',
-      code: access.code,
-      kind: 'access',
-      statusWord: ACCESS_STATUS_WORDS[access.status],
-    };
+  if (access.status === 'finished') return nothingToCancelIn('access', access.code, ACCESS_STATUS_WORDS[access.status]);
   return {
     ok: true,
     kind: 'access',
@@ -160,33 +140,10 @@ export async function planCancellation(
     code: access.code,
     requestCode: request.code,
     status: access.status,
-    userName: access.user_name,
-    vendorName: access.vendor_name,
+    userName: access.userName,
+    vendorName: access.vendorName,
     requesterUserId: request.requester_user_id,
   };
-}
-
-/**
- * Every access of the request not yet finished or cancelled becomes cancelled: its link stops working (the
- * landing page refuses a cancelled access) and its token is forgotten. One audit event per access, written by
- * the same statement, so a batch of 50,000 costs one round trip. Returns how many were cancelled.
- */
-export async function cancelOpenAccesses(
-  trx: Transaction<DatabaseSchema>,
-  input: { requestId: number; actor: string; now: Date; details: Record<string, unknown> },
-): Promise<number> {
-  const { rows } = await sql<{ count: number }>`
-    with cancelled as (
-      update accesses
-         set status = 'cancelled', cancelled_at = ${input.now}, token_hash = null, token_expires_at = null, updated_at = now()
-       where request_id = ${input.requestId} and status in ('scheduled', 'active', 'error')
-       returning code),
-    audited as (
-      insert into audit_events (actor, action, target, details)
-      select ${input.actor}, 'access.cancelled', code, ${JSON.stringify(input.details)}::jsonb from cancelled
-      returning 1)
-    select count(*)::int as count from audited`.execute(trx);
-  return rows[0]?.count ?? 0;
 }
 
 export interface CancelDeps {
@@ -218,79 +175,63 @@ export async function cancelAccesses(
   return deps.db.transaction().execute(async (trx): Promise<CancelResult> => {
     const plan = await planCancellation(trx, input.target, input.actor, { lock: true });
     if (!plan.ok) return plan;
-    const now = deps.now();
     const actor = input.actor.userId;
-    let accessCount: number;
-    let accessId: number | null = null;
-    if (plan.kind === 'request' && plan.status === 'awaiting_approval') {
-      // Nobody has access yet: the same as "Cancel request" on the card, with the reason recorded.
-      await cancelPendingRequest(trx, {
-        requestId: plan.requestId,
-        code: plan.code,
-        actor,
-        details: { reason, accesses: 0 },
-      });
-      accessCount = 0;
-    } else if (plan.kind === 'request') {
-      accessCount = await cancelOpenAccesses(trx, {
-        requestId: plan.requestId,
-        actor,
-        now,
-        details: { reason, request: plan.code },
-      });
-      // Provisioning sees the status and stops: no further access is created, no further email sent.
-      await trx
-        .updateTable('access_requests')
-        .set({ status: 'cancelled', updated_at: new Date() })
-        .where('id', '=', plan.requestId)
-        .execute();
-      await recordAuditEvent(trx, {
-        actor,
-        action: 'request.cancelled',
-        target: plan.code,
-        details: { reason, accesses: accessCount, previousStatus: plan.status },
-      });
-    } else {
-      await trx
-        .updateTable('accesses')
-        .set({
-          status: 'cancelled',
-          cancelled_at: now,
-          token_hash: null,
-          token_expires_at: null,
-          updated_at: new Date(),
-        })
-        .where('id', '=', plan.accessId)
-        .execute();
-      await recordAuditEvent(trx, {
-        actor,
-        action: 'access.cancelled',
-        target: plan.code,
-        details: { reason, request: plan.requestCode },
-      });
-      accessCount = 1;
-      accessId = plan.accessId;
-    }
-    const cancellation = await trx
-      .insertInto('cancellations')
-      .values({
-        request_id: plan.requestId,
-        access_id: accessId,
-        cancelled_by: actor,
-        reason,
-        previous_status: plan.status,
-        access_count: accessCount,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await deps.jobs.enqueue(trx, announceCancellationQueue, { cancellationId: cancellation.id });
-    return {
-      ok: true,
-      kind: plan.kind,
-      code: plan.code,
-      accessCount,
+    const accessCount = await applyCancellation(trx, plan, actor, reason, deps.now());
+    const cancellationId = await insertCancellation(trx, {
+      requestId: plan.requestId,
+      accessId: plan.kind === 'access' ? plan.accessId : null,
+      cancelledBy: actor,
+      reason,
       previousStatus: plan.status,
-      cancellationId: cancellation.id,
-    };
+      accessCount,
+    });
+    await deps.jobs.enqueue(trx, announceCancellationQueue, { cancellationId });
+    return { ok: true, kind: plan.kind, code: plan.code, accessCount, previousStatus: plan.status, cancellationId };
   });
+}
+
+/** Cancels what the plan says, with the rows already locked, and audits it. Returns how many accesses. */
+async function applyCancellation(
+  trx: Transaction<DatabaseSchema>,
+  plan: Extract<CancelPlan, { ok: true }>,
+  actor: string,
+  reason: string,
+  now: Date,
+): Promise<number> {
+  if (plan.kind === 'request' && plan.status === 'awaiting_approval') {
+    // Nobody has access yet: the same as "Cancel request" on the card, with the reason recorded.
+    await cancelPendingRequest(trx, {
+      requestId: plan.requestId,
+      code: plan.code,
+      actor,
+      now,
+      details: { reason, accesses: 0 },
+    });
+    return 0;
+  }
+  if (plan.kind === 'request') {
+    const accessCount = await cancelOpenAccesses(trx, {
+      requestId: plan.requestId,
+      actor,
+      now,
+      details: { reason, request: plan.code },
+    });
+    // Provisioning sees the status and stops: no further access is created, no further email sent.
+    await transitionRequest(trx, plan.requestId, 'cancelled', now);
+    await recordAuditEvent(trx, {
+      actor,
+      action: 'request.cancelled',
+      target: plan.code,
+      details: { reason, accesses: accessCount, previousStatus: plan.status },
+    });
+    return accessCount;
+  }
+  await cancelAccess(trx, plan.accessId, now);
+  await recordAuditEvent(trx, {
+    actor,
+    action: 'access.cancelled',
+    target: plan.code,
+    details: { reason, request: plan.requestCode },
+  });
+  return 1;
 }

@@ -1,19 +1,26 @@
-// An approver's decision on a batch access request (SPEC §2, §4): only approvers of an involved access group
-// count, never the requester; each group approves at approvals_required approvals, and rejections_to_cancel
-// rejections of any group reject the request. One transaction with the request row locked, so a double click
+// An approver's decision on a batch access request (README, "Importing users" → Approval): only approvers of
+// an involved access group count, never the requester; each group approves at approvals_required approvals,
+// and rejections_to_cancel rejections of any group reject the request. One transaction with the request row locked, so a double click
 // or two approvers at the same instant can never apply a decision twice or disagree with the thresholds.
-import { sql } from 'kysely';
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
-import { findImportById } from '../db/repos/import-repo.ts';
-import { findInvolvedVendors } from '../db/repos/request-repo.ts';
+import {
+  findRequestById,
+  findRequestGroups,
+  insertApprovalResponses,
+  listApprovalResponses,
+  lockRequest,
+  transitionRequest,
+} from '../db/repos/request-repo.ts';
+import type { RequestGroup } from '../db/repos/request-repo.ts';
 import type { Db, RequestStatus } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { provisionRequestQueue, requestDecidedQueue } from '../jobs/queues.ts';
-import { columnKeyForHeader } from '../spreadsheet/columns.ts';
+import { tallyDecision } from '../domain/approval.ts';
 
 export interface DecisionDeps {
   db: Db;
   jobs: JobQueue;
+  now: () => Date;
   /**
    * Members of a Slack user group as Slack has them now, never from a cache: someone removed from an approver
    * group must not decide on a membership read minutes ago. (Surfaces that only show who may decide can cache.)
@@ -21,44 +28,20 @@ export interface DecisionDeps {
   usergroupMembers: (usergroupId: string) => Promise<string[]>;
 }
 
-export interface InvolvedGroup {
-  id: number;
-  name: string;
-  approverUserIds: string[];
-  approverUsergroupId: string | null;
-  approvalsRequired: number;
-  rejectionsToCancel: number;
-}
+export type InvolvedGroup = RequestGroup;
 
+/** A request's access groups (fixed at Create) and what deciding needs to know about the request. */
 export async function involvedGroups(
   db: Db,
   requestId: number,
 ): Promise<{ requesterUserId: string; code: string; status: RequestStatus; groups: InvolvedGroup[] } | undefined> {
-  const request = await db
-    .selectFrom('access_requests')
-    .select(['id', 'code', 'import_id', 'requester_user_id', 'status'])
-    .where('id', '=', requestId)
-    .executeTakeFirst();
+  const request = await findRequestById(db, requestId);
   if (!request) return undefined;
-  const record = await findImportById(db, request.import_id);
-  const vendorIndex = (record?.headers ?? []).findIndex((header) => columnKeyForHeader(header) === 'vendor');
-  const vendors = vendorIndex >= 0 ? await findInvolvedVendors(db, request.import_id, vendorIndex) : [];
-  const groupIds = [...new Set(vendors.map((vendor) => vendor.accessGroupId))];
-  const groups = groupIds.length
-    ? await db.selectFrom('access_groups').selectAll().where('id', 'in', groupIds).orderBy('name').execute()
-    : [];
   return {
     requesterUserId: request.requester_user_id,
     code: request.code,
     status: request.status,
-    groups: groups.map((group) => ({
-      id: group.id,
-      name: group.name,
-      approverUserIds: group.approver_user_ids,
-      approverUsergroupId: group.approver_usergroup_id,
-      approvalsRequired: group.approvals_required,
-      rejectionsToCancel: group.rejections_to_cancel,
-    })),
+    groups: await findRequestGroups(db, requestId),
   };
 }
 
@@ -124,48 +107,23 @@ export async function decideRequest(
   if (!allowed.ok) return allowed;
   const all = await involvedGroups(deps.db, input.requestId);
   return deps.db.transaction().execute(async (trx) => {
-    const locked = await trx
-      .selectFrom('access_requests')
-      .select(['id', 'code', 'status'])
-      .where('id', '=', input.requestId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    const locked = await lockRequest(trx, input.requestId);
+    if (!locked) throw new Error(`request ${input.requestId} not found`);
     if (locked.status !== 'awaiting_approval')
       return { ok: false as const, reason: 'already-decided' as const, code: locked.code, status: locked.status };
-    const inserted = await trx
-      .insertInto('approval_responses')
-      .values(
-        allowed.groups.map((group) => ({
-          request_id: input.requestId,
-          access_group_id: group.id,
-          approver_user_id: input.userId,
-          decision: input.decision,
-          comment,
-        })),
-      )
-      .onConflict((conflict) => conflict.columns(['request_id', 'access_group_id', 'approver_user_id']).doNothing())
-      .returning('id')
-      .execute();
+    const inserted = await insertApprovalResponses(trx, {
+      requestId: input.requestId,
+      groupIds: allowed.groups.map((group) => group.id),
+      approverUserId: input.userId,
+      decision: input.decision,
+      comment,
+    });
     if (inserted.length === 0) return { ok: false as const, reason: 'already-responded' as const, code: locked.code };
-    const { rows: tallies } = await sql<{ access_group_id: number; approvals: number; rejections: number }>`
-      select access_group_id, count(*) filter (where decision = 'approve')::int as approvals,
-             count(*) filter (where decision = 'reject')::int as rejections
-        from approval_responses where request_id = ${input.requestId} group by access_group_id`.execute(trx);
-    const tally = new Map(tallies.map((row) => [row.access_group_id, row]));
-    const groups = all?.groups ?? allowed.groups;
-    const rejected = groups.some((group) => (tally.get(group.id)?.rejections ?? 0) >= group.rejectionsToCancel);
-    const approved =
-      !rejected &&
-      groups.length > 0 &&
-      groups.every((group) => (tally.get(group.id)?.approvals ?? 0) >= group.approvalsRequired);
-    const status: RequestStatus = rejected ? 'rejected' : approved ? 'approved' : 'awaiting_approval';
-    if (status !== 'awaiting_approval') {
-      await trx
-        .updateTable('access_requests')
-        .set({ status, decided_at: new Date(), updated_at: new Date() })
-        .where('id', '=', input.requestId)
-        .execute();
-    }
+    const responses = await listApprovalResponses(trx, input.requestId);
+    const tally = tallyDecision(all?.groups ?? allowed.groups, responses);
+    const status: RequestStatus =
+      tally.outcome === 'rejected' ? 'rejected' : tally.outcome === 'approved' ? 'approved' : 'awaiting_approval';
+    if (status !== 'awaiting_approval') await transitionRequest(trx, input.requestId, status, deps.now());
     await recordAuditEvent(trx, {
       actor: input.userId,
       action: `request.${input.decision}d`,
@@ -174,7 +132,7 @@ export async function decideRequest(
     });
     await deps.jobs.enqueue(trx, requestDecidedQueue, {
       requestId: input.requestId,
-      responseIds: inserted.map((row) => row.id),
+      responseIds: inserted,
       status,
     });
     if (status === 'approved')

@@ -5,8 +5,8 @@ import { findRegisteredEmails, listVendorsForImport } from '../db/repos/import-r
 import type { Executor } from '../db/schema.ts';
 import { collectEmails, validateLines } from '../domain/import-lines.ts';
 import type { ImportCounts, LineInput, ValidatedLine } from '../domain/import-lines.ts';
-import { readSpreadsheetOffThread } from '../spreadsheet/read-off-thread.ts';
 import type { ColumnKey, Refusal, SheetRows } from '../spreadsheet/read-spreadsheet.ts';
+import type { Spreadsheets } from './spreadsheets.ts';
 
 export interface ImportLimits {
   maxBytes: number;
@@ -59,13 +59,12 @@ export type SpreadsheetRead =
  * The first half of the dry run: the file's rows, read in the spreadsheet worker. `domum validate` runs it before
  * it opens the database, which a refused file then never needs.
  */
-export async function readForDryRun(input: {
-  bytes: Uint8Array;
-  fileName: string;
-  limits: ImportLimits;
-}): Promise<SpreadsheetRead> {
+export async function readForDryRun(
+  spreadsheets: Pick<Spreadsheets, 'read'>,
+  input: { bytes: Uint8Array; fileName: string; limits: ImportLimits },
+): Promise<SpreadsheetRead> {
   const fileHash = hashFile(input.bytes);
-  const read = await readSpreadsheetOffThread(input.bytes, input.fileName, input.limits);
+  const read = await spreadsheets.read(input.bytes, input.fileName, input.limits);
   return read.ok ? { ok: true, fileHash, rows: read.rows } : { ok: false, fileHash, refusal: read.refusal };
 }
 
@@ -77,8 +76,9 @@ export async function checkReadLines(db: Executor, read: Extract<SpreadsheetRead
 
 export async function dryRunSpreadsheet(
   db: Executor,
+  spreadsheets: Pick<Spreadsheets, 'read'>,
   input: { bytes: Uint8Array; fileName: string; limits: ImportLimits },
 ): Promise<DryRunResult> {
-  const read = await readForDryRun(input);
+  const read = await readForDryRun(spreadsheets, input);
   return read.ok ? { ok: true, dryRun: await checkReadLines(db, read) } : read;
 }

@@ -1,33 +1,17 @@
-// The third-party user's first access (SPEC §5): the emailed link plus the one-time token. Opening the link
-// changes nothing; a correct, unexpired token activates the access once; wrong tokens count, and the fifth
-// locks the access until a new token is sent.
-import type { Db, Executor } from '../db/schema.ts';
+// The third-party user's first access (README, "Importing users" → The landing page): the emailed link plus
+// the one-time token. Opening the link changes nothing; a correct, unexpired token activates the access once;
+// wrong tokens count, and the fifth locks the access until a new token is sent.
+import type { Db } from '../db/schema.ts';
+import { findAccessByLink, markFirstAccessActivated, setFailedTokenAttempts } from '../db/repos/access-repo.ts';
+import type { AccessForPage } from '../db/repos/access-repo.ts';
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
 import { tokenMatches } from './access-secrets.ts';
 
 export const MAX_TOKEN_ATTEMPTS = 5;
-/** Link ids are 22 characters; anything longer is cut before the lookup (and then not found). */
-const MAX_LINK_ID_LENGTH = 64;
 
-export interface AccessForPage {
-  id: number;
-  code: string;
-  userName: string;
-  email: string;
-  vendorName: string;
-  linkId: string;
-  status: string;
-  firstAccessState: string;
-  startsAt: Date;
-  endsAt: Date;
-  timeZone: string;
-  grants: unknown;
-  limitation: unknown;
-  tokenHash: string | null;
-  tokenExpiresAt: Date | null;
-  tokenEmailSentAt: Date | null;
-  failedTokenAttempts: number;
-}
+// The landing page reads an access through this use case's module, never a repository.
+export { findAccessByLink };
+export type { AccessForPage };
 
 /**
  * Where a link stands, for the page: `open` asks for the token. An access past its end is `finished` even
@@ -42,63 +26,6 @@ export function linkState(access: AccessForPage | undefined, now: Date): LinkSta
   if (access.status === 'error') return 'on-hold';
   if (access.firstAccessState === 'activated') return 'activated';
   return 'open';
-}
-
-/**
- * One query whatever the link: a malformed or unknown id is looked up like any other (and not found), so its
- * answer takes the same time. `forUpdate` locks the access row (only it, not the user or vendor).
- */
-export async function findAccessByLink(
-  db: Executor,
-  linkId: string,
-  options: { forUpdate?: boolean } = {},
-): Promise<AccessForPage | undefined> {
-  let query = db
-    .selectFrom('accesses as a')
-    .innerJoin('third_party_users as u', 'u.id', 'a.user_id')
-    .innerJoin('vendors as v', 'v.id', 'u.vendor_id')
-    .select([
-      'a.id',
-      'a.code',
-      'u.name',
-      'u.email',
-      'v.name as vendor_name',
-      'a.link_id',
-      'a.status',
-      'a.first_access_state',
-      'a.starts_at',
-      'a.ends_at',
-      'a.time_zone',
-      'a.grants',
-      'a.limitation',
-      'a.token_hash',
-      'a.token_expires_at',
-      'a.token_email_sent_at',
-      'a.failed_token_attempts',
-    ])
-    .where('a.link_id', '=', linkId.slice(0, MAX_LINK_ID_LENGTH));
-  if (options.forUpdate) query = query.forUpdate('a');
-  const row = await query.executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    code: row.code,
-    userName: row.name,
-    email: row.email,
-    vendorName: row.vendor_name,
-    linkId: row.link_id,
-    status: row.status,
-    firstAccessState: row.first_access_state,
-    startsAt: row.starts_at,
-    endsAt: row.ends_at,
-    timeZone: row.time_zone,
-    grants: row.grants,
-    limitation: row.limitation,
-    tokenHash: row.token_hash,
-    tokenExpiresAt: row.token_expires_at,
-    tokenEmailSentAt: row.token_email_sent_at,
-    failedTokenAttempts: row.failed_token_attempts,
-  };
 }
 
 export type ActivationResult =
@@ -138,21 +65,8 @@ export async function activateFirstAccess(
 
     // The same two writes whatever the outcome — one UPDATE (of no row when the link is unknown: identity ids
     // start at 1) and one audit event — so neither the database work nor the time tells a caller anything.
-    await trx
-      .updateTable('accesses')
-      .set(
-        result.kind === 'activated'
-          ? {
-              first_access_state: 'activated',
-              activated_at: now,
-              token_hash: null,
-              token_expires_at: null,
-              updated_at: new Date(),
-            }
-          : { failed_token_attempts: attempts },
-      )
-      .where('id', '=', access?.id ?? 0)
-      .execute();
+    if (result.kind === 'activated') await markFirstAccessActivated(trx, result.access.id, now);
+    else await setFailedTokenAttempts(trx, access?.id ?? 0, attempts);
     await recordAuditEvent(trx, {
       actor: 'third-party',
       action: result.kind === 'activated' ? 'access.activated' : 'access.token_refused',

@@ -20,19 +20,21 @@ import type { DatabaseSchema, Db, Import, LineOutcome } from '../db/schema.ts';
 import type { ImportCounts, ValidatedLine } from '../domain/import-lines.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { checkImportQueue, runImportQueue } from '../jobs/queues.ts';
-import { columnKeyForHeader } from '../spreadsheet/columns.ts';
+import { columnKeyForHeader } from '../domain/columns.ts';
 import { dryRunSpreadsheet, toLineInputs, validateAgainstDatabase } from './dry-run-import.ts';
 import type { ImportLimits } from './dry-run-import.ts';
+import type { Spreadsheets } from './spreadsheets.ts';
 
 export interface ImportDeps {
   db: Db;
   jobs: JobQueue;
+  now: () => Date;
 }
 
 /** Path A (the modal) and the CLI: a new import, checked by a job. */
 export async function startImport(deps: ImportDeps, record: NewImportRecord): Promise<Import> {
   return deps.db.transaction().execute(async (trx) => {
-    const created = await insertImport(trx, record);
+    const created = await insertImport(trx, record, deps.now());
     await deps.jobs.enqueue(trx, checkImportQueue, { importId: created.id });
     return created;
   });
@@ -41,7 +43,7 @@ export async function startImport(deps: ImportDeps, record: NewImportRecord): Pr
 /** Path B: an uploaded file starts at most one import, however many events Slack sends for it. */
 export async function startImportFromUpload(deps: ImportDeps, record: NewImportRecord): Promise<Import | undefined> {
   return deps.db.transaction().execute(async (trx) => {
-    const created = await insertUploadImportOnce(trx, { ...record, source: 'upload' });
+    const created = await insertUploadImportOnce(trx, { ...record, source: 'upload' }, deps.now());
     if (created) await deps.jobs.enqueue(trx, checkImportQueue, { importId: created.id });
     return created;
   });
@@ -73,7 +75,7 @@ export type CheckResult =
  * an import that is no longer `validating` is left as it is, and the lines are replaced, not appended.
  */
 export async function checkImport(
-  deps: ImportDeps & { limits: ImportLimits },
+  deps: ImportDeps & { limits: ImportLimits; spreadsheets: Pick<Spreadsheets, 'read'> },
   importId: number,
   fetchFile: (record: Import) => Promise<Uint8Array>,
 ): Promise<CheckResult> {
@@ -86,11 +88,15 @@ export async function checkImport(
     bytes = await fetchFile(record);
   } catch (error) {
     if (!(error instanceof FileUnavailableError)) throw error;
-    return failImport(deps.db, importId, error.message, null);
+    return failImport(deps, importId, error.message, null);
   }
   const downloaded = performance.now();
-  const result = await dryRunSpreadsheet(deps.db, { bytes, fileName: record.file_name, limits: deps.limits });
-  if (!result.ok) return failImport(deps.db, importId, result.refusal.message, result.fileHash);
+  const result = await dryRunSpreadsheet(deps.db, deps.spreadsheets, {
+    bytes,
+    fileName: record.file_name,
+    limits: deps.limits,
+  });
+  if (!result.ok) return failImport(deps, importId, result.refusal.message, result.fileHash);
   const { dryRun } = result;
   const checked = performance.now();
   const stored = await deps.db.transaction().execute(async (trx) => {
@@ -107,16 +113,22 @@ export async function checkImport(
         outcome: line.outcome,
         errors: line.errors,
         userId: null,
+        vendorId: line.user?.vendorId ?? null,
       })),
     );
-    await updateImport(trx, importId, {
-      status: 'ready',
-      fileHash: dryRun.fileHash,
-      sheetName: dryRun.rows.sheetName,
-      headers: dryRun.rows.columns.map((column) => column.header),
-      unknownColumns: dryRun.rows.unknownColumns,
-      counts: dryRun.counts,
-    });
+    await updateImport(
+      trx,
+      importId,
+      {
+        status: 'ready',
+        fileHash: dryRun.fileHash,
+        sheetName: dryRun.rows.sheetName,
+        headers: dryRun.rows.columns.map((column) => column.header),
+        unknownColumns: dryRun.rows.unknownColumns,
+        counts: dryRun.counts,
+      },
+      deps.now(),
+    );
     const updated = await findImportById(trx, importId);
     return { kind: 'ready' as const, import: updated ?? locked, counts: dryRun.counts };
   });
@@ -133,17 +145,22 @@ export async function checkImport(
   return stored;
 }
 
-async function failImport(db: Db, importId: number, reason: string, fileHash: string | null): Promise<CheckResult> {
-  return db.transaction().execute(async (trx) => {
+async function failImport(
+  deps: Pick<ImportDeps, 'db' | 'now'>,
+  importId: number,
+  reason: string,
+  fileHash: string | null,
+): Promise<CheckResult> {
+  return deps.db.transaction().execute(async (trx) => {
     const locked = await findImportById(trx, importId, { forUpdate: true });
     if (!locked) return { kind: 'missing' as const };
     if (locked.status !== 'validating') return { kind: 'already-checked' as const, import: locked };
-    await updateImport(trx, importId, {
-      status: 'failed',
-      failureReason: reason,
-      finished: true,
-      ...(fileHash ? { fileHash } : {}),
-    });
+    await updateImport(
+      trx,
+      importId,
+      { status: 'failed', failureReason: reason, finished: true, ...(fileHash ? { fileHash } : {}) },
+      deps.now(),
+    );
     return { kind: 'failed' as const, import: (await findImportById(trx, importId)) ?? locked, reason };
   });
 }
@@ -176,7 +193,7 @@ export async function continueImport(deps: ImportDeps, importId: number, userId:
   return deps.db.transaction().execute(async (trx) => {
     const decision = await lockForDecision(trx, importId, userId);
     if (!decision.ok) return decision;
-    await updateImport(trx, importId, { status: 'importing' });
+    await updateImport(trx, importId, { status: 'importing' }, deps.now());
     await recordAuditEvent(trx, {
       actor: userId,
       action: 'import.continued',
@@ -192,7 +209,7 @@ export async function cancelImport(deps: ImportDeps, importId: number, userId: s
   return deps.db.transaction().execute(async (trx) => {
     const decision = await lockForDecision(trx, importId, userId);
     if (!decision.ok) return decision;
-    await updateImport(trx, importId, { status: 'cancelled', finished: true });
+    await updateImport(trx, importId, { status: 'cancelled', finished: true }, deps.now());
     await recordAuditEvent(trx, {
       actor: userId,
       action: 'import.cancelled',
@@ -267,7 +284,7 @@ export async function runImport(deps: ImportDeps, importId: number): Promise<Run
     await updateLineOutcomes(trx, importId, final);
     const counts: ImportCounts = { lines: final.length, created: 0, created_inactive: 0, existing: 0, error: 0 };
     for (const line of final) counts[line.outcome] += 1;
-    await updateImport(trx, importId, { status: 'done', counts, finished: true });
+    await updateImport(trx, importId, { status: 'done', counts, finished: true }, deps.now());
     await recordAuditEvent(trx, {
       actor: locked.importer_user_id,
       action: 'import.done',
@@ -277,4 +294,9 @@ export async function runImport(deps: ImportDeps, importId: number): Promise<Run
     const updated = (await findImportById(trx, importId)) ?? locked;
     return { kind: 'done' as const, import: updated, counts };
   });
+}
+
+/** An import as it stands, for the buttons and modals that act on it. */
+export function findImport(deps: Pick<ImportDeps, 'db'>, importId: number): Promise<Import | undefined> {
+  return findImportById(deps.db, importId);
 }

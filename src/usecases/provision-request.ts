@@ -1,19 +1,33 @@
-// Provisioning an approved request (SPEC §2, §5, §7): accesses for the new active users, then per access the
-// link email and the token email, in chunks. Every step records what it did before the next, so a chunk that
-// runs twice sends no second link email, and a crash repeats at most the email being sent at that instant.
-// The email jobs are queued once (by the approved → processing transition) and the summary is posted by
-// the one job that made the processing → completed transition.
-import { sql } from 'kysely';
+// Provisioning an approved request (README, "Importing users" → Provisioning): accesses for the new active
+// users, then per access the link email and the token email, in chunks. Every step records what it did before
+// the next, so a chunk that runs twice sends no second link email, and a crash repeats at most the email being
+// sent at that instant. The email jobs are queued once (by the approved → processing transition) and the
+// summary is posted by the one job that made the processing → completed transition.
+import type { Transaction } from 'kysely';
+import {
+  cancelOpenAccesses,
+  clearAccessEmailError,
+  countEmailProgress,
+  findAccessStatus,
+  listAccessesRefusedByMail,
+  listAccessesToEmail,
+  listAccessIdsOfRequest,
+  markAccessEmailRefused,
+  markLinkEmailSent,
+  markTokenEmailSent,
+  storeAccessToken,
+} from '../db/repos/access-repo.ts';
+import type { AccessToEmail, StoredToken } from '../db/repos/access-repo.ts';
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
-import { findImportById } from '../db/repos/import-repo.ts';
-import type { Db } from '../db/schema.ts';
+import { countLinesInError, findImportById, setLineOutcomeOfUser } from '../db/repos/import-repo.ts';
+import { findRequestById, findRequestByImport, lockRequest, transitionRequest } from '../db/repos/request-repo.ts';
+import type { DatabaseSchema, Db } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { sendAccessEmailsQueue } from '../jobs/queues.ts';
+import { provisionRequestQueue, sendAccessEmailsQueue } from '../jobs/queues.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { PermanentMailError } from '../mail/mailer.ts';
-import { accessLinkMail, accessTokenMail } from '../mail/templates.ts';
+import { sendLinkEmail, sendTokenEmail } from './access-emails.ts';
 import { generateAccessToken, hashToken } from './access-secrets.ts';
-import { cancelOpenAccesses } from './cancel-accesses.ts';
 import { createAccessesForRequest } from './create-accesses.ts';
 
 export const EMAIL_CHUNK = 200;
@@ -28,17 +42,29 @@ export type PrepareResult = 'ready' | 'waiting-for-import' | 'not-approved';
 
 /** The accesses of an approved request (created once, whatever runs twice). */
 export async function prepareProvisioning(deps: ProvisionDeps, requestId: number): Promise<PrepareResult> {
-  const request = await deps.db
-    .selectFrom('access_requests')
-    .select(['id', 'status', 'import_id'])
-    .where('id', '=', requestId)
-    .executeTakeFirst();
+  const request = await findRequestById(deps.db, requestId);
   if (!request || (request.status !== 'approved' && request.status !== 'processing')) return 'not-approved';
   // The users are imported by the import job: until it is done there is nobody to give access to. That job
   // starts provisioning itself when it finishes an approved request's import.
   if ((await findImportById(deps.db, request.import_id))?.status !== 'done') return 'waiting-for-import';
   await createAccessesForRequest(deps, requestId);
   return 'ready';
+}
+
+/** A request approved while its users were still being imported starts provisioning now. */
+export async function provisionAfterImport(deps: { db: Db; jobs: JobQueue }, importId: number): Promise<void> {
+  const request = await findRequestByImport(deps.db, importId);
+  if (request?.status !== 'approved') return;
+  await deps.db
+    .transaction()
+    .execute((trx) =>
+      deps.jobs.enqueue(
+        trx,
+        provisionRequestQueue,
+        { requestId: request.id },
+        { singletonKey: `provision-${request.id}` },
+      ),
+    );
 }
 
 /**
@@ -49,12 +75,8 @@ export async function prepareProvisioning(deps: ProvisionDeps, requestId: number
  */
 export async function startProvisioning(deps: ProvisionDeps, requestId: number): Promise<boolean> {
   return deps.db.transaction().execute(async (trx) => {
-    const locked = await trx
-      .selectFrom('access_requests')
-      .select(['code', 'status'])
-      .where('id', '=', requestId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    const locked = await lockRequest(trx, requestId);
+    if (!locked) throw new Error(`request ${requestId} not found`);
     // Cancelled (`/domum cancel`) while prepareProvisioning was creating the accesses: those are cancelled
     // too, and no email goes out.
     if (locked.status === 'cancelled')
@@ -65,22 +87,9 @@ export async function startProvisioning(deps: ProvisionDeps, requestId: number):
         details: { request: locked.code, reason: 'the request was cancelled' },
       });
     if (locked.status !== 'approved') return false;
-    await trx
-      .updateTable('access_requests')
-      .set({ status: 'processing', updated_at: new Date() })
-      .where('id', '=', requestId)
-      .execute();
+    await transitionRequest(trx, requestId, 'processing', deps.now());
     await recordAuditEvent(trx, { actor: 'domum', action: 'request.processing', target: locked.code, details: {} });
-    const accesses = await trx
-      .selectFrom('accesses')
-      .select('id')
-      .where('request_id', '=', requestId)
-      .orderBy('id')
-      .execute();
-    for (let start = 0; start < accesses.length; start += EMAIL_CHUNK) {
-      const ids = accesses.slice(start, start + EMAIL_CHUNK).map((access) => access.id);
-      await deps.jobs.enqueue(trx, sendAccessEmailsQueue, { requestId, accessIds: ids });
-    }
+    await enqueueEmailChunks(deps.jobs, trx, requestId, await listAccessIdsOfRequest(trx, requestId));
     return true;
   });
 }
@@ -117,136 +126,91 @@ export async function sendAccessEmails(
   accessIds: readonly number[],
   signal?: AbortSignal,
 ): Promise<{ sent: number; refused: number }> {
-  const accesses = await deps.db
-    .selectFrom('accesses as a')
-    .innerJoin('third_party_users as u', 'u.id', 'a.user_id')
-    .innerJoin('vendors as v', 'v.id', 'u.vendor_id')
-    .innerJoin('access_requests as r', 'r.id', 'a.request_id')
-    .select([
-      'a.id',
-      'a.code',
-      'a.link_id',
-      'a.time_zone',
-      'a.status',
-      'a.link_email_sent_at',
-      'a.token_email_sent_at',
-      'a.email_error',
-      'u.name',
-      'u.email',
-      'u.id as user_id',
-      'v.name as vendor_name',
-      'r.import_id',
-    ])
-    .where('a.id', 'in', accessIds.length ? [...accessIds] : [0])
-    .orderBy('a.id')
-    .execute();
-  let sent = 0;
-  let refused = 0;
+  const accesses = await listAccessesToEmail(deps.db, accessIds);
   const ensureHeld = () => {
     if (signal?.aborted) throw new JobNoLongerHeldError();
   };
-  const sendFor = async (access: (typeof accesses)[number]): Promise<void> => {
-    if (access.email_error || access.status === 'cancelled') return;
-    // Cancelled since the chunk was read: nothing more is sent for it.
-    if (
-      (await deps.db.selectFrom('accesses').select('status').where('id', '=', access.id).executeTakeFirst())?.status ===
-      'cancelled'
-    )
-      return;
-    try {
-      // A fresh token each attempt: only its hash is stored, so a token whose email may not have gone out is
-      // replaced rather than re-sent. Its hash is stored before its email leaves (with the link email's
-      // record, saving a round trip), so the token in the latest token email is always the one that works.
-      const token = access.token_email_sent_at ? undefined : generateAccessToken();
-      const expiresAt = new Date(deps.now().getTime() + deps.tokenTtlMinutes * 60 * 1000);
-      const tokenColumns = token
-        ? { token_hash: hashToken(deps.secretKey, token), token_expires_at: expiresAt, failed_token_attempts: 0 }
-        : {};
-      if (!access.link_email_sent_at) {
-        const content = accessLinkMail({
-          to: access.email,
-          userName: access.name,
-          vendorName: access.vendor_name,
-          link: `${deps.publicBaseUrl}/access/${access.link_id}`,
-          accessCode: access.code,
-        });
-        ensureHeld();
-        await deps.mailer.send({ to: access.email, ...content, idempotencyKey: `${access.code}:link` });
-        await despiteDatabaseOutage(() =>
-          deps.db
-            .updateTable('accesses')
-            .set({ link_email_sent_at: deps.now(), ...tokenColumns, updated_at: new Date() })
-            .where('id', '=', access.id)
-            .execute(),
-        );
-        sent += 1;
-      } else if (token) {
-        await deps.db
-          .updateTable('accesses')
-          .set({ ...tokenColumns, updated_at: new Date() })
-          .where('id', '=', access.id)
-          .execute();
-      }
-      if (token) {
-        const content = accessTokenMail({
-          to: access.email,
-          userName: access.name,
-          token,
-          expiresAt,
-          timeZone: access.time_zone,
-        });
-        ensureHeld();
-        await deps.mailer.send({ to: access.email, ...content, idempotencyKey: `${access.code}:token` });
-        await despiteDatabaseOutage(() =>
-          deps.db
-            .updateTable('accesses')
-            .set({ token_email_sent_at: deps.now(), updated_at: new Date() })
-            .where('id', '=', access.id)
-            .execute(),
-        );
-        sent += 1;
-      }
-    } catch (error) {
-      if (!(error instanceof PermanentMailError)) throw error;
-      refused += 1;
-      await deps.db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('accesses')
-          .set({ email_error: error.reply, status: 'error', updated_at: new Date() })
-          .where('id', '=', access.id)
-          .execute();
-        await trx
-          .updateTable('import_lines')
-          .set({
-            outcome: 'error',
-            errors: JSON.stringify([
-              { column: 'Email', value: access.email, message: `the mail server refused it: ${error.reply}` },
-            ]),
-          })
-          .where('import_id', '=', access.import_id)
-          .where('user_id', '=', access.user_id)
-          .execute();
-      });
+  let sent = 0;
+  let refused = 0;
+  await inLanes(accesses, SEND_LANES, async (access) => {
+    const outcome = await sendEmailsOf(deps, access, ensureHeld);
+    sent += outcome.sent;
+    refused += outcome.refused;
+  });
+  return { sent, refused };
+}
+
+/**
+ * The emails of one access still to send. Each email counts in `sent` once it left; a permanent refusal
+ * counts in `refused` (with the emails that left before it), and anything else is thrown.
+ */
+async function sendEmailsOf(
+  deps: EmailDeps,
+  access: AccessToEmail,
+  ensureHeld: () => void,
+): Promise<{ sent: number; refused: number }> {
+  if (access.emailError || access.status === 'cancelled') return { sent: 0, refused: 0 };
+  // Cancelled since the chunk was read: nothing more is sent for it.
+  if ((await findAccessStatus(deps.db, access.id)) === 'cancelled') return { sent: 0, refused: 0 };
+  let sent = 0;
+  try {
+    // A fresh token each attempt: only its hash is stored, so a token whose email may not have gone out is
+    // replaced rather than re-sent. Its hash is stored before its email leaves (with the link email's
+    // record, saving a round trip), so the token in the latest token email is always the one that works.
+    const token = access.tokenEmailSentAt ? undefined : generateAccessToken();
+    const expiresAt = new Date(deps.now().getTime() + deps.tokenTtlMinutes * 60 * 1000);
+    const stored: StoredToken | undefined = token ? { hash: hashToken(deps.secretKey, token), expiresAt } : undefined;
+    if (!access.linkEmailSentAt) {
+      const link = `${deps.publicBaseUrl}/access/${access.linkId}`;
+      await sendLinkEmail(deps.mailer, access, link, `${access.code}:link`, ensureHeld);
+      await despiteDatabaseOutage(() => markLinkEmailSent(deps.db, access.id, deps.now(), stored));
+      sent += 1;
+    } else if (stored) {
+      await storeAccessToken(deps.db, access.id, stored, deps.now());
     }
-  };
-  // A few accesses at a time, so the mail server's connections are never idle while one access waits on the
-  // database. Every lane stops taking accesses at the first failure, and the chunk only fails once the lanes
-  // have stopped: no email of this chunk can still be on its way when the job is retried.
+    if (token) {
+      await sendTokenEmail(deps.mailer, access, { token, expiresAt }, `${access.code}:token`, ensureHeld);
+      await despiteDatabaseOutage(() => markTokenEmailSent(deps.db, access.id, deps.now()));
+      sent += 1;
+    }
+  } catch (error) {
+    if (!(error instanceof PermanentMailError)) throw error;
+    await recordMailRefusal(deps, access, error.reply);
+    return { sent, refused: 1 };
+  }
+  return { sent, refused: 0 };
+}
+
+/** A permanent refusal puts the access and its line in error, with the server's reply. */
+async function recordMailRefusal(deps: EmailDeps, access: AccessToEmail, reply: string): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    await markAccessEmailRefused(trx, access.id, reply, deps.now());
+    await setLineOutcomeOfUser(trx, access.importId, access.userId, 'error', [
+      { column: 'Email', value: access.email, message: `the mail server refused it: ${reply}` },
+    ]);
+  });
+}
+
+/**
+ * A few accesses at a time, so the mail server's connections are never idle while one access waits on the
+ * database. Every lane stops taking accesses at the first failure, and the chunk only fails once the lanes
+ * have stopped: no email of this chunk can still be on its way when the job is retried.
+ */
+async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | undefined;
   const lane = async () => {
-    while (!failure && next < accesses.length) {
-      const access = accesses[next++] as (typeof accesses)[number];
+    while (!failure && next < items.length) {
+      const item = items[next++] as T;
       try {
-        await sendFor(access);
+        await work(item);
       } catch (error) {
         failure ??= { error };
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(SEND_LANES, accesses.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
   if (failure) throw failure.error;
-  return { sent, refused };
 }
 
 /** Accesses of one chunk in flight at once (each still sends its link email before its token email). */
@@ -305,24 +269,10 @@ export interface ProvisioningProgress {
   finished: boolean;
 }
 
-/**
- * Counted by the database: every email job asks when it ends, and reading a 45,000-access request's rows
- * each time (225 jobs) cost more CPU than sending its emails.
- */
 export async function provisioningProgress(db: Db, requestId: number): Promise<ProvisioningProgress> {
-  const { rows } = await sql<{ total: number; done: number; emails_sent: number; errors: number }>`
-    select count(*)::int as total,
-           -- A cancelled access gets no (more) email: it counts as done, so progress reaches its end.
-           count(*) filter (where status = 'cancelled' or coalesce(email_error, '') <> ''
-                              or (link_email_sent_at is not null and token_email_sent_at is not null))::int as done,
-           (count(link_email_sent_at) + count(token_email_sent_at))::int as emails_sent,
-           count(*) filter (where coalesce(email_error, '') <> '')::int as errors
-      from accesses where request_id = ${requestId}`.execute(db);
-  const { total = 0, done = 0, emails_sent: emailsSent = 0, errors = 0 } = rows[0] ?? {};
-  return { total, done, emailsSent, errors, finished: done === total };
+  const progress = await countEmailProgress(db, requestId);
+  return { ...progress, finished: progress.done === progress.total };
 }
-
-const COMPLETED_ACTIONS = ['request.completed', 'request.completed_with_errors'];
 
 /**
  * processing → completed | completed_with_errors, once. Returns the new status, or undefined if not now.
@@ -331,32 +281,20 @@ const COMPLETED_ACTIONS = ['request.completed', 'request.completed_with_errors']
  * when it runs again.
  */
 export async function completeProvisioning(
-  db: Db,
+  deps: { db: Db; now: () => Date },
   requestId: number,
   finisher: string,
 ): Promise<'completed' | 'completed_with_errors' | undefined> {
-  const progress = await provisioningProgress(db, requestId);
+  const progress = await provisioningProgress(deps.db, requestId);
   if (!progress.finished) return undefined;
-  return db.transaction().execute(async (trx) => {
-    const locked = await trx
-      .selectFrom('access_requests')
-      .select(['code', 'status', 'import_id'])
-      .where('id', '=', requestId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+  const now = deps.now();
+  return deps.db.transaction().execute(async (trx) => {
+    const locked = await lockRequest(trx, requestId);
+    if (!locked) throw new Error(`request ${requestId} not found`);
     if (locked.status !== 'processing') return undefined;
-    const lineErrors = await trx
-      .selectFrom('import_lines')
-      .select((eb) => eb.fn.countAll<number>().as('count'))
-      .where('import_id', '=', locked.import_id)
-      .where('outcome', '=', 'error')
-      .executeTakeFirstOrThrow();
-    const status = progress.errors > 0 || Number(lineErrors.count) > 0 ? 'completed_with_errors' : 'completed';
-    await trx
-      .updateTable('access_requests')
-      .set({ status, updated_at: new Date() })
-      .where('id', '=', requestId)
-      .execute();
+    const lineErrors = await countLinesInError(trx, locked.import_id);
+    const status = progress.errors > 0 || lineErrors > 0 ? 'completed_with_errors' : 'completed';
+    await transitionRequest(trx, requestId, status, now, { finished_by_job: finisher });
     await recordAuditEvent(trx, {
       actor: 'domum',
       action: `request.${status}`,
@@ -369,21 +307,9 @@ export async function completeProvisioning(
 
 /** Whether `finisher` made the request's latest completion (see completeProvisioning). */
 export async function isFinisher(db: Db, requestId: number, finisher: string): Promise<boolean> {
-  const request = await db
-    .selectFrom('access_requests')
-    .select(['code', 'status'])
-    .where('id', '=', requestId)
-    .executeTakeFirst();
+  const request = await findRequestById(db, requestId);
   if (!request || (request.status !== 'completed' && request.status !== 'completed_with_errors')) return false;
-  const latest = await db
-    .selectFrom('audit_events')
-    .select('details')
-    .where('target', '=', request.code)
-    .where('action', 'in', COMPLETED_ACTIONS)
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return (latest?.details as { finisher?: unknown } | undefined)?.finisher === finisher;
+  return request.finished_by_job === finisher;
 }
 
 export type RetryResult =
@@ -391,74 +317,56 @@ export type RetryResult =
   | { ok: false; reason: 'not-found' | 'not-allowed' | 'nothing-to-retry'; code?: string };
 
 /**
- * "Retry failed lines" (SPEC §4): only lines whose cause can change — a mail server's refusal — are tried
- * again; lines with invalid data are not. What was already done (accesses, emails sent) is never redone.
+ * "Retry failed lines" (README, "Importing users" → Provisioning: the summary's button): only lines whose
+ * cause can change — a mail server's refusal — are tried again; lines with invalid data are not. What was
+ * already done (accesses, emails sent) is never redone.
  */
 export async function retryFailedLines(
   deps: ProvisionDeps,
   input: { requestId: number; userId: string; isAdmin: boolean },
 ): Promise<RetryResult> {
   return deps.db.transaction().execute(async (trx) => {
-    const locked = await trx
-      .selectFrom('access_requests')
-      .select(['id', 'code', 'status', 'requester_user_id', 'import_id'])
-      .where('id', '=', input.requestId)
-      .forUpdate()
-      .executeTakeFirst();
+    const locked = await lockRequest(trx, input.requestId);
     if (!locked) return { ok: false as const, reason: 'not-found' as const };
     if (locked.requester_user_id !== input.userId && !input.isAdmin)
       return { ok: false as const, reason: 'not-allowed' as const, code: locked.code };
     if (locked.status !== 'completed_with_errors')
       return { ok: false as const, reason: 'nothing-to-retry' as const, code: locked.code };
-    const failed = await trx
-      .selectFrom('accesses')
-      .select(['id', 'user_id', 'starts_at'])
-      .where('request_id', '=', input.requestId)
-      .where('email_error', 'is not', null)
-      .where('status', '=', 'error')
-      .orderBy('id')
-      .execute();
+    const failed = await listAccessesRefusedByMail(trx, input.requestId);
     if (failed.length === 0) return { ok: false as const, reason: 'nothing-to-retry' as const, code: locked.code };
     const now = deps.now().getTime();
     for (const access of failed) {
-      await trx
-        .updateTable('accesses')
-        .set({
-          email_error: null,
-          status: access.starts_at.getTime() > now ? 'scheduled' : 'active',
-          updated_at: new Date(),
-        })
-        .where('id', '=', access.id)
-        .execute();
-      await trx
-        .updateTable('import_lines')
-        .set({ outcome: 'created', errors: '[]' })
-        .where('import_id', '=', locked.import_id)
-        .where('user_id', '=', access.user_id)
-        .execute();
+      const status = access.startsAt.getTime() > now ? 'scheduled' : 'active';
+      await clearAccessEmailError(trx, access.id, status, deps.now());
+      await setLineOutcomeOfUser(trx, locked.import_id, access.userId, 'created', []);
     }
     // A new progress message and a new summary follow for the retried lines.
-    await trx
-      .updateTable('access_requests')
-      .set({
-        status: 'processing',
-        summary_ts: null,
-        progress_ts: null,
-        progress_updated_at: null,
-        updated_at: new Date(),
-      })
-      .where('id', '=', input.requestId)
-      .execute();
+    await transitionRequest(trx, input.requestId, 'processing', deps.now(), {
+      summary_ts: null,
+      progress_ts: null,
+      progress_updated_at: null,
+    });
     await recordAuditEvent(trx, {
       actor: input.userId,
       action: 'request.retried',
       target: locked.code,
       details: { lines: failed.length },
     });
-    for (let start = 0; start < failed.length; start += EMAIL_CHUNK) {
-      const ids = failed.slice(start, start + EMAIL_CHUNK).map((access) => access.id);
-      await deps.jobs.enqueue(trx, sendAccessEmailsQueue, { requestId: input.requestId, accessIds: ids });
-    }
+    const failedIds = failed.map((access) => access.id);
+    await enqueueEmailChunks(deps.jobs, trx, input.requestId, failedIds);
     return { ok: true as const, retried: failed.length };
   });
+}
+
+/** One email job per EMAIL_CHUNK accesses, inside the caller's transaction. */
+async function enqueueEmailChunks(
+  jobs: JobQueue,
+  trx: Transaction<DatabaseSchema>,
+  requestId: number,
+  accessIds: readonly number[],
+): Promise<void> {
+  for (let start = 0; start < accessIds.length; start += EMAIL_CHUNK) {
+    const ids = accessIds.slice(start, start + EMAIL_CHUNK);
+    await jobs.enqueue(trx, sendAccessEmailsQueue, { requestId, accessIds: ids });
+  }
 }

@@ -1,24 +1,31 @@
-// The batch access request wizard (SPEC §4): a draft per import, saved step by step, and Create — which
-// stores the request, starts the import of the users and posts the request card, in one transaction.
+// The batch access request wizard (README, "Importing users" → Automatically provide access after import): a
+// draft per import, saved step by step, and Create — which stores the request, starts the import of the users
+// and posts the request card, in one transaction.
+import type { Transaction } from 'kysely';
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
 import { findCredentialsByIds, findDevicesByIds } from '../db/repos/catalog-search-repo.ts';
 import { findImportById, updateImport } from '../db/repos/import-repo.ts';
 import {
   findDraft,
   findInvolvedVendors,
+  findRequestByImport,
+  findResumableDrafts,
+  insertRequest,
+  insertRequestDevices,
+  insertRequestGrants,
+  insertRequestGroups,
   listEnabledReasons,
   updateDraftData,
   upsertDraft,
 } from '../db/repos/request-repo.ts';
 import type { DraftRow, InvolvedVendor } from '../db/repos/request-repo.ts';
-import type { Db, Import } from '../db/schema.ts';
+import type { DatabaseSchema, Db, Import } from '../db/schema.ts';
 import { validateLimitation } from '../domain/access-limitation.ts';
 import type { LimitationProblem } from '../domain/access-limitation.ts';
 import { requestDraftDataSchema } from '../domain/request-draft.ts';
 import type { RequestDraftData, WizardStep } from '../domain/request-draft.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { expireRequestQueue, postRequestCardQueue, remindApproversQueue, runImportQueue } from '../jobs/queues.ts';
-import { columnKeyForHeader } from '../spreadsheet/columns.ts';
 import { getRoles } from './get-roles.ts';
 
 export const DRAFT_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -55,12 +62,16 @@ export async function beginRequestDraft(
   if (!record) return { ok: false, reason: 'not-found' };
   if (record.importer_user_id !== input.userId) return { ok: false, reason: 'not-yours' };
   if (record.status !== 'ready') return { ok: false, reason: 'not-ready' };
-  const draft = await upsertDraft(deps.db, {
-    importId: record.id,
-    requesterUserId: input.userId,
-    timeZone: input.timeZone,
-    expiresAt: new Date(deps.now().getTime() + DRAFT_LIFETIME_MS),
-  });
+  const draft = await upsertDraft(
+    deps.db,
+    {
+      importId: record.id,
+      requesterUserId: input.userId,
+      timeZone: input.timeZone,
+      expiresAt: new Date(deps.now().getTime() + DRAFT_LIFETIME_MS),
+    },
+    deps.now(),
+  );
   return { ok: true, draft, data: parseDraftData(draft.data), import: record };
 }
 
@@ -83,8 +94,12 @@ export async function openDraft(deps: WizardDeps, draftId: string, userId: strin
   return { ok: true, draft, data: parseDraftData(draft.data), import: record };
 }
 
-export async function saveDraft(deps: Pick<WizardDeps, 'db'>, draftId: string, data: RequestDraftData): Promise<void> {
-  await updateDraftData(deps.db, draftId, data);
+export async function saveDraft(
+  deps: Pick<WizardDeps, 'db' | 'now'>,
+  draftId: string,
+  data: RequestDraftData,
+): Promise<void> {
+  await updateDraftData(deps.db, draftId, data, deps.now());
 }
 
 export interface WizardContext {
@@ -97,11 +112,7 @@ export interface WizardContext {
 }
 
 export async function loadWizardContext(db: Db, record: Import): Promise<WizardContext> {
-  const vendorIndex = record.headers.findIndex((header) => columnKeyForHeader(header) === 'vendor');
-  const [reasons, vendors] = await Promise.all([
-    listEnabledReasons(db),
-    vendorIndex >= 0 ? findInvolvedVendors(db, record.id, vendorIndex) : Promise.resolve([]),
-  ]);
+  const [reasons, vendors] = await Promise.all([listEnabledReasons(db), findInvolvedVendors(db, record.id)]);
   const ends = vendors
     .map((vendor) => vendor.contractEnd)
     .filter((end): end is string => end !== null)
@@ -125,125 +136,105 @@ export async function createAccessRequest(deps: WizardDeps, draftId: string, use
   // A second Create (double click, Slack retry) finds the request the first one made, and makes no other.
   const previous = await findDraft(deps.db, draftId);
   if (previous && previous.requesterUserId === userId) {
-    const existing = await deps.db
-      .selectFrom('access_requests')
-      .select(['id', 'code'])
-      .where('import_id', '=', previous.importId)
-      .executeTakeFirst();
+    const existing = await findRequestByImport(deps.db, previous.importId);
     if (existing) return { ok: true, requestId: existing.id, code: existing.code, alreadyCreated: true };
   }
   const access = await openDraft(deps, draftId, userId);
   if (!access.ok) return access;
-  const { data, import: record } = access;
-  if (!data.general) return { ok: false, reason: 'incomplete', step: 'general', message: 'Fill in the General step.' };
-  if (!data.deviceIds?.length)
-    return { ok: false, reason: 'incomplete', step: 'devices', message: 'Choose at least one device.' };
-  if (!data.grants?.length)
-    return { ok: false, reason: 'incomplete', step: 'credentials', message: 'Choose at least one credential.' };
-  if (!data.limitation)
-    return { ok: false, reason: 'incomplete', step: 'limitation', message: 'Fill in the Access limitation step.' };
+  const checked = await checkDraft(deps, access.data, access.import);
+  if (!checked.ok) return checked;
+  return storeRequest(deps, access.import, userId, checked.request);
+}
+
+type CreateRefusal = Extract<CreateResult, { ok: false }>;
+
+/** A draft with every step filled in and checked against the catalog, and the groups that will decide it. */
+interface CheckedRequest {
+  general: NonNullable<RequestDraftData['general']>;
+  limitation: NonNullable<RequestDraftData['limitation']>;
+  grants: NonNullable<RequestDraftData['grants']>;
+  deviceIds: Set<number>;
+  groupIds: number[];
+}
+
+function incomplete(step: WizardStep, message: string): CreateRefusal {
+  return { ok: false, reason: 'incomplete', step, message };
+}
+
+async function checkDraft(
+  deps: WizardDeps,
+  data: RequestDraftData,
+  record: Import,
+): Promise<{ ok: true; request: CheckedRequest } | CreateRefusal> {
+  if (!data.general) return incomplete('general', 'Fill in the General step.');
+  if (!data.deviceIds?.length) return incomplete('devices', 'Choose at least one device.');
+  if (!data.grants?.length) return incomplete('credentials', 'Choose at least one credential.');
+  if (!data.limitation) return incomplete('limitation', 'Fill in the Access limitation step.');
   const context = await loadWizardContext(deps.db, record);
   if (context.governanceRequired && !data.general.governanceCode)
-    return {
-      ok: false,
-      reason: 'incomplete',
-      step: 'general',
-      message: 'A governance code is required for these vendors.',
-    };
+    return incomplete('general', 'A governance code is required for these vendors.');
   const problems = validateLimitation(data.limitation, { now: deps.now(), contractEnd: context.contractEnd });
   if (problems.length > 0) return { ok: false, reason: 'invalid-limitation', problems };
-  const devices = await findDevicesByIds(deps.db, data.deviceIds);
+  const choices = await checkCatalogChoices(deps.db, data.deviceIds, data.grants);
+  if (!choices.ok) return choices;
+  const { general, limitation, grants } = data;
+  const groupIds = [...new Set(context.vendors.map((vendor) => vendor.accessGroupId))];
+  return { ok: true, request: { general, limitation, grants, deviceIds: choices.deviceIds, groupIds } };
+}
+
+/** The chosen devices and credentials still exist, and every credential is of a chosen device. */
+async function checkCatalogChoices(
+  db: Db,
+  chosenDeviceIds: readonly number[],
+  grants: NonNullable<RequestDraftData['grants']>,
+): Promise<{ ok: true; deviceIds: Set<number> } | CreateRefusal> {
+  const devices = await findDevicesByIds(db, chosenDeviceIds);
   const credentials = await findCredentialsByIds(
-    deps.db,
-    data.grants.map((grant) => grant.credentialId),
+    db,
+    grants.map((grant) => grant.credentialId),
   );
   const deviceIds = new Set(devices.map((device) => device.id));
-  if (devices.length !== new Set(data.deviceIds).size)
-    return {
-      ok: false,
-      reason: 'incomplete',
-      step: 'devices',
-      message: 'A chosen device no longer exists; choose again.',
-    };
-  if (
-    credentials.length !== data.grants.length ||
-    credentials.some((credential) => !deviceIds.has(credential.device_id))
-  ) {
-    return {
-      ok: false,
-      reason: 'incomplete',
-      step: 'credentials',
-      message: 'Choose credentials of the chosen devices only.',
-    };
-  }
-  if (data.grants.some((grant) => !grant.startSession && !grant.viewPassword)) {
-    return {
-      ok: false,
-      reason: 'incomplete',
-      step: 'credentials',
-      message: 'Every credential needs Start session, View password or both.',
-    };
-  }
-  const { general, limitation, grants } = data;
+  if (devices.length !== new Set(chosenDeviceIds).size)
+    return incomplete('devices', 'A chosen device no longer exists; choose again.');
+  if (credentials.length !== grants.length || credentials.some((credential) => !deviceIds.has(credential.device_id)))
+    return incomplete('credentials', 'Choose credentials of the chosen devices only.');
+  if (grants.some((grant) => !grant.startSession && !grant.viewPassword))
+    return incomplete('credentials', 'Every credential needs Start session, View password or both.');
+  return { ok: true, deviceIds };
+}
+
+/** Create itself, in one transaction with the import's row locked: the request, its import, its jobs. */
+async function storeRequest(
+  deps: WizardDeps,
+  record: Import,
+  userId: string,
+  { general, limitation, grants, deviceIds, groupIds }: CheckedRequest,
+): Promise<CreateResult> {
   return deps.db.transaction().execute(async (trx) => {
     const locked = await findImportById(trx, record.id, { forUpdate: true });
-    const existing = await trx
-      .selectFrom('access_requests')
-      .select(['id', 'code'])
-      .where('import_id', '=', record.id)
-      .executeTakeFirst();
+    const existing = await findRequestByImport(trx, record.id);
     if (existing) return { ok: true as const, requestId: existing.id, code: existing.code, alreadyCreated: true };
     if (!locked || locked.status !== 'ready') return { ok: false as const, reason: 'not-ready' as const };
-    const request = await trx
-      .insertInto('access_requests')
-      .values({
-        import_id: record.id,
-        requester_user_id: userId,
+    const request = await insertRequest(
+      trx,
+      {
+        importId: record.id,
+        requesterUserId: userId,
         justification: general.justification,
-        reason_id: general.reasonId,
-        governance_code: general.governanceCode,
-        limitation: JSON.stringify(limitation),
-        time_zone: limitation.timeZone,
-        channel_id: locked.channel_id,
-        thread_ts: locked.thread_ts,
-        updated_at: new Date(),
-      })
-      .returning(['id', 'code'])
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('access_request_devices')
-      .values([...deviceIds].map((deviceId) => ({ request_id: request.id, device_id: deviceId })))
-      .execute();
-    await trx
-      .insertInto('access_request_grants')
-      .values(
-        grants.map((grant) => ({
-          request_id: request.id,
-          credential_id: grant.credentialId,
-          start_session: grant.startSession,
-          view_password: grant.viewPassword,
-        })),
-      )
-      .execute();
-    await updateImport(trx, record.id, { status: 'importing' });
-    await trx.updateTable('imports').set({ auto_access: true }).where('id', '=', record.id).execute();
-    await deps.jobs.enqueue(trx, runImportQueue, { importId: record.id });
-    await deps.jobs.enqueue(trx, postRequestCardQueue, { requestId: request.id });
-    // Scheduled in the database with the request itself, so a restart changes nothing.
-    const ttlMs = deps.approvalTtlHours * 3600 * 1000;
-    const created = deps.now().getTime();
-    await deps.jobs.enqueue(
-      trx,
-      remindApproversQueue,
-      { requestId: request.id },
-      { startAfter: new Date(created + ttlMs / 2), singletonKey: `remind-${request.id}` },
+        reasonId: general.reasonId,
+        governanceCode: general.governanceCode,
+        limitation,
+        channelId: locked.channel_id,
+        threadTs: locked.thread_ts,
+      },
+      deps.now(),
     );
-    await deps.jobs.enqueue(
-      trx,
-      expireRequestQueue,
-      { requestId: request.id },
-      { startAfter: new Date(created + ttlMs), singletonKey: `expire-${request.id}` },
-    );
+    await insertRequestDevices(trx, request.id, [...deviceIds]);
+    await insertRequestGrants(trx, request.id, grants);
+    // Who decides is fixed now: the access groups of the vendors whose users will get access.
+    await insertRequestGroups(trx, request.id, groupIds);
+    await updateImport(trx, record.id, { status: 'importing', autoAccess: true }, deps.now());
+    await enqueueRequestJobs(deps, trx, record.id, request.id);
     await recordAuditEvent(trx, {
       actor: userId,
       action: 'request.created',
@@ -252,4 +243,35 @@ export async function createAccessRequest(deps: WizardDeps, draftId: string, use
     });
     return { ok: true as const, requestId: request.id, code: request.code, alreadyCreated: false };
   });
+}
+
+/** The import of the users, the card, and the approval deadlines, queued with the request. */
+async function enqueueRequestJobs(
+  deps: WizardDeps,
+  trx: Transaction<DatabaseSchema>,
+  importId: number,
+  requestId: number,
+): Promise<void> {
+  await deps.jobs.enqueue(trx, runImportQueue, { importId });
+  await deps.jobs.enqueue(trx, postRequestCardQueue, { requestId });
+  // Scheduled in the database with the request itself, so a restart changes nothing.
+  const ttlMs = deps.approvalTtlHours * 3600 * 1000;
+  const created = deps.now().getTime();
+  await deps.jobs.enqueue(
+    trx,
+    remindApproversQueue,
+    { requestId },
+    { startAfter: new Date(created + ttlMs / 2), singletonKey: `remind-${requestId}` },
+  );
+  await deps.jobs.enqueue(
+    trx,
+    expireRequestQueue,
+    { requestId },
+    { startAfter: new Date(created + ttlMs), singletonKey: `expire-${requestId}` },
+  );
+}
+
+/** A requester's drafts that `/domum import` offers to resume. */
+export function listResumableDrafts(deps: Pick<WizardDeps, 'db' | 'now'>, requesterUserId: string) {
+  return findResumableDrafts(deps.db, requesterUserId, deps.now());
 }

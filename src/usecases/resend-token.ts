@@ -1,9 +1,9 @@
-// A fresh one-time token after the first one (SPEC §5, issues 7 and 13): "Send me a new token" on the landing
-// page, sent by a job (access.new-token), and an admin's resend of the link and a new token from Slack, sent
-// while the admin waits. Both share the limits per access, kept in token_resends so they hold across processes
-// and restarts: at most one sent a minute and five in any 24 hours, and at most ten attempts in any 24 hours,
-// sent or not, so a mail server that keeps refusing (or a long outage, retried) cannot be used to send without
-// limit.
+// A fresh one-time token after the first one (README, "Importing users" → "Send me a new token" and Admin
+// resend; issues 7 and 13): "Send me a new token" on the landing page, sent by a job (access.new-token), and
+// an admin's resend of the link and a new token from Slack, sent while the admin waits. Both share the limits
+// per access, kept in token_resends so they hold across processes and restarts: at most one sent a minute and
+// five in any 24 hours, and at most ten attempts in any 24 hours, sent or not, so a mail server that keeps
+// refusing (or a long outage, retried) cannot be used to send without limit.
 //
 // Order of work: reserve the resend (a row, under the access row's lock, so two clicks at once cannot both
 // pass the limit), send the email(s), and only then store the new token's hash. So the previous token works
@@ -13,14 +13,24 @@
 // The job may run twice (a retry after a crash or a transient mail error): its reservations carry its id, so a
 // job whose token was sent does nothing more, and an attempt left without an outcome by a stopped run counts
 // as failed and is replaced by a fresh token (only the newest one works).
+import type { Transaction } from 'kysely';
+import { findAccessByCode, findAccessByLink, replaceTokenOfOpenAccess } from '../db/repos/access-repo.ts';
+import type { AccessForPage } from '../db/repos/access-repo.ts';
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
-import type { Db } from '../db/schema.ts';
+import {
+  insertResend,
+  listResendAttemptsSince,
+  listResendsOfJob,
+  markResendSent,
+  recordResendError,
+} from '../db/repos/token-resend-repo.ts';
+import type { DatabaseSchema, Db } from '../db/schema.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { PermanentMailError, TransientMailError } from '../mail/mailer.ts';
-import { accessLinkMail, accessTokenMail } from '../mail/templates.ts';
+import { sendLinkEmail, sendTokenEmail } from './access-emails.ts';
 import { generateAccessToken, hashToken } from './access-secrets.ts';
-import { findAccessByLink, linkState } from './first-access.ts';
-import type { AccessForPage, LinkState } from './first-access.ts';
+import { linkState } from './first-access.ts';
+import type { LinkState } from './first-access.ts';
 import { getRoles } from './get-roles.ts';
 import { JobNoLongerHeldError } from './provision-request.ts';
 
@@ -78,87 +88,77 @@ async function reserveResend(
 ): Promise<Reservation> {
   return deps.db.transaction().execute(async (trx): Promise<Reservation> => {
     const now = deps.now();
-    let access: AccessForPage | undefined;
-    if ('linkId' in find) access = await findAccessByLink(trx, find.linkId, { forUpdate: true });
-    else {
-      const row = await trx.selectFrom('accesses').select('link_id').where('code', '=', find.code).executeTakeFirst();
-      access = row ? await findAccessByLink(trx, row.link_id, { forUpdate: true }) : undefined;
-    }
+    const access = await lockAccessToResend(trx, find);
     const state = linkState(access, now);
     if (!access || state !== 'open')
       return { ok: false, reason: 'not-resendable', state: state as NotResendable, access };
     // Provisioning has not sent the first token yet (it is on its way): a second one now would only race it.
     if (!access.tokenEmailSentAt) return { ok: false, reason: 'not-resendable', state: 'emails-pending', access };
-    if (jobId !== null) {
-      const earlier = await trx
-        .selectFrom('token_resends')
-        .select(['id', 'sent_at', 'error'])
-        .where('access_id', '=', access.id)
-        .where('job_id', '=', jobId)
-        .execute();
-      if (earlier.some((row) => row.sent_at !== null)) return { ok: false, reason: 'already-sent', access };
-      // A run of this job stopped between reserving and recording the outcome (a crash, a lost database):
-      // whether its email left is unknown. It counts as a failed attempt and this run sends a fresh token.
-      const interrupted = earlier.filter((row) => row.error === null).map((row) => row.id);
-      if (interrupted.length > 0)
-        await trx.updateTable('token_resends').set({ error: INTERRUPTED }).where('id', 'in', interrupted).execute();
-    }
-    const attempts = await trx
-      .selectFrom('token_resends')
-      .select(['created_at', 'error'])
-      .where('access_id', '=', access.id)
-      .where('created_at', '>', new Date(now.getTime() - DAY_MS))
-      .orderBy('created_at')
-      .execute();
-    // Sent, or on their way: what the one a minute and the five a day count.
-    const recent = attempts.filter((attempt) => attempt.error === null);
-    const last = recent.at(-1);
-    if (last && last.created_at.getTime() > now.getTime() - RESEND_MIN_INTERVAL_MS) {
-      return {
-        ok: false,
-        reason: 'rate-limited',
-        limit: 'minute',
-        retryAt: new Date(last.created_at.getTime() + RESEND_MIN_INTERVAL_MS),
-        access,
-      };
-    }
-    if (recent.length >= RESENDS_PER_DAY) {
-      // Rolling window: the next one is possible when the oldest of the last five leaves it.
-      const oldest = recent[recent.length - RESENDS_PER_DAY]!;
-      return {
-        ok: false,
-        reason: 'rate-limited',
-        limit: 'day',
-        retryAt: new Date(oldest.created_at.getTime() + DAY_MS),
-        access,
-      };
-    }
-    if (attempts.length >= RESEND_ATTEMPTS_PER_DAY) {
-      const oldest = attempts[attempts.length - RESEND_ATTEMPTS_PER_DAY]!;
-      return {
-        ok: false,
-        reason: 'rate-limited',
-        limit: 'attempts',
-        retryAt: new Date(oldest.created_at.getTime() + DAY_MS),
-        access,
-      };
-    }
-    const row = await trx
-      .insertInto('token_resends')
-      .values({
-        access_id: access.id,
-        requested_by: requestedBy,
-        with_link: withLink,
-        created_at: now,
-        job_id: jobId,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return { ok: true, access, resendId: row.id };
+    if (jobId !== null && (await settleEarlierRunsOfJob(trx, access.id, jobId)) === 'already-sent')
+      return { ok: false, reason: 'already-sent', access };
+    const attempts = await listResendAttemptsSince(trx, access.id, new Date(now.getTime() - DAY_MS));
+    const limited = resendLimitReached(attempts, now);
+    if (limited) return { ok: false, reason: 'rate-limited', ...limited, access };
+    const resendId = await insertResend(trx, { accessId: access.id, requestedBy, withLink, jobId }, now);
+    return { ok: true, access, resendId };
   });
 }
 
+/** The access by its link id or its code, with its row locked. */
+async function lockAccessToResend(
+  trx: Transaction<DatabaseSchema>,
+  find: { linkId: string } | { code: string },
+): Promise<AccessForPage | undefined> {
+  if ('linkId' in find) return findAccessByLink(trx, find.linkId, { forUpdate: true });
+  const found = await findAccessByCode(trx, find.code);
+  return found ? findAccessByLink(trx, found.linkId, { forUpdate: true }) : undefined;
+}
+
+/** What earlier runs of the job did for the access: sent its token already, or left attempts to settle. */
+async function settleEarlierRunsOfJob(
+  trx: Transaction<DatabaseSchema>,
+  accessId: number,
+  jobId: string,
+): Promise<'already-sent' | 'settled'> {
+  const earlier = await listResendsOfJob(trx, accessId, jobId);
+  if (earlier.some((row) => row.sentAt !== null)) return 'already-sent';
+  // A run of this job stopped between reserving and recording the outcome (a crash, a lost database):
+  // whether its email left is unknown. It counts as a failed attempt and this run sends a fresh token.
+  const interrupted = earlier.filter((row) => row.error === null).map((row) => row.id);
+  await recordResendError(trx, interrupted, INTERRUPTED);
+  return 'settled';
+}
+
+/** The limit an attempt now would pass, with when it no longer would; undefined when it passes none. */
+function resendLimitReached(
+  attempts: ReadonlyArray<{ createdAt: Date; error: string | null }>,
+  now: Date,
+): { limit: ResendLimit; retryAt: Date } | undefined {
+  // Sent, or on their way: what the one a minute and the five a day count.
+  const recent = attempts.filter((attempt) => attempt.error === null);
+  const last = recent.at(-1);
+  if (last && last.createdAt.getTime() > now.getTime() - RESEND_MIN_INTERVAL_MS)
+    return { limit: 'minute', retryAt: new Date(last.createdAt.getTime() + RESEND_MIN_INTERVAL_MS) };
+  if (recent.length >= RESENDS_PER_DAY) {
+    // Rolling window: the next one is possible when the oldest of the last five leaves it.
+    const oldest = recent[recent.length - RESENDS_PER_DAY]!;
+    return { limit: 'day', retryAt: new Date(oldest.createdAt.getTime() + DAY_MS) };
+  }
+  if (attempts.length >= RESEND_ATTEMPTS_PER_DAY) {
+    const oldest = attempts[attempts.length - RESEND_ATTEMPTS_PER_DAY]!;
+    return { limit: 'attempts', retryAt: new Date(oldest.createdAt.getTime() + DAY_MS) };
+  }
+  return undefined;
+}
+
 type Delivery = { ok: true } | { ok: false; error: PermanentMailError | TransientMailError; reply: string };
+
+/** What one resend sends: a fresh token, with the link email first when `link` is given. */
+interface ResendContent {
+  token: string;
+  expiresAt: Date;
+  link: string | undefined;
+}
 
 async function deliver(
   deps: ResendDeps,
@@ -168,38 +168,13 @@ async function deliver(
   link: string | undefined,
   signal: AbortSignal | undefined,
 ): Promise<Delivery> {
-  const token = generateAccessToken();
-  const expiresAt = new Date(deps.now().getTime() + deps.tokenTtlMinutes * 60 * 1000);
-  // A job checks it still holds itself before each email: a run that lost the job must not send as well.
-  const ensureHeld = () => {
-    if (signal?.aborted) throw new JobNoLongerHeldError();
+  const content: ResendContent = {
+    token: generateAccessToken(),
+    expiresAt: new Date(deps.now().getTime() + deps.tokenTtlMinutes * 60 * 1000),
+    link,
   };
   try {
-    // Distinct Message-IDs per resend: some mailboxes drop a message whose Message-ID they have already seen.
-    if (link) {
-      const content = accessLinkMail({
-        to: access.email,
-        userName: access.userName,
-        vendorName: access.vendorName,
-        link,
-        accessCode: access.code,
-      });
-      ensureHeld();
-      await deps.mailer.send({
-        to: access.email,
-        ...content,
-        idempotencyKey: `${access.code}:link:resend-${resendId}`,
-      });
-    }
-    const content = accessTokenMail({
-      to: access.email,
-      userName: access.userName,
-      token,
-      expiresAt,
-      timeZone: access.timeZone,
-    });
-    ensureHeld();
-    await deps.mailer.send({ to: access.email, ...content, idempotencyKey: `${access.code}:token:resend-${resendId}` });
+    await sendResendEmails(deps, access, resendId, content, signal);
   } catch (error) {
     const reply =
       error instanceof PermanentMailError
@@ -209,34 +184,44 @@ async function deliver(
           : error instanceof JobNoLongerHeldError
             ? 'not sent: the job was handed to another worker'
             : 'an unexpected error';
-    await deps.db.updateTable('token_resends').set({ error: reply }).where('id', '=', resendId).execute();
+    await recordResendError(deps.db, [resendId], reply);
     if (error instanceof PermanentMailError || error instanceof TransientMailError) return { ok: false, error, reply };
     throw error;
   }
+  await recordDelivery(deps, access, resendId, requestedBy, content);
+  return { ok: true };
+}
+
+async function sendResendEmails(
+  deps: ResendDeps,
+  access: AccessForPage,
+  resendId: string,
+  { token, expiresAt, link }: ResendContent,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  // A job checks it still holds itself before each email: a run that lost the job must not send as well.
+  const ensureHeld = () => {
+    if (signal?.aborted) throw new JobNoLongerHeldError();
+  };
+  // Distinct Message-IDs per resend: some mailboxes drop a message whose Message-ID they have already seen.
+  if (link) await sendLinkEmail(deps.mailer, access, link, `${access.code}:link:resend-${resendId}`, ensureHeld);
+  const tokenKey = `${access.code}:token:resend-${resendId}`;
+  await sendTokenEmail(deps.mailer, access, { token, expiresAt }, tokenKey, ensureHeld);
+}
+
+/** The mail server took the email(s): the attempt is sent, and only now does the new token work. */
+async function recordDelivery(
+  deps: ResendDeps,
+  access: AccessForPage,
+  resendId: string,
+  requestedBy: string,
+  { token, expiresAt, link }: ResendContent,
+): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
-    const recorded = await trx
-      .updateTable('token_resends')
-      .set({ sent_at: deps.now() })
-      .where('id', '=', resendId)
-      .where('error', 'is', null)
-      .executeTakeFirst();
     // Another run of the same job took this attempt for interrupted (this run had lost the job) and sends its
     // own token: storing this one now could make the token of the newest email fail.
-    if (recorded.numUpdatedRows === 0n) throw new JobNoLongerHeldError();
-    // The new token replaces the old one at once, and a locked access (five wrong tokens) unlocks. Still only
-    // while the first access is open: a user who activated meanwhile keeps their activated access as it is.
-    await trx
-      .updateTable('accesses')
-      .set({
-        token_hash: hashToken(deps.secretKey, token),
-        token_expires_at: expiresAt,
-        failed_token_attempts: 0,
-        updated_at: new Date(),
-      })
-      .where('id', '=', access.id)
-      .where('first_access_state', '=', 'link_sent')
-      .where('status', 'in', ['scheduled', 'active'])
-      .execute();
+    if (!(await markResendSent(trx, resendId, deps.now()))) throw new JobNoLongerHeldError();
+    await replaceTokenOfOpenAccess(trx, access.id, { hash: hashToken(deps.secretKey, token), expiresAt }, deps.now());
     await recordAuditEvent(trx, {
       actor: requestedBy,
       action: link ? 'access.link_resent' : 'access.token_resent',
@@ -244,7 +229,6 @@ async function deliver(
       details: { resendId, tokenExpiresAt: expiresAt.toISOString() },
     });
   });
-  return { ok: true };
 }
 
 export type NewTokenResult =

@@ -1,6 +1,11 @@
 // The options of the wizard's Devices and Credentials selects (SPEC §4): what the user typed, searched in the
 // catalog, turned into at most 100 labelled options, since Slack shows nothing at all past 100.
-import { searchCredentials, searchDevices } from '../db/repos/catalog-search-repo.ts';
+import {
+  findCredentialsByIds,
+  findDevicesByIds,
+  searchCredentials,
+  searchDevices,
+} from '../db/repos/catalog-search-repo.ts';
 import type { CredentialRow, DeviceRow } from '../db/repos/catalog-search-repo.ts';
 import type { Executor } from '../db/schema.ts';
 
@@ -114,4 +119,14 @@ export function cut(text: string, max = MAX_OPTION_TEXT): string {
     kept += letter;
   }
   return `${kept.trimEnd()}…`;
+}
+
+/** The devices chosen in a draft, as the wizard shows them again. */
+export function findChosenDevices(deps: SearchCatalogDeps, deviceIds: readonly number[]) {
+  return findDevicesByIds(deps.db, deviceIds);
+}
+
+/** The credentials chosen in a draft, with their devices' names. */
+export function findChosenCredentials(deps: SearchCatalogDeps, credentialIds: readonly number[]) {
+  return findCredentialsByIds(deps.db, credentialIds);
 }

@@ -2,9 +2,27 @@
 // requests, what awaits their decision, and one import, request or access in detail. Who may see what: the
 // importer or requester, approvers of the request's access groups, and admins. Anyone else learns nothing —
 // not even whether a code exists.
-import { sql } from 'kysely';
 import type { AccessStatus, Db, ImportStatus, LineError, RequestStatus } from '../db/schema.ts';
 import { listErrorLines } from '../db/repos/import-repo.ts';
+import {
+  findGroupsOfRequests,
+  findRequestGroups,
+  findRequestsRespondedBy,
+  listApprovalResponses,
+} from '../db/repos/request-repo.ts';
+import {
+  catalogCounts,
+  countAccessesByStatus,
+  findAccessForStatus,
+  findCancellationOf,
+  importsQuery,
+  requestsQuery,
+} from '../db/repos/status-repo.ts';
+import type { CatalogCounts, ImportStatusRow, RequestStatusRow } from '../db/repos/status-repo.ts';
+import { tallyDecision } from '../domain/approval.ts';
+
+export { catalogCounts };
+export type { CatalogCounts };
 import { accessLimitationSchema } from '../domain/access-limitation.ts';
 import type { AccessLimitation } from '../domain/access-limitation.ts';
 import type { ImportCounts } from '../domain/import-lines.ts';
@@ -61,25 +79,7 @@ function threadOf(channel: string | null, ts: string | null): ThreadRef | null {
   return channel && ts && SLACK_TS.test(ts) ? { channel, ts } : null;
 }
 
-interface ImportRow {
-  id: number;
-  code: string;
-  file_name: string;
-  status: ImportStatus;
-  source: 'modal' | 'upload' | 'cli';
-  importer_user_id: string;
-  channel_id: string | null;
-  thread_ts: string | null;
-  preview_ts: string | null;
-  summary_ts: string | null;
-  line_count: number;
-  created_at: Date;
-  lines_done: number;
-  request_channel: string | null;
-  request_ts: string | null;
-}
-
-function importItem(row: ImportRow): StatusItem {
+function importItem(row: ImportStatusRow): StatusItem {
   // An upload's messages are in the file's thread; a request's import is followed in the request's thread;
   // otherwise the preview and the summary went to the importer by direct message.
   const requestThread = threadOf(row.request_channel, row.request_ts);
@@ -103,47 +103,7 @@ function importItem(row: ImportRow): StatusItem {
   };
 }
 
-function importsQuery(db: Db) {
-  return db
-    .selectFrom('imports as i')
-    .leftJoin('access_requests as r', 'r.import_id', 'i.id')
-    .select([
-      'i.id',
-      'i.code',
-      'i.file_name',
-      'i.status',
-      'i.source',
-      'i.importer_user_id',
-      'i.channel_id',
-      'i.thread_ts',
-      'i.preview_ts',
-      'i.summary_ts',
-      'i.line_count',
-      'i.created_at',
-      'r.card_channel_id as request_channel',
-      'r.card_ts as request_ts',
-      // Lines already given their outcome; only counted while the import runs.
-      sql<number>`CASE WHEN i.status = 'importing' THEN (SELECT count(*) FROM import_lines l WHERE l.import_id = i.id AND l.outcome IS NOT NULL) ELSE 0 END`.as(
-        'lines_done',
-      ),
-    ]);
-}
-
-interface RequestRow {
-  id: number;
-  code: string;
-  status: RequestStatus;
-  requester_user_id: string;
-  card_channel_id: string | null;
-  card_ts: string | null;
-  created_at: Date;
-  file_name: string;
-  accesses: number;
-  accesses_done: number;
-  users_to_access: number;
-}
-
-function requestItem(row: RequestRow): StatusItem {
+function requestItem(row: RequestStatusRow): StatusItem {
   // Before provisioning, the users the request is for; then the accesses whose first access is dealt with.
   const total = Number(row.accesses) > 0 ? Number(row.accesses) : Number(row.users_to_access);
   return {
@@ -158,29 +118,6 @@ function requestItem(row: RequestRow): StatusItem {
     requestId: row.id,
     requesterUserId: row.requester_user_id,
   };
-}
-
-function requestsQuery(db: Db) {
-  return db
-    .selectFrom('access_requests as r')
-    .innerJoin('imports as i', 'i.id', 'r.import_id')
-    .select([
-      'r.id',
-      'r.code',
-      'r.status',
-      'r.requester_user_id',
-      'r.card_channel_id',
-      'r.card_ts',
-      'r.created_at',
-      'i.file_name',
-      sql<number>`(SELECT count(*) FROM accesses a WHERE a.request_id = r.id)`.as('accesses'),
-      sql<number>`(SELECT count(*) FROM accesses a WHERE a.request_id = r.id AND (a.email_error IS NOT NULL OR a.status = 'cancelled' OR (a.link_email_sent_at IS NOT NULL AND a.token_email_sent_at IS NOT NULL)))`.as(
-        'accesses_done',
-      ),
-      sql<number>`(SELECT count(*) FROM import_lines l WHERE l.import_id = i.id AND coalesce(l.outcome, l.predicted_outcome) = 'created')`.as(
-        'users_to_access',
-      ),
-    ]);
 }
 
 function newestFirst(a: StatusItem, b: StatusItem): number {
@@ -238,58 +175,18 @@ export async function listAwaitingMyDecision(
     .limit(200)
     .execute();
   if (pending.length === 0) return [];
-  const responded = new Set(
-    (
-      await deps.db
-        .selectFrom('approval_responses')
-        .select(['request_id'])
-        .where('approver_user_id', '=', userId)
-        .where(
-          'request_id',
-          'in',
-          pending.map((row) => row.id),
-        )
-        .execute()
-    ).map((row) => row.request_id),
-  );
+  const ids = pending.map((row) => row.id);
+  const [responded, groupsByRequest] = await Promise.all([
+    findRequestsRespondedBy(deps.db, userId, ids),
+    findGroupsOfRequests(deps.db, ids),
+  ]);
   const mine: StatusItem[] = [];
   for (const row of pending) {
     if (mine.length >= limit) break;
     if (responded.has(row.id)) continue;
-    const found = await involvedGroups(deps.db, row.id);
-    if (found && (await approverOf(deps, found.groups, userId))) mine.push(requestItem(row));
+    if (await approverOf(deps, groupsByRequest.get(row.id) ?? [], userId)) mine.push(requestItem(row));
   }
   return mine;
-}
-
-export interface CatalogCounts {
-  vendors: number;
-  accessGroups: number;
-  devices: number;
-  credentials: number;
-  users: number;
-  reasons: number;
-}
-
-export async function catalogCounts(db: Db): Promise<CatalogCounts> {
-  const row = await db
-    .selectNoFrom([
-      sql<number>`(SELECT count(*) FROM vendors)`.as('vendors'),
-      sql<number>`(SELECT count(*) FROM access_groups)`.as('access_groups'),
-      sql<number>`(SELECT count(*) FROM devices)`.as('devices'),
-      sql<number>`(SELECT count(*) FROM credentials)`.as('credentials'),
-      sql<number>`(SELECT count(*) FROM third_party_users)`.as('users'),
-      sql<number>`(SELECT count(*) FROM reasons WHERE enabled)`.as('reasons'),
-    ])
-    .executeTakeFirstOrThrow();
-  return {
-    vendors: Number(row.vendors),
-    accessGroups: Number(row.access_groups),
-    devices: Number(row.devices),
-    credentials: Number(row.credentials),
-    users: Number(row.users),
-    reasons: Number(row.reasons),
-  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -356,20 +253,6 @@ export interface AccessDetail {
 }
 
 export type StatusDetail = ImportDetail | RequestDetail | AccessDetail;
-
-/** The cancellation of one access, or of its whole request (`accessId` null: the request's own). */
-async function findCancellation(db: Db, requestId: number, accessId: number | null): Promise<Cancellation | null> {
-  let query = db
-    .selectFrom('cancellations')
-    .select(['cancelled_by', 'created_at', 'reason'])
-    .where('request_id', '=', requestId);
-  query =
-    accessId === null
-      ? query.where('access_id', 'is', null)
-      : query.where((eb) => eb.or([eb('access_id', '=', accessId), eb('access_id', 'is', null)]));
-  const row = await query.orderBy('access_id', 'desc').orderBy('id').executeTakeFirst();
-  return row ? { by: row.cancelled_by, at: row.created_at, reason: row.reason } : null;
-}
 
 /** Who may see a request (and its import and accesses): its requester, approvers of its groups, admins. */
 async function maySeeRequest(deps: StatusDeps, requestId: number, viewer: Viewer): Promise<boolean> {
@@ -438,31 +321,11 @@ async function requestDetail(deps: StatusDeps, code: string, allowed: Allowed): 
     .where('r.code', '=', code)
     .executeTakeFirst();
   if (!row || !(await allowed(row.id, row.requester_user_id))) return undefined;
-  const found = await involvedGroups(deps.db, row.id);
-  const responses = await deps.db
-    .selectFrom('approval_responses as a')
-    .innerJoin('access_groups as g', 'g.id', 'a.access_group_id')
-    .select([
-      'a.access_group_id',
-      'a.approver_user_id',
-      'a.decision',
-      'a.comment',
-      'a.created_at',
-      'g.name as group_name',
-    ])
-    .where('a.request_id', '=', row.id)
-    .orderBy('a.id')
-    .execute();
-  const statuses = await deps.db
-    .selectFrom('accesses')
-    .select([
-      'status',
-      (eb) => eb.fn.countAll<number>().as('count'),
-      sql<number>`count(*) FILTER (WHERE first_access_state = 'activated')`.as('activated'),
-    ])
-    .where('request_id', '=', row.id)
-    .groupBy('status')
-    .execute();
+  const [groups, responses, statuses] = await Promise.all([
+    findRequestGroups(deps.db, row.id),
+    listApprovalResponses(deps.db, row.id),
+    countAccessesByStatus(deps.db, row.id),
+  ]);
   return {
     kind: 'request',
     item: requestItem(row),
@@ -470,61 +333,28 @@ async function requestDetail(deps: StatusDeps, code: string, allowed: Allowed): 
     importCode: row.import_code,
     limitation: accessLimitationSchema.parse(row.limitation),
     timeZone: row.time_zone,
-    groups: (found?.groups ?? []).map((group) => ({
-      name: group.name,
-      required: group.approvalsRequired,
-      approvals: responses.filter(
-        (response) => response.access_group_id === group.id && response.decision === 'approve',
-      ).length,
-      rejections: responses.filter(
-        (response) => response.access_group_id === group.id && response.decision === 'reject',
-      ).length,
+    groups: tallyDecision(groups, responses).groups.map(({ name, required, approvals, rejections }) => ({
+      name,
+      required,
+      approvals,
+      rejections,
     })),
     decisions: responses.map((response) => ({
-      approverId: response.approver_user_id,
+      approverId: response.approverUserId,
       decision: response.decision,
       comment: response.comment,
-      at: response.created_at,
-      groupName: response.group_name,
+      at: response.at,
+      groupName: response.groupName,
     })),
     progress: await provisioningProgress(deps.db, row.id),
-    accessStatuses: Object.fromEntries(statuses.map((entry) => [entry.status, Number(entry.count)])),
-    activated: statuses.reduce((sum, entry) => sum + Number(entry.activated), 0),
-    cancellation: row.status === 'cancelled' ? await findCancellation(deps.db, row.id, null) : null,
+    accessStatuses: Object.fromEntries(statuses.map((entry) => [entry.status, entry.count])),
+    activated: statuses.reduce((sum, entry) => sum + entry.activated, 0),
+    cancellation: row.status === 'cancelled' ? await findCancellationOf(deps.db, row.id, null) : null,
   };
 }
 
 async function accessDetail(deps: StatusDeps, code: string, allowed: Allowed): Promise<AccessDetail | undefined> {
-  const row = await deps.db
-    .selectFrom('accesses as a')
-    .innerJoin('third_party_users as u', 'u.id', 'a.user_id')
-    .innerJoin('vendors as v', 'v.id', 'u.vendor_id')
-    .innerJoin('access_requests as r', 'r.id', 'a.request_id')
-    .select([
-      'a.id',
-      'a.code',
-      'a.status',
-      'a.first_access_state',
-      'a.activated_at',
-      'a.failed_token_attempts',
-      'a.starts_at',
-      'a.ends_at',
-      'a.time_zone',
-      'a.limitation',
-      'a.sessions_used',
-      'a.email_error',
-      'a.link_email_sent_at',
-      'u.name',
-      'u.email',
-      'v.name as vendor_name',
-      'r.id as request_id',
-      'r.code as request_code',
-      'r.requester_user_id',
-      'r.card_channel_id',
-      'r.card_ts',
-    ])
-    .where('a.code', '=', code)
-    .executeTakeFirst();
+  const row = await findAccessForStatus(deps.db, code);
   if (!row || !(await allowed(row.request_id, row.requester_user_id))) return undefined;
   return {
     kind: 'access',
@@ -545,6 +375,6 @@ async function accessDetail(deps: StatusDeps, code: string, allowed: Allowed): P
     linkEmailSentAt: row.link_email_sent_at,
     requestCode: row.request_code,
     thread: threadOf(row.card_channel_id, row.card_ts),
-    cancellation: row.status === 'cancelled' ? await findCancellation(deps.db, row.request_id, row.id) : null,
+    cancellation: row.status === 'cancelled' ? await findCancellationOf(deps.db, row.request_id, row.id) : null,
   };
 }

@@ -7,6 +7,7 @@ import { findImportById, listImportLines } from '../../src/db/repos/import-repo.
 import { createJobQueue } from '../../src/jobs/job-queue.ts';
 import { createLogger } from '../../src/logger.ts';
 import { dryRunSpreadsheet } from '../../src/usecases/dry-run-import.ts';
+import { sheetJsSpreadsheets } from '../../src/spreadsheet/spreadsheets.ts';
 import { checkImport, continueImport, runImport, startImport } from '../../src/usecases/import-lifecycle.ts';
 import { fixturePath, readExpectedResults } from '../support/fixtures.ts';
 import type { ExpectedCase, ExpectedLine } from '../support/fixtures.ts';
@@ -28,9 +29,9 @@ async function importFile(database: DatabaseHandle, name: string) {
   const jobs = createJobQueue(database, quiet, { runsWorkers: false });
   await jobs.start();
   try {
-    const deps = { db: database.db, jobs };
+    const deps = { db: database.db, jobs, now: () => new Date() };
     const record = await startImport(deps, { fileName: name, importerUserId: 'U0IMPORT1', source: 'cli' });
-    const checked = await checkImport({ ...deps, limits }, record.id, () =>
+    const checked = await checkImport({ ...deps, limits, spreadsheets: sheetJsSpreadsheets }, record.id, () =>
       Promise.resolve(new Uint8Array(readFileSync(fixturePath(name)))),
     );
     expect(checked.kind).toBe('ready');
@@ -51,7 +52,7 @@ describe.each(Object.keys(expected).sort())('%s', (name) => {
   it('gives the expected dry run', async () => {
     const database = await preparedDatabase();
     if (spec.preload) await importFile(database, spec.preload);
-    const result = await dryRunSpreadsheet(database.db, {
+    const result = await dryRunSpreadsheet(database.db, sheetJsSpreadsheets, {
       bytes: new Uint8Array(readFileSync(fixturePath(name))),
       fileName: name,
       limits,

@@ -6,7 +6,7 @@ import { crc32, deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import * as XLSX from 'xlsx';
 import { cfb } from '../../src/spreadsheet/cfb.ts';
-import { columnKeyForHeader } from '../../src/spreadsheet/columns.ts';
+import { columnKeyForHeader } from '../../src/domain/columns.ts';
 import { cleanCellText, readSpreadsheet } from '../../src/spreadsheet/read-spreadsheet.ts';
 import type { ReadLimits, ReadResult, RefusalCode, SheetRows } from '../../src/spreadsheet/read-spreadsheet.ts';
 import { FIXTURES_DIR } from '../support/fixtures.ts';

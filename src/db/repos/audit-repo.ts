@@ -1,16 +1,28 @@
 import type { Executor } from '../schema.ts';
 
-export async function recordAuditEvent(
-  db: Executor,
-  event: { actor: string; action: string; target: string | null; details?: Record<string, unknown> },
-): Promise<void> {
+export interface AuditEvent {
+  actor: string;
+  action: string;
+  target: string | null;
+  details?: Record<string, unknown>;
+}
+
+export async function recordAuditEvent(db: Executor, event: AuditEvent): Promise<void> {
+  await recordAuditEvents(db, [event]);
+}
+
+/** Several events in one statement (none: nothing is written). */
+export async function recordAuditEvents(db: Executor, events: readonly AuditEvent[]): Promise<void> {
+  if (events.length === 0) return;
   await db
     .insertInto('audit_events')
-    .values({
-      actor: event.actor,
-      action: event.action,
-      target: event.target,
-      details: JSON.stringify(event.details ?? {}),
-    })
+    .values(
+      events.map((event) => ({
+        actor: event.actor,
+        action: event.action,
+        target: event.target,
+        details: JSON.stringify(event.details ?? {}),
+      })),
+    )
     .execute();
 }

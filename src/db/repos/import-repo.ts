@@ -1,5 +1,6 @@
 // Imports, their lines, and the third-party users they create.
 import { sql } from 'kysely';
+import type { NotNull } from 'kysely';
 import type { NewUser, VendorForImport } from '../../domain/import-lines.ts';
 import type { Executor, Import, ImportSource, ImportStatus, LineError, LineOutcome } from '../schema.ts';
 
@@ -16,7 +17,7 @@ export interface NewImportRecord {
   autoAccess?: boolean;
 }
 
-function importValues(record: NewImportRecord) {
+function importValues(record: NewImportRecord, now: Date) {
   return {
     file_name: record.fileName,
     file_hash: record.fileHash ?? null,
@@ -28,19 +29,23 @@ function importValues(record: NewImportRecord) {
     view_id: record.viewId ?? null,
     locale: record.locale ?? null,
     auto_access: record.autoAccess ?? false,
-    updated_at: new Date(),
+    updated_at: now,
   };
 }
 
-export async function insertImport(db: Executor, record: NewImportRecord): Promise<Import> {
-  return db.insertInto('imports').values(importValues(record)).returningAll().executeTakeFirstOrThrow();
+export async function insertImport(db: Executor, record: NewImportRecord, now: Date): Promise<Import> {
+  return db.insertInto('imports').values(importValues(record, now)).returningAll().executeTakeFirstOrThrow();
 }
 
 /** Path B: one import per uploaded file, whatever how many times Slack delivers the upload. */
-export async function insertUploadImportOnce(db: Executor, record: NewImportRecord): Promise<Import | undefined> {
+export async function insertUploadImportOnce(
+  db: Executor,
+  record: NewImportRecord,
+  now: Date,
+): Promise<Import | undefined> {
   return db
     .insertInto('imports')
-    .values(importValues({ ...record, source: 'upload' }))
+    .values(importValues({ ...record, source: 'upload' }, now))
     .onConflict((conflict) => conflict.column('slack_file_id').where('source', '=', 'upload').doNothing())
     .returningAll()
     .executeTakeFirst();
@@ -76,12 +81,14 @@ export async function updateImport(
     threadTs: string | null;
     counts: { lines: number; created: number; created_inactive: number; existing: number; error: number };
     finished: boolean;
+    autoAccess: boolean;
   }>,
+  now: Date,
 ): Promise<void> {
   await db
     .updateTable('imports')
     .set({
-      updated_at: new Date(),
+      updated_at: now,
       ...(changes.status !== undefined ? { status: changes.status } : {}),
       ...(changes.failureReason !== undefined ? { failure_reason: changes.failureReason } : {}),
       ...(changes.fileHash !== undefined ? { file_hash: changes.fileHash } : {}),
@@ -101,7 +108,8 @@ export async function updateImport(
             error_count: changes.counts.error,
           }
         : {}),
-      ...(changes.finished !== undefined ? { finished_at: changes.finished ? new Date() : null } : {}),
+      ...(changes.finished !== undefined ? { finished_at: changes.finished ? now : null } : {}),
+      ...(changes.autoAccess !== undefined ? { auto_access: changes.autoAccess } : {}),
     })
     .where('id', '=', id)
     .execute();
@@ -131,6 +139,8 @@ export interface StoredLine {
   outcome: LineOutcome;
   errors: LineError[];
   userId: number | null;
+  /** The vendor of the user the line creates (see import_lines.vendor_id). */
+  vendorId?: number | null;
 }
 
 /**
@@ -151,11 +161,12 @@ export async function replaceImportLines(db: Executor, importId: number, lines: 
       predicted_outcome: line.outcome,
       errors: line.errors,
       user_id: line.userId,
+      vendor_id: line.vendorId ?? null,
     }));
     await sql`
-      insert into import_lines (import_id, line_number, raw, predicted_outcome, outcome, errors, user_id)
-      select ${importId}, t.line_number, t.raw, t.predicted_outcome, null, t.errors, t.user_id
-        from json_to_recordset(${JSON.stringify(batch)}::json) as t(line_number int, raw jsonb, predicted_outcome text, errors jsonb, user_id int)`.execute(
+      insert into import_lines (import_id, line_number, raw, predicted_outcome, outcome, errors, user_id, vendor_id)
+      select ${importId}, t.line_number, t.raw, t.predicted_outcome, null, t.errors, t.user_id, t.vendor_id
+        from json_to_recordset(${JSON.stringify(batch)}::json) as t(line_number int, raw jsonb, predicted_outcome text, errors jsonb, user_id int, vendor_id int)`.execute(
       db,
     );
   }
@@ -283,4 +294,55 @@ export async function findUserIdsByEmail(db: Executor, emails: readonly string[]
     for (const row of rows) found.set(row.email, row.id);
   }
   return found;
+}
+
+/** The final outcome of each line of an import (null until the import ran). */
+export async function listLineOutcomes(db: Executor, importId: number): Promise<Array<LineOutcome | null>> {
+  const rows = await db.selectFrom('import_lines').select('outcome').where('import_id', '=', importId).execute();
+  return rows.map((row) => row.outcome);
+}
+
+/** Sets the outcome of the line that created `userId` (a provisioning step changed what happened to it). */
+export async function setLineOutcomeOfUser(
+  db: Executor,
+  importId: number,
+  userId: number,
+  outcome: LineOutcome,
+  errors: readonly LineError[],
+): Promise<void> {
+  await db
+    .updateTable('import_lines')
+    .set({ outcome, errors: JSON.stringify(errors) })
+    .where('import_id', '=', importId)
+    .where('user_id', '=', userId)
+    .execute();
+}
+
+/** How many lines of an import ended in error. */
+export async function countLinesInError(db: Executor, importId: number): Promise<number> {
+  const row = await db
+    .selectFrom('import_lines')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('import_id', '=', importId)
+    .where('outcome', '=', 'error')
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+/**
+ * The users an import created (lines `created`), in line order. Every one at once (an id per line: 50,000
+ * lines are 200 KB): paging through import_lines instead costs an index walk per page over the row versions
+ * the import's own update left behind, about 25 ms a page.
+ */
+export async function listCreatedUserIds(db: Executor, importId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('import_lines')
+    .select('user_id')
+    .where('import_id', '=', importId)
+    .where('outcome', '=', 'created')
+    .where('user_id', 'is not', null)
+    .orderBy('line_number')
+    .$narrowType<{ user_id: NotNull }>()
+    .execute();
+  return rows.map((line) => line.user_id);
 }

@@ -1,13 +1,11 @@
 // Continue / Cancel on a path-B preview in a file's thread. Continue opens the same modal flow as
 // /domum import (a button click carries a trigger id; the upload event did not).
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { findImportById } from '../../db/repos/import-repo.ts';
 import { getRoles } from '../../usecases/get-roles.ts';
-import { cancelImport } from '../../usecases/import-lifecycle.ts';
+import { cancelImport, findImport } from '../../usecases/import-lifecycle.ts';
 import { buildPreviewModal } from '../blocks/import-blocks.ts';
 import type { AppDeps } from '../../app-deps.ts';
-import { buildPreviewInput } from '../import-publisher.ts';
-import { markPreviewDecided } from '../import-publisher.ts';
+import { buildPreviewInput, markPreviewDecided } from '../../usecases/import-notices.ts';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -28,7 +26,7 @@ export function createContinueImportAction(deps: AppDeps) {
   return async (args: ButtonArgs): Promise<void> => {
     const { ack, body, action, client } = args;
     await ack();
-    const record = await findImportById(deps.db, Number(action.value));
+    const record = await findImport(deps, Number(action.value));
     if (!record) return tellPrivately(args, 'This import no longer exists.');
     if (record.importer_user_id !== body.user.id) {
       return tellPrivately(
@@ -50,7 +48,7 @@ export function createContinueImportAction(deps: AppDeps) {
 
 export function createCancelImportAction(deps: AppDeps) {
   return async (args: ButtonArgs): Promise<void> => {
-    const { ack, body, action, client } = args;
+    const { ack, body, action } = args;
     await ack();
     const result = await cancelImport(deps, Number(action.value), body.user.id);
     if (!result.ok) {
@@ -65,6 +63,6 @@ export function createCancelImportAction(deps: AppDeps) {
         `This import (${result.import?.code ?? ''}) is ${result.import ? STATUS_WORDS[result.import.status] : 'gone'}.`,
       );
     }
-    await markPreviewDecided(deps, client, result.import.id, `Cancelled by <@${body.user.id}>. Nothing was written.`);
+    await markPreviewDecided(deps, result.import.id, `Cancelled by <@${body.user.id}>. Nothing was written.`);
   };
 }

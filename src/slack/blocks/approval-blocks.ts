@@ -11,6 +11,8 @@ import {
 } from '../ids.ts';
 import { decisionMetadata, readPrivateMetadata, writePrivateMetadata } from '../private-metadata.ts';
 import { mention, mrkdwnSection, mrkdwnText } from './request-card.ts';
+import type { DecisionReplyInput, StatusChangeDmInput } from '../../usecases/notifier.ts';
+export type { DecisionReplyInput, StatusChangeDmInput };
 
 /** Slack's limit on a plain_text_input, and what the modals allow for a comment or reason. */
 export const DECISION_TEXT_MAX = 3000;
@@ -87,15 +89,6 @@ function quoted(comment: string | null | undefined): string | null {
   return trimmed ? `"${mrkdwnText(trimmed, QUOTED_COMMENT_MAX)}"` : null;
 }
 
-export interface DecisionReplyInput {
-  approverId: string;
-  decision: 'approve' | 'reject';
-  code: string;
-  comment: string | null;
-  statusWord: string;
-  groupName: string;
-}
-
 /** `<@U…> approved W000001 (Vendor approvers): "looks fine". Status: Approved.` — the card's thread reply. */
 export function decisionReplyText(input: DecisionReplyInput): string {
   const verb = input.decision === 'approve' ? 'approved' : 'rejected';
@@ -104,14 +97,6 @@ export function decisionReplyText(input: DecisionReplyInput): string {
     `${mention(input.approverId)} ${verb} ${mrkdwnText(input.code, 100)} (${mrkdwnText(input.groupName, 200)})` +
     `${comment ? `: ${comment}` : ''}. Status: ${input.statusWord}.`
   );
-}
-
-export interface StatusChangeDmInput {
-  code: string;
-  statusWord: string;
-  fileName: string;
-  byUserId?: string;
-  comment?: string | null;
 }
 
 /** "Your request W000001 for users.xlsx is now Rejected by <@U…>: "reason"." — the requester's DM. */

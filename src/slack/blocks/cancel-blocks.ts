@@ -8,6 +8,8 @@ import { CANCEL_REASON_MAX } from '../../usecases/cancel-accesses.ts';
 import { CANCEL_MODAL_CALLBACK, CANCEL_REASON_ACTION, CANCEL_REASON_BLOCK } from '../ids.ts';
 import { cancelMetadata, writePrivateMetadata } from '../private-metadata.ts';
 import { cutText, mention, mrkdwnSection, mrkdwnText, plural } from './request-card.ts';
+import type { CancellationInWords, EndReminderInput } from '../../usecases/notifier.ts';
+export type { CancellationInWords, EndReminderInput };
 
 /** Characters of a reason quoted in the thread reply or a DM (escaped). */
 const QUOTED_REASON_MAX = 500;
@@ -131,17 +133,6 @@ function quotedReason(reason: string): string {
   return `"${mrkdwnText(reason.trim(), QUOTED_REASON_MAX)}"`;
 }
 
-export interface CancellationInWords {
-  cancelledBy: string;
-  reason: string;
-  accessCount: number;
-  previousStatus: string;
-  requestCode: string;
-  fileName: string;
-  /** Set when one access was cancelled. */
-  access?: { code: string; userName: string; vendorName: string };
-}
-
 function whatWasCancelled(cancellation: CancellationInWords, requestWords: string): string {
   if (cancellation.access) {
     const { code, userName, vendorName } = cancellation.access;
@@ -206,15 +197,6 @@ function dayInWords(now: Date, instant: Date, timeZone: string): string {
   if (difference === 0) return 'today';
   if (difference === 1) return 'tomorrow';
   return `on ${day.day} ${MONTHS[day.month - 1] ?? '?'} ${day.year}`;
-}
-
-export interface EndReminderInput {
-  requestCode: string;
-  fileName: string;
-  count: number;
-  endsAt: Date;
-  timeZone: string;
-  now: Date;
 }
 
 /** "The 30 accesses of W000123 (people.xlsx) end tomorrow at 17:00 (26 Nov 2026, America/Sao_Paulo)…" */

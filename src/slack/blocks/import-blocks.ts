@@ -1,10 +1,8 @@
 // Pure builders for the import flow: the modals (file, checking, preview, importing) and the preview and
 // summary messages. Words, counts and error lines are those README's "Importing users" and "Provisioning" show.
 import type { KnownBlock, ModalView } from '@slack/types';
-import type { Import, LineError } from '../../db/schema.ts';
 import { describeDryRunCounts, describeFinalCounts } from '../../domain/import-counts.ts';
 import { formatErrorLine } from '../../domain/import-lines.ts';
-import type { ImportCounts } from '../../domain/import-lines.ts';
 import {
   CARD_CHANNEL_ACTION,
   CARD_CHANNEL_BLOCK,
@@ -23,14 +21,12 @@ import {
 } from '../ids.ts';
 import { importModalMetadata, previewMetadata, writePrivateMetadata } from '../private-metadata.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
+import type { PreviewInput, SummaryInput } from '../../usecases/notifier.ts';
+import { PREVIEW_ERROR_LINES, SUMMARY_ERROR_LINES, resultsFileName } from '../../domain/import-lines.ts';
+export type { PreviewInput, SummaryInput };
+export { PREVIEW_ERROR_LINES, SUMMARY_ERROR_LINES, resultsFileName };
 
-export const PREVIEW_ERROR_LINES = 10;
-export const SUMMARY_ERROR_LINES = 20;
 const MODAL_TITLE = 'Import users';
-
-export function resultsFileName(importCode: string): string {
-  return `${importCode}-results.xlsx`;
-}
 
 function plain(text: string) {
   return { type: 'plain_text' as const, text, emoji: true };
@@ -168,14 +164,6 @@ export function buildCheckingModal(fileName: string): ModalView {
       ),
     ],
   };
-}
-
-export interface PreviewInput {
-  import: Pick<Import, 'id' | 'code' | 'file_name' | 'unknown_columns'>;
-  counts: ImportCounts;
-  errorLines: Array<{ lineNumber: number; errors: LineError[] }>;
-  earlierImport?: Pick<Import, 'code' | 'created_at'> | undefined;
-  resultsAttached: boolean;
 }
 
 function errorLineTexts(errorLines: PreviewInput['errorLines'], limit: number): string[] {
@@ -325,13 +313,6 @@ export function buildCheckFailedMessage(
       context('Nothing was written.'),
     ],
   };
-}
-
-export interface SummaryInput {
-  import: Pick<Import, 'code' | 'file_name'>;
-  counts: ImportCounts;
-  errorLines: Array<{ lineNumber: number; errors: LineError[] }>;
-  resultsAttached: boolean;
 }
 
 /** The summary reply (README, "Provisioning"): starts with "Summary", counts as "Created: 8", up to 20 error lines. */

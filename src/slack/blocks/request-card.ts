@@ -8,6 +8,8 @@
 import type { KnownBlock } from '@slack/types';
 import { APPROVE_ACTION, CARD_MENU_ACTION, DECISION_ACTIONS_BLOCK, REJECT_ACTION, cancelOptionValue } from '../ids.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
+import type { GrantInWords, RequestCardInput, DecisionInWords } from '../../usecases/notifier.ts';
+export type { GrantInWords, RequestCardInput, DecisionInWords };
 
 /** How many devices or credentials a list shows before "…and N more". */
 export const LIST_ITEMS = 20;
@@ -26,41 +28,6 @@ export const DECISION_ITEMS = 10;
 /** Characters of one decision's comment or reason on the card (escaped). */
 const DECISION_COMMENT_MAX = 120;
 const DECISIONS_BUDGET = 1500;
-
-export interface GrantInWords {
-  label: string;
-  startSession: boolean;
-  viewPassword: boolean;
-}
-
-export interface RequestCardInput {
-  code: string;
-  requesterId: string;
-  fileName: string;
-  counts: { users: number };
-  justification: string;
-  reasonName: string;
-  governanceCode: string | null;
-  devices: string[];
-  grants: GrantInWords[];
-  limitationText: string;
-  statusWord: string;
-  groups: Array<{ name: string; approvals: number; required: number; rejections?: number }>;
-  /** Decisions so far, any order: shown oldest first ("newest last"). */
-  decisions?: DecisionInWords[];
-  /** The request's id: the buttons' value. */
-  requestId?: number;
-  /** True while the request awaits approval: the card then carries Approve and Reject (needs requestId). */
-  awaitingDecision?: boolean;
-}
-
-export interface DecisionInWords {
-  approverId: string;
-  decision: 'approve' | 'reject';
-  comment: string | null;
-  at: Date;
-  groupName: string;
-}
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

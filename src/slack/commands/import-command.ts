@@ -1,7 +1,7 @@
 // `/domum import`: opens the import modal (README, "Importing users"). The modal is opened first and fast: a
 // trigger id expires three seconds after the command was typed.
 import { buildImportModal } from '../blocks/import-blocks.ts';
-import { findResumableDrafts } from '../../db/repos/request-repo.ts';
+import { listResumableDrafts } from '../../usecases/request-wizard.ts';
 import { getRoles } from '../../usecases/get-roles.ts';
 import type { CommandArgs, Subcommand } from './subcommand.ts';
 
@@ -19,7 +19,7 @@ export const importSubcommand: Subcommand = {
       return;
     }
     await ack();
-    const resumable = roles.canRequest ? await findResumableDrafts(deps.db, command.user_id, deps.now()) : [];
+    const resumable = roles.canRequest ? await listResumableDrafts(deps, command.user_id) : [];
     const askChannel = roles.canRequest && !(await botCanPostIn(client, command.channel_id));
     await client.views.open({
       trigger_id: command.trigger_id,

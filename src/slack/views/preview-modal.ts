@@ -3,15 +3,14 @@
 // closing the modal cancels an import started from /domum import.
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
 import type { AppDeps } from '../../app-deps.ts';
-import { findImportById } from '../../db/repos/import-repo.ts';
 import { isKnownTimeZone } from '../../domain/access-limitation.ts';
-import { cancelImport, continueImport } from '../../usecases/import-lifecycle.ts';
+import { cancelImport, continueImport, findImport } from '../../usecases/import-lifecycle.ts';
 import type { DecisionResult } from '../../usecases/import-lifecycle.ts';
 import { beginRequestDraft, DRAFT_REFUSAL_TEXT } from '../../usecases/request-wizard.ts';
 import { buildImportingModal } from '../blocks/import-blocks.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
 import { AUTO_ACCESS_ACTION, AUTO_ACCESS_BLOCK, AUTO_ACCESS_YES_VALUE } from '../ids.ts';
-import { markPreviewDecided } from '../import-publisher.ts';
+import { markPreviewDecided } from '../../usecases/import-notices.ts';
 import { previewMetadata, readPrivateMetadata } from '../private-metadata.ts';
 import { buildStepView, messageView, wizardDeps } from '../wizard/wizard-step-view.ts';
 
@@ -43,7 +42,7 @@ export function createPreviewModalSubmission(deps: AppDeps) {
       await ack({ response_action: 'clear' });
       return;
     }
-    const record = await findImportById(deps.db, metadata.importId);
+    const record = await findImport(deps, metadata.importId);
     const askedHere = view.state.values[AUTO_ACCESS_BLOCK]?.[AUTO_ACCESS_ACTION]?.selected_option?.value;
     const autoAccess = askedHere !== undefined ? askedHere === AUTO_ACCESS_YES_VALUE : record?.auto_access === true;
     if (record && autoAccess) {
@@ -80,7 +79,7 @@ export function createPreviewModalSubmission(deps: AppDeps) {
     const where = continued.source === 'upload' ? 'in the file’s thread' : 'to you as a direct message';
     await ack({ response_action: 'update', view: buildImportingModal(continued.file_name, continued.code, where) });
     if (continued.source === 'upload')
-      await markPreviewDecided(deps, client, continued.id, `Continued by <@${body.user.id}>: importing…`);
+      await markPreviewDecided(deps, continued.id, `Continued by <@${body.user.id}>: importing…`);
   };
 }
 
@@ -89,7 +88,7 @@ export function createPreviewModalClosed(deps: AppDeps) {
     await ack();
     const metadata = readPrivateMetadata(previewMetadata, view.private_metadata);
     if (!metadata) return;
-    const record = await findImportById(deps.db, metadata.importId);
+    const record = await findImport(deps, metadata.importId);
     // Closing the modal cancels an import started from /domum import; an uploaded file keeps its preview
     // and buttons in the thread, so closing the modal there only closes the modal.
     if (record?.source === 'modal') await cancelImport(deps, record.id, body.user.id);

@@ -2,8 +2,8 @@
 // import"): the step's answers are checked and saved in the draft, then the next step replaces the view; on
 // Review the request is created, or the step that stops it is shown again with why.
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs } from '@slack/bolt';
+import { findChosenCredentials } from '../../usecases/search-catalog.ts';
 import type { AppDeps } from '../../app-deps.ts';
-import { findCredentialsByIds } from '../../db/repos/catalog-search-repo.ts';
 import { validateLimitation } from '../../domain/access-limitation.ts';
 import { nextStep } from '../../domain/request-draft.ts';
 import type { RequestDraftData, WizardStep } from '../../domain/request-draft.ts';
@@ -15,7 +15,7 @@ import {
   saveDraft,
 } from '../../usecases/request-wizard.ts';
 import type { DraftAccess } from '../../usecases/request-wizard.ts';
-import { markPreviewDecided } from '../import-publisher.ts';
+import { markPreviewDecided } from '../../usecases/import-notices.ts';
 import { stepOfCallback } from '../ids.ts';
 import { readPrivateMetadata, wizardMetadata } from '../private-metadata.ts';
 import {
@@ -71,12 +71,7 @@ async function submitReview(deps: AppDeps, args: ViewArgs, draftId: string, acce
       ),
     });
     if (!result.alreadyCreated && access.ok && access.import.source === 'upload') {
-      await markPreviewDecided(
-        deps,
-        args.client,
-        access.import.id,
-        `Request ${result.code} created by <@${userId}>: importing…`,
-      );
+      await markPreviewDecided(deps, access.import.id, `Request ${result.code} created by <@${userId}>: importing…`);
     }
     return;
   }
@@ -115,8 +110,8 @@ const STEP_ANSWERS: Record<Exclude<WizardStep, 'review'>, ReadAnswers> = {
     if (!parsed.ok) return parsed;
     // Credentials of devices no longer chosen are dropped: credentials are offered only for the chosen devices.
     const grants = access.data.grants ?? [];
-    const credentials = await findCredentialsByIds(
-      deps.db,
+    const credentials = await findChosenCredentials(
+      deps,
       grants.map((grant) => grant.credentialId),
     );
     const kept = new Set(

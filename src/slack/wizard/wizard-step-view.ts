@@ -6,12 +6,16 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { ModalView } from '@slack/types';
 import type { AppDeps } from '../../app-deps.ts';
-import { findCredentialsByIds, findDevicesByIds } from '../../db/repos/catalog-search-repo.ts';
 import { describeLimitation, nextQuarterHour } from '../../domain/access-limitation.ts';
 import type { CredentialGrant, RequestDraftData, WizardStep } from '../../domain/request-draft.ts';
 import { DRAFT_REFUSAL_TEXT, loadWizardContext, openDraft } from '../../usecases/request-wizard.ts';
 import type { DraftAccess } from '../../usecases/request-wizard.ts';
-import { credentialLabel, deviceOption } from '../../usecases/search-catalog.ts';
+import {
+  credentialLabel,
+  deviceOption,
+  findChosenCredentials,
+  findChosenDevices,
+} from '../../usecases/search-catalog.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
 import { stepOfCallback } from '../ids.ts';
 import { readPrivateMetadata, wizardMetadata } from '../private-metadata.ts';
@@ -75,7 +79,7 @@ const STEP_VIEWS: Record<WizardStep, (deps: AppDeps, access: OpenDraft) => Promi
     });
   },
   devices: async (deps, { draft, data }) => {
-    const devices = await findDevicesByIds(deps.db, data.deviceIds ?? []);
+    const devices = await findChosenDevices(deps, data.deviceIds ?? []);
     return buildDevicesStep({
       draftId: draft.id,
       chosen: devices.map((device) => ({ id: device.id, label: deviceOption(device).text })),
@@ -94,7 +98,7 @@ const STEP_VIEWS: Record<WizardStep, (deps: AppDeps, access: OpenDraft) => Promi
     ),
   review: async (deps, { draft, data, import: record }) => {
     const context = await loadWizardContext(deps.db, record);
-    const devices = await findDevicesByIds(deps.db, data.deviceIds ?? []);
+    const devices = await findChosenDevices(deps, data.deviceIds ?? []);
     const reason = context.reasons.find((candidate) => candidate.id === data.general?.reasonId);
     return buildReviewStep({
       draftId: draft.id,
@@ -114,8 +118,8 @@ const STEP_VIEWS: Record<WizardStep, (deps: AppDeps, access: OpenDraft) => Promi
 
 /** The draft's grants with their credentials' labels, in the draft's order; a credential gone is left out. */
 async function chosenCredentials(deps: AppDeps, grants: readonly CredentialGrant[]) {
-  const credentials = await findCredentialsByIds(
-    deps.db,
+  const credentials = await findChosenCredentials(
+    deps,
     grants.map((grant) => grant.credentialId),
   );
   const byId = new Map(credentials.map((credential) => [credential.id, credential]));
@@ -136,7 +140,7 @@ async function chosenCredentials(deps: AppDeps, grants: readonly CredentialGrant
 
 /** The credentials chosen in the Credentials select that belong to the draft's devices; any other is dropped. */
 export async function credentialsOnChosenDevices(deps: AppDeps, values: StateValues, data: RequestDraftData) {
-  const credentials = await findCredentialsByIds(deps.db, parseCredentialIds(values));
+  const credentials = await findChosenCredentials(deps, parseCredentialIds(values));
   return credentials.filter((credential) => (data.deviceIds ?? []).includes(credential.device_id));
 }
 

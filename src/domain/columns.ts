@@ -1,8 +1,8 @@
 // The columns of an import spreadsheet (SPEC §3) and the header names, in English, Portuguese and Spanish, that
 // name them. Shared by the reader, the template and anything that maps a header back to its meaning.
 
-import { COLUMN_LABELS } from '../domain/import-lines.ts';
-import type { ColumnKey } from '../domain/import-lines.ts';
+import { COLUMN_LABELS } from './import-lines.ts';
+import type { ColumnKey } from './import-lines.ts';
 
 export { COLUMN_LABELS };
 export type { ColumnKey };

@@ -1,0 +1,155 @@
+// The Notifier port (src/usecases/notifier.ts) on Slack: renders with the pure block builders and posts with
+// the background Web API client. It reads and writes no database: what was posted goes back to the use case,
+// which records it.
+import type { WebClient } from '@slack/web-api';
+import type { Notifier, Posted, ProgressInput, ProvisioningSummaryInput } from '../usecases/notifier.ts';
+import { CannotPostError } from '../usecases/notifier.ts';
+import { decisionReplyText, statusChangeDmText } from './blocks/approval-blocks.ts';
+import { cancellationDmText, cancellationReplyText, endReminderText } from './blocks/cancel-blocks.ts';
+import {
+  buildCheckFailedMessage,
+  buildCheckFailedModal,
+  buildDecidedPreviewMessage,
+  buildPreviewMessage,
+  buildPreviewModal,
+  buildSummaryMessage,
+} from './blocks/import-blocks.ts';
+import { buildRequestCard } from './blocks/request-card.ts';
+import { RETRY_FAILED_ACTION } from './ids.ts';
+import { openDirectMessage, uploadFile } from './slack-files.ts';
+
+function slackError(error: unknown): string | undefined {
+  return (error as { data?: { error?: string } }).data?.error;
+}
+
+const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
+const VIEW_GONE = new Set(['not_found', 'view_not_found']);
+
+function progressText(input: ProgressInput): string {
+  return `Processing ${input.code}: ${input.done} of ${input.total} lines done · ${input.emailsSent} emails sent · ${input.errors} ${input.errors === 1 ? 'error' : 'errors'}`;
+}
+
+function provisioningSummaryMessage(input: ProvisioningSummaryInput) {
+  const message = buildSummaryMessage(input);
+  if (input.retryRequestId !== undefined) {
+    // Only lines a retry can fix (refused emails); invalid data needs a corrected file instead.
+    message.blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: RETRY_FAILED_ACTION,
+          text: { type: 'plain_text', text: 'Retry failed lines' },
+          value: String(input.retryRequestId),
+        },
+      ],
+    });
+  }
+  return message;
+}
+
+export function createSlackNotifier(client: WebClient): Notifier {
+  /** A user id is a direct message: Slack wants the DM's own channel id for it. */
+  const conversationId = async (channel: string): Promise<string> =>
+    /^[UW]/.test(channel) ? openDirectMessage(client, channel) : channel;
+  const post = async (
+    where: { channel: string; threadTs?: string | null | undefined },
+    message: { text: string; blocks?: unknown[] },
+  ): Promise<Posted> => {
+    const channel = await conversationId(where.channel);
+    const posted = await client.chat.postMessage({
+      channel,
+      ...(where.threadTs ? { thread_ts: where.threadTs } : {}),
+      ...(message as { text: string }),
+    });
+    return { channel: posted.channel ?? channel, ts: posted.ts ?? 'posted' };
+  };
+  const tell = async (userId: string, text: string): Promise<Posted> => post({ channel: userId }, { text });
+
+  return {
+    async postRequestCard(where, card) {
+      try {
+        return await post(where, buildRequestCard(card));
+      } catch (error) {
+        if (CANNOT_POST.has(slackError(error) ?? '')) throw new CannotPostError(where.channel);
+        throw error;
+      }
+    },
+    async sendUndeliveredCard(userId, input, card) {
+      const dm = await conversationId(userId);
+      const where = input.channelId ? `<#${input.channelId}>` : 'the channel';
+      await post(
+        { channel: dm },
+        {
+          text: `I could not post request ${input.code} in ${where}: I am not a member there. Invite me with /invite @Domum, or run /domum import from a channel where I am. Here is the request:`,
+        },
+      );
+      return post({ channel: dm }, buildRequestCard(card));
+    },
+    async updateRequestCard(at, card) {
+      await client.chat.update({ channel: at.channel, ts: at.ts, ...buildRequestCard(card) });
+    },
+    postDecisionReply: (where, input) => post(where, { text: decisionReplyText(input) }),
+    async tellStatusChange(userId, input) {
+      await tell(userId, statusChangeDmText(input));
+    },
+    async remindApprovers(where, input) {
+      const mentions = [
+        ...input.userIds.map((id) => `<@${id}>`),
+        ...input.usergroupIds.map((id) => `<!subteam^${id}>`),
+      ];
+      await post(where, {
+        text: `Reminder: ${input.code} is awaiting approval${mentions.length ? ` from ${mentions.join(', ')}` : ''}. It expires if nobody decides in time.`,
+      });
+    },
+    postCancellationReply: (where, cancellation) => post(where, { text: cancellationReplyText(cancellation) }),
+    async tellCancellation(userId, cancellation) {
+      await tell(userId, cancellationDmText(cancellation));
+    },
+    tellAccessesEnd: (userId, input) => tell(userId, endReminderText(input)),
+    postProgress: (where, input) => post(where, { text: progressText(input) }),
+    async updateProgress(at, input) {
+      await client.chat.update({ channel: at.channel, ts: at.ts, text: progressText(input) });
+    },
+    postProvisioningSummary: (where, input) => post(where, provisioningSummaryMessage(input)),
+    async tellProvisioningDone(userId, input) {
+      await tell(
+        userId,
+        `Your request ${input.code} for ${input.fileName} is now ${input.statusWord}: ${input.accesses} accesses, ${input.emailsSent} emails sent, ${input.errorLines} lines in error.`,
+      );
+    },
+    async uploadFile(where, file) {
+      await uploadFile(client, {
+        channelId: await conversationId(where.channel),
+        threadTs: where.threadTs,
+        fileName: file.fileName,
+        bytes: file.bytes,
+        ...(file.title ? { title: file.title } : {}),
+      });
+    },
+    async showCheckOutcome(viewId, outcome) {
+      const view =
+        outcome.kind === 'refused'
+          ? buildCheckFailedModal(outcome.fileName, outcome.reason)
+          : buildPreviewModal(outcome.preview, { autoAccessChosen: outcome.autoAccessChosen });
+      try {
+        await client.views.update({ view_id: viewId, view });
+        return 'shown';
+      } catch (error) {
+        if (VIEW_GONE.has(slackError(error) ?? '')) return 'gone';
+        throw error;
+      }
+    },
+    postCheckOutcome: (where, outcome) =>
+      post(
+        where,
+        outcome.kind === 'refused'
+          ? buildCheckFailedMessage(outcome.fileName, outcome.importCode, outcome.reason)
+          : buildPreviewMessage(outcome.preview),
+      ),
+    postImportSummary: (where, input) => post(where, buildSummaryMessage(input)),
+    async markPreviewDecided(at, preview, outcome) {
+      await client.chat.update({ channel: at.channel, ts: at.ts, ...buildDecidedPreviewMessage(preview, outcome) });
+    },
+  };
+}

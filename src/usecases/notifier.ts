@@ -1,0 +1,186 @@
+// How use cases and jobs tell people what happened: a port taking plain data. The Slack adapter
+// (src/slack/slack-notifier.ts) renders it with the pure block builders of src/slack/blocks/ and posts it; it
+// never reads or writes the database. Use cases decide what to say and where, and record what was posted
+// (a ts in a column) before moving on, so a job that runs twice says nothing twice.
+import type { Import, LineError } from '../db/schema.ts';
+import type { ImportCounts } from '../domain/import-lines.ts';
+
+/** Where a message goes: a channel, or a user id for a direct message, and the thread to reply in, if any. */
+export interface Conversation {
+  channel: string;
+  threadTs?: string | null | undefined;
+}
+
+/** A message once posted: its conversation's id and its ts. */
+export interface Posted {
+  channel: string;
+  ts: string;
+}
+
+/** The bot may not post in that channel (not a member, archived, restricted). */
+export class CannotPostError extends Error {
+  readonly channel: string;
+  constructor(channel: string) {
+    super(`cannot post in ${channel}`);
+    this.name = 'CannotPostError';
+    this.channel = channel;
+  }
+}
+
+export interface GrantInWords {
+  label: string;
+  startSession: boolean;
+  viewPassword: boolean;
+}
+
+export interface DecisionInWords {
+  approverId: string;
+  decision: 'approve' | 'reject';
+  comment: string | null;
+  at: Date;
+  groupName: string;
+}
+
+export interface RequestCardInput {
+  code: string;
+  requesterId: string;
+  fileName: string;
+  counts: { users: number };
+  justification: string;
+  reasonName: string;
+  governanceCode: string | null;
+  devices: string[];
+  grants: GrantInWords[];
+  limitationText: string;
+  statusWord: string;
+  groups: Array<{ name: string; approvals: number; required: number; rejections?: number }>;
+  /** Decisions so far, any order: shown oldest first ("newest last"). */
+  decisions?: DecisionInWords[];
+  /** The request's id: the buttons' value. */
+  requestId?: number;
+  /** True while the request awaits approval: the card then carries Approve and Reject (needs requestId). */
+  awaitingDecision?: boolean;
+}
+
+export interface DecisionReplyInput {
+  approverId: string;
+  decision: 'approve' | 'reject';
+  code: string;
+  comment: string | null;
+  statusWord: string;
+  groupName: string;
+}
+
+export interface StatusChangeDmInput {
+  code: string;
+  statusWord: string;
+  fileName: string;
+  byUserId?: string;
+  comment?: string | null;
+}
+
+export interface ApproverReminderInput {
+  code: string;
+  userIds: string[];
+  usergroupIds: string[];
+}
+
+export interface CancellationInWords {
+  cancelledBy: string;
+  reason: string;
+  accessCount: number;
+  previousStatus: string;
+  requestCode: string;
+  fileName: string;
+  /** Set when one access was cancelled. */
+  access?: { code: string; userName: string; vendorName: string };
+}
+
+export interface EndReminderInput {
+  requestCode: string;
+  fileName: string;
+  count: number;
+  endsAt: Date;
+  timeZone: string;
+  now: Date;
+}
+
+export interface PreviewInput {
+  import: Pick<Import, 'id' | 'code' | 'file_name' | 'unknown_columns'>;
+  counts: ImportCounts;
+  errorLines: Array<{ lineNumber: number; errors: LineError[] }>;
+  earlierImport?: Pick<Import, 'code' | 'created_at'> | undefined;
+  resultsAttached: boolean;
+}
+
+/** The outcome of an import's check: its preview, or why the whole file was refused. */
+export type CheckOutcome =
+  | { kind: 'preview'; preview: PreviewInput; autoAccessChosen: boolean }
+  | { kind: 'refused'; importCode: string; fileName: string; reason: string };
+
+export interface SummaryInput {
+  import: Pick<Import, 'code' | 'file_name'>;
+  counts: ImportCounts;
+  errorLines: Array<{ lineNumber: number; errors: LineError[] }>;
+  resultsAttached: boolean;
+}
+
+export interface ProvisioningSummaryInput extends SummaryInput {
+  requestCode: string;
+  extraLines: string[];
+  /** Set when lines a retry can fix (refused emails) exist: the summary offers "Retry failed lines". */
+  retryRequestId?: number;
+}
+
+export interface ProgressInput {
+  code: string;
+  done: number;
+  total: number;
+  emailsSent: number;
+  errors: number;
+}
+
+export interface ProvisioningDoneInput {
+  code: string;
+  fileName: string;
+  statusWord: string;
+  accesses: number;
+  emailsSent: number;
+  errorLines: number;
+}
+
+export interface ResultsFile {
+  fileName: string;
+  bytes: Buffer;
+  title?: string;
+}
+
+export interface Notifier {
+  /** Throws CannotPostError when the bot may not post there. */
+  postRequestCard(where: Conversation, card: RequestCardInput): Promise<Posted>;
+  /** The card by direct message, after a line saying why it is not in `channelId` and what to do about it. */
+  sendUndeliveredCard(
+    userId: string,
+    input: { code: string; channelId: string | null },
+    card: RequestCardInput,
+  ): Promise<Posted>;
+  updateRequestCard(at: Posted, card: RequestCardInput): Promise<void>;
+  postDecisionReply(where: Conversation, input: DecisionReplyInput): Promise<Posted>;
+  tellStatusChange(userId: string, input: StatusChangeDmInput): Promise<void>;
+  remindApprovers(where: Conversation, input: ApproverReminderInput): Promise<void>;
+  postCancellationReply(where: Conversation, cancellation: CancellationInWords): Promise<Posted>;
+  tellCancellation(userId: string, cancellation: CancellationInWords): Promise<void>;
+  tellAccessesEnd(userId: string, input: EndReminderInput): Promise<Posted>;
+  postProgress(where: Conversation, input: ProgressInput): Promise<Posted>;
+  updateProgress(at: Posted, input: ProgressInput): Promise<void>;
+  postProvisioningSummary(where: Conversation, input: ProvisioningSummaryInput): Promise<Posted>;
+  tellProvisioningDone(userId: string, input: ProvisioningDoneInput): Promise<void>;
+  /** `where.channel` may be a user id: the file goes to their direct message. */
+  uploadFile(where: Conversation, file: ResultsFile): Promise<void>;
+  /** The check's outcome in the modal that said "Checking…"; 'gone' when the user has closed it. */
+  showCheckOutcome(viewId: string, outcome: CheckOutcome): Promise<'shown' | 'gone'>;
+  postCheckOutcome(where: Conversation, outcome: CheckOutcome): Promise<Posted>;
+  postImportSummary(where: Conversation, input: SummaryInput): Promise<Posted>;
+  /** A path-B preview's buttons replaced by what happened, so nobody clicks them again. */
+  markPreviewDecided(at: Posted, preview: PreviewInput, outcome: string): Promise<void>;
+}
