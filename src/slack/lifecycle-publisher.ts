@@ -12,7 +12,40 @@ import { openDirectMessage } from './slack-files.ts';
 type PublishDeps = Pick<AppDeps, 'db' | 'slack'>;
 
 export async function announceCancellation(deps: PublishDeps, cancellationId: number): Promise<void> {
-  const row = await deps.db
+  const row = await findCancellation(deps, cancellationId);
+  if (!row) return;
+  const words: CancellationInWords = {
+    cancelledBy: row.cancelled_by,
+    reason: row.reason,
+    accessCount: row.access_count,
+    previousStatus: row.previous_status,
+    requestCode: row.request_code,
+    fileName: row.file_name,
+    ...(row.access_id !== null
+      ? { access: { code: row.access_code ?? '', userName: row.user_name ?? '', vendorName: row.vendor_name ?? '' } }
+      : {}),
+  };
+  if (row.card_channel_id && row.card_ts) await announceOnCard(deps, row, row.card_channel_id, row.card_ts, words);
+  if (row.cancelled_by !== row.requester_user_id && !row.requester_notified_at) {
+    const dm = await openDirectMessage(deps.slack, row.requester_user_id);
+    await deps.slack.chat.postMessage({ channel: dm, text: cancellationDmText(words) });
+    await deps.db
+      .updateTable('cancellations')
+      .set({ requester_notified_at: new Date() })
+      .where('id', '=', row.id)
+      .execute();
+  }
+  // The requester knows (they cancelled, or were just told): no other job tells them of this change again.
+  if (row.access_id === null)
+    await deps.db
+      .updateTable('access_requests')
+      .set({ notified_status: 'cancelled', updated_at: new Date() })
+      .where('id', '=', row.request_id)
+      .execute();
+}
+
+function findCancellation(deps: PublishDeps, cancellationId: number) {
+  return deps.db
     .selectFrom('cancellations as c')
     .innerJoin('access_requests as r', 'r.id', 'c.request_id')
     .innerJoin('imports as i', 'i.id', 'r.import_id')
@@ -42,54 +75,35 @@ export async function announceCancellation(deps: PublishDeps, cancellationId: nu
     ])
     .where('c.id', '=', cancellationId)
     .executeTakeFirst();
-  if (!row) return;
-  const words: CancellationInWords = {
-    cancelledBy: row.cancelled_by,
-    reason: row.reason,
-    accessCount: row.access_count,
-    previousStatus: row.previous_status,
-    requestCode: row.request_code,
-    fileName: row.file_name,
-    ...(row.access_id !== null
-      ? { access: { code: row.access_code ?? '', userName: row.user_name ?? '', vendorName: row.vendor_name ?? '' } }
-      : {}),
-  };
-  if (row.card_channel_id && row.card_ts) {
-    if (row.access_id === null) {
-      // The card says Cancelled, and loses Approve and Reject if it still had them.
-      const built = await buildCardFor(deps, row.request_id);
-      if (built) await deps.slack.chat.update({ channel: row.card_channel_id, ts: row.card_ts, ...built.card });
-    }
-    if (!row.announced_ts) {
-      const threadTs = row.card_channel_id === row.channel_id && row.thread_ts ? row.thread_ts : row.card_ts;
-      const posted = await deps.slack.chat.postMessage({
-        channel: row.card_channel_id,
-        thread_ts: threadTs,
-        text: cancellationReplyText(words),
-      });
-      await deps.db
-        .updateTable('cancellations')
-        .set({ announced_ts: posted.ts ?? 'posted' })
-        .where('id', '=', row.id)
-        .execute();
-    }
+}
+
+type Cancellation = NonNullable<Awaited<ReturnType<typeof findCancellation>>>;
+
+/** A whole request's card says Cancelled; the reply goes in the card's thread once (announced_ts). */
+async function announceOnCard(
+  deps: PublishDeps,
+  row: Cancellation,
+  cardChannelId: string,
+  cardTs: string,
+  words: CancellationInWords,
+): Promise<void> {
+  if (row.access_id === null) {
+    // The card says Cancelled, and loses Approve and Reject if it still had them.
+    const built = await buildCardFor(deps, row.request_id);
+    if (built) await deps.slack.chat.update({ channel: cardChannelId, ts: cardTs, ...built.card });
   }
-  if (row.cancelled_by !== row.requester_user_id && !row.requester_notified_at) {
-    const dm = await openDirectMessage(deps.slack, row.requester_user_id);
-    await deps.slack.chat.postMessage({ channel: dm, text: cancellationDmText(words) });
-    await deps.db
-      .updateTable('cancellations')
-      .set({ requester_notified_at: new Date() })
-      .where('id', '=', row.id)
-      .execute();
-  }
-  // The requester knows (they cancelled, or were just told): no other job tells them of this change again.
-  if (row.access_id === null)
-    await deps.db
-      .updateTable('access_requests')
-      .set({ notified_status: 'cancelled', updated_at: new Date() })
-      .where('id', '=', row.request_id)
-      .execute();
+  if (row.announced_ts) return;
+  const threadTs = cardChannelId === row.channel_id && row.thread_ts ? row.thread_ts : cardTs;
+  const posted = await deps.slack.chat.postMessage({
+    channel: cardChannelId,
+    thread_ts: threadTs,
+    text: cancellationReplyText(words),
+  });
+  await deps.db
+    .updateTable('cancellations')
+    .set({ announced_ts: posted.ts ?? 'posted' })
+    .where('id', '=', row.id)
+    .execute();
 }
 
 export async function remindAccessesEnd(deps: Pick<AppDeps, 'db' | 'slack' | 'now'>, requestId: number): Promise<void> {
