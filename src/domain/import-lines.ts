@@ -1,4 +1,4 @@
-// The per-line rules of a spreadsheet import (SPEC §3): which lines create a user, which are already
+// The per-line rules of a spreadsheet import (README "Importing users"): which lines create a user, which are already
 // registered, and which are in error, with every problem named by column. Pure: the caller reads the file,
 // finds the registered emails with one query (collectEmails) and passes the enabled-or-not vendors in.
 import { z } from 'zod';
@@ -295,7 +295,7 @@ function characterCount(text: string): number {
 // A long cell (a 201-character name) would swamp a Slack message; the full value stays in the results file.
 const SHOWN_VALUE_MAX_CHARACTERS = 60;
 
-/** `line 14 · Email · "bob@" · not a valid email` (SPEC §4a). */
+/** `line 14 · Email · "bob@" · not a valid email`, as the preview and the summary list errors. */
 export function formatErrorLine(lineNumber: number, error: LineError): string {
   const codePoints = Array.from(error.value);
   const value =

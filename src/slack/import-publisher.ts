@@ -39,7 +39,7 @@ export function countsOf(record: Import): ImportCounts {
   };
 }
 
-/** Every line with its outcome, errors and, once provisioned, its access id (SPEC §4a). */
+/** Every line with its outcome, errors and, once provisioned, its access id. */
 export async function resultsWorkbook(
   deps: Pick<PublishDeps, 'db'>,
   record: Import,
@@ -142,11 +142,11 @@ export async function publishPreview(deps: PublishDeps, importId: number, logger
   await attachResults(posted.channel ?? channel, threadTs ?? posted.ts);
 }
 
-/** The summary (SPEC §4a): path B in the file's thread, path A as a direct message, with the results file. */
+/** The summary: path B in the file's thread, path A as a direct message, with the results file. */
 export async function publishSummary(deps: PublishDeps, importId: number): Promise<void> {
   const record = await findImportById(deps.db, importId);
   if (!record || record.status !== 'done' || record.summary_ts || record.source === 'cli') return;
-  // With a request, the summary comes when provisioning ends, with the accesses (SPEC §4 "Processing").
+  // With a request, the summary comes when provisioning ends, with the accesses.
   const request = await deps.db
     .selectFrom('access_requests')
     .select('id')

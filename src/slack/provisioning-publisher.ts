@@ -1,4 +1,4 @@
-// Provisioning in the request's thread (SPEC §4, §4a): one message that starts with "Processing", edited in
+// Provisioning in the request's thread (README "Importing users"): one message that starts with "Processing", edited in
 // place at most every few seconds, then a separate reply that starts with "Summary", the results spreadsheet
 // and a DM to the requester. Each is posted once: its ts is recorded.
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';

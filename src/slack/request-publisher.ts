@@ -1,4 +1,4 @@
-// The request card (SPEC §4): posted once in the import's channel — threaded under the upload when there
+// The request card: posted once in the import's channel — threaded under the upload when there
 // was one — and, when the bot cannot post there, sent to the requester with what to do about it.
 import { findImportById } from '../db/repos/import-repo.ts';
 import { findInvolvedVendors } from '../db/repos/request-repo.ts';

@@ -1,4 +1,4 @@
-// The landing page of the emailed link (SPEC §5): GET shows a form asking for the token and changes nothing
+// The landing page of the emailed link (README "Importing users"): GET shows a form asking for the token and changes nothing
 // (mail scanners open links); POST with the token activates the first access; "Send me a new token" posts to
 // `<link>/new-token`, which only enqueues a job and gives the same answer whatever the link's state. No
 // external assets and no script: a strict CSP, no referrer, no framing, no caching.
