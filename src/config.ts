@@ -1,4 +1,4 @@
-// The only reader of process.env. Validated once, with one readable error listing every problem (SPEC §6).
+// The only reader of process.env. Validated once, with one readable error listing every problem (README "Configuration").
 import { z } from 'zod';
 
 export const README_SLACK_APP_SECTION = 'README.md, section "Creating the Slack app"';

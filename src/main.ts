@@ -5,12 +5,12 @@ import { openDatabase } from './db/client.ts';
 import type { DatabaseHandle, DatabaseTarget } from './db/client.ts';
 import { migrateAll } from './db/migrator.ts';
 import { createJobQueue, prepareJobQueues } from './jobs/job-queue.ts';
-import type { JobQueue } from './jobs/job-queue.ts';
 import { queues } from './jobs/queues.ts';
 import { startWorkers } from './jobs/workers.ts';
 import { toSlackLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
 import { createMailer } from './mail/mailer.ts';
+import type { Mailer } from './mail/mailer.ts';
 import { slackClientOptions } from './slack/client-options.ts';
 import { resolveSecretKey } from './secret-key.ts';
 import type { AppDeps } from './app-deps.ts';
@@ -24,7 +24,7 @@ import type { SlackAdapter } from './slack/slack-app.ts';
 import { healthRoutes } from './web/health-routes.ts';
 import { landingPageRoutes } from './web/landing-page.ts';
 import { startWebServer } from './web/web-server.ts';
-import type { WebServer } from './web/web-server.ts';
+import type { Route, WebServer } from './web/web-server.ts';
 
 /** `all` = `domum start`; `web` and `worker` are the two halves for running several of each. */
 export type ProcessRole = 'all' | 'web' | 'worker';
@@ -54,41 +54,21 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
     { databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...options.databaseTarget },
     logger,
   );
-  const cleanups: Array<() => Promise<void>> = [() => database.close()];
-  let stopping: Promise<void> | undefined;
-  const stopAll = () => {
-    stopping ??= (async () => {
-      for (const cleanup of [...cleanups].reverse()) {
-        await cleanup().catch((error: unknown) => logger.warn('shutdown step failed', { error }));
-      }
-    })();
-    return stopping;
-  };
+  const shutdown = shutdownSequence(logger);
+  shutdown.add(() => database.close());
   try {
     if (role === 'all') await migrateAll(database, logger);
     else await prepareJobQueues(database, { migrate: false, queues });
     const secretKey = await resolveSecretKey(config.secretKey, config.dataDir);
-    const configWithKey: Config = { ...config, secretKey };
-    // Closed after the jobs stop (cleanups run in reverse), so a job finishing its emails still has it.
-    const mailer = createMailer({
-      smtpUrl: config.smtpUrl,
-      from: config.mailFrom,
-      dataDir: config.dataDir,
-      ratePerSecond: config.mailRatePerSecond,
-      logger: logger.child({ component: 'mail' }),
-    });
-    cleanups.push(() => mailer.close());
-    const jobs: JobQueue = createJobQueue(database, logger.child({ component: 'jobs' }), {
-      runsWorkers: role !== 'web',
-    });
+    // Closed after the jobs stop (the steps run in reverse), so a job finishing its emails still has it.
+    const mailer = createMailerFor(config, logger);
+    shutdown.add(() => mailer.close());
+    const jobs = createJobQueue(database, logger.child({ component: 'jobs' }), { runsWorkers: role !== 'web' });
     await jobs.start();
-    cleanups.push(() => jobs.stop(options.jobGraceTimeMs));
-    const slackClient = new WebClient(
-      config.slack.botToken,
-      slackClientOptions(config.slack.apiUrl, toSlackLogger(logger.child({ component: 'slack' }), config.logLevel)),
-    );
+    shutdown.add(() => jobs.stop(options.jobGraceTimeMs));
+    const slackClient = createSlackClient(config, logger);
     const deps: AppDeps = {
-      config: configWithKey,
+      config: { ...config, secretKey },
       db: database.db,
       jobs,
       logger,
@@ -101,46 +81,87 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
       spreadsheets: sheetJsSpreadsheets,
     };
 
-    let slack: SlackAdapter | undefined;
-    if (role !== 'worker') slack = await createSlackAdapter(deps);
+    const slack = role !== 'worker' ? await createSlackAdapter(deps) : undefined;
     let shuttingDown = false;
     const web: WebServer = await startWebServer({
       port: config.port,
-      routes: [
-        ...healthRoutes({ ping: () => database.ping(), isShuttingDown: () => shuttingDown }),
-        ...landingPageRoutes({
-          db: database.db,
-          jobs,
-          now: deps.now,
-          secretKey: () => secretKey,
-          publicBaseUrl: config.publicBaseUrl,
-        }),
-      ],
+      routes: webRoutes(database, deps, secretKey, () => shuttingDown),
       slackEventsPath: SLACK_EVENTS_PATH,
       slackEvents: slack?.eventsListener,
       logger: logger.child({ component: 'web' }),
       limits: config.http,
     });
     // Stop taking work first (web, then Slack's socket), then let running jobs finish, then close the pools.
-    cleanups.push(async () => {
+    shutdown.add(async () => {
       shuttingDown = true;
       await web.close();
     });
     if (slack) {
       await slack.start();
-      const started = slack;
-      cleanups.push(() => started.stop());
+      shutdown.add(() => slack.stop());
     }
     if (role !== 'web') await startWorkers(jobs, deps);
-    logger.info('domum started', {
-      role,
-      port: web.port,
-      database: database.kind,
-      slackMode: role === 'worker' ? 'none' : config.slack.socketMode ? 'socket' : 'http',
-    });
-    return { port: web.port, deps, database, slack, stop: stopAll };
+    logger.info('domum started', { role, port: web.port, database: database.kind, slackMode: slackMode(role, config) });
+    return { port: web.port, deps, database, slack, stop: shutdown.run };
   } catch (error) {
-    await stopAll();
+    await shutdown.run();
     throw error;
   }
+}
+
+/**
+ * The steps of a clean shutdown, run in the reverse order they were added (the last thing started stops
+ * first), once however often it is asked for; a step that fails is logged and the next one still runs.
+ */
+function shutdownSequence(logger: Logger) {
+  const steps: Array<() => Promise<void>> = [];
+  let stopping: Promise<void> | undefined;
+  return {
+    add: (step: () => Promise<void>): void => {
+      steps.push(step);
+    },
+    run: (): Promise<void> => {
+      stopping ??= (async () => {
+        for (const step of [...steps].reverse()) {
+          await step().catch((error: unknown) => logger.warn('shutdown step failed', { error }));
+        }
+      })();
+      return stopping;
+    },
+  };
+}
+
+function slackMode(role: ProcessRole, config: Config): 'none' | 'socket' | 'http' {
+  if (role === 'worker') return 'none';
+  return config.slack.socketMode ? 'socket' : 'http';
+}
+
+function createMailerFor(config: Config, logger: Logger): Mailer {
+  return createMailer({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    dataDir: config.dataDir,
+    ratePerSecond: config.mailRatePerSecond,
+    logger: logger.child({ component: 'mail' }),
+  });
+}
+
+function createSlackClient(config: Config, logger: Logger): WebClient {
+  return new WebClient(
+    config.slack.botToken,
+    slackClientOptions(config.slack.apiUrl, toSlackLogger(logger.child({ component: 'slack' }), config.logLevel)),
+  );
+}
+
+function webRoutes(database: DatabaseHandle, deps: AppDeps, secretKey: string, isShuttingDown: () => boolean): Route[] {
+  return [
+    ...healthRoutes({ ping: () => database.ping(), isShuttingDown }),
+    ...landingPageRoutes({
+      db: database.db,
+      jobs: deps.jobs,
+      now: deps.now,
+      secretKey: () => secretKey,
+      publicBaseUrl: deps.config.publicBaseUrl,
+    }),
+  ];
 }

@@ -1,4 +1,4 @@
-// The access limitation (SPEC §2, §4 "Access limitation" step): when a third-party user may use an access.
+// The access limitation (the request wizard's "Access limitation" step): when a third-party user may use an access.
 // A limitation is an absolute period [start, start + duration) narrowed by weekdays and wall-clock windows,
 // all read in the request's IANA time zone, plus a session budget. Time always comes in as a parameter.
 //
@@ -18,7 +18,7 @@ import { z } from 'zod';
 export const DURATION_UNITS = ['minutes', 'hours', 'days', 'months'] as const;
 /** Monday first, as the wizard lists them and as `days` is stored. */
 export const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
-/** In the wizard's order (SPEC §4). */
+/** In the wizard's order. */
 export const TIME_PRESETS = ['08-12', '12-16', '16-20', '20-24', '00-04', '04-08'] as const;
 
 export type DurationUnit = (typeof DURATION_UNITS)[number];

@@ -1,4 +1,4 @@
-// The one-time access token (SPEC §5): 12 characters a third-party user copies from an email into the landing
+// The one-time access token: 12 characters a third-party user copies from an email into the landing
 // page, written `K7QX-M2PD-9RTW`. The alphabet leaves out the characters people confuse when reading or typing
 // (0/O, 1/I/L), and the page accepts the token in any case, with or without hyphens or spaces, so only a
 // genuinely wrong character makes it wrong. The randomness comes in as bytes (the domain does no I/O); the
@@ -9,7 +9,7 @@ export const TOKEN_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 export const TOKEN_LENGTH = 12;
 const GROUP_LENGTH = 4;
 
-/** 12 × log2(31) ≈ 59.4 bits; SPEC/issue ask for at least 50. */
+/** 12 × log2(31) ≈ 59.4 bits, above the 50 a one-time token must have. */
 export const TOKEN_ENTROPY_BITS = TOKEN_LENGTH * Math.log2(TOKEN_ALPHABET.length);
 
 // Rejection sampling: a byte is used only if it is below the largest multiple of the alphabet size that fits in
@@ -42,7 +42,7 @@ export function tokenFromRandomBytes(bytes: Uint8Array): string | null {
 /**
  * `K7QXM2PD9RTW` → `K7QX-M2PD-9RTW`. Accepts anything normalizeTokenInput accepts and throws otherwise,
  * because formatting a malformed token would email the user a token that can never match. The error message
- * leaves the value out: tokens are never logged (SPEC §5).
+ * leaves the value out: tokens are never logged.
  */
 export function formatToken(raw: string): string {
   const canonical = normalizeTokenInput(raw);

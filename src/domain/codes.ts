@@ -1,5 +1,5 @@
 // The codes people type and read: imports `IMP-000123`, batch access requests `W000123`, accesses
-// `EXT-26-000487` (SPEC §2). Recognised in any case, with surrounding space.
+// `EXT-26-000487`. Recognised in any case, with surrounding space.
 
 export type ItemCode = { kind: 'import' | 'request' | 'access'; code: string };
 

@@ -1,4 +1,4 @@
-// The columns of an import spreadsheet (SPEC §3) and the header names, in English, Portuguese and Spanish, that
+// The columns of an import spreadsheet and the header names, in English, Portuguese and Spanish, that
 // name them. Shared by the reader, the template and anything that maps a header back to its meaning.
 
 import { COLUMN_LABELS } from './import-lines.ts';

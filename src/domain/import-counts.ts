@@ -1,4 +1,4 @@
-// The dry-run counts in words (SPEC §4 and §4a: number and word on one line each), shared by the Slack
+// The dry-run counts in words (number and word on one line each), shared by the Slack
 // preview and `domum validate` so both say the same thing.
 import type { ImportCounts } from './import-lines.ts';
 
@@ -12,7 +12,7 @@ export function describeDryRunCounts(counts: ImportCounts): string[] {
   ];
 }
 
-/** The final counts of the summary (SPEC §4a: "Created: 8"). */
+/** The final counts of the summary ("Created: 8"). */
 export function describeFinalCounts(counts: ImportCounts): string[] {
   return [
     `Lines: ${counts.lines}`,

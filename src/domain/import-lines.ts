@@ -1,4 +1,4 @@
-// The per-line rules of a spreadsheet import (SPEC §3): which lines create a user, which are already
+// The per-line rules of a spreadsheet import (README "Importing users"): which lines create a user, which are already
 // registered, and which are in error, with every problem named by column. Pure: the caller reads the file,
 // finds the registered emails with one query (collectEmails) and passes the enabled-or-not vendors in.
 import { z } from 'zod';
@@ -136,6 +136,9 @@ export function validateLines(
   return { lines: validated, counts };
 }
 
+/** Records a problem with one cell of the line. */
+type ReportProblem = (column: ColumnKey, message: string) => void;
+
 function validateLine(
   line: LineInput,
   existingEmails: ReadonlySet<string>,
@@ -145,21 +148,15 @@ function validateLine(
 ): ValidatedLine {
   const { lineNumber, values } = line;
   const errors: LineError[] = [];
-  const fail = (column: ColumnKey, message: string): void => {
+  const fail: ReportProblem = (column, message) => {
     errors.push({ column: COLUMN_LABELS[column], value: values[column] ?? '', message });
   };
 
   // Email first: whether the line repeats an earlier one, or names a registered user, decides how much of
-  // the rest matters. The first occurrence of an address "claims" it whatever its own outcome, so the
-  // message on every repeat points at one line.
+  // the rest matters.
   const rawEmail = values.email ?? '';
   const email = rawEmail === '' ? null : normaliseEmail(rawEmail);
-  let duplicateOf: number | null = null;
-  if (email !== null) {
-    const firstLine = firstLineByEmail.get(email);
-    if (firstLine === undefined) firstLineByEmail.set(email, lineNumber);
-    else duplicateOf = firstLine;
-  }
+  const duplicateOf = email === null ? null : claimEmail(firstLineByEmail, email, lineNumber);
 
   // A registered address is `existing` whatever the other cells say: the user is not updated, so nothing
   // else on the line is stored, and reporting errors on cells that are never read would only get in the way
@@ -169,64 +166,16 @@ function validateLine(
     return { lineNumber, outcome: 'existing', errors, email, duplicateOf: null, user: null };
   }
 
-  // Vendor
-  const vendorName = values.vendor ?? '';
-  let vendor: VendorForImport | null = null;
-  if (vendorName === '') fail('vendor', 'required');
-  else {
-    const found = vendorsByName.get(vendorName.toLowerCase());
-    if (found === undefined) fail('vendor', `unknown vendor "${vendorName}"`);
-    else if (!found.enabled) fail('vendor', `vendor "${found.name}" is disabled`);
-    else vendor = found;
-  }
-
-  // Name
+  const vendor = checkVendor(values.vendor ?? '', vendorsByName, fail);
   const name = values.name ?? '';
-  if (name === '') fail('name', 'required');
-  else {
-    const length = characterCount(name);
-    if (length > NAME_MAX_CHARACTERS) fail('name', `longer than ${NAME_MAX_CHARACTERS} characters (${length})`);
-  }
-
-  // Email
+  checkName(name, fail);
   if (rawEmail === '') fail('email', 'required');
   else if (email === null) fail('email', 'not a valid email');
   else if (duplicateOf !== null) fail('email', `duplicate of line ${duplicateOf}`);
-  else if (vendor !== null) {
-    // Checked only against an enabled vendor the line names correctly: against an unknown or disabled one
-    // the message would be noise, as the vendor itself must change first.
-    const allowed = allowedDomainsByVendor.get(vendor.id);
-    const domain = email.slice(email.lastIndexOf('@') + 1);
-    if (allowed !== undefined && !allowed.has(domain)) {
-      fail('email', `domain ${domain} not allowed for ${vendor.name} (allowed: ${[...allowed].join(', ')})`);
-    }
-  }
-
-  // Phone
-  const rawPhone = values.phone ?? '';
-  let phone: string | null = null;
-  if (rawPhone !== '') {
-    const compact = rawPhone.replace(PHONE_SEPARATORS, '');
-    if (!PHONE_SHAPE.test(compact)) {
-      fail('phone', `not a valid phone number (${PHONE_MIN_DIGITS}–${PHONE_MAX_DIGITS} digits)`);
-    } else {
-      const digits = compact.startsWith('+') ? compact.slice(1) : compact;
-      if (digits.length < PHONE_MIN_DIGITS || digits.length > PHONE_MAX_DIGITS) {
-        fail('phone', `not ${PHONE_MIN_DIGITS}–${PHONE_MAX_DIGITS} digits (${digits.length} digits)`);
-      } else phone = `+${digits}`;
-    }
-  }
-
-  // Document
+  else if (vendor !== null) checkEmailDomain(email, vendor, allowedDomainsByVendor, fail);
+  const phone = checkPhone(values.phone ?? '', fail);
   const document = values.document ?? '';
-  if (document !== '') {
-    const length = characterCount(document);
-    if (length > DOCUMENT_MAX_CHARACTERS) {
-      fail('document', `longer than ${DOCUMENT_MAX_CHARACTERS} characters (${length})`);
-    }
-  }
-
-  // Enabled
+  checkDocument(document, fail);
   const enabled = parseEnabled(values.enabled ?? '');
   if (enabled === null) fail('enabled', `not a yes/no value (use ${ENABLED_VALUES_HINT})`);
 
@@ -248,6 +197,80 @@ function validateLine(
       enabled,
     },
   };
+}
+
+/**
+ * The earlier line that claimed this address, or null when this line is the first and now claims it. The first
+ * occurrence claims it whatever its own outcome, so the message on every repeat points at one line.
+ */
+function claimEmail(firstLineByEmail: Map<string, number>, email: string, lineNumber: number): number | null {
+  const firstLine = firstLineByEmail.get(email);
+  if (firstLine !== undefined) return firstLine;
+  firstLineByEmail.set(email, lineNumber);
+  return null;
+}
+
+/** The enabled vendor the line names, or null with the problem reported. */
+function checkVendor(
+  vendorName: string,
+  vendorsByName: ReadonlyMap<string, VendorForImport>,
+  fail: ReportProblem,
+): VendorForImport | null {
+  if (vendorName === '') {
+    fail('vendor', 'required');
+    return null;
+  }
+  const found = vendorsByName.get(vendorName.toLowerCase());
+  if (found === undefined) fail('vendor', `unknown vendor "${vendorName}"`);
+  else if (!found.enabled) fail('vendor', `vendor "${found.name}" is disabled`);
+  else return found;
+  return null;
+}
+
+function checkName(name: string, fail: ReportProblem): void {
+  if (name === '') return fail('name', 'required');
+  const length = characterCount(name);
+  if (length > NAME_MAX_CHARACTERS) fail('name', `longer than ${NAME_MAX_CHARACTERS} characters (${length})`);
+}
+
+/**
+ * Checked only against an enabled vendor the line names correctly: against an unknown or disabled one the
+ * message would be noise, as the vendor itself must change first.
+ */
+function checkEmailDomain(
+  email: string,
+  vendor: VendorForImport,
+  allowedDomainsByVendor: ReadonlyMap<number, ReadonlySet<string>>,
+  fail: ReportProblem,
+): void {
+  const allowed = allowedDomainsByVendor.get(vendor.id);
+  const domain = email.slice(email.lastIndexOf('@') + 1);
+  if (allowed !== undefined && !allowed.has(domain)) {
+    fail('email', `domain ${domain} not allowed for ${vendor.name} (allowed: ${[...allowed].join(', ')})`);
+  }
+}
+
+/** The number as `+<digits>`, or null when the cell is blank or (with the problem reported) invalid. */
+function checkPhone(rawPhone: string, fail: ReportProblem): string | null {
+  if (rawPhone === '') return null;
+  const compact = rawPhone.replace(PHONE_SEPARATORS, '');
+  if (!PHONE_SHAPE.test(compact)) {
+    fail('phone', `not a valid phone number (${PHONE_MIN_DIGITS}–${PHONE_MAX_DIGITS} digits)`);
+    return null;
+  }
+  const digits = compact.startsWith('+') ? compact.slice(1) : compact;
+  if (digits.length < PHONE_MIN_DIGITS || digits.length > PHONE_MAX_DIGITS) {
+    fail('phone', `not ${PHONE_MIN_DIGITS}–${PHONE_MAX_DIGITS} digits (${digits.length} digits)`);
+    return null;
+  }
+  return `+${digits}`;
+}
+
+function checkDocument(document: string, fail: ReportProblem): void {
+  if (document === '') return;
+  const length = characterCount(document);
+  if (length > DOCUMENT_MAX_CHARACTERS)
+    fail('document', `longer than ${DOCUMENT_MAX_CHARACTERS} characters (${length})`);
 }
 
 /** Yes/No in English, Portuguese or Spanish, any case, accents optional; blank is No. null: not a yes/no. */
@@ -272,7 +295,7 @@ function characterCount(text: string): number {
 // A long cell (a 201-character name) would swamp a Slack message; the full value stays in the results file.
 const SHOWN_VALUE_MAX_CHARACTERS = 60;
 
-/** `line 14 · Email · "bob@" · not a valid email` (SPEC §4a). */
+/** `line 14 · Email · "bob@" · not a valid email`, as the preview and the summary list errors. */
 export function formatErrorLine(lineNumber: number, error: LineError): string {
   const codePoints = Array.from(error.value);
   const value =

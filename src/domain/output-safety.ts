@@ -1,4 +1,4 @@
-// Cells are data, never formulas (SPEC §3). Values from an uploaded spreadsheet are echoed into the results
+// Cells are data, never formulas. Values from an uploaded spreadsheet are echoed into the results
 // spreadsheet, emails and web pages; these helpers make sure they come back out as inert text.
 
 // OWASP's CSV-injection guidance: a spreadsheet application treats a cell starting with one of these as a

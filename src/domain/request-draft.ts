@@ -1,4 +1,4 @@
-// The batch access request being written in the wizard (SPEC §4): what each step collected so far. Kept in
+// The batch access request being written in the wizard: what each step collected so far. Kept in
 // PostgreSQL between steps (a view's private_metadata only carries the draft id).
 import { z } from 'zod';
 import { accessLimitationSchema } from './access-limitation.ts';

@@ -1,4 +1,4 @@
-// Who may do what (SPEC §1, §6): admins may also import and request; requesters may also import.
+// Who may do what (README "The catalog"): admins may also import and request; requesters may also import.
 import type { RoleName } from '../db/schema.ts';
 
 export interface Roles {

@@ -1,4 +1,4 @@
-// The status words people see (SPEC §4a). Other programs and people rely on them: no synonyms.
+// The status words people see. Other programs and people rely on them: no synonyms.
 import type { AccessStatus, ImportStatus, RequestStatus } from '../db/schema.ts';
 
 export const IMPORT_STATUS_WORDS: Record<ImportStatus, string> = {

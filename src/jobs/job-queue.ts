@@ -100,36 +100,7 @@ export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: 
         // A retried job (after its backoff) is not announced by NOTIFY either: the backstop poll stays short.
         { batchSize: 1, localConcurrency: queue.concurrency, pollingIntervalSeconds, notifyPollingIntervalSeconds: 5 },
         async (jobs: Job<unknown>[]) => {
-          for (const job of jobs) {
-            const jobLogger = logger.child({ jobId: job.id, queue: queue.name });
-            const parsed = queue.payload.safeParse(job.data);
-            if (!parsed.success) {
-              // A payload that no longer matches its schema will never succeed: fail it loudly, once.
-              jobLogger.error('job payload does not match its queue schema', { issues: parsed.error.issues });
-              throw new Error(`invalid payload for ${queue.name}`);
-            }
-            const retryCount = job.retryCount ?? 0;
-            const isLastAttempt = retryCount >= (queue.policy.retryLimit ?? 2);
-            try {
-              // Every line logged while the job runs carries its id, whichever logger writes it (the mailer's, Slack's).
-              await withLogContext({ jobId: job.id, queue: queue.name }, () =>
-                handler(parsed.data, {
-                  jobId: job.id,
-                  retryCount,
-                  isLastAttempt,
-                  signal: job.signal,
-                  logger: jobLogger,
-                }),
-              );
-            } catch (error) {
-              // pg-boss keeps the failure in the job's row only: the logs say it too.
-              jobLogger.warn(isLastAttempt ? 'job failed; no retry is left' : 'job failed; it will be retried', {
-                retryCount,
-                error,
-              });
-              throw error;
-            }
-          }
+          for (const job of jobs) await runJob(queue, handler, job, logger);
         },
       );
     },
@@ -140,6 +111,37 @@ export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: 
       await boss.stop({ graceful: true, timeout: graceTimeMs, close: true });
     },
   };
+}
+
+/** Runs one fetched job: its payload checked against the queue's schema, its log lines carrying its id. */
+async function runJob<Payload>(
+  queue: QueueDefinition<Payload>,
+  handler: JobHandler<Payload>,
+  job: Job<unknown>,
+  logger: Logger,
+): Promise<void> {
+  const jobLogger = logger.child({ jobId: job.id, queue: queue.name });
+  const parsed = queue.payload.safeParse(job.data);
+  if (!parsed.success) {
+    // A payload that no longer matches its schema will never succeed: fail it loudly, once.
+    jobLogger.error('job payload does not match its queue schema', { issues: parsed.error.issues });
+    throw new Error(`invalid payload for ${queue.name}`);
+  }
+  const retryCount = job.retryCount ?? 0;
+  const isLastAttempt = retryCount >= (queue.policy.retryLimit ?? 2);
+  try {
+    // Every line logged while the job runs carries its id, whichever logger writes it (the mailer's, Slack's).
+    await withLogContext({ jobId: job.id, queue: queue.name }, () =>
+      handler(parsed.data, { jobId: job.id, retryCount, isLastAttempt, signal: job.signal, logger: jobLogger }),
+    );
+  } catch (error) {
+    // pg-boss keeps the failure in the job's row only: the logs say it too.
+    jobLogger.warn(isLastAttempt ? 'job failed; no retry is left' : 'job failed; it will be retried', {
+      retryCount,
+      error,
+    });
+    throw error;
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-// Outgoing email (SPEC §5, §6): SMTP when SMTP_URL is set, otherwise `.eml` files under DATA_DIR/outbox so a
+// Outgoing email: SMTP when SMTP_URL is set, otherwise `.eml` files under DATA_DIR/outbox so a
 // development install shows what would have been sent. Callers only see two failure kinds: permanent (mark the
 // line in error with the server's reply) and transient (retry later).
 import { createHash, randomBytes } from 'node:crypto';

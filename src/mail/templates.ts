@@ -1,4 +1,4 @@
-// The two emails a new active user receives (SPEC §5). They are separate on purpose: whoever reads one of them
+// The two emails a new active user receives. They are separate on purpose: whoever reads one of them
 // (a forwarded mail, a shared mailbox) has the link or the token, never both. Pure: no I/O.
 import { formatInstant } from '../domain/access-limitation.ts';
 import { escapeHtml } from '../domain/output-safety.ts';

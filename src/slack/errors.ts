@@ -1,5 +1,5 @@
 // The one place unexpected failures end up: logged with a reference id, and the user told that id
-// (SPEC §4: internal failures get a short apology with a reference id that appears in the logs).
+// in a short apology, so what they report can be found in the logs.
 import { randomBytes } from 'node:crypto';
 import type { CodedError } from '@slack/bolt';
 

@@ -1,4 +1,4 @@
-// Permalinks of the messages items are followed in (SPEC §4a: every listed item links to its thread), from
+// Permalinks of the messages items are followed in (every listed item links to its thread), from
 // chat.getPermalink, cached: a message's permalink never changes. Bounded in time, so a slow or rate-limited
 // Web API never holds up an answer — an item whose link is not known in time is listed without it.
 import type { WebClient } from '@slack/web-api';

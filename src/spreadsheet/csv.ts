@@ -35,51 +35,15 @@ export function parseCsv(
 ): void {
   const separatorCode = separator.charCodeAt(0);
   const length = text.length;
-  const scanUnquoted = (from: number): number => {
-    let end = from;
-    while (end < length) {
-      const code = text.charCodeAt(end);
-      if (code === separatorCode || code === LINE_FEED || code === CARRIAGE_RETURN) break;
-      end++;
-    }
-    return end;
-  };
-
   let position = 0;
   let lineNumber = 0;
   while (position < length) {
     lineNumber++;
     const fields: string[] = [];
     for (;;) {
-      let value: string;
-      if (text.charCodeAt(position) === QUOTE) {
-        value = '';
-        let start = position + 1;
-        for (;;) {
-          const quote = text.indexOf('"', start);
-          if (quote === -1) {
-            value += text.slice(start);
-            position = length;
-            break;
-          }
-          if (text.charCodeAt(quote + 1) === QUOTE) {
-            value += text.slice(start, quote + 1);
-            start = quote + 2;
-            continue;
-          }
-          value += text.slice(start, quote);
-          position = quote + 1;
-          break;
-        }
-        const end = scanUnquoted(position);
-        if (end > position) value += text.slice(position, end);
-        position = end;
-      } else {
-        const end = scanUnquoted(position);
-        value = text.slice(position, end);
-        position = end;
-      }
-      fields.push(value);
+      const field = readField(text, position, separatorCode);
+      fields.push(field.value);
+      position = field.end;
 
       if (position >= length) break;
       const code = text.charCodeAt(position);
@@ -96,6 +60,45 @@ export function parseCsv(
     }
     if (!onRecord(fields, lineNumber)) return;
   }
+}
+
+/** The field starting at `from`, and where it ends: at a separator, a line break or the end of the text. */
+function readField(text: string, from: number, separatorCode: number): { value: string; end: number } {
+  if (text.charCodeAt(from) !== QUOTE) {
+    const end = scanUnquoted(text, from, separatorCode);
+    return { value: text.slice(from, end), end };
+  }
+  let value = '';
+  let start = from + 1;
+  let afterQuote = text.length;
+  for (;;) {
+    const quote = text.indexOf('"', start);
+    if (quote === -1) {
+      value += text.slice(start);
+      break;
+    }
+    if (text.charCodeAt(quote + 1) === QUOTE) {
+      value += text.slice(start, quote + 1);
+      start = quote + 2;
+      continue;
+    }
+    value += text.slice(start, quote);
+    afterQuote = quote + 1;
+    break;
+  }
+  const end = scanUnquoted(text, afterQuote, separatorCode);
+  if (end > afterQuote) value += text.slice(afterQuote, end);
+  return { value, end };
+}
+
+function scanUnquoted(text: string, from: number, separatorCode: number): number {
+  let end = from;
+  while (end < text.length) {
+    const code = text.charCodeAt(end);
+    if (code === separatorCode || code === LINE_FEED || code === CARRIAGE_RETURN) break;
+    end++;
+  }
+  return end;
 }
 
 /** How often each separator occurs outside quotes in the first line that is not blank. */

@@ -1,4 +1,4 @@
-// Bytes of an uploaded file → the rows of its user sheet (SPEC §3), or why the whole file is refused. Knows
+// Bytes of an uploaded file → the rows of its user sheet (README "Importing users"), or why the whole file is refused. Knows
 // formats, sheets, headers and row numbers; knows nothing of vendors or emails (src/domain/import-lines.ts
 // checks the values). Every guard that bounds the work runs before the expensive step it protects.
 import * as XLSX from 'xlsx';
@@ -75,7 +75,7 @@ export interface ReadLimits {
   maxUncompressedBytes?: number;
 }
 
-// The header is looked for among this many non-empty rows (SPEC §3), so titles and notes may sit above it.
+// The header is looked for among this many non-empty rows, so titles and notes may sit above it.
 const HEADER_SEARCH_ROWS = 10;
 // Rows SheetJS reads beyond maxRows: the header, the rows a title may take above it, and one to see an excess.
 const SHEET_ROWS_MARGIN = 12;

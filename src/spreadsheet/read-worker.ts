@@ -1,6 +1,6 @@
 // Runs readSpreadsheet in a worker thread: parsing a 50,000-line file takes about a second of CPU, and in the
-// main thread that second would delay every Slack acknowledgement (SPEC §7: acks well inside 3 s, also
-// while a big import is processing).
+// main thread that second would delay every Slack acknowledgement (Slack wants them within 3 s,
+// also while a big import is processing).
 import { parentPort } from 'node:worker_threads';
 import { readSpreadsheet } from './read-spreadsheet.ts';
 import type { ReadLimits } from './read-spreadsheet.ts';

@@ -1,4 +1,4 @@
-// The results spreadsheet (`<IMP-id>-results.xlsx`, SPEC §4a): every line of the import with its outcome, access
+// The results spreadsheet (`<IMP-id>-results.xlsx`): every line of the import with its outcome, access
 // id and errors, followed by the original cells, so an admin can fix the error lines and re-import the file.
 import * as XLSX from 'xlsx';
 import type { LineError, LineOutcome } from '../db/schema.ts';

@@ -1,4 +1,4 @@
-// The import template (`/domum template`, SPEC §3): the header row, one example line and an instructions sheet,
+// The import template (`/domum template`): the header row, one example line and an instructions sheet,
 // so an admin can start from a file the import reads without surprises.
 import * as XLSX from 'xlsx';
 

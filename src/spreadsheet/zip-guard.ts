@@ -65,45 +65,10 @@ export function inspectZip(bytes: Uint8Array, maxUncompressedBytes: number): Zip
   for (let i = 0; i < entryCount; i++) {
     if (offset + 46 > end || view.getUint32(offset, true) !== CENTRAL_FILE_HEADER)
       return damaged('the zip directory is corrupt');
-    const nameLength = view.getUint16(offset + 28, true);
-    const extraLength = view.getUint16(offset + 30, true);
-    const commentLength = view.getUint16(offset + 32, true);
-    const entry: ZipEntry = {
-      flags: view.getUint16(offset + 8, true),
-      method: view.getUint16(offset + 10, true),
-      compressedSize: view.getUint32(offset + 20, true),
-      uncompressedSize: view.getUint32(offset + 24, true),
-      localHeaderOffset: view.getUint32(offset + 42, true),
-      name: new TextDecoder().decode(bytes.subarray(offset + 46, offset + 46 + nameLength)),
-    };
-    offset += 46 + nameLength + extraLength + commentLength;
-
-    if (entry.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) {
-      return { ok: false, problem: { kind: 'encrypted', detail: `${entry.name} is encrypted` } };
-    }
-    if (
-      entry.compressedSize === ZIP64_MARKER_32 ||
-      entry.uncompressedSize === ZIP64_MARKER_32 ||
-      entry.localHeaderOffset === ZIP64_MARKER_32
-    ) {
-      return bomb(`${entry.name} declares ZIP64 sizes, which cannot be checked before opening it`);
-    }
-    if (entry.method !== METHOD_STORED && entry.method !== METHOD_DEFLATED)
-      return damaged(`${entry.name} uses an unsupported compression method`);
-    if (entry.method === METHOD_STORED && entry.compressedSize !== entry.uncompressedSize)
-      return damaged(`${entry.name} has inconsistent sizes`);
-    if (
-      entry.localHeaderOffset + 30 > bytes.length ||
-      view.getUint32(entry.localHeaderOffset, true) !== LOCAL_FILE_HEADER
-    ) {
-      return damaged(`${entry.name} points outside the file`);
-    }
-    const ratio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
-    if (entry.uncompressedSize > RATIO_APPLIES_ABOVE_BYTES && ratio > MAX_RATIO) {
-      return bomb(
-        `${entry.name} expands ${Math.round(ratio).toLocaleString('en-US')} times, to ${formatMegabytes(entry.uncompressedSize)}`,
-      );
-    }
+    const { entry, next } = readCentralEntry(bytes, view, offset);
+    offset = next;
+    const refused = refuseEntry(bytes, view, entry);
+    if (refused) return refused;
     total += entry.uncompressedSize;
     if (total > maxUncompressedBytes) {
       return bomb(`its contents add up to more than ${formatMegabytes(maxUncompressedBytes)} once expanded`);
@@ -111,6 +76,53 @@ export function inspectZip(bytes: Uint8Array, maxUncompressedBytes: number): Zip
     entries.push(entry);
   }
   return { ok: true, entries };
+}
+
+/** The central directory's record at `offset`, and the offset of the record after it. */
+function readCentralEntry(bytes: Uint8Array, view: DataView, offset: number): { entry: ZipEntry; next: number } {
+  const nameLength = view.getUint16(offset + 28, true);
+  const extraLength = view.getUint16(offset + 30, true);
+  const commentLength = view.getUint16(offset + 32, true);
+  const entry: ZipEntry = {
+    flags: view.getUint16(offset + 8, true),
+    method: view.getUint16(offset + 10, true),
+    compressedSize: view.getUint32(offset + 20, true),
+    uncompressedSize: view.getUint32(offset + 24, true),
+    localHeaderOffset: view.getUint32(offset + 42, true),
+    name: new TextDecoder().decode(bytes.subarray(offset + 46, offset + 46 + nameLength)),
+  };
+  return { entry, next: offset + 46 + nameLength + extraLength + commentLength };
+}
+
+/** Why one entry cannot be read safely on its own (the total is checked across entries), or undefined. */
+function refuseEntry(bytes: Uint8Array, view: DataView, entry: ZipEntry): ZipInspection | undefined {
+  if (entry.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) {
+    return { ok: false, problem: { kind: 'encrypted', detail: `${entry.name} is encrypted` } };
+  }
+  if (
+    entry.compressedSize === ZIP64_MARKER_32 ||
+    entry.uncompressedSize === ZIP64_MARKER_32 ||
+    entry.localHeaderOffset === ZIP64_MARKER_32
+  ) {
+    return bomb(`${entry.name} declares ZIP64 sizes, which cannot be checked before opening it`);
+  }
+  if (entry.method !== METHOD_STORED && entry.method !== METHOD_DEFLATED)
+    return damaged(`${entry.name} uses an unsupported compression method`);
+  if (entry.method === METHOD_STORED && entry.compressedSize !== entry.uncompressedSize)
+    return damaged(`${entry.name} has inconsistent sizes`);
+  if (
+    entry.localHeaderOffset + 30 > bytes.length ||
+    view.getUint32(entry.localHeaderOffset, true) !== LOCAL_FILE_HEADER
+  ) {
+    return damaged(`${entry.name} points outside the file`);
+  }
+  const ratio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
+  if (entry.uncompressedSize > RATIO_APPLIES_ABOVE_BYTES && ratio > MAX_RATIO) {
+    return bomb(
+      `${entry.name} expands ${Math.round(ratio).toLocaleString('en-US')} times, to ${formatMegabytes(entry.uncompressedSize)}`,
+    );
+  }
+  return undefined;
 }
 
 /**

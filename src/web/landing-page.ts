@@ -1,4 +1,4 @@
-// The landing page of the emailed link (SPEC §5): GET shows a form asking for the token and changes nothing
+// The landing page of the emailed link (README "Importing users"): GET shows a form asking for the token and changes nothing
 // (mail scanners open links); POST with the token activates the first access; "Send me a new token" posts to
 // `<link>/new-token`, which only enqueues a job and gives the same answer whatever the link's state. No
 // external assets and no script: a strict CSP, no referrer, no framing, no caching.
@@ -22,7 +22,7 @@ import type { Db } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { sendNewTokenQueue } from '../jobs/queues.ts';
 import { activateFirstAccess, findAccessByLink, linkState } from '../usecases/first-access.ts';
-import type { AccessForPage, LinkState } from '../usecases/first-access.ts';
+import type { AccessForPage, ActivationResult, LinkState } from '../usecases/first-access.ts';
 import { readLimitedBody } from './read-body.ts';
 import type { Route } from './web-server.ts';
 
@@ -242,136 +242,154 @@ function details(access: AccessForPage, now: Date): string {
   );
 }
 
+function sendClosedPage(response: ServerResponse, state: ClosedState): void {
+  const closed = closedPage(state);
+  send(response, closed.status, closed.html);
+}
+
+function sendFormTooLarge(response: ServerResponse): void {
+  send(response, 413, page('Too large', '<h1>The form is too large</h1>'));
+}
+
+type CsrfProtection = ReturnType<typeof csrfProtection>;
+type RouteHandler = Route['handler'];
+
 export function landingPageRoutes(deps: LandingPageDeps): Route[] {
   const csrfCheck = csrfProtection(deps);
   return [
-    {
-      name: 'access-page',
-      method: 'GET',
-      path: LINK_PATH,
-      handler: async (request, response, params) => {
-        const linkId = params.linkId ?? '';
-        // The same lookup and the same work for every link id, known or not (see findAccessByLink).
-        const access = await findAccessByLink(deps.db, linkId);
-        const state = linkState(access, deps.now());
-        const csrf = csrfCheck.issue(request, linkId);
-        if (state === 'activated') return send(response, 200, activatedPage());
-        if (state !== 'open' || !access) {
-          const closed = closedPage(state as ClosedState);
-          return send(response, closed.status, closed.html);
-        }
-        send(response, 200, tokenForm(access, csrf.value), csrf.cookie);
-      },
-    },
-    {
-      name: 'access-activate',
-      method: 'POST',
-      path: LINK_PATH,
-      handler: async (request, response, params) => {
-        const linkId = params.linkId ?? '';
-        const form = await readForm(request);
-        if (!form) return send(response, 413, page('Too large', '<h1>The form is too large</h1>'));
-        const csrf = csrfCheck.issue(request, linkId);
-        if (!csrfCheck.valid(request, form, linkId)) {
-          // Nothing is counted: the form did not come from this link's page (or its cookie expired).
-          const access = await findAccessByLink(deps.db, linkId);
-          const state = linkState(access, deps.now());
-          if (state === 'activated') return send(response, 410, usedPage());
-          if (state !== 'open' || !access) {
-            const closed = closedPage(state as ClosedState);
-            return send(response, closed.status, closed.html);
-          }
-          return send(
-            response,
-            403,
-            tokenForm(access, csrf.value, 'This form has expired. Please enter your token again.'),
-            csrf.cookie,
-          );
-        }
-        const result = await activateFirstAccess(
-          { db: deps.db, now: deps.now, secretKey: deps.secretKey() },
-          linkId,
-          form.get('token') ?? '',
-        );
-        const newToken = (intro: string) => newTokenForm(`${linkId}/new-token`, csrf.value, intro);
-        switch (result.kind) {
-          case 'activated':
-            return send(response, 200, details(result.access, deps.now()));
-          case 'wrong-token':
-            return send(
-              response,
-              400,
-              tokenForm(
-                result.access,
-                csrf.value,
-                `That token is not right. ${result.attemptsLeft} ${result.attemptsLeft === 1 ? 'attempt' : 'attempts'} left.`,
-              ),
-              csrf.cookie,
-            );
-          case 'locked':
-            return send(
-              response,
-              423,
-              page(
-                'Access locked',
-                `<h1>Too many wrong tokens</h1><p>This access is locked until a new token is sent to you.</p>${newToken('Get a new token')}`,
-              ),
-              csrf.cookie,
-            );
-          case 'expired':
-            return send(
-              response,
-              410,
-              page(
-                'Token expired',
-                `<h1>This token has expired</h1><p>Tokens work for a limited time. Ask for a new one below.</p>${newToken('Get a new token')}`,
-              ),
-              csrf.cookie,
-            );
-          case 'used':
-            return send(response, 410, usedPage());
-          case 'unavailable': {
-            const closed = closedPage(result.state);
-            return send(response, closed.status, closed.html);
-          }
-        }
-      },
-    },
-    {
-      name: 'access-new-token',
-      method: 'POST',
-      path: NEW_TOKEN_PATH,
-      handler: async (request, response, params) => {
-        const linkId = params.linkId ?? '';
-        const form = await readForm(request);
-        if (!form) return send(response, 413, page('Too large', '<h1>The form is too large</h1>'));
-        // From here on every answer depends only on the URL, never on the link's state, and so does the work:
-        // the CSRF check, then one job enqueued for the link id (known or not), which does the rest.
-        if (!csrfCheck.valid(request, form, linkId)) {
-          const csrf = csrfCheck.issue(request, linkId);
-          return send(
-            response,
-            403,
-            page(
-              'Form expired',
-              `<h1>This form has expired</h1><p>Please press the button again.</p>${newTokenForm('new-token', csrf.value, 'Get a new token')}`,
-            ),
-            csrf.cookie,
-          );
-        }
-        // One job per link at most, waiting or running (the queue's policy), so a flood of presses adds none.
-        await deps.db
-          .transaction()
-          .execute((trx) => deps.jobs.enqueue(trx, sendNewTokenQueue, { linkId }, { singletonKey: linkId }));
-        send(
-          response,
-          200,
-          page(
-            'Check your email',
-            `<h1>Check your email</h1><p>${NEW_TOKEN_ANSWER}</p><p>It can take a few minutes to arrive. Only the newest token works.</p><p><a href="../${escapeHtml(linkId)}">Enter the token</a></p>`,
-          ),
-        );
-      },
-    },
+    { name: 'access-page', method: 'GET', path: LINK_PATH, handler: showAccessPage(deps, csrfCheck) },
+    { name: 'access-activate', method: 'POST', path: LINK_PATH, handler: activateAccess(deps, csrfCheck) },
+    { name: 'access-new-token', method: 'POST', path: NEW_TOKEN_PATH, handler: requestNewToken(deps, csrfCheck) },
   ];
+}
+
+function showAccessPage(deps: LandingPageDeps, csrfCheck: CsrfProtection): RouteHandler {
+  return async (request, response, params) => {
+    const linkId = params.linkId ?? '';
+    // The same lookup and the same work for every link id, known or not (see findAccessByLink).
+    const access = await findAccessByLink(deps.db, linkId);
+    const state = linkState(access, deps.now());
+    const csrf = csrfCheck.issue(request, linkId);
+    if (state === 'activated') return send(response, 200, activatedPage());
+    if (state !== 'open' || !access) return sendClosedPage(response, state as ClosedState);
+    send(response, 200, tokenForm(access, csrf.value), csrf.cookie);
+  };
+}
+
+function activateAccess(deps: LandingPageDeps, csrfCheck: CsrfProtection): RouteHandler {
+  return async (request, response, params) => {
+    const linkId = params.linkId ?? '';
+    const form = await readForm(request);
+    if (!form) return sendFormTooLarge(response);
+    const csrf = csrfCheck.issue(request, linkId);
+    if (!csrfCheck.valid(request, form, linkId)) return answerFailedCsrfCheck(deps, response, linkId, csrf);
+    const result = await activateFirstAccess(
+      { db: deps.db, now: deps.now, secretKey: deps.secretKey() },
+      linkId,
+      form.get('token') ?? '',
+    );
+    sendActivationResult(deps, response, result, linkId, csrf);
+  };
+}
+
+/** Nothing is counted: the form did not come from this link's page (or its cookie expired). */
+async function answerFailedCsrfCheck(
+  deps: LandingPageDeps,
+  response: ServerResponse,
+  linkId: string,
+  csrf: Csrf,
+): Promise<void> {
+  const access = await findAccessByLink(deps.db, linkId);
+  const state = linkState(access, deps.now());
+  if (state === 'activated') return send(response, 410, usedPage());
+  if (state !== 'open' || !access) return sendClosedPage(response, state as ClosedState);
+  send(
+    response,
+    403,
+    tokenForm(access, csrf.value, 'This form has expired. Please enter your token again.'),
+    csrf.cookie,
+  );
+}
+
+function sendActivationResult(
+  deps: LandingPageDeps,
+  response: ServerResponse,
+  result: ActivationResult,
+  linkId: string,
+  csrf: Csrf,
+): void {
+  const newToken = (intro: string) => newTokenForm(`${linkId}/new-token`, csrf.value, intro);
+  switch (result.kind) {
+    case 'activated':
+      return send(response, 200, details(result.access, deps.now()));
+    case 'wrong-token':
+      return send(
+        response,
+        400,
+        tokenForm(
+          result.access,
+          csrf.value,
+          `That token is not right. ${result.attemptsLeft} ${result.attemptsLeft === 1 ? 'attempt' : 'attempts'} left.`,
+        ),
+        csrf.cookie,
+      );
+    case 'locked':
+      return send(
+        response,
+        423,
+        page(
+          'Access locked',
+          `<h1>Too many wrong tokens</h1><p>This access is locked until a new token is sent to you.</p>${newToken('Get a new token')}`,
+        ),
+        csrf.cookie,
+      );
+    case 'expired':
+      return send(
+        response,
+        410,
+        page(
+          'Token expired',
+          `<h1>This token has expired</h1><p>Tokens work for a limited time. Ask for a new one below.</p>${newToken('Get a new token')}`,
+        ),
+        csrf.cookie,
+      );
+    case 'used':
+      return send(response, 410, usedPage());
+    case 'unavailable':
+      return sendClosedPage(response, result.state);
+  }
+}
+
+function requestNewToken(deps: LandingPageDeps, csrfCheck: CsrfProtection): RouteHandler {
+  return async (request, response, params) => {
+    const linkId = params.linkId ?? '';
+    const form = await readForm(request);
+    if (!form) return sendFormTooLarge(response);
+    // From here on every answer depends only on the URL, never on the link's state, and so does the work:
+    // the CSRF check, then one job enqueued for the link id (known or not), which does the rest.
+    if (!csrfCheck.valid(request, form, linkId)) {
+      const csrf = csrfCheck.issue(request, linkId);
+      return send(
+        response,
+        403,
+        page(
+          'Form expired',
+          `<h1>This form has expired</h1><p>Please press the button again.</p>${newTokenForm('new-token', csrf.value, 'Get a new token')}`,
+        ),
+        csrf.cookie,
+      );
+    }
+    // One job per link at most, waiting or running (the queue's policy), so a flood of presses adds none.
+    await deps.db
+      .transaction()
+      .execute((trx) => deps.jobs.enqueue(trx, sendNewTokenQueue, { linkId }, { singletonKey: linkId }));
+    send(
+      response,
+      200,
+      page(
+        'Check your email',
+        `<h1>Check your email</h1><p>${NEW_TOKEN_ANSWER}</p><p>It can take a few minutes to arrive. Only the newest token works.</p><p><a href="../${escapeHtml(linkId)}">Enter the token</a></p>`,
+      ),
+    );
+  };
 }

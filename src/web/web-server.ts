@@ -56,51 +56,22 @@ const CLIENT_ERROR_STATUS: Record<string, number> = {
   ERR_HTTP_REQUEST_TIMEOUT: 408,
 };
 
-export async function startWebServer(options: {
+export interface WebServerOptions {
   port: number;
   routes: Route[];
   slackEventsPath?: string;
   slackEvents?: SlackEventsListener | undefined;
   logger: Logger;
   limits?: Partial<HttpLimits>;
-}): Promise<WebServer> {
-  const { routes, logger } = options;
+}
+
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const { logger } = options;
   const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
   // The response being written on each connection, so a parse error on that connection (a pipelined request,
   // a timeout) never writes an error status into the middle of it.
   const responses = new WeakMap<Duplex, ServerResponse>();
-
-  /** The methods a path takes, in the order of its routes; empty when no route has this path. */
-  const allowedMethods = (pathname: string): string[] => {
-    if (options.slackEvents && pathname === options.slackEventsPath) return ['POST'];
-    const methods = routes
-      .filter((route) => matchPath(route.path, pathname) !== undefined)
-      .flatMap((route) => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]));
-    return [...new Set(methods)];
-  };
-
-  const fail = (response: ServerResponse, routeName: string, error: unknown) => {
-    // A client that went away (or was cut off by a timeout) while its body was read: not the route's fault.
-    if ((error as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET')
-      logger.info('web request abandoned by the client', { route: routeName });
-    else logger.error('web route failed', { route: routeName, error });
-    if (!response.headersSent) {
-      response.writeHead(500, TEXT);
-      response.end('Internal error\n');
-    } else if (!response.writableEnded) {
-      // Half an answer is already out: cutting the connection is the only honest way to say it failed.
-      response.destroy();
-    }
-  };
-
-  /** Runs a handler so that nothing it throws, at once or later, escapes the request. */
-  const run = (response: ServerResponse, routeName: string, handler: () => void | Promise<void>) => {
-    try {
-      Promise.resolve(handler()).catch((error: unknown) => fail(response, routeName, error));
-    } catch (error) {
-      fail(response, routeName, error);
-    }
-  };
+  const allowedMethods = allowedMethodsOf(options);
 
   const server = http.createServer(
     {
@@ -117,39 +88,107 @@ export async function startWebServer(options: {
       });
       // A write after the end emits 'error' on the response; unheard, it would be an uncaught exception.
       response.on('error', (error) => logger.warn('web response failed', { error }));
-      const pathname = requestPath(request.url);
-      if (pathname === undefined) {
-        response.writeHead(400, TEXT);
-        response.end('Bad request\n');
-        return;
-      }
-      const allowed = allowedMethods(pathname);
-      if (allowed.length === 0) {
-        response.writeHead(404, TEXT);
-        response.end('Not found\n');
-        return;
-      }
-      if (!allowed.includes(request.method ?? '')) {
-        response.writeHead(405, { ...TEXT, allow: allowed.join(', ') });
-        response.end('Method not allowed\n');
-        return;
-      }
-      const slackEvents = options.slackEvents;
-      if (slackEvents && pathname === options.slackEventsPath) {
-        run(response, SLACK_EVENTS_ROUTE, () => slackEvents(request, response));
-        return;
-      }
-      const method = request.method === 'HEAD' ? 'GET' : request.method;
-      const route = routes.find((candidate) => candidate.method === method && matchPath(candidate.path, pathname));
-      const params = route && matchPath(route.path, pathname);
-      if (route && params) run(response, route.name, () => route.handler(request, response, params));
+      routeRequest(options, allowedMethods, request, response);
     },
   );
   server.maxConnections = limits.maxConnections;
   // Slack retries deliveries that take over 3 s; keep-alive sockets must not hold shutdown hostage.
   server.keepAliveTimeout = 5_000;
+  server.on('clientError', refuseUnparsedRequest(responses, logger));
+  server.on('connect', refuseConnect(allowedMethods));
+  server.on('drop', logDroppedConnections(logger, limits.maxConnections));
 
-  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+  await listen(server, options.port);
+  return {
+    server,
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+/** The methods a path takes, in the order of its routes; empty when no route has this path. */
+type AllowedMethods = (pathname: string) => string[];
+
+function allowedMethodsOf(options: WebServerOptions): AllowedMethods {
+  return (pathname) => {
+    if (options.slackEvents && pathname === options.slackEventsPath) return ['POST'];
+    const methods = options.routes
+      .filter((route) => matchPath(route.path, pathname) !== undefined)
+      .flatMap((route) => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]));
+    return [...new Set(methods)];
+  };
+}
+
+/** Refuses what no route may take (400, 404, 405), else hands the request to Bolt or to its route. */
+function routeRequest(
+  options: WebServerOptions,
+  allowedMethods: AllowedMethods,
+  request: IncomingMessage,
+  response: ServerResponse,
+): void {
+  const pathname = requestPath(request.url);
+  if (pathname === undefined) {
+    response.writeHead(400, TEXT);
+    response.end('Bad request\n');
+    return;
+  }
+  const allowed = allowedMethods(pathname);
+  if (allowed.length === 0) {
+    response.writeHead(404, TEXT);
+    response.end('Not found\n');
+    return;
+  }
+  if (!allowed.includes(request.method ?? '')) {
+    response.writeHead(405, { ...TEXT, allow: allowed.join(', ') });
+    response.end('Method not allowed\n');
+    return;
+  }
+  const { slackEvents, logger } = options;
+  if (slackEvents && pathname === options.slackEventsPath) {
+    runHandler(logger, response, SLACK_EVENTS_ROUTE, () => slackEvents(request, response));
+    return;
+  }
+  const method = request.method === 'HEAD' ? 'GET' : request.method;
+  const route = options.routes.find((candidate) => candidate.method === method && matchPath(candidate.path, pathname));
+  const params = route && matchPath(route.path, pathname);
+  if (route && params) runHandler(logger, response, route.name, () => route.handler(request, response, params));
+}
+
+/** Runs a handler so that nothing it throws, at once or later, escapes the request. */
+function runHandler(
+  logger: Logger,
+  response: ServerResponse,
+  routeName: string,
+  handler: () => void | Promise<void>,
+): void {
+  try {
+    Promise.resolve(handler()).catch((error: unknown) => failRequest(logger, response, routeName, error));
+  } catch (error) {
+    failRequest(logger, response, routeName, error);
+  }
+}
+
+function failRequest(logger: Logger, response: ServerResponse, routeName: string, error: unknown): void {
+  // A client that went away (or was cut off by a timeout) while its body was read: not the route's fault.
+  if ((error as NodeJS.ErrnoException | undefined)?.code === 'ECONNRESET')
+    logger.info('web request abandoned by the client', { route: routeName });
+  else logger.error('web route failed', { route: routeName, error });
+  if (!response.headersSent) {
+    response.writeHead(500, TEXT);
+    response.end('Internal error\n');
+  } else if (!response.writableEnded) {
+    // Half an answer is already out: cutting the connection is the only honest way to say it failed.
+    response.destroy();
+  }
+}
+
+/** Answers a request Node's parser refused (malformed, oversized headers, too slow), unless one is being answered. */
+function refuseUnparsedRequest(responses: WeakMap<Duplex, ServerResponse>, logger: Logger) {
+  return (error: NodeJS.ErrnoException, socket: Duplex) => {
     const code = error.code ?? 'unknown';
     if (code === 'ECONNRESET' || !socket.writable || responses.get(socket)?.headersSent) {
       socket.destroy();
@@ -161,10 +200,15 @@ export async function startWebServer(options: {
       `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
       () => socket.destroy(),
     );
-  });
-  // CONNECT is handed over as a raw socket (and dropped when nobody listens): refuse it like any other method
-  // a path does not take. The socket is ours from here, errors included.
-  server.on('connect', (request: IncomingMessage, socket: Duplex) => {
+  };
+}
+
+/**
+ * CONNECT is handed over as a raw socket (and dropped when nobody listens): refuse it like any other method
+ * a path does not take. The socket is ours from here, errors included.
+ */
+function refuseConnect(allowedMethods: AllowedMethods) {
+  return (request: IncomingMessage, socket: Duplex) => {
     socket.on('error', () => socket.destroy());
     const pathname = requestPath(request.url);
     const allowed = pathname === undefined ? [] : allowedMethods(pathname);
@@ -175,37 +219,30 @@ export async function startWebServer(options: {
           ? 'HTTP/1.1 404 Not Found\r\n'
           : `HTTP/1.1 405 Method Not Allowed\r\nallow: ${allowed.join(', ')}\r\n`;
     socket.end(`${head}connection: close\r\ncontent-length: 0\r\n\r\n`, () => socket.destroy());
-  });
-  // At the limit, Node closes each new connection at once; one line every 10 s says how many, not one each.
+  };
+}
+
+/** At the limit, Node closes each new connection at once; one line every 10 s says how many, not one each. */
+function logDroppedConnections(logger: Logger, maxConnections: number) {
   let dropped = 0;
   let droppedLoggedAt = 0;
-  server.on('drop', () => {
+  return () => {
     dropped += 1;
     if (Date.now() - droppedLoggedAt < 10_000) return;
-    logger.warn('http connections dropped: the server is at its connection limit', {
-      dropped,
-      maxConnections: limits.maxConnections,
-    });
+    logger.warn('http connections dropped: the server is at its connection limit', { dropped, maxConnections });
     dropped = 0;
     droppedLoggedAt = Date.now();
-  });
+  };
+}
 
-  await new Promise<void>((resolve, reject) => {
+function listen(server: http.Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, () => {
+    server.listen(port, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  return {
-    server,
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
-  };
 }
 
 // A path in origin form is unreserved and sub-delimiter characters, `:`, `@`, `/` and %-escapes (RFC 3986);

@@ -1,4 +1,4 @@
-// The answer to `/domum help` and to any subcommand the app does not know (SPEC §4: never silence).
+// The answer to `/domum help` and to any subcommand the app does not know (never silence).
 import type { KnownBlock } from '@slack/types';
 import { SLASH_COMMAND } from '../ids.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
