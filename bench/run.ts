@@ -68,6 +68,7 @@ const appNodeOptions = (args['app-node-options'] ?? '').split(' ').filter((optio
 const quiet = createLogger({ level: 'error', write: () => undefined });
 const out = (text: string) => process.stdout.write(`${text}\n`);
 
+// eslint-disable-next-line max-lines-per-function -- one bench run told in order (each phase timed where it happens); the figures it gathers are read together at its end.
 async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promise<SizeResult> {
   out(`\n▶ ${lines.toLocaleString('en-US')} lines: generating the spreadsheet…`);
   const workbook = benchWorkbook(lines);

@@ -48,6 +48,7 @@ function provisioningSummaryMessage(input: ProvisioningSummaryInput) {
   return message;
 }
 
+// eslint-disable-next-line max-lines-per-function -- one short method per notice of the port: a table, read whole.
 export function createSlackNotifier(client: WebClient): Notifier {
   /** A user id is a direct message: Slack wants the DM's own channel id for it. */
   const conversationId = async (channel: string): Promise<string> =>

@@ -16,13 +16,13 @@ import {
   updateLineOutcomes,
 } from '../db/repos/import-repo.ts';
 import type { NewImportRecord } from '../db/repos/import-repo.ts';
-import type { DatabaseSchema, Db, Import, LineOutcome } from '../db/schema.ts';
+import type { DatabaseSchema, Db, Executor, Import, LineError, LineOutcome } from '../db/schema.ts';
 import type { ImportCounts, ValidatedLine } from '../domain/import-lines.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { checkImportQueue, runImportQueue } from '../jobs/queues.ts';
 import { columnKeyForHeader } from '../domain/columns.ts';
 import { dryRunSpreadsheet, toLineInputs, validateAgainstDatabase } from './dry-run-import.ts';
-import type { ImportLimits } from './dry-run-import.ts';
+import type { DryRun, ImportLimits } from './dry-run-import.ts';
 import type { Spreadsheets } from './spreadsheets.ts';
 
 export interface ImportDeps {
@@ -99,7 +99,27 @@ export async function checkImport(
   if (!result.ok) return failImport(deps, importId, result.refusal.message, result.fileHash);
   const { dryRun } = result;
   const checked = performance.now();
-  const stored = await deps.db.transaction().execute(async (trx) => {
+  const stored = await storeDryRun(deps, importId, dryRun);
+  if (stored.kind === 'ready' && importCheckTimingsChannel.hasSubscribers) {
+    const timings: ImportCheckTimings = {
+      importId,
+      lines: dryRun.lines.length,
+      downloadMs: downloaded - started,
+      dryRunMs: checked - downloaded,
+      storeMs: performance.now() - checked,
+    };
+    importCheckTimingsChannel.publish(timings);
+  }
+  return stored;
+}
+
+/** The dry run's lines and counts, stored once: an import no longer `validating` is left as it is. */
+async function storeDryRun(
+  deps: Pick<ImportDeps, 'db' | 'now'>,
+  importId: number,
+  dryRun: DryRun,
+): Promise<CheckResult> {
+  return deps.db.transaction().execute(async (trx) => {
     const locked = await findImportById(trx, importId, { forUpdate: true });
     if (!locked || locked.status !== 'validating')
       return locked ? { kind: 'already-checked' as const, import: locked } : { kind: 'missing' as const };
@@ -132,17 +152,6 @@ export async function checkImport(
     const updated = await findImportById(trx, importId);
     return { kind: 'ready' as const, import: updated ?? locked, counts: dryRun.counts };
   });
-  if (stored.kind === 'ready' && importCheckTimingsChannel.hasSubscribers) {
-    const timings: ImportCheckTimings = {
-      importId,
-      lines: dryRun.lines.length,
-      downloadMs: downloaded - started,
-      dryRunMs: checked - downloaded,
-      storeMs: performance.now() - checked,
-    };
-    importCheckTimingsChannel.publish(timings);
-  }
-  return stored;
 }
 
 async function failImport(
@@ -254,33 +263,7 @@ export async function runImport(deps: ImportDeps, importId: number): Promise<Run
     // every user it was given, there is nobody to look for (and no scan of the users table by import).
     const ownUsers =
       created.size < toCreate.length ? await findUsersCreatedByImport(trx, importId) : new Map<string, number>();
-    const existingEmails = lines
-      .filter((line) => line.email && !created.has(line.email) && !ownUsers.has(line.email))
-      .map((line) => line.email as string);
-    const registered = await findUserIdsByEmail(trx, existingEmails);
-    const final = lines.map((line) => {
-      const email = line.email;
-      if ((line.outcome === 'created' || line.outcome === 'created_inactive') && email) {
-        const userId = created.get(email) ?? ownUsers.get(email);
-        if (userId !== undefined)
-          return { lineNumber: line.lineNumber, outcome: line.outcome, errors: line.errors, userId };
-        // Registered by someone else between the check and this insert: not updated, like any existing user.
-        return {
-          lineNumber: line.lineNumber,
-          outcome: 'existing' as LineOutcome,
-          errors: [],
-          userId: registered.get(email) ?? null,
-        };
-      }
-      if (line.outcome === 'existing' && email)
-        return {
-          lineNumber: line.lineNumber,
-          outcome: line.outcome,
-          errors: [],
-          userId: registered.get(email) ?? ownUsers.get(email) ?? null,
-        };
-      return { lineNumber: line.lineNumber, outcome: line.outcome, errors: line.errors, userId: null };
-    });
+    const final = await finalOutcomes(trx, lines, created, ownUsers);
     await updateLineOutcomes(trx, importId, final);
     const counts: ImportCounts = { lines: final.length, created: 0, created_inactive: 0, existing: 0, error: 0 };
     for (const line of final) counts[line.outcome] += 1;
@@ -293,6 +276,39 @@ export async function runImport(deps: ImportDeps, importId: number): Promise<Run
     });
     const updated = (await findImportById(trx, importId)) ?? locked;
     return { kind: 'done' as const, import: updated, counts };
+  });
+}
+
+/**
+ * Each line's final outcome and user once the users were inserted: a line whose user was registered by
+ * someone else between the check and the insert is `existing` (not updated, like any existing user).
+ */
+async function finalOutcomes(
+  trx: Executor,
+  lines: readonly ValidatedLine[],
+  created: ReadonlyMap<string, number>,
+  ownUsers: ReadonlyMap<string, number>,
+): Promise<Array<{ lineNumber: number; outcome: LineOutcome; errors: LineError[]; userId: number | null }>> {
+  const existingEmails = lines
+    .filter((line) => line.email && !created.has(line.email) && !ownUsers.has(line.email))
+    .map((line) => line.email as string);
+  const registered = await findUserIdsByEmail(trx, existingEmails);
+  return lines.map((line) => {
+    const email = line.email;
+    if ((line.outcome === 'created' || line.outcome === 'created_inactive') && email) {
+      const userId = created.get(email) ?? ownUsers.get(email);
+      if (userId !== undefined)
+        return { lineNumber: line.lineNumber, outcome: line.outcome, errors: line.errors, userId };
+      return { lineNumber: line.lineNumber, outcome: 'existing', errors: [], userId: registered.get(email) ?? null };
+    }
+    if (line.outcome === 'existing' && email)
+      return {
+        lineNumber: line.lineNumber,
+        outcome: line.outcome,
+        errors: [],
+        userId: registered.get(email) ?? ownUsers.get(email) ?? null,
+      };
+    return { lineNumber: line.lineNumber, outcome: line.outcome, errors: line.errors, userId: null };
   });
 }
 
