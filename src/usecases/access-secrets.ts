@@ -1,4 +1,4 @@
-// The secrets behind a third-party user's first access (SPEC §5): the one-time token, the id in the personal
+// The secrets behind a third-party user's first access (README "Importing users", the landing page): the one-time token, the id in the personal
 // link, and the keyed hash under which the token is stored. Tokens are stored only as HMAC-SHA256 keyed by
 // SECRET_KEY, so a database leak alone does not let anyone test the ~2^59 candidates offline.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';

@@ -1,4 +1,4 @@
-// The dry run of SPEC §4: a spreadsheet's bytes → every line's predicted outcome, nothing written. The Slack
+// The dry run (README "Importing users"): a spreadsheet's bytes → every line's predicted outcome, nothing written. The Slack
 // check job and `domum validate` both call this, so they can never disagree.
 import { createHash } from 'node:crypto';
 import { findRegisteredEmails, listVendorsForImport } from '../db/repos/import-repo.ts';

@@ -1,4 +1,4 @@
-// An import from the moment a file is handed over to the moment its users exist (SPEC §2 statuses:
+// An import from the moment a file is handed over to the moment its users exist (the import statuses:
 // validating → ready → importing → done | failed | cancelled). Slack listeners, jobs and the CLI call these.
 import diagnostics_channel from 'node:diagnostics_channel';
 import type { Transaction } from 'kysely';

@@ -1,4 +1,4 @@
-// The options of the wizard's Devices and Credentials selects (SPEC §4): what the user typed, searched in the
+// The options of the wizard's Devices and Credentials selects (README "Importing users"): what the user typed, searched in the
 // catalog, turned into at most 100 labelled options, since Slack shows nothing at all past 100.
 import {
   findCredentialsByIds,
@@ -70,7 +70,7 @@ export function deviceOption(device: DeviceRow): CatalogOption {
   );
 }
 
-/** The label is the one SPEC §4 gives each credential's permission checkboxes, so the user sees one name. */
+/** The label is the one the wizard gives each credential's permission checkboxes, so the user sees one name. */
 export function credentialOption(credential: CredentialRow): CatalogOption {
   return withDescription(
     { value: `credential:${credential.id}`, text: cut(credentialLabel(credential)) },

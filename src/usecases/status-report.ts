@@ -1,4 +1,4 @@
-// Where things stand (SPEC §4 `/domum status`, the App Home, `domum status`): the caller's recent imports and
+// Where things stand (README "Importing users", Where things stand: `/domum status`, the App Home, `domum status`): the caller's recent imports and
 // requests, what awaits their decision, and one import, request or access in detail. Who may see what: the
 // importer or requester, approvers of the request's access groups, and admins. Anyone else learns nothing —
 // not even whether a code exists.

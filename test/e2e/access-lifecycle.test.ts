@@ -1,4 +1,4 @@
-// The access lifecycle (issue 8, SPEC §2) with a test clock: accesses are scheduled before their start, active
+// The access lifecycle (README "Importing users", Lifecycle) with a test clock: accesses are scheduled before their start, active
 // from it, finished from their end, and isAllowedAt agrees at each instant; the tick (the job pg-boss runs
 // every minute) is safe to run twice at once; cancelled accesses stay cancelled; the requester gets one DM a
 // day before the accesses end, however many ticks run.

@@ -1,4 +1,4 @@
-// Approval in the thread (SPEC §4): who may decide, the thresholds, the card updated in place, the thread
+// Approval in the thread (README "Importing users"): who may decide, the thresholds, the card updated in place, the thread
 // replies and the requester's DMs, and decisions that arrive at the same instant.
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,4 +1,4 @@
-// Both import paths end to end through signed Slack requests and the fake Web API (SPEC §4): the upload in
+// Both import paths end to end through signed Slack requests and the fake Web API (README "Importing users"): the upload in
 // a channel (path B) and /domum import (path A), from the file to the users and the summary.
 import { readFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';

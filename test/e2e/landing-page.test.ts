@@ -1,4 +1,4 @@
-// The landing page of the emailed link (SPEC §5), driven over real HTTP: GET changes nothing; wrong tokens
+// The landing page of the emailed link (README "Importing users", the landing page), driven over real HTTP: GET changes nothing; wrong tokens
 // count and the fifth locks; the right token activates once (then 410); HTML in names is shown as text;
 // "Send me a new token" (a job; the same answer whatever the state; limited per access); the admin resend from
 // Slack; unknown, cancelled and finished links answer as fast as valid ones. The CSRF cookie and the path

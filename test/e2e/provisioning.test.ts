@@ -1,4 +1,4 @@
-// Provisioning after approval (SPEC §4 "Processing", §5): exactly two emails per created line and none for
+// Provisioning after approval (README "Importing users", Provisioning): exactly two emails per created line and none for
 // the others, progress in the thread, a summary whose counts match and a results spreadsheet with the access
 // ids; a 550 for one recipient puts exactly that line in error, with the server's reply.
 import * as XLSX from 'xlsx';

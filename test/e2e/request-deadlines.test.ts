@@ -1,4 +1,4 @@
-// The approval TTL (SPEC §4): approvers still missing are reminded once at half of it, and the request
+// The approval TTL (README "Importing users"): approvers still missing are reminded once at half of it, and the request
 // expires at the end of it — once each, also when the app restarts in between.
 import { describe, expect, it } from 'vitest';
 import { createRequestThroughWizard } from '../support/request-driver.ts';

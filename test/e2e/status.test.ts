@@ -1,4 +1,4 @@
-// `/domum status`, its detail, the App Home and `domum status` (SPEC §4, §4a): each role sees exactly what it
+// `/domum status`, its detail, the App Home and `domum status` (README "Importing users", Where things stand): each role sees exactly what it
 // may — the requester their own items, approvers what awaits them, admins everything — and a stranger asking
 // about a code learns nothing about it, not even that it exists.
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 // The schema: a fresh database migrates, migrating again is a no-op, and the constraints make the
-// impossible states of SPEC §2 impossible.
+// impossible states of the statuses impossible.
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/db/client.ts';

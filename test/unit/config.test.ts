@@ -1,4 +1,4 @@
-// Configuration (SPEC §6): validated once, every problem listed in one message.
+// Configuration (README "Configuration" and "The catalog"): validated once, every problem listed in one message.
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 

@@ -424,7 +424,7 @@ describe('parseEnabled', () => {
 });
 
 describe('formatErrorLine', () => {
-  it('writes the line as SPEC §4a shows it', () => {
+  it('writes the line as the README shows it', () => {
     expect(formatErrorLine(14, { column: 'Email', value: 'bob@', message: 'not a valid email' })).toBe(
       'line 14 · Email · "bob@" · not a valid email',
     );

@@ -104,7 +104,7 @@ describe('wizard ids', () => {
 });
 
 describe('General step', () => {
-  it('has the SPEC labels, no Back, and the file name read-only', () => {
+  it('has the labels people and docs rely on, no Back, and the file name read-only', () => {
     const view = buildGeneralStep({ draftId, fileName: 'vendors <x>.xlsx', reasons, governanceRequired: false });
     expectWizardShell(view, 'wizard_general', 'Next');
     expect(inputLabels(view)).toEqual(['Justification', 'Reason', 'Governance code']);
@@ -235,7 +235,7 @@ describe('Access limitation step', () => {
   const timeZone = 'America/Sao_Paulo';
   const defaultStart = new Date('2026-12-03T12:00:00.000Z');
 
-  it('has the SPEC labels and options, with the defaults', () => {
+  it('has the labels people and docs rely on and options, with the defaults', () => {
     const view = buildLimitationStep({ draftId, timeZone, defaultStart });
     expectWizardShell(view, 'wizard_limitation', 'Next');
     expect(hasBack(view)).toBe(true);

@@ -1,4 +1,4 @@
-// Reads and writes of the catalog tables (SPEC §6): access groups, vendors, reasons, devices, credentials and
+// Reads and writes of the catalog tables (README "Configuration" and "The catalog"): access groups, vendors, reasons, devices, credentials and
 // role assignments. Deciding what changed is the use case's job; these functions only move rows.
 import { sql } from 'kysely';
 import type { Executor, RoleName } from '../schema.ts';

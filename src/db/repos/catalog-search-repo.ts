@@ -1,4 +1,4 @@
-// Searches of the catalog for the access-request wizard's Devices and Credentials selects (SPEC §4). A catalog
+// Searches of the catalog for the access-request wizard's Devices and Credentials selects (README "Importing users"). A catalog
 // can hold thousands of rows and Slack shows at most 100 options, so the filtering, ordering and limit all
 // happen here, in one query each, rather than in JavaScript.
 import { sql } from 'kysely';
