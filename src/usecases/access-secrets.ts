@@ -1,6 +1,6 @@
-// The secrets behind a third-party user's first access (README "Importing users", the landing page): the one-time token, the id in the personal
-// link, and the keyed hash under which the token is stored. Tokens are stored only as HMAC-SHA256 keyed by
-// SECRET_KEY, so a database leak alone does not let anyone test the ~2^59 candidates offline.
+// The secrets behind a third-party user's first access (README "Importing users", the landing page): the one-time
+// token, the id in the personal link, and the keyed hash under which the token is stored. Tokens are stored only as
+// HMAC-SHA256 keyed by SECRET_KEY, so a database leak alone does not let anyone test the ~2^59 candidates offline.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { TOKEN_RANDOM_BYTES, formatToken, normalizeTokenInput, tokenFromRandomBytes } from '../domain/access-token.ts';
 

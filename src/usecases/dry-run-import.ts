@@ -1,5 +1,5 @@
-// The dry run (README "Importing users"): a spreadsheet's bytes → every line's predicted outcome, nothing written. The Slack
-// check job and `domum validate` both call this, so they can never disagree.
+// The dry run (README "Importing users"): a spreadsheet's bytes → every line's predicted outcome, nothing written. The
+// Slack check job and `domum validate` both call this, so they can never disagree.
 import { createHash } from 'node:crypto';
 import { findRegisteredEmails, listVendorsForImport } from '../db/repos/import-repo.ts';
 import type { Executor } from '../db/schema.ts';

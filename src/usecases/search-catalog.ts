@@ -1,5 +1,5 @@
-// The options of the wizard's Devices and Credentials selects (README "Importing users"): what the user typed, searched in the
-// catalog, turned into at most 100 labelled options, since Slack shows nothing at all past 100.
+// The options of the wizard's Devices and Credentials selects (README "Importing users"): what the user typed, searched
+// in the catalog, turned into at most 100 labelled options, since Slack shows nothing at all past 100.
 import {
   findCredentialsByIds,
   findDevicesByIds,

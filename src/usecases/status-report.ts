@@ -1,7 +1,7 @@
-// Where things stand (README "Importing users", Where things stand: `/domum status`, the App Home, `domum status`): the caller's recent imports and
-// requests, what awaits their decision, and one import, request or access in detail. Who may see what: the
-// importer or requester, approvers of the request's access groups, and admins. Anyone else learns nothing —
-// not even whether a code exists.
+// Where things stand (README "Importing users", Where things stand: `/domum status`, the App Home, `domum status`): the
+// caller's recent imports and requests, what awaits their decision, and one import, request or access in detail. Who
+// may see what: the importer or requester, approvers of the request's access groups, and admins. Anyone else learns
+// nothing — not even whether a code exists.
 import type { AccessStatus, Db, ImportStatus, LineError, RequestStatus } from '../db/schema.ts';
 import { listErrorLines } from '../db/repos/import-repo.ts';
 import {

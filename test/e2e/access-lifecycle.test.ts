@@ -1,7 +1,7 @@
-// The access lifecycle (README "Importing users", Lifecycle) with a test clock: accesses are scheduled before their start, active
-// from it, finished from their end, and isAllowedAt agrees at each instant; the tick (the job pg-boss runs
-// every minute) is safe to run twice at once; cancelled accesses stay cancelled; the requester gets one DM a
-// day before the accesses end, however many ticks run.
+// The access lifecycle (README "Importing users", Lifecycle) with a test clock: accesses are scheduled before their
+// start, active from it, finished from their end, and isAllowedAt agrees at each instant; the tick (the job pg-boss
+// runs every minute) is safe to run twice at once; cancelled accesses stay cancelled; the requester gets one DM a day
+// before the accesses end, however many ticks run.
 import * as XLSX from 'xlsx';
 import { describe, expect, it } from 'vitest';
 import { accessLimitationSchema, isAllowedAt, limitationEnd } from '../../src/domain/access-limitation.ts';

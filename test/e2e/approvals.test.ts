@@ -1,5 +1,5 @@
-// Approval in the thread (README "Importing users"): who may decide, the thresholds, the card updated in place, the thread
-// replies and the requester's DMs, and decisions that arrive at the same instant.
+// Approval in the thread (README "Importing users"): who may decide, the thresholds, the card updated in place, the
+// thread replies and the requester's DMs, and decisions that arrive at the same instant.
 import { describe, expect, it } from 'vitest';
 import {
   APPROVE_ACTION,

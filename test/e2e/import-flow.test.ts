@@ -1,5 +1,5 @@
-// Both import paths end to end through signed Slack requests and the fake Web API (README "Importing users"): the upload in
-// a channel (path B) and /domum import (path A), from the file to the users and the summary.
+// Both import paths end to end through signed Slack requests and the fake Web API (README "Importing users"): the
+// upload in a channel (path B) and /domum import (path A), from the file to the users and the summary.
 import { readFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
 import { describe, expect, it } from 'vitest';

@@ -1,8 +1,8 @@
-// The landing page of the emailed link (README "Importing users", the landing page), driven over real HTTP: GET changes nothing; wrong tokens
-// count and the fifth locks; the right token activates once (then 410); HTML in names is shown as text;
-// "Send me a new token" (a job; the same answer whatever the state; limited per access); the admin resend from
-// Slack; unknown, cancelled and finished links answer as fast as valid ones. The CSRF cookie and the path
-// prefix are in landing-page-csrf.test.ts, the new-token job's guarantees in landing-page-new-token.test.ts.
+// The landing page of the emailed link (README "Importing users", the landing page), driven over real HTTP: GET changes
+// nothing; wrong tokens count and the fifth locks; the right token activates once (then 410); HTML in names is shown as
+// text; "Send me a new token" (a job; the same answer whatever the state; limited per access); the admin resend from
+// Slack; unknown, cancelled and finished links answer as fast as valid ones. The CSRF cookie and the path prefix are in
+// landing-page-csrf.test.ts, the new-token job's guarantees in landing-page-new-token.test.ts.
 import { describe, expect, it } from 'vitest';
 import { accessResendButton } from '../../src/slack/actions/access-resend.ts';
 import { NEW_TOKEN_ANSWER } from '../../src/web/landing-page.ts';

@@ -1,6 +1,6 @@
-// Provisioning after approval (README "Importing users", Provisioning): exactly two emails per created line and none for
-// the others, progress in the thread, a summary whose counts match and a results spreadsheet with the access
-// ids; a 550 for one recipient puts exactly that line in error, with the server's reply.
+// Provisioning after approval (README "Importing users", Provisioning): exactly two emails per created line and none
+// for the others, progress in the thread, a summary whose counts match and a results spreadsheet with the access ids; a
+// 550 for one recipient puts exactly that line in error, with the server's reply.
 import * as XLSX from 'xlsx';
 import { afterEach, describe, expect, it } from 'vitest';
 import { COMMENT_BLOCK, DECISION_TEXT_ACTION, RETRY_FAILED_ACTION } from '../../src/slack/ids.ts';

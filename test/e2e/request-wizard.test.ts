@@ -1,6 +1,6 @@
-// The batch access request wizard end to end (README "Importing users"): a requester imports with "Automatically provide
-// access after import" = Yes, walks the five steps (with field errors and one Edit), creates the request,
-// and the card is posted once in the channel.
+// The batch access request wizard end to end (README "Importing users"): a requester imports with "Automatically
+// provide access after import" = Yes, walks the five steps (with field errors and one Edit), creates the request, and
+// the card is posted once in the channel.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,6 +1,6 @@
-// `/domum status`, its detail, the App Home and `domum status` (README "Importing users", Where things stand): each role sees exactly what it
-// may — the requester their own items, approvers what awaits them, admins everything — and a stranger asking
-// about a code learns nothing about it, not even that it exists.
+// `/domum status`, its detail, the App Home and `domum status` (README "Importing users", Where things stand): each
+// role sees exactly what it may — the requester their own items, approvers what awaits them, admins everything — and a
+// stranger asking about a code learns nothing about it, not even that it exists.
 import { afterEach, describe, expect, it } from 'vitest';
 import { statusReport } from '../../src/cli.ts';
 import { COMMENT_BLOCK, DECISION_TEXT_ACTION, STATUS_MORE_ACTION } from '../../src/slack/ids.ts';

@@ -1,5 +1,5 @@
-// Roles come from the catalog plus DOMUM_ADMIN_USER_IDS (README "Configuration" and "The catalog"): admins may also import and request,
-// requesters may also import, importers may only import.
+// Roles come from the catalog plus DOMUM_ADMIN_USER_IDS (README "Configuration" and "The catalog"): admins may also
+// import and request, requesters may also import, importers may only import.
 import { describe, expect, it } from 'vitest';
 import { getRoles } from '../../src/usecases/get-roles.ts';
 import { seedCatalog } from '../support/seed-catalog.ts';

@@ -1,5 +1,5 @@
-// The wizard's Devices and Credentials selects (README "Importing users"): searchable external selects over a catalog that can
-// hold thousands of rows, answered within Slack's limits (100 options, 75 characters) and quickly enough that
+// The wizard's Devices and Credentials selects (README "Importing users"): searchable external selects over a catalog
+// that can hold thousands of rows, answered within Slack's limits (100 options, 75 characters) and quickly enough that
 // typing feels immediate, on PostgreSQL and on the embedded PGlite alike.
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';

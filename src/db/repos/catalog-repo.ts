@@ -1,5 +1,6 @@
-// Reads and writes of the catalog tables (README "Configuration" and "The catalog"): access groups, vendors, reasons, devices, credentials and
-// role assignments. Deciding what changed is the use case's job; these functions only move rows.
+// Reads and writes of the catalog tables (README "Configuration" and "The catalog"): access groups, vendors, reasons,
+// devices, credentials and role assignments. Deciding what changed is the use case's job; these functions only move
+// rows.
 import { sql } from 'kysely';
 import type { Executor, RoleName } from '../schema.ts';
 

@@ -1,5 +1,5 @@
-// Searches of the catalog for the access-request wizard's Devices and Credentials selects (README "Importing users"). A catalog
-// can hold thousands of rows and Slack shows at most 100 options, so the filtering, ordering and limit all
+// Searches of the catalog for the access-request wizard's Devices and Credentials selects (README "Importing users"). A
+// catalog can hold thousands of rows and Slack shows at most 100 options, so the filtering, ordering and limit all
 // happen here, in one query each, rather than in JavaScript.
 import { sql } from 'kysely';
 import type { RawBuilder } from 'kysely';
@@ -36,13 +36,13 @@ export interface CredentialSearch {
   limit: number;
 }
 
-// Case- and accent-insensitive matching without an extension (unaccent is one, which neither PostgreSQL nor
-// PGlite has out of the box). The folding a user expects (São = sao = SAO) is applied to the typed words, not to the rows:
-// each letter becomes a regular-expression class of every letter that folds to it ("a" → [aAàáâã…]), and the
-// rows are matched as stored. Folding every row instead, with translate(lower(…)) over this table, cost about
-// 75 µs a row on PGlite (translate() scans its whole `from` list for every character): 380 ms for 5,000
-// devices, 1.1 s for 20,000 credentials, against 10 and 40 ms this way; no index could help either, since
-// a search matches anywhere inside a field.
+// Case- and accent-insensitive matching without an extension (unaccent is one, which neither PostgreSQL nor PGlite has
+// out of the box). The folding a user expects (São = sao = SAO) is applied to the typed words, not to the rows: each
+// letter becomes a regular-expression class of every letter that folds to it ("a" → [aAàáâã…]), and the rows are
+// matched as stored. Folding every row instead, with translate(lower(…)) over this table, cost about 75 µs a row on
+// PGlite (translate() scans its whole `from` list for every character): 380 ms for 5,000 devices, 1.1 s for 20,000
+// credentials, against 10 and 40 ms this way; no index could help either, since a search matches anywhere inside a
+// field.
 const FOLDED_LETTERS: Record<string, string> = {
   a: 'àáâãäåāăą',
   c: 'çćĉċč',
