@@ -15,14 +15,16 @@ import {
   countAccessesByStatus,
   findAccessForStatus,
   findCancellationOf,
-  importsQuery,
-  requestsQuery,
+  findImportDetailRow,
+  findRequestDetailRow,
+  listImportRowsOf,
+  listLatestImportRows,
+  listPendingRequestRowsNotOf,
+  listRequestRowsOf,
 } from '../db/repos/status-repo.ts';
 import type { CatalogCounts, ImportStatusRow, RequestStatusRow } from '../db/repos/status-repo.ts';
 import { tallyDecision } from '../domain/approval.ts';
 
-export { catalogCounts };
-export type { CatalogCounts };
 import { accessLimitationSchema } from '../domain/access-limitation.ts';
 import type { AccessLimitation } from '../domain/access-limitation.ts';
 import type { ImportCounts } from '../domain/import-lines.ts';
@@ -32,6 +34,9 @@ import { groupsApprovedBy, involvedGroups } from './decide-request.ts';
 import type { InvolvedGroup } from './decide-request.ts';
 import { provisioningProgress } from './provision-request.ts';
 import type { ProvisioningProgress } from './provision-request.ts';
+
+export { catalogCounts };
+export type { CatalogCounts };
 
 export const STATUS_PAGE_SIZE = 10;
 export const DETAIL_ERROR_LINES = 20;
@@ -133,19 +138,8 @@ export async function listMyItems(
   const limit = page.limit ?? STATUS_PAGE_SIZE;
   const wanted = page.offset + limit + 1;
   const [imports, requests] = await Promise.all([
-    importsQuery(db)
-      .where('i.importer_user_id', '=', userId)
-      .where('i.source', '<>', 'cli')
-      .orderBy('i.created_at', 'desc')
-      .orderBy('i.id', 'desc')
-      .limit(wanted)
-      .execute(),
-    requestsQuery(db)
-      .where('r.requester_user_id', '=', userId)
-      .orderBy('r.created_at', 'desc')
-      .orderBy('r.id', 'desc')
-      .limit(wanted)
-      .execute(),
+    listImportRowsOf(db, userId, wanted),
+    listRequestRowsOf(db, userId, wanted),
   ]);
   const all = [...imports.map((row) => importItem(row)), ...requests.map((row) => requestItem(row))].sort(newestFirst);
   return { items: all.slice(page.offset, page.offset + limit), more: all.length > page.offset + limit };
@@ -153,7 +147,7 @@ export async function listMyItems(
 
 /** Everyone's latest imports (the admins' App Home). */
 export async function listLatestImports(db: Db, limit = STATUS_PAGE_SIZE): Promise<StatusItem[]> {
-  const rows = await importsQuery(db).orderBy('i.created_at', 'desc').orderBy('i.id', 'desc').limit(limit).execute();
+  const rows = await listLatestImportRows(db, limit);
   return rows.map((row) => importItem(row));
 }
 
@@ -167,13 +161,7 @@ export async function listAwaitingMyDecision(
   userId: string,
   limit = STATUS_PAGE_SIZE,
 ): Promise<StatusItem[]> {
-  const pending = await requestsQuery(deps.db)
-    .where('r.status', '=', 'awaiting_approval')
-    .where('r.requester_user_id', '<>', userId)
-    .orderBy('r.created_at', 'asc')
-    .orderBy('r.id', 'asc')
-    .limit(200)
-    .execute();
+  const pending = await listPendingRequestRowsNotOf(deps.db, userId, 200);
   if (pending.length === 0) return [];
   const ids = pending.map((row) => row.id);
   const [responded, groupsByRequest] = await Promise.all([
@@ -285,18 +273,7 @@ export async function findStatusDetail(
 type Allowed = (requestId: number | null, ownerUserId: string | null) => Promise<boolean>;
 
 async function importDetail(deps: StatusDeps, code: string, allowed: Allowed): Promise<ImportDetail | undefined> {
-  const row = await importsQuery(deps.db)
-    .select([
-      'i.created_count',
-      'i.created_inactive_count',
-      'i.existing_count',
-      'i.error_count',
-      'i.failure_reason',
-      'r.id as request_id',
-      'r.code as request_code',
-    ])
-    .where('i.code', '=', code)
-    .executeTakeFirst();
+  const row = await findImportDetailRow(deps.db, code);
   if (!row || !(await allowed(row.request_id ?? null, row.importer_user_id))) return undefined;
   return {
     kind: 'import',
@@ -316,10 +293,7 @@ async function importDetail(deps: StatusDeps, code: string, allowed: Allowed): P
 }
 
 async function requestDetail(deps: StatusDeps, code: string, allowed: Allowed): Promise<RequestDetail | undefined> {
-  const row = await requestsQuery(deps.db)
-    .select(['r.limitation', 'r.time_zone', 'i.code as import_code'])
-    .where('r.code', '=', code)
-    .executeTakeFirst();
+  const row = await findRequestDetailRow(deps.db, code);
   if (!row || !(await allowed(row.id, row.requester_user_id))) return undefined;
   const [groups, responses, statuses] = await Promise.all([
     findRequestGroups(deps.db, row.id),

@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import type { AccessStatus, Executor } from '../schema.ts';
 
-export function importsQuery(db: Executor) {
+function importsQuery(db: Executor) {
   return db
     .selectFrom('imports as i')
     .leftJoin('access_requests as r', 'r.import_id', 'i.id')
@@ -31,7 +31,7 @@ export function importsQuery(db: Executor) {
 
 export type ImportStatusRow = Awaited<ReturnType<ReturnType<typeof importsQuery>['executeTakeFirstOrThrow']>>;
 
-export function requestsQuery(db: Executor) {
+function requestsQuery(db: Executor) {
   return db
     .selectFrom('access_requests as r')
     .innerJoin('imports as i', 'i.id', 'r.import_id')
@@ -153,5 +153,66 @@ export async function findAccessForStatus(db: Executor, code: string) {
       'r.card_ts',
     ])
     .where('a.code', '=', code)
+    .executeTakeFirst();
+}
+
+/** An importer's imports (not the command line's), newest first. */
+export function listImportRowsOf(db: Executor, importerUserId: string, limit: number): Promise<ImportStatusRow[]> {
+  return importsQuery(db)
+    .where('i.importer_user_id', '=', importerUserId)
+    .where('i.source', '<>', 'cli')
+    .orderBy('i.created_at', 'desc')
+    .orderBy('i.id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** A requester's requests, newest first. */
+export function listRequestRowsOf(db: Executor, requesterUserId: string, limit: number): Promise<RequestStatusRow[]> {
+  return requestsQuery(db)
+    .where('r.requester_user_id', '=', requesterUserId)
+    .orderBy('r.created_at', 'desc')
+    .orderBy('r.id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Everyone's latest imports. */
+export function listLatestImportRows(db: Executor, limit: number): Promise<ImportStatusRow[]> {
+  return importsQuery(db).orderBy('i.created_at', 'desc').orderBy('i.id', 'desc').limit(limit).execute();
+}
+
+/** Requests awaiting approval that this user did not make, oldest first. */
+export function listPendingRequestRowsNotOf(db: Executor, userId: string, limit: number): Promise<RequestStatusRow[]> {
+  return requestsQuery(db)
+    .where('r.status', '=', 'awaiting_approval')
+    .where('r.requester_user_id', '<>', userId)
+    .orderBy('r.created_at', 'asc')
+    .orderBy('r.id', 'asc')
+    .limit(limit)
+    .execute();
+}
+
+/** One import by its code, with its counts, failure and request. */
+export function findImportDetailRow(db: Executor, code: string) {
+  return importsQuery(db)
+    .select([
+      'i.created_count',
+      'i.created_inactive_count',
+      'i.existing_count',
+      'i.error_count',
+      'i.failure_reason',
+      'r.id as request_id',
+      'r.code as request_code',
+    ])
+    .where('i.code', '=', code)
+    .executeTakeFirst();
+}
+
+/** One request by its code, with its limitation, time zone and import's code. */
+export function findRequestDetailRow(db: Executor, code: string) {
+  return requestsQuery(db)
+    .select(['r.limitation', 'r.time_zone', 'i.code as import_code'])
+    .where('r.code', '=', code)
     .executeTakeFirst();
 }
