@@ -2,7 +2,7 @@
 // the background Web API client. It reads and writes no database: what was posted goes back to the use case,
 // which records it.
 import type { WebClient } from '@slack/web-api';
-import type { Notifier, Posted, ProgressInput, ProvisioningSummaryInput } from '../usecases/notifier.ts';
+import type { Notifier, Posted } from '../usecases/notifier.ts';
 import { CannotPostError } from '../usecases/notifier.ts';
 import { decisionReplyText, statusChangeDmText } from './blocks/approval-blocks.ts';
 import { cancellationDmText, cancellationReplyText, endReminderText } from './blocks/cancel-blocks.ts';
@@ -12,10 +12,12 @@ import {
   buildDecidedPreviewMessage,
   buildPreviewMessage,
   buildPreviewModal,
+  buildProvisioningSummaryMessage,
   buildSummaryMessage,
+  progressText,
+  provisioningDoneText,
 } from './blocks/import-blocks.ts';
 import { buildRequestCard } from './blocks/request-card.ts';
-import { RETRY_FAILED_ACTION } from './ids.ts';
 import { openDirectMessage, uploadFile } from './slack-files.ts';
 
 function slackError(error: unknown): string | undefined {
@@ -24,29 +26,6 @@ function slackError(error: unknown): string | undefined {
 
 const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 const VIEW_GONE = new Set(['not_found', 'view_not_found']);
-
-function progressText(input: ProgressInput): string {
-  return `Processing ${input.code}: ${input.done} of ${input.total} lines done · ${input.emailsSent} emails sent · ${input.errors} ${input.errors === 1 ? 'error' : 'errors'}`;
-}
-
-function provisioningSummaryMessage(input: ProvisioningSummaryInput) {
-  const message = buildSummaryMessage(input);
-  if (input.retryRequestId !== undefined) {
-    // Only lines a retry can fix (refused emails); invalid data needs a corrected file instead.
-    message.blocks.push({
-      type: 'actions',
-      elements: [
-        {
-          type: 'button',
-          action_id: RETRY_FAILED_ACTION,
-          text: { type: 'plain_text', text: 'Retry failed lines' },
-          value: String(input.retryRequestId),
-        },
-      ],
-    });
-  }
-  return message;
-}
 
 // eslint-disable-next-line max-lines-per-function -- one short method per notice of the port: a table, read whole.
 export function createSlackNotifier(client: WebClient): Notifier {
@@ -112,12 +91,9 @@ export function createSlackNotifier(client: WebClient): Notifier {
     async updateProgress(at, input) {
       await client.chat.update({ channel: at.channel, ts: at.ts, text: progressText(input) });
     },
-    postProvisioningSummary: (where, input) => post(where, provisioningSummaryMessage(input)),
+    postProvisioningSummary: (where, input) => post(where, buildProvisioningSummaryMessage(input)),
     async tellProvisioningDone(userId, input) {
-      await tell(
-        userId,
-        `Your request ${input.code} for ${input.fileName} is now ${input.statusWord}: ${input.accesses} accesses, ${input.emailsSent} emails sent, ${input.errorLines} lines in error.`,
-      );
+      await tell(userId, provisioningDoneText(input));
     },
     async uploadFile(where, file) {
       await uploadFile(client, {

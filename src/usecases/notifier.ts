@@ -128,6 +128,12 @@ export interface SummaryInput {
 export interface ProvisioningSummaryInput extends SummaryInput {
   requestCode: string;
   extraLines: string[];
+  /**
+   * Lines a retry can fix (the mail server refused their email): the first ones and how many in all. The
+   * summary's `errorLines` are then the others, errors in the spreadsheet's data.
+   */
+  refusedLines: Array<{ lineNumber: number; errors: LineError[] }>;
+  refusedCount: number;
   /** Set when lines a retry can fix (refused emails) exist: the summary offers "Retry failed lines". */
   retryRequestId?: number;
 }

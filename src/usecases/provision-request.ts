@@ -340,10 +340,9 @@ export async function retryFailedLines(
       await clearAccessEmailError(trx, access.id, status, deps.now());
       await setLineOutcomeOfUser(trx, locked.import_id, access.userId, 'created', []);
     }
-    // A new progress message and a new summary follow for the retried lines.
+    // The thread's one "Processing" message is edited again (its ts is kept), and a new summary follows.
     await transitionRequest(trx, input.requestId, 'processing', deps.now(), {
       summary_ts: null,
-      progress_ts: null,
       progress_updated_at: null,
     });
     await recordAuditEvent(trx, {

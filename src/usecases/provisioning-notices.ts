@@ -1,7 +1,7 @@
 // Provisioning in the request's thread (README "Importing users", Provisioning): one message that starts with
 // "Processing", edited in place at most every few seconds, then a separate reply that starts with "Summary",
 // the results spreadsheet and a direct message to the requester. Each is done once: its ts is recorded.
-import { findImportById, listErrorLines, listLineOutcomes } from '../db/repos/import-repo.ts';
+import { findImportById, listErrorLinesOfRequest, listLineOutcomes } from '../db/repos/import-repo.ts';
 import { hasRetryableAccesses } from '../db/repos/access-repo.ts';
 import { findRequestById, updateRequest } from '../db/repos/request-repo.ts';
 import type { AccessRequest } from '../db/schema.ts';
@@ -65,11 +65,15 @@ export async function publishProvisioningSummary(deps: ProvisioningNoticeDeps, r
   let summary: Conversation & { ts: string } = { ...thread, ts: request.summary_ts ?? '' };
   if (!request.summary_ts) {
     await publishProgress(deps, requestId, { force: true });
+    const lines = { importId: record.id, requestId, limit: SUMMARY_ERROR_LINES };
+    const refused = await listErrorLinesOfRequest(deps.db, { ...lines, refusedByMail: true });
     const posted = await deps.notifier.postProvisioningSummary(thread, {
       import: record,
       requestCode: request.code,
       counts,
-      errorLines: await listErrorLines(deps.db, record.id, SUMMARY_ERROR_LINES),
+      errorLines: (await listErrorLinesOfRequest(deps.db, { ...lines, refusedByMail: false })).lines,
+      refusedLines: refused.lines,
+      refusedCount: refused.total,
       resultsAttached: true,
       extraLines: [
         `Accesses created: ${accessesCreated}`,

@@ -191,7 +191,7 @@ describe('domum validate and domum template', () => {
     expect(clean.stderr).toBe('');
     expect(clean.code).toBe(0);
     expect(clean.stdout).toMatch(/^\s*2\s+created\s+ana\.souza@acme\.example\s*$/m);
-    expect(clean.stdout).toContain('5 will be created (4 active)');
+    expect(clean.stdout).toContain('5 will be created (4 active, 1 inactive)');
 
     const errors = await domum(['validate', fixturePath('validation_errors.xlsx')], env);
     expect(errors.code).toBe(1);

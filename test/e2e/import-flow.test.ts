@@ -97,7 +97,7 @@ describe('path B: a spreadsheet uploaded in a channel', () => {
     );
     const previewText = textOf(preview.args);
     expect(previewText).toContain('15 lines');
-    expect(previewText).toContain('2 will be created (1 active)');
+    expect(previewText).toContain('2 will be created (1 active, 1 inactive)');
     expect(previewText).toContain('13 errors');
     expect(previewText).toMatch(/line \d+ · Email · \\"[^"]*\\" · /);
     // More than 10 error lines: every line is in the results file, attached in the thread.
@@ -263,7 +263,7 @@ describe('path A: /domum import', () => {
       updated.response as { view: { id: string; callback_id: string; private_metadata: string; blocks: unknown[] } }
     ).view;
     expect(previewView.callback_id).toBe(PREVIEW_MODAL_CALLBACK);
-    expect(JSON.stringify(previewView.blocks)).toContain('5 will be created (4 active)');
+    expect(JSON.stringify(previewView.blocks)).toContain('5 will be created (4 active, 1 inactive)');
     const continued = await app.slack.interactive(submission(previewView, IMPORTER));
     expect((continued.json() as { response_action: string }).response_action).toBe('update');
     const summary = await app.slackApi.waitForCall(

@@ -72,7 +72,7 @@ describe('a 50,000-line spreadsheet', () => {
     }
     const update = await preview;
     expect(JSON.stringify(update.args.view)).toContain('50000 lines');
-    expect(JSON.stringify(update.args.view)).toContain('50000 will be created (45000 active)');
+    expect(JSON.stringify(update.args.view)).toContain('50000 will be created (45000 active, 5000 inactive)');
     expect(latencies.length).toBeGreaterThan(0);
     // On PostgreSQL the database works in its own process and acks stay under a second: the bound the product promises
     // (README "Importing users", Big files). The embedded database (PGlite) runs its queries inside this process, and

@@ -84,6 +84,13 @@ describe('provisioning an approved request', () => {
     expect(summaryText).toContain('Accesses created: 29');
     expect(summaryText).toContain('Emails sent: 58');
     expect(summaryText).toContain('no such user');
+    // The counts are section fields; the refused line (a retry can fix it) is apart from the data errors.
+    const countFields = (summary.args.blocks as Array<{ fields?: Array<{ text: string }> }>).flatMap(
+      (block) => block.fields?.map((field) => field.text) ?? [],
+    );
+    expect(countFields).toEqual(expect.arrayContaining(['Lines: 40', 'Created: 29', 'Existing: 0', 'Errors: 6']));
+    expect(summaryText).toContain('Refused by the mail server: 1');
+    expect(summaryText).toContain('Errors in the data: 5');
     expect((await db.selectFrom('access_requests').select('status').executeTakeFirstOrThrow()).status).toBe(
       'completed_with_errors',
     );
@@ -165,6 +172,11 @@ describe('provisioning an approved request', () => {
     expect(
       JSON.stringify((await app.slackApi.waitForResponse((response) => response.id === 'not-allowed')).body),
     ).toContain('Only the requester or an admin');
+    const processing = app.slackApi
+      .callsTo('chat.postMessage')
+      .find((call) => String(call.args.text).startsWith('Processing'));
+    const processingTs = String((processing?.response as { ts: string }).ts);
+    const editsBefore = app.slackApi.callsTo('chat.update').filter((call) => call.args.ts === processingTs).length;
     await retry('U0REQ0001', 'retry');
     const second = await app.slackApi.waitForCall(
       'chat.postMessage',
@@ -174,7 +186,16 @@ describe('provisioning an approved request', () => {
     const secondText = JSON.stringify(second.args.blocks) + String(second.args.text);
     expect(secondText).toContain('Created: 30');
     expect(secondText).toContain('Errors: 5');
+    expect(secondText).toContain('Errors in the data: 5');
+    expect(secondText).not.toContain('Refused by the mail server');
     expect(secondText).not.toContain(RETRY_FAILED_ACTION);
+    // The retry edited the thread's one Processing message (counting users), and posted one new summary.
+    const postedTexts = app.slackApi.callsTo('chat.postMessage').map((call) => String(call.args.text));
+    expect(postedTexts.filter((text) => text.startsWith('Processing'))).toHaveLength(1);
+    expect(postedTexts.filter((text) => text.startsWith('Summary'))).toHaveLength(2);
+    const edits = app.slackApi.callsTo('chat.update').filter((call) => call.args.ts === processingTs);
+    expect(edits.length).toBeGreaterThan(editsBefore);
+    expect(String(edits.at(-1)?.args.text)).toMatch(/^Processing W\d{6} · 30 of 30 users done · 60 emails sent$/);
     // Two more emails, for the retried recipient only: nothing already sent was sent again.
     expect(smtp.messages).toHaveLength(60);
     expect(smtp.messages.filter((message) => message.to[0] === refused.email)).toHaveLength(2);

@@ -156,6 +156,17 @@ describe('the wizard from an uploaded file', () => {
       expect(blocks).toContain(grantBlockId(credential.id));
       expect(blocks).toContain(`${credential.username} @ lnx-app-01`);
     }
+    // A credential just chosen starts with Start session ticked; no required field is labelled "(optional)".
+    const inputs = (rerendered.args.view as { blocks: Array<Record<string, unknown>> }).blocks.filter(
+      (block) => block['type'] === 'input',
+    );
+    for (const credential of credentials) {
+      const grant = inputs.find((block) => block['block_id'] === grantBlockId(credential.id));
+      expect((grant?.['element'] as { initial_options?: unknown }).initial_options).toEqual([
+        expect.objectContaining({ value: 'start_session' }),
+      ]);
+    }
+    expect(inputs.filter((block) => block['optional'] === true)).toEqual([]);
 
     // Through to Create: the card is threaded under the upload.
     const chosen = credentials[0]!;
@@ -179,6 +190,34 @@ describe('the wizard from an uploaded file', () => {
     expect(view.callback_id).toBe('wizard_limitation');
     const tomorrow = Math.ceil((Date.now() + 24 * 3600 * 1000) / (15 * 60 * 1000)) * 15 * 60;
     const field = (fields: Record<string, unknown>) => ({ [WIZARD_VALUE_ACTION]: fields });
+    // Contradictory ticks are refused under their field: Every day plus Monday, All hours plus a preset.
+    const contradictory = (
+      await app.slack.interactive({
+        type: 'view_submission',
+        user: { id: REQUESTER, team_id: 'T0TEAM001' },
+        view: {
+          ...view,
+          type: 'modal',
+          state: {
+            values: {
+              start: field({ type: 'datetimepicker', selected_date_time: tomorrow }),
+              duration: field({ type: 'number_input', value: '3' }),
+              unit: field({ type: 'static_select', selected_option: { value: 'days' } }),
+              days: field({ type: 'checkboxes', selected_options: [{ value: 'every_day' }, { value: 'monday' }] }),
+              times: field({ type: 'checkboxes', selected_options: [{ value: 'all_hours' }, { value: '08-12' }] }),
+              sessions: field({ type: 'radio_buttons', selected_option: { value: 'unlimited' } }),
+            },
+          },
+        },
+      })
+    ).json() as { response_action: string; errors?: Record<string, string> };
+    expect(contradictory).toEqual({
+      response_action: 'errors',
+      errors: {
+        days: 'Tick Every day or particular days, not both',
+        times: 'Tick All hours or particular times (presets or Custom), not both',
+      },
+    });
     view = {
       ...(
         await submit(view, {

@@ -29,8 +29,8 @@ async function submit(app: TestApp, view: View, values: Record<string, unknown>,
 
 export async function createRequestThroughWizard(
   app: TestApp,
-  options: { requester: string; channel: string; file?: string; bytes?: Buffer },
-): Promise<{ id: number; code: string }> {
+  options: { requester: string; channel: string; file?: string; bytes?: Buffer; justification?: string },
+): Promise<{ id: number; code: string; reviewView: string }> {
   const { requester, channel } = options;
   const db = app.running.deps.db;
   const opensBefore = app.slackApi.callsTo('views.open').length;
@@ -63,17 +63,19 @@ export async function createRequestThroughWizard(
     .executeTakeFirstOrThrow();
   const steps: Array<Record<string, unknown>> = [
     {},
-    generalStepValues(String(reason.id)),
+    generalStepValues(String(reason.id), options.justification),
     devicesStepValues(`device:${device.id}`),
     credentialsStepValues(`credential:${credential.id}`),
     limitationStepValues(),
     {},
   ];
   let view: View = preview;
+  let reviewView = '';
   for (const values of steps) {
     const next = await submit(app, view, values, requester);
     expect(next.response_action).toBe('update');
     view = { ...(next.view as View), id: modal.id };
+    if (view.callback_id === 'wizard_review') reviewView = JSON.stringify(next.view);
   }
   const request = await db
     .selectFrom('access_requests as r')
@@ -82,5 +84,5 @@ export async function createRequestThroughWizard(
     .where('i.file_hash', 'is not', null)
     .orderBy('r.id', 'desc')
     .executeTakeFirstOrThrow();
-  return request;
+  return { ...request, reviewView };
 }

@@ -33,9 +33,12 @@ export function importStepValues(file: { id: string; name: string }): Record<str
 }
 
 /** General: a justification and the reason with this option value. */
-export function generalStepValues(reasonValue: string): Record<string, unknown> {
+export function generalStepValues(
+  reasonValue: string,
+  justification = 'Scheduled maintenance',
+): Record<string, unknown> {
   return {
-    [JUSTIFICATION_BLOCK]: wizardValue({ type: 'plain_text_input', value: 'Scheduled maintenance' }),
+    [JUSTIFICATION_BLOCK]: wizardValue({ type: 'plain_text_input', value: justification }),
     [REASON_BLOCK]: wizardValue({ type: 'static_select', selected_option: { value: reasonValue } }),
   };
 }

@@ -24,6 +24,7 @@ import {
   buildLimitationStep,
   buildReviewStep,
 } from '../../src/slack/wizard/wizard-views.ts';
+import { defaultStart as defaultStartAt } from '../../src/slack/wizard/wizard-step-view.ts';
 import { checkMessage, checkView } from '../support/block-kit-limits.ts';
 
 const draftId = '6f1c2d1e-0000-4000-8000-000000000001';
@@ -137,7 +138,8 @@ describe('Devices step', () => {
     expect(allText(view)).toContain('Step 2 of 5');
     expect(inputLabels(view)).toEqual(['Devices']);
     const devices = input(view, ids.DEVICES_BLOCK);
-    expect(devices.optional).toBe(true);
+    // Required (the app refuses none): Slack must not label it "(optional)".
+    expect(devices.optional ?? false).toBe(false);
     expect(devices.element).toMatchObject({
       type: 'multi_external_select',
       action_id: 'wizard_devices_select',
@@ -184,8 +186,9 @@ describe('Credentials step', () => {
       action_id: 'wizard_credentials_select',
       min_query_length: 0,
     });
+    expect(select.optional ?? false).toBe(false);
     const grant = input(view, 'grant_11');
-    expect(grant.optional).toBe(true);
+    expect(grant.optional ?? false).toBe(false);
     expect(optionTexts(grant.element)).toEqual(['Start session', 'View password']);
     const state = stateOf(view);
     expect(parseCredentialIds(state)).toEqual([11, 12]);
@@ -283,9 +286,15 @@ describe('Access limitation step', () => {
       is_decimal_allowed: false,
       min_value: '1',
     });
+    // Only the fields needed when another answer asks for them are optional for Slack, and their hint says when.
     for (const optional of [ids.CUSTOM_START_BLOCK, ids.CUSTOM_END_BLOCK, ids.MAXIMUM_SESSIONS_BLOCK]) {
       expect(input(view, optional).optional).toBe(true);
+      expect((input(view, optional)['hint'] as { text: string }).text).toMatch(/^Needed when /);
     }
+    for (const required of [ids.START_BLOCK, ids.DURATION_BLOCK, ids.UNIT_BLOCK, ids.DAYS_BLOCK, ids.TIMES_BLOCK]) {
+      expect(input(view, required).optional ?? false).toBe(false);
+    }
+    expect(input(view, ids.SESSIONS_BLOCK).optional ?? false).toBe(false);
     expect(input(view, ids.START_BLOCK).element['initial_date_time']).toBe(defaultStart.getTime() / 1000);
     expect(parseLimitation(stateOf(view), timeZone)).toEqual({
       ok: true,
@@ -380,22 +389,60 @@ describe('Access limitation step', () => {
       { sessions: { type: 'radio_buttons', selected_option: null } },
       { sessions: 'Choose Unlimited or Limited' },
     ],
+    [
+      'Every day with a weekday',
+      { days: { type: 'checkboxes', selected_options: [{ value: 'every_day' }, { value: 'monday' }] } },
+      { days: 'Tick Every day or particular days, not both' },
+    ],
+    [
+      'All hours with a preset',
+      { times: { type: 'checkboxes', selected_options: [{ value: 'all_hours' }, { value: '08-12' }] } },
+      { times: 'Tick All hours or particular times (presets or Custom), not both' },
+    ],
+    [
+      'All hours with Custom',
+      {
+        times: { type: 'checkboxes', selected_options: [{ value: 'custom' }, { value: 'all_hours' }] },
+        custom_start: { type: 'static_select', selected_option: { value: '10:00' } },
+        custom_end: { type: 'static_select', selected_option: { value: '12:00' } },
+      },
+      { times: 'Tick All hours or particular times (presets or Custom), not both' },
+    ],
+    [
+      'Unlimited with a maximum',
+      {
+        sessions: { type: 'radio_buttons', selected_option: { value: 'unlimited' } },
+        maximum_sessions: { type: 'number_input', value: '3' },
+      },
+      { maximum_sessions: 'Sessions are Unlimited: clear the maximum, or choose Limited' },
+    ],
   ])('refuses %s under the right block', (_name, changes, errors) => {
     expect(parseLimitation(limitationState(changes), timeZone)).toEqual({ ok: false, errors });
   });
 
-  it('reads All hours and Every day over other ticks, and weekdays Monday first', () => {
+  it('reads weekdays Monday first, ignoring values that are not on the form', () => {
     const parsed = parseLimitation(
       limitationState({
         days: { type: 'checkboxes', selected_options: [{ value: 'sunday' }, { value: 'monday' }, { value: 'bogus' }] },
-        times: {
-          type: 'checkboxes',
-          selected_options: [{ value: '08-12' }, { value: 'all_hours' }, { value: 'custom' }],
-        },
+        times: { type: 'checkboxes', selected_options: [{ value: '12-16' }, { value: '08-12' }] },
       }),
       timeZone,
     );
-    expect(parsed).toMatchObject({ ok: true, limitation: { days: ['monday', 'sunday'], times: 'all_hours' } });
+    expect(parsed).toMatchObject({
+      ok: true,
+      limitation: { days: ['monday', 'sunday'], times: { presets: ['08-12', '12-16'], custom: null } },
+    });
+  });
+
+  it('defaults Start to a quarter hour at least 15 minutes ahead, so it does not pass while the step is filled in', () => {
+    const now = new Date('2026-12-03T12:14:50.000Z');
+    expect(defaultStartAt(now, timeZone).toISOString()).toBe('2026-12-03T12:30:00.000Z');
+    expect(defaultStartAt(new Date('2026-12-03T12:00:00.000Z'), timeZone).toISOString()).toBe(
+      '2026-12-03T12:30:00.000Z',
+    );
+    const lead = defaultStartAt(now, timeZone).getTime() - now.getTime();
+    expect(lead).toBeGreaterThanOrEqual(15 * 60_000);
+    expect(lead).toBeLessThanOrEqual(30 * 60_000);
   });
 
   it('maps validateLimitation fields to blocks', () => {

@@ -346,3 +346,28 @@ export async function listCreatedUserIds(db: Executor, importId: number): Promis
     .execute();
   return rows.map((line) => line.user_id);
 }
+
+/**
+ * A request's error lines of one cause, in line order: `refusedByMail` lines are those whose user's access the
+ * mail server refused (a retry can fix them); the others are errors in the spreadsheet's data. With how many
+ * there are in all.
+ */
+export async function listErrorLinesOfRequest(
+  db: Executor,
+  input: { importId: number; requestId: number; refusedByMail: boolean; limit: number },
+): Promise<{ lines: Array<{ lineNumber: number; errors: LineError[] }>; total: number }> {
+  const query = db
+    .selectFrom('import_lines as l')
+    .leftJoin('accesses as a', (join) =>
+      join.onRef('a.user_id', '=', 'l.user_id').on('a.request_id', '=', input.requestId),
+    )
+    .where('l.import_id', '=', input.importId)
+    .where('l.outcome', '=', 'error')
+    .where('a.email_error', input.refusedByMail ? 'is not' : 'is', null);
+  const rows = await query.select(['l.line_number', 'l.errors']).orderBy('l.line_number').limit(input.limit).execute();
+  const count = await query.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+  return {
+    lines: rows.map((row) => ({ lineNumber: row.line_number, errors: row.errors })),
+    total: Number(count.count),
+  };
+}

@@ -1,6 +1,6 @@
 // Pure builders for the import flow: the modals (file, checking, preview, importing) and the preview and
 // summary messages. Words, counts and error lines are those README's "Importing users" and "Provisioning" show.
-import type { KnownBlock, ModalView } from '@slack/types';
+import type { KnownBlock, ModalView, MrkdwnElement } from '@slack/types';
 import { describeDryRunCounts, describeFinalCounts } from '../../domain/import-counts.ts';
 import { formatErrorLine } from '../../domain/import-lines.ts';
 import {
@@ -17,11 +17,18 @@ import {
   IMPORT_MODAL_CALLBACK,
   PREVIEW_MODAL_CALLBACK,
   PROGRESS_MODAL_CALLBACK,
+  RETRY_FAILED_ACTION,
   WIZARD_RESUME_ACTION,
 } from '../ids.ts';
 import { importModalMetadata, previewMetadata, writePrivateMetadata } from '../private-metadata.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
-import type { PreviewInput, SummaryInput } from '../../usecases/notifier.ts';
+import type {
+  PreviewInput,
+  ProgressInput,
+  ProvisioningDoneInput,
+  ProvisioningSummaryInput,
+  SummaryInput,
+} from '../../usecases/notifier.ts';
 import { PREVIEW_ERROR_LINES, SUMMARY_ERROR_LINES, resultsFileName } from '../../domain/import-lines.ts';
 export type { PreviewInput, SummaryInput };
 export { PREVIEW_ERROR_LINES, SUMMARY_ERROR_LINES, resultsFileName };
@@ -166,24 +173,59 @@ export function buildCheckingModal(fileName: string): ModalView {
   };
 }
 
-function errorLineTexts(errorLines: PreviewInput['errorLines'], limit: number): string[] {
+type ErrorLines = PreviewInput['errorLines'];
+
+/** Characters an error list may take of its section (3,000), leaving room for its heading and "…and N more". */
+const ERROR_LIST_BUDGET = 2600;
+/** Characters of one error line once escaped: a mail server's reply can be long. */
+const ERROR_LINE_MAX = 300;
+
+/**
+ * The first error lines as `line 14 · Email · "bob@" · not a valid email`, escaped, at most `limit` of them and
+ * within the section's budget, then "…and N more" for the lines of `total` not shown. A line with several
+ * errors shows each; it counts as shown once all of them are.
+ */
+export function errorListText(
+  errorLines: ErrorLines,
+  total: number,
+  limit: number,
+  more = '',
+): { text: string; shown: number } {
   const texts: string[] = [];
+  let used = 0;
+  let linesShown = 0;
   for (const line of errorLines) {
+    let complete = true;
     for (const error of line.errors) {
-      if (texts.length >= limit) return texts;
-      texts.push(escapeMrkdwn(formatErrorLine(line.lineNumber, { ...error, value: truncate(error.value, 60) })));
+      const text = truncate(
+        escapeMrkdwn(formatErrorLine(line.lineNumber, { ...error, value: truncate(error.value, 60) })),
+        ERROR_LINE_MAX,
+      );
+      if (texts.length >= limit || used + text.length + 1 > ERROR_LIST_BUDGET) {
+        complete = false;
+        break;
+      }
+      texts.push(text);
+      used += text.length + 1;
     }
+    if (!complete) break;
+    linesShown += 1;
   }
-  return texts;
+  const shown = texts.length;
+  const rest = total - linesShown;
+  if (rest > 0) texts.push(`…and ${rest} more${more}`);
+  return { text: texts.join('\n'), shown };
+}
+
+/** The preview's counts: the lines, then what becomes of them, each count a number of spreadsheet lines. */
+function previewCountsText(input: PreviewInput): string {
+  const [lines, ...parts] = describeDryRunCounts(input.counts);
+  return `*${input.import.code}* · ${escapeMrkdwn(input.import.file_name)}\n*${lines}:*\n${parts.map((part) => `• ${part}`).join('\n')}`;
 }
 
 function previewBlocks(input: PreviewInput): KnownBlock[] {
   const { counts } = input;
-  const blocks: KnownBlock[] = [
-    section(
-      `*${input.import.code}* · ${escapeMrkdwn(input.import.file_name)}\n${describeDryRunCounts(counts).join('\n')}`,
-    ),
-  ];
+  const blocks: KnownBlock[] = [section(previewCountsText(input))];
   const warnings: string[] = [];
   if (input.import.unknown_columns.length > 0) {
     warnings.push(
@@ -197,12 +239,9 @@ function previewBlocks(input: PreviewInput): KnownBlock[] {
   }
   if (warnings.length > 0) blocks.push(context(`:warning: ${warnings.join(' ')}`));
   if (counts.error > 0) {
-    const shown = errorLineTexts(input.errorLines, PREVIEW_ERROR_LINES);
-    const more =
-      counts.error > shown.length
-        ? `\n…and more: every line is in ${resultsFileName(input.import.code)}${input.resultsAttached ? ', attached' : ''}.`
-        : '';
-    blocks.push(section(`*Errors*\n${shown.join('\n')}${more}`));
+    const where = `: every line is in ${resultsFileName(input.import.code)}${input.resultsAttached ? ', attached' : ''}.`;
+    const list = errorListText(input.errorLines, counts.error, PREVIEW_ERROR_LINES, where);
+    blocks.push(section(`*Errors*\n${list.text}`));
   }
   blocks.push(
     context(
@@ -259,7 +298,7 @@ export function buildPreviewMessage(input: PreviewInput): { text: string; blocks
     });
   }
   return {
-    text: `Preview of ${input.import.file_name} (${input.import.code}): ${describeDryRunCounts(input.counts).join(', ')}`,
+    text: `Preview of ${escapeMrkdwn(input.import.file_name)} (${input.import.code}): ${describeDryRunCounts(input.counts).join(', ')}`,
     blocks,
   };
 }
@@ -271,7 +310,7 @@ export function buildDecidedPreviewMessage(
 ): { text: string; blocks: KnownBlock[] } {
   const blocks = previewBlocks(input);
   blocks.push(context(outcome));
-  return { text: `${input.import.code}: ${outcome}`, blocks };
+  return { text: `${input.import.code} · ${escapeMrkdwn(input.import.file_name)}: ${outcome}`, blocks };
 }
 
 export function buildImportingModal(fileName: string, code: string, where: string): ModalView {
@@ -305,7 +344,7 @@ export function buildCheckFailedMessage(
   code: string,
   reason: string,
 ): { text: string; blocks: KnownBlock[] } {
-  const text = `${fileName} cannot be imported (${code}): ${reason}`;
+  const text = `${escapeMrkdwn(fileName)} cannot be imported (${code}): ${escapeMrkdwn(reason)}`;
   return {
     text,
     blocks: [
@@ -315,23 +354,106 @@ export function buildCheckFailedMessage(
   };
 }
 
-/** The summary reply (README, "Provisioning"): starts with "Summary", counts as "Created: 8", up to 20 error lines. */
-export function buildSummaryMessage(input: SummaryInput & { requestCode?: string; extraLines?: string[] }): {
-  text: string;
-  blocks: KnownBlock[];
-} {
-  const { counts } = input;
-  const countLines = [...describeFinalCounts(counts), ...(input.extraLines ?? [])];
-  const head = `Summary · ${input.requestCode ? `${input.requestCode} · ` : ''}${input.import.code} · ${escapeMrkdwn(input.import.file_name)}`;
-  const blocks: KnownBlock[] = [section(`*${head}*\n${countLines.join('\n')}`)];
-  if (counts.error > 0) {
-    const shown = errorLineTexts(input.errorLines, SUMMARY_ERROR_LINES);
-    blocks.push(section(`*Errors*\n${shown.join('\n')}${counts.error > shown.length ? '\n…and more.' : ''}`));
-  }
+/** Block Kit's limit on a section's fields. */
+const SECTION_FIELDS_MAX = 10;
+
+function fieldsSection(texts: readonly string[]): KnownBlock {
+  const fields: MrkdwnElement[] = texts
+    .slice(0, SECTION_FIELDS_MAX)
+    .map((text) => ({ type: 'mrkdwn', text: truncate(text, 2000) }));
+  return { type: 'section', fields };
+}
+
+function summaryHead(input: SummaryInput & { requestCode?: string }, fileName: string): string {
+  return `Summary · ${input.requestCode ? `${input.requestCode} · ` : ''}${input.import.code} · ${fileName}`;
+}
+
+function summaryMessage(
+  input: SummaryInput & { requestCode?: string; extraLines?: string[] },
+  errorSections: KnownBlock[],
+): { text: string; blocks: KnownBlock[] } {
+  const countLines = [...describeFinalCounts(input.counts), ...(input.extraLines ?? [])];
+  const blocks: KnownBlock[] = [
+    section(`*${summaryHead(input, escapeMrkdwn(input.import.file_name))}*`),
+    fieldsSection(countLines),
+    ...errorSections,
+  ];
   if (input.resultsAttached)
     blocks.push(context(`Every line, with its outcome: ${resultsFileName(input.import.code)}.`));
   return {
-    text: `Summary · ${input.requestCode ? `${input.requestCode} · ` : ''}${input.import.code} · ${input.import.file_name}: ${countLines.join(', ')}`,
+    text: `${summaryHead(input, escapeMrkdwn(input.import.file_name))}: ${countLines.join(', ')}`,
     blocks,
   };
+}
+
+/**
+ * The summary of an import without a request (README "Importing users"): starts with "Summary", the counts of
+ * lines as fields ("Created: 8"; they add up to Lines), up to 20 error lines.
+ */
+export function buildSummaryMessage(input: SummaryInput): { text: string; blocks: KnownBlock[] } {
+  const { counts } = input;
+  const errors =
+    counts.error > 0
+      ? [section(`*Errors*\n${errorListText(input.errorLines, counts.error, SUMMARY_ERROR_LINES).text}`)]
+      : [];
+  return summaryMessage(input, errors);
+}
+
+/**
+ * The provisioning summary (README, "Provisioning"): the counts as fields, then the lines a retry can fix (the
+ * mail server refused their email) apart from the errors in the spreadsheet's data, at most 20 lines in all,
+ * and "Retry failed lines" when there are lines a retry can fix.
+ */
+export function buildProvisioningSummaryMessage(input: ProvisioningSummaryInput): {
+  text: string;
+  blocks: KnownBlock[];
+} {
+  const dataErrors = input.counts.error - input.refusedCount;
+  const sections: KnownBlock[] = [];
+  let room = SUMMARY_ERROR_LINES;
+  if (input.refusedCount > 0) {
+    const list = errorListText(input.refusedLines, input.refusedCount, room);
+    room -= list.shown;
+    sections.push(
+      section(
+        `*Refused by the mail server: ${input.refusedCount}* · Retry failed lines sends their emails again\n${list.text}`,
+      ),
+    );
+  }
+  if (dataErrors > 0) {
+    const list = errorListText(input.errorLines, dataErrors, room);
+    sections.push(section(`*Errors in the data: ${dataErrors}* · fix these lines and import them again\n${list.text}`));
+  }
+  const message = summaryMessage(input, sections);
+  if (input.retryRequestId !== undefined) {
+    message.blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: RETRY_FAILED_ACTION,
+          text: plain('Retry failed lines'),
+          value: String(input.retryRequestId),
+        },
+      ],
+    });
+  }
+  return message;
+}
+
+/**
+ * The one progress message of a request's thread, edited in place (README, "Provisioning"): it starts with
+ * "Processing" and counts users (one access each), not lines.
+ */
+export function progressText(input: ProgressInput): string {
+  const users = `${input.done} of ${input.total} ${input.total === 1 ? 'user' : 'users'} done`;
+  const emails = `${input.emailsSent} ${input.emailsSent === 1 ? 'email' : 'emails'} sent`;
+  const refused = input.errors > 0 ? ` · ${input.errors} refused by the mail server` : '';
+  return `Processing ${input.code} · ${users} · ${emails}${refused}`;
+}
+
+/** The requester's direct message when provisioning ends. */
+export function provisioningDoneText(input: ProvisioningDoneInput): string {
+  const lines = `${input.errorLines} ${input.errorLines === 1 ? 'line' : 'lines'} in error`;
+  return `Your request ${input.code} for ${escapeMrkdwn(input.fileName)} is now ${input.statusWord}: ${input.accesses} accesses, ${input.emailsSent} emails sent, ${lines}.`;
 }

@@ -5,7 +5,6 @@
 import { DURATION_UNITS, TIME_PRESETS, WEEKDAYS } from '../../domain/access-limitation.ts';
 import type {
   AccessLimitation,
-  CustomTimeWindow,
   DurationUnit,
   LimitationField,
   LimitationProblem,
@@ -159,22 +158,29 @@ export function parseGrants(values: StateValues, chosenIds: readonly number[]): 
   const errors: FieldErrors = {};
   const grants: CredentialGrant[] = [];
   for (const credentialId of chosenIds) {
-    const blockId = grantBlockId(credentialId);
-    if (values[blockId] === undefined) {
+    const grant = parseGrant(values, credentialId);
+    if (grant === undefined) {
       errors[CREDENTIALS_BLOCK] = 'Choose Start session, View password or both for every credential';
       continue;
     }
-    const ticked = selectedValues(values, blockId);
-    const grant = {
-      credentialId,
-      startSession: ticked.includes(START_SESSION_VALUE),
-      viewPassword: ticked.includes(VIEW_PASSWORD_VALUE),
-    };
-    if (!grant.startSession && !grant.viewPassword) errors[blockId] = 'Choose Start session, View password or both';
+    if (!grant.startSession && !grant.viewPassword)
+      errors[grantBlockId(credentialId)] = 'Choose Start session, View password or both';
     grants.push(grant);
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, grants };
+}
+
+/** The permissions ticked for one credential, or undefined when its checkboxes are not in the state. */
+export function parseGrant(values: StateValues, credentialId: number): CredentialGrant | undefined {
+  const blockId = grantBlockId(credentialId);
+  if (values[blockId] === undefined) return undefined;
+  const ticked = selectedValues(values, blockId);
+  return {
+    credentialId,
+    startSession: ticked.includes(START_SESSION_VALUE),
+    viewPassword: ticked.includes(VIEW_PASSWORD_VALUE),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -222,39 +228,9 @@ export function parseLimitation(values: StateValues, timeZone: string): Parsed<{
   const unit: DurationUnit | null = isOneOf(DURATION_UNITS, unitValue) ? unitValue : null;
   if (unit === null) errors[UNIT_BLOCK] = 'Choose a unit';
 
-  // Ticks are read in the form's order (Monday first), whatever order the client sends them in.
-  const dayTicks = selectedValues(values, DAYS_BLOCK);
-  const weekdays: Weekday[] = WEEKDAYS.filter((day) => dayTicks.includes(day));
-  const days: AccessLimitation['days'] = dayTicks.includes(EVERY_DAY_VALUE) ? 'every_day' : weekdays;
-  if (days !== 'every_day' && days.length === 0) errors[DAYS_BLOCK] = 'Choose at least one day';
-
-  const timeTicks = selectedValues(values, TIMES_BLOCK);
-  const presets: TimePreset[] = TIME_PRESETS.filter((preset) => timeTicks.includes(preset));
-  let custom: CustomTimeWindow | null = null;
-  if (timeTicks.includes(CUSTOM_TIME_VALUE) && !timeTicks.includes(ALL_HOURS_VALUE)) {
-    const customStart = selectedValue(values, CUSTOM_START_BLOCK);
-    const customEnd = selectedValue(values, CUSTOM_END_BLOCK);
-    if (customStart === undefined) errors[CUSTOM_START_BLOCK] = 'Choose when the custom window starts';
-    if (customEnd === undefined) errors[CUSTOM_END_BLOCK] = 'Choose when the custom window ends';
-    if (customStart !== undefined && customEnd !== undefined) {
-      if (customStart === customEnd) errors[CUSTOM_END_BLOCK] = 'The custom window is empty: choose a different end';
-      custom = { start: customStart, end: customEnd };
-    }
-  }
-  const times: AccessLimitation['times'] = timeTicks.includes(ALL_HOURS_VALUE) ? 'all_hours' : { presets, custom };
-  if (times !== 'all_hours' && presets.length === 0 && !timeTicks.includes(CUSTOM_TIME_VALUE)) {
-    errors[TIMES_BLOCK] = 'Choose at least one time window';
-  }
-
-  const sessionsChoice = selectedValue(values, SESSIONS_BLOCK);
-  let sessions: AccessLimitation['sessions'] = 'unlimited';
-  if (sessionsChoice === LIMITED_SESSIONS_VALUE) {
-    const maximum = positiveWhole(textValue(values, MAXIMUM_SESSIONS_BLOCK));
-    if (maximum === null) errors[MAXIMUM_SESSIONS_BLOCK] = 'Enter a maximum of at least 1 session';
-    else sessions = { maximum };
-  } else if (sessionsChoice !== UNLIMITED_SESSIONS_VALUE) {
-    errors[SESSIONS_BLOCK] = 'Choose Unlimited or Limited';
-  }
+  const days = parseDays(values, errors);
+  const times = parseTimes(values, errors);
+  const sessions = parseSessions(values, errors);
 
   if (Object.keys(errors).length > 0 || start === null || amount === null || unit === null)
     return { ok: false, errors };
@@ -262,4 +238,55 @@ export function parseLimitation(values: StateValues, timeZone: string): Parsed<{
     ok: true,
     limitation: { start: start.toISOString(), duration: { amount, unit }, days, times, sessions, timeZone },
   };
+}
+
+// Each of the three below reads one part of the Access limitation step, adding its problems to `errors`.
+// Contradictory ticks are refused under their field rather than one silently winning: the user says which they
+// meant.
+
+function parseDays(values: StateValues, errors: FieldErrors): AccessLimitation['days'] {
+  // Ticks are read in the form's order (Monday first), whatever order the client sends them in.
+  const dayTicks = selectedValues(values, DAYS_BLOCK);
+  const weekdays: Weekday[] = WEEKDAYS.filter((day) => dayTicks.includes(day));
+  if (!dayTicks.includes(EVERY_DAY_VALUE)) {
+    if (weekdays.length === 0) errors[DAYS_BLOCK] = 'Choose at least one day';
+    return weekdays;
+  }
+  if (weekdays.length > 0) errors[DAYS_BLOCK] = 'Tick Every day or particular days, not both';
+  return 'every_day';
+}
+
+function parseTimes(values: StateValues, errors: FieldErrors): AccessLimitation['times'] {
+  const timeTicks = selectedValues(values, TIMES_BLOCK);
+  const presets: TimePreset[] = TIME_PRESETS.filter((preset) => timeTicks.includes(preset));
+  const customTicked = timeTicks.includes(CUSTOM_TIME_VALUE);
+  if (timeTicks.includes(ALL_HOURS_VALUE)) {
+    if (presets.length > 0 || customTicked)
+      errors[TIMES_BLOCK] = 'Tick All hours or particular times (presets or Custom), not both';
+    return 'all_hours';
+  }
+  if (presets.length === 0 && !customTicked) errors[TIMES_BLOCK] = 'Choose at least one time window';
+  if (!customTicked) return { presets, custom: null };
+  const customStart = selectedValue(values, CUSTOM_START_BLOCK);
+  const customEnd = selectedValue(values, CUSTOM_END_BLOCK);
+  if (customStart === undefined) errors[CUSTOM_START_BLOCK] = 'Choose when the custom window starts';
+  if (customEnd === undefined) errors[CUSTOM_END_BLOCK] = 'Choose when the custom window ends';
+  if (customStart === undefined || customEnd === undefined) return { presets, custom: null };
+  if (customStart === customEnd) errors[CUSTOM_END_BLOCK] = 'The custom window is empty: choose a different end';
+  return { presets, custom: { start: customStart, end: customEnd } };
+}
+
+function parseSessions(values: StateValues, errors: FieldErrors): AccessLimitation['sessions'] {
+  const sessionsChoice = selectedValue(values, SESSIONS_BLOCK);
+  const maximumText = textValue(values, MAXIMUM_SESSIONS_BLOCK);
+  if (sessionsChoice === LIMITED_SESSIONS_VALUE) {
+    const maximum = positiveWhole(maximumText);
+    if (maximum !== null) return { maximum };
+    errors[MAXIMUM_SESSIONS_BLOCK] = 'Enter a maximum of at least 1 session';
+  } else if (sessionsChoice !== UNLIMITED_SESSIONS_VALUE) {
+    errors[SESSIONS_BLOCK] = 'Choose Unlimited or Limited';
+  } else if (maximumText !== '') {
+    errors[MAXIMUM_SESSIONS_BLOCK] = 'Sessions are Unlimited: clear the maximum, or choose Limited';
+  }
+  return 'unlimited';
 }

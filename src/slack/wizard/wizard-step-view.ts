@@ -92,7 +92,7 @@ const STEP_VIEWS: Record<WizardStep, (deps: AppDeps, access: OpenDraft) => Promi
       buildLimitationStep({
         draftId: draft.id,
         timeZone: draft.timeZone,
-        defaultStart: nextQuarterHour(deps.now(), draft.timeZone),
+        defaultStart: defaultStart(deps.now(), draft.timeZone),
         ...(data.limitation ? { values: data.limitation } : {}),
       }),
     ),
@@ -115,6 +115,17 @@ const STEP_VIEWS: Record<WizardStep, (deps: AppDeps, access: OpenDraft) => Promi
     });
   },
 };
+
+/**
+ * How far ahead the default Start is at least: the next quarter hour could be seconds away and pass while the
+ * requester fills in the step, and Create refuses a start in the past.
+ */
+export const DEFAULT_START_LEAD_MINUTES = 15;
+
+/** The default Start: the first quarter hour of the wall clock at least DEFAULT_START_LEAD_MINUTES ahead. */
+export function defaultStart(now: Date, timeZone: string): Date {
+  return nextQuarterHour(new Date(now.getTime() + DEFAULT_START_LEAD_MINUTES * 60_000), timeZone);
+}
 
 /** The draft's grants with their credentials' labels, in the draft's order; a credential gone is left out. */
 async function chosenCredentials(deps: AppDeps, grants: readonly CredentialGrant[]) {

@@ -214,8 +214,7 @@ export function buildDevicesStep(input: DevicesStepInput): ModalView {
       type: 'input',
       block_id: DEVICES_BLOCK,
       label: plain('Devices'),
-      // The app checks "at least one" itself, with its own words.
-      optional: true,
+      // Required, so Slack does not label it "(optional)"; the app still checks "at least one" with its own words.
       element: {
         type: 'multi_external_select',
         action_id: WIZARD_DEVICES_SELECT_ACTION,
@@ -252,7 +251,6 @@ export function buildCredentialsStep(input: CredentialsStepInput): ModalView {
       type: 'input',
       block_id: CREDENTIALS_BLOCK,
       label: plain('Credentials'),
-      optional: true,
       // A change re-renders the step so every chosen credential gets its permission checkboxes.
       dispatch_action: true,
       hint: plain(cutText(input.hint ?? "Only the chosen devices' credentials are offered.", INPUT_LABEL_MAX)),
@@ -274,7 +272,7 @@ export function buildCredentialsStep(input: CredentialsStepInput): ModalView {
       type: 'input',
       block_id: grantBlockId(credential.id),
       label: plain(cutText(credential.label, INPUT_LABEL_MAX)),
-      optional: true,
+      // Every credential needs at least one permission: required, not "(optional)".
       element: {
         type: 'checkboxes',
         action_id: WIZARD_VALUE_ACTION,
@@ -405,7 +403,11 @@ function daysAndTimesInputs(days: AccessLimitation['days'], times: AccessLimitat
   ];
 }
 
-/** The custom window's two selects, used only when Custom is ticked: the app asks for them then. */
+/**
+ * The custom window's two selects, needed only when Custom is ticked: Slack cannot make an input required
+ * depending on another, so they are optional for Slack (which labels them "(optional)"), the hint says when
+ * they are needed, and the app asks for them then.
+ */
 function customWindowInputs(custom: CustomTimeWindow | null): KnownBlock[] {
   const quarterOptions = quarterHourOptions().map((time) => option(time, time));
   return [
@@ -414,7 +416,7 @@ function customWindowInputs(custom: CustomTimeWindow | null): KnownBlock[] {
       block_id: CUSTOM_START_BLOCK,
       label: plain('Custom start'),
       optional: true,
-      hint: plain('Used when Custom is ticked.'),
+      hint: plain('Needed when Custom is ticked in Times.'),
       element: {
         type: 'static_select',
         action_id: WIZARD_VALUE_ACTION,
@@ -428,7 +430,7 @@ function customWindowInputs(custom: CustomTimeWindow | null): KnownBlock[] {
       block_id: CUSTOM_END_BLOCK,
       label: plain('Custom end'),
       optional: true,
-      hint: plain('Used when Custom is ticked. An end before the start runs past midnight.'),
+      hint: plain('Needed when Custom is ticked in Times. An end before the start runs past midnight.'),
       element: {
         type: 'static_select',
         action_id: WIZARD_VALUE_ACTION,
@@ -458,8 +460,9 @@ function sessionsInputs(sessions: AccessLimitation['sessions']): KnownBlock[] {
       type: 'input',
       block_id: MAXIMUM_SESSIONS_BLOCK,
       label: plain('Maximum sessions'),
+      // Needed only when Limited is chosen (Slack cannot make that depend on Sessions), hence optional for Slack.
       optional: true,
-      hint: plain('Used when Limited is chosen.'),
+      hint: plain('Needed when Sessions is Limited; leave it empty for Unlimited.'),
       element: {
         type: 'number_input',
         action_id: WIZARD_VALUE_ACTION,
