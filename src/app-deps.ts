@@ -41,6 +41,6 @@ export function accessMailDeps(deps: AppDeps) {
     now: deps.now,
     secretKey: deps.config.secretKey ?? '',
     publicBaseUrl: deps.config.publicBaseUrl,
-    tokenTtlMinutes: deps.config.tokenTtlMinutes,
+    tokenTtlHours: deps.config.tokenTtlHours,
   };
 }

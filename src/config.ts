@@ -83,7 +83,7 @@ const environmentSchema = z.object({
   SECRET_KEY: optionalText.pipe(
     z.string().min(32, 'must be at least 32 characters (use: openssl rand -hex 32)').optional(),
   ),
-  TOKEN_TTL_MINUTES: positiveInteger(60),
+  TOKEN_TTL_HOURS: positiveInteger(72),
   APPROVAL_TTL_HOURS: z.coerce.number({ error: 'must be a number of hours' }).positive().default(24),
   MAIL_RATE_PER_SECOND: z.coerce.number().positive().default(10),
   IMPORT_MAX_ROWS: positiveInteger(50_000),
@@ -96,6 +96,12 @@ const environmentSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: positiveInteger(20_000),
   HTTP_MAX_CONNECTIONS: positiveInteger(1_000),
 });
+
+/** Variables earlier versions read, with what replaced them. */
+const REPLACED_VARIABLES: Record<string, string> = {
+  TOKEN_TTL_MINUTES:
+    'it was replaced by TOKEN_TTL_HOURS (hours, default 72; a token also lasts until its access has started 24 hours): remove it and set TOKEN_TTL_HOURS if 72 does not suit',
+};
 
 /** Every environment variable the configuration reads (deployment manifests are checked against it). */
 export const CONFIG_VARIABLE_NAMES: readonly string[] = Object.keys(environmentSchema.shape);
@@ -117,7 +123,8 @@ export interface Config {
   adminUserIds: string[];
   /** Unset only in the embedded default, where the process keeps a generated key under DATA_DIR. */
   secretKey: string | undefined;
-  tokenTtlMinutes: number;
+  /** A token's lifetime from when it is sent (see tokenExpiry in src/domain/access-token.ts). */
+  tokenTtlHours: number;
   approvalTtlHours: number;
   mailRatePerSecond: number;
   importMaxRows: number;
@@ -162,6 +169,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose = 'sla
       problems.push('SECRET_KEY is missing: it is required with DATABASE_URL (use: openssl rand -hex 32)');
     }
   }
+  // A setting that no longer exists is refused rather than ignored: its value would otherwise silently stop
+  // applying after an upgrade.
+  for (const [name, replacement] of Object.entries(REPLACED_VARIABLES)) {
+    if (env[name] !== undefined) problems.push(`${name} is no longer read: ${replacement}`);
+  }
   if (values && values.HTTP_HEADERS_TIMEOUT_MS > values.HTTP_REQUEST_TIMEOUT_MS) {
     problems.push(
       'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
@@ -186,7 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose = 'sla
     dataDir: values.DATA_DIR,
     adminUserIds: values.DOMUM_ADMIN_USER_IDS,
     secretKey: values.SECRET_KEY,
-    tokenTtlMinutes: values.TOKEN_TTL_MINUTES,
+    tokenTtlHours: values.TOKEN_TTL_HOURS,
     approvalTtlHours: values.APPROVAL_TTL_HOURS,
     mailRatePerSecond: values.MAIL_RATE_PER_SECOND,
     importMaxRows: values.IMPORT_MAX_ROWS,

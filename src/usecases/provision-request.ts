@@ -26,6 +26,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import { provisionRequestQueue, sendAccessEmailsQueue } from '../jobs/queues.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { PermanentMailError } from '../mail/mailer.ts';
+import { tokenExpiry } from '../domain/access-token.ts';
 import { sendLinkEmail, sendTokenEmail } from './access-emails.ts';
 import { generateAccessToken, hashToken } from './access-secrets.ts';
 import { createAccessesForRequest } from './create-accesses.ts';
@@ -100,7 +101,8 @@ export interface EmailDeps {
   now: () => Date;
   secretKey: string;
   publicBaseUrl: string;
-  tokenTtlMinutes: number;
+  /** TOKEN_TTL_HOURS: see tokenExpiry. */
+  tokenTtlHours: number;
 }
 
 /** Thrown when the job was handed to another worker mid-chunk: that worker sends the rest. */
@@ -158,7 +160,7 @@ async function sendEmailsOf(
     // replaced rather than re-sent. Its hash is stored before its email leaves (with the link email's
     // record, saving a round trip), so the token in the latest token email is always the one that works.
     const token = access.tokenEmailSentAt ? undefined : generateAccessToken();
-    const expiresAt = new Date(deps.now().getTime() + deps.tokenTtlMinutes * 60 * 1000);
+    const expiresAt = tokenExpiry(deps.now(), access.startsAt, deps.tokenTtlHours);
     const stored: StoredToken | undefined = token ? { hash: hashToken(deps.secretKey, token), expiresAt } : undefined;
     if (!access.linkEmailSentAt) {
       const link = `${deps.publicBaseUrl}/access/${access.linkId}`;

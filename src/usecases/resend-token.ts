@@ -25,6 +25,7 @@ import {
   recordResendError,
 } from '../db/repos/token-resend-repo.ts';
 import type { DatabaseSchema, Db } from '../db/schema.ts';
+import { tokenExpiry } from '../domain/access-token.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { PermanentMailError, TransientMailError } from '../mail/mailer.ts';
 import { sendLinkEmail, sendTokenEmail } from './access-emails.ts';
@@ -49,7 +50,8 @@ export interface ResendDeps {
   mailer: Mailer;
   now: () => Date;
   secretKey: string;
-  tokenTtlMinutes: number;
+  /** TOKEN_TTL_HOURS: see tokenExpiry. */
+  tokenTtlHours: number;
 }
 
 /** Why an access gets no new token, besides the rate limit. */
@@ -170,7 +172,7 @@ async function deliver(
 ): Promise<Delivery> {
   const content: ResendContent = {
     token: generateAccessToken(),
-    expiresAt: new Date(deps.now().getTime() + deps.tokenTtlMinutes * 60 * 1000),
+    expiresAt: tokenExpiry(deps.now(), access.startsAt, deps.tokenTtlHours),
     link,
   };
   try {

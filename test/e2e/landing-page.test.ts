@@ -3,6 +3,7 @@
 // text; "Send me a new token" (a job; the same answer whatever the state; limited per access); the admin resend from
 // Slack; unknown, cancelled and finished links answer as fast as valid ones. The CSRF cookie and the path prefix are in
 // landing-page-csrf.test.ts, the new-token job's guarantees in landing-page-new-token.test.ts.
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { accessResendButton } from '../../src/slack/actions/access-resend.ts';
 import { NEW_TOKEN_ANSWER } from '../../src/web/landing-page.ts';
@@ -149,7 +150,18 @@ describe('the landing page', () => {
 
     // An expired token says so and offers a new one, which works.
     const carla = linkOf('carla@globex.example');
-    offset += (60 + 1) * 60_000;
+    // The clock moves past the token's expiry (its access's start plus 24 hours, the wizard's start being a day
+    // after the request); the accesses last long enough for the token, not the access, to be what ran out.
+    const { token_expires_at: carlaExpiresAt } = await db
+      .selectFrom('accesses')
+      .select('token_expires_at')
+      .where('link_id', '=', linkIdOf(carla))
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('accesses')
+      .set((eb) => ({ ends_at: sql<Date>`${eb.ref('ends_at')} + interval '30 days'` }))
+      .execute();
+    offset = (carlaExpiresAt as Date).getTime() - Date.now() + 60_000;
     const expired = await postToken(carla, tokenOf('carla@globex.example'));
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain('>Send me a new token</button>');

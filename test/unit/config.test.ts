@@ -25,7 +25,7 @@ describe('loadConfig', () => {
       mailFrom: 'Domum <no-reply@localhost>',
       dataDir: './data',
       adminUserIds: [],
-      tokenTtlMinutes: 60,
+      tokenTtlHours: 72,
       approvalTtlHours: 24,
       mailRatePerSecond: 10,
       importMaxRows: 50_000,
@@ -99,5 +99,21 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...slack, SECRET_KEY: 'short' })).toEqual([
       expect.stringMatching(/^SECRET_KEY: must be at least 32 characters/),
     ]);
+  });
+
+  it('reads TOKEN_TTL_HOURS as a positive whole number of hours', () => {
+    expect(loadConfig({ ...slack, TOKEN_TTL_HOURS: '24' }).tokenTtlHours).toBe(24);
+    for (const value of ['0', '-1', '1.5', 'three'])
+      expect(problemsOf({ ...slack, TOKEN_TTL_HOURS: value }), value).toEqual([
+        expect.stringMatching(/^TOKEN_TTL_HOURS: /),
+      ]);
+  });
+
+  it('refuses the replaced TOKEN_TTL_MINUTES, naming what replaced it, instead of ignoring it', () => {
+    const problems = problemsOf({ ...slack, TOKEN_TTL_MINUTES: '60' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^TOKEN_TTL_MINUTES is no longer read: it was replaced by TOKEN_TTL_HOURS/),
+    ]);
+    expect(() => loadConfig({ ...slack, TOKEN_TTL_MINUTES: '60' })).toThrow(/replaced by TOKEN_TTL_HOURS/);
   });
 });

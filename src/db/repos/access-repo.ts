@@ -226,6 +226,7 @@ export interface AccessToEmail {
   code: string;
   linkId: string;
   timeZone: string;
+  startsAt: Date;
   status: AccessStatus;
   linkEmailSentAt: Date | null;
   tokenEmailSentAt: Date | null;
@@ -246,6 +247,7 @@ export async function listAccessesToEmail(db: Executor, accessIds: readonly numb
       'a.code',
       'a.link_id',
       'a.time_zone',
+      'a.starts_at',
       'a.status',
       'a.link_email_sent_at',
       'a.token_email_sent_at',
@@ -264,6 +266,7 @@ export async function listAccessesToEmail(db: Executor, accessIds: readonly numb
     code: row.code,
     linkId: row.link_id,
     timeZone: row.time_zone,
+    startsAt: row.starts_at,
     status: row.status,
     linkEmailSentAt: row.link_email_sent_at,
     tokenEmailSentAt: row.token_email_sent_at,
