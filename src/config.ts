@@ -18,6 +18,12 @@ function isTimeZone(value: string): boolean {
   }
 }
 
+const MAIL_ADDRESS = String.raw`[^\s<>@]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*`;
+/** `no-reply@example.com` or `Domum <no-reply@example.com>`. */
+const MAIL_FROM_PATTERN = new RegExp(`^(?:${MAIL_ADDRESS}|[^<>@]*<${MAIL_ADDRESS}>)$`);
+/** The sender of the emails written to the outbox when there is no SMTP_URL. */
+const OUTBOX_MAIL_FROM = 'Domum <no-reply@localhost>';
+
 const optionalText = z
   .string()
   .trim()
@@ -66,7 +72,13 @@ const environmentSchema = z.object({
       .regex(/^smtps?:\/\//, 'must be an SMTP URL (smtp://user:password@host:587)')
       .optional(),
   ),
-  MAIL_FROM: optionalText.transform((value) => value ?? 'Domum <no-reply@localhost>'),
+  // An address with a domain, alone or after a display name: the Message-IDs are made under that domain.
+  MAIL_FROM: optionalText.pipe(
+    z
+      .string()
+      .regex(MAIL_FROM_PATTERN, 'must be an email address, alone or with a name: Domum <no-reply@example.com>')
+      .optional(),
+  ),
   DATA_DIR: optionalText.transform((value) => value ?? './data'),
   DOMUM_ADMIN_USER_IDS: optionalText.transform((value, context) => {
     const ids = (value ?? '')
@@ -151,6 +163,36 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables required by what the process does, or by another variable being set. */
+function requiredTogether(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): string[] {
+  const problems: string[] = [];
+  if (purpose !== 'database') {
+    if (!env.SLACK_BOT_TOKEN?.trim()) problems.push('SLACK_BOT_TOKEN is missing: the bot token (xoxb-…)');
+    if (purpose === 'slack' && !env.SLACK_SIGNING_SECRET?.trim() && !env.SLACK_APP_TOKEN?.trim()) {
+      problems.push('SLACK_SIGNING_SECRET is missing: the signing secret (or set SLACK_APP_TOKEN for Socket Mode)');
+    }
+    // A real mail server delivers to real mailboxes: the sender (and the Message-IDs' domain) must be one the
+    // organisation owns, never a made-up default that spam filters distrust.
+    if (env.SMTP_URL?.trim() && !env.MAIL_FROM?.trim()) {
+      problems.push(
+        'MAIL_FROM is missing: it is required with SMTP_URL (the sender, e.g. Domum <no-reply@example.com>; Message-IDs use its domain)',
+      );
+    }
+    if (env.DATABASE_URL?.trim() && !env.SECRET_KEY?.trim()) {
+      problems.push('SECRET_KEY is missing: it is required with DATABASE_URL (use: openssl rand -hex 32)');
+    }
+  }
+  return problems;
+}
+
+/** A setting that no longer exists is refused rather than ignored: its value would otherwise silently stop
+ * applying after an upgrade. */
+function replacedVariables(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(REPLACED_VARIABLES)
+    .filter(([name]) => env[name] !== undefined)
+    .map(([name, replacement]) => `${name} is no longer read: ${replacement}`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose = 'slack'): Config {
   const parsed = environmentSchema.safeParse(env);
   const problems: string[] = [];
@@ -160,20 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose = 'sla
     }
   }
   const values = parsed.success ? parsed.data : undefined;
-  if (purpose !== 'database') {
-    if (!env.SLACK_BOT_TOKEN?.trim()) problems.push('SLACK_BOT_TOKEN is missing: the bot token (xoxb-…)');
-    if (purpose === 'slack' && !env.SLACK_SIGNING_SECRET?.trim() && !env.SLACK_APP_TOKEN?.trim()) {
-      problems.push('SLACK_SIGNING_SECRET is missing: the signing secret (or set SLACK_APP_TOKEN for Socket Mode)');
-    }
-    if (env.DATABASE_URL?.trim() && !env.SECRET_KEY?.trim()) {
-      problems.push('SECRET_KEY is missing: it is required with DATABASE_URL (use: openssl rand -hex 32)');
-    }
-  }
-  // A setting that no longer exists is refused rather than ignored: its value would otherwise silently stop
-  // applying after an upgrade.
-  for (const [name, replacement] of Object.entries(REPLACED_VARIABLES)) {
-    if (env[name] !== undefined) problems.push(`${name} is no longer read: ${replacement}`);
-  }
+  problems.push(...requiredTogether(env, purpose), ...replacedVariables(env));
   if (values && values.HTTP_HEADERS_TIMEOUT_MS > values.HTTP_REQUEST_TIMEOUT_MS) {
     problems.push(
       'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
@@ -194,7 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose = 'sla
     publicBaseUrl: (values.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     databaseUrl: values.DATABASE_URL,
     smtpUrl: values.SMTP_URL,
-    mailFrom: values.MAIL_FROM,
+    mailFrom: values.MAIL_FROM ?? OUTBOX_MAIL_FROM,
     dataDir: values.DATA_DIR,
     adminUserIds: values.DOMUM_ADMIN_USER_IDS,
     secretKey: values.SECRET_KEY,

@@ -4,19 +4,25 @@
 // server on loopback, and the landing page is asked with the app's clock moved forward.
 import { describe, expect, it } from 'vitest';
 import { linkIdOf, provision } from '../support/landing-page-driver.ts';
+import { TEST_MAIL_FROM } from '../support/test-app.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
 
 describe('token lifetime', () => {
   it('keeps a token sent a day before the access starts working 25 hours later, and refuses it after expiry', async () => {
     const clock: { fixed?: Date } = {};
-    const { db, linkOf, tokenOf, postToken } = await provision(
+    const { db, smtp, linkOf, tokenOf, postToken } = await provision(
       [
         ['Ana', 'ana@globex.example'],
         ['Bia', 'bia@globex.example'],
       ],
       { now: () => clock.fixed ?? new Date(), env: { TOKEN_TTL_HOURS: '1' } },
     );
+    // Sent from MAIL_FROM (required with SMTP_URL), with Message-IDs under its domain.
+    for (const message of smtp.messages) {
+      expect(message.headers.from).toBe(TEST_MAIL_FROM);
+      expect(message.headers['message-id']).toMatch(/^<[^<>@\s]+@domum\.example>$/);
+    }
     const ana = linkOf('ana@globex.example');
     const bia = linkOf('bia@globex.example');
     const row = await db

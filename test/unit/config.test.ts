@@ -116,4 +116,17 @@ describe('loadConfig', () => {
     ]);
     expect(() => loadConfig({ ...slack, TOKEN_TTL_MINUTES: '60' })).toThrow(/replaced by TOKEN_TTL_HOURS/);
   });
+
+  it('requires MAIL_FROM, an address with a domain, with SMTP_URL; without it the outbox uses a local sender', () => {
+    const smtp = { ...slack, SMTP_URL: 'smtp://mail.example.com:587' };
+    expect(problemsOf(smtp)).toEqual([expect.stringMatching(/^MAIL_FROM is missing: it is required with SMTP_URL/)]);
+    expect(problemsOf({ ...smtp, MAIL_FROM: '  ' })).toEqual([expect.stringMatching(/^MAIL_FROM is missing/)]);
+    expect(loadConfig({ ...smtp, MAIL_FROM: 'Acme IT <it@acme.example>' }).mailFrom).toBe('Acme IT <it@acme.example>');
+    expect(loadConfig({ ...smtp, MAIL_FROM: 'it@acme.example' }).mailFrom).toBe('it@acme.example');
+    for (const value of ['Acme IT', 'it@', '<it@acme.example', 'it@acme..example', 'a b@acme.example'])
+      expect(problemsOf({ ...smtp, MAIL_FROM: value }), value).toEqual([
+        expect.stringMatching(/^MAIL_FROM: must be an email address/),
+      ]);
+    expect(loadConfig(slack).mailFrom).toBe('Domum <no-reply@localhost>');
+  });
 });
