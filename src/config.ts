@@ -80,6 +80,9 @@ const environmentSchema = z.object({
       .optional(),
   ),
   DATA_DIR: optionalText.transform((value) => value ?? './data'),
+  // What the emails to third-party users say about who asked and whom to ask (README "Configuration").
+  ORGANISATION_NAME: optionalText.pipe(z.string().max(100, 'must be at most 100 characters').optional()),
+  SUPPORT_CONTACT: optionalText.pipe(z.string().max(200, 'must be at most 200 characters').optional()),
   DOMUM_ADMIN_USER_IDS: optionalText.transform((value, context) => {
     const ids = (value ?? '')
       .split(',')
@@ -131,6 +134,10 @@ export interface Config {
   databaseUrl: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Named in the emails as the requester's organisation; unset: the Slack workspace's name. */
+  organisationName: string | undefined;
+  /** Whom third-party users contact for help (emails and landing page); unset: not shown. */
+  supportContact: string | undefined;
   dataDir: string;
   adminUserIds: string[];
   /** Unset only in the embedded default, where the process keeps a generated key under DATA_DIR. */
@@ -224,6 +231,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose = 'sla
     databaseUrl: values.DATABASE_URL,
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM ?? OUTBOX_MAIL_FROM,
+    organisationName: values.ORGANISATION_NAME,
+    supportContact: values.SUPPORT_CONTACT,
     dataDir: values.DATA_DIR,
     adminUserIds: values.DOMUM_ADMIN_USER_IDS,
     secretKey: values.SECRET_KEY,

@@ -44,7 +44,7 @@ describe('dates on the landing page and in the emails', () => {
     const tokenMail = mailsTo('luz@globex.example')
       .filter((raw) => TOKEN.test(raw))
       .at(-1);
-    expect(tokenMail).toContain('expires on 14 Mar 2027 02:30 (UTC)');
+    expect(tokenMail).toContain('until 14 Mar 2027 02:30 UTC, and works once.');
 
     // The access then moves to start at 02:30 UTC on 14 Mar; the token, stored with its expiry, still works.
     await moveAccess(new Date('2027-03-14T02:30:00Z'));

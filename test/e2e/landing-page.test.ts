@@ -112,7 +112,7 @@ describe('the landing page', () => {
     await newTokenJobsSettled(jobs);
     const tokenMails = mailsTo('bruno@globex.example').filter((raw) => TOKEN.test(raw));
     expect(tokenMails).toHaveLength(2);
-    expect(tokenMails[1]).toMatch(/expires on \d{1,2} \w{3} \d{4} \d{2}:\d{2}/);
+    expect(tokenMails[1]).toMatch(/It is valid for [^,]+, until \d{1,2} \w{3} \d{4} \d{2}:\d{2} /);
     expect(tokenMails[1]).not.toContain('/access/');
     const secondToken = tokenOf('bruno@globex.example');
     expect(secondToken).not.toBe(firstToken);

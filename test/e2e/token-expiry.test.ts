@@ -3,6 +3,7 @@
 // Through the real flow: the wizard's access starts a day after the request, the emails go through the SMTP
 // server on loopback, and the landing page is asked with the app's clock moved forward.
 import { describe, expect, it } from 'vitest';
+import { formatInstant } from '../../src/domain/access-limitation.ts';
 import { linkIdOf, provision } from '../support/landing-page-driver.ts';
 import { TEST_MAIL_FROM } from '../support/test-app.ts';
 
@@ -16,7 +17,10 @@ describe('token lifetime', () => {
         ['Ana', 'ana@globex.example'],
         ['Bia', 'bia@globex.example'],
       ],
-      { now: () => clock.fixed ?? new Date(), env: { TOKEN_TTL_HOURS: '1' } },
+      {
+        now: () => clock.fixed ?? new Date(),
+        env: { TOKEN_TTL_HOURS: '1', SUPPORT_CONTACT: 'Initech IT <help@initech.example>' },
+      },
     );
     // Sent from MAIL_FROM (required with SMTP_URL), with Message-IDs under its domain.
     for (const message of smtp.messages) {
@@ -37,6 +41,28 @@ describe('token lifetime', () => {
     expect(startsIn).toBeLessThan(24.5 * HOUR_MS);
     // TOKEN_TTL_HOURS=1 would end it an hour after sending; the access's start plus 24 hours comes later.
     expect(row.token_expires_at).toEqual(new Date(row.starts_at.getTime() + 24 * HOUR_MS));
+
+    // The emails say who asked (the requester's Slack name and, without ORGANISATION_NAME, the workspace's name),
+    // why, what to do next and whom to contact; the token email names the access and how long the token works.
+    const code = (
+      await db.selectFrom('accesses').select('code').where('link_id', '=', linkIdOf(ana)).executeTakeFirstOrThrow()
+    ).code;
+    const [linkMail, tokenMail] = smtp.messages.filter((message) => message.to[0] === 'ana@globex.example');
+    for (const message of [linkMail, tokenMail]) {
+      const text = message?.raw.replace(/=\r\n/g, '') ?? '';
+      expect(text).toContain('User U0REQ0001 (Domum Test) asked for');
+      expect(text).toContain('Why: Scheduled maintenance');
+      expect(text).toContain('What to do next:');
+      expect(text).toContain('Contact Initech IT <help@initech.example>.');
+      expect(text).toContain(code);
+    }
+    expect(tokenMail?.subject).toBe(`Domum: your one-time token for ${code}`);
+    const expiresAt = row.token_expires_at as Date;
+    expect(tokenMail?.raw.replace(/=\r\n/g, '')).toMatch(
+      new RegExp(
+        `It is valid for (1 day and 23 hours|2 days), until ${formatInstant(expiresAt, 'UTC')} UTC, and works once\\.`,
+      ),
+    );
 
     clock.fixed = new Date(sentAt.getTime() + 25 * HOUR_MS);
     const accepted = await postToken(ana, tokenOf('ana@globex.example'));
