@@ -177,6 +177,8 @@ function webRoutes(database: DatabaseHandle, deps: AppDeps, secretKey: string, i
       now: deps.now,
       secretKey: () => secretKey,
       publicBaseUrl: deps.config.publicBaseUrl,
+      supportContact: deps.config.supportContact,
+      defaultTimeZone: deps.config.defaultTimeZone,
     }),
   ];
 }
