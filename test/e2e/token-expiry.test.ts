@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { formatInstant } from '../../src/domain/access-limitation.ts';
 import { linkIdOf, provision } from '../support/landing-page-driver.ts';
 import { TEST_MAIL_FROM } from '../support/test-app.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -27,6 +28,14 @@ describe('token lifetime', () => {
       expect(message.headers.from).toBe(TEST_MAIL_FROM);
       expect(message.headers['message-id']).toMatch(/^<[^<>@\s]+@domum\.example>$/);
     }
+    // Provisioning records each token email as sent just after the mail server took it.
+    await waitFor(
+      async () =>
+        (await db.selectFrom('accesses').select('token_email_sent_at').execute()).every(
+          (access) => access.token_email_sent_at !== null,
+        ),
+      { timeoutMs: 15_000, description: 'the token emails recorded as sent' },
+    );
     const ana = linkOf('ana@globex.example');
     const bia = linkOf('bia@globex.example');
     const row = await db
