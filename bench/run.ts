@@ -99,6 +99,7 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
       SECRET_KEY,
       DATABASE_URL: databaseUrl,
       SMTP_URL: smtp.url,
+      MAIL_FROM: 'Domum <no-reply@domum.example>',
       MAIL_RATE_PER_SECOND: MAIL_RATE_LIFTED,
       PUBLIC_BASE_URL: 'https://domum.example.com',
       LOG_LEVEL: 'info',

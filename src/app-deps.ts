@@ -6,6 +6,7 @@ import type { Db } from './db/schema.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/mailer.ts';
+import type { DescribeRequester } from './usecases/access-emails.ts';
 import type { ImportFiles } from './usecases/import-files.ts';
 import type { Notifier } from './usecases/notifier.ts';
 import type { Spreadsheets } from './usecases/spreadsheets.ts';
@@ -27,6 +28,8 @@ export interface AppDeps {
   approverGroups: Record<'cached' | 'current', (usergroupId: string) => Promise<string[]>>;
   /** How use cases and jobs tell people what happened (on Slack: src/slack/slack-notifier.ts). */
   notifier: Notifier;
+  /** Who asked for an access, as its emails name them (on Slack: src/slack/requester-directory.ts). */
+  describeRequester: DescribeRequester;
   /** Uploaded spreadsheets' bytes (on Slack: src/slack/slack-files.ts). */
   files: ImportFiles;
   /** Reading spreadsheets and writing the results spreadsheet (src/spreadsheet/spreadsheets.ts). */
@@ -41,6 +44,8 @@ export function accessMailDeps(deps: AppDeps) {
     now: deps.now,
     secretKey: deps.config.secretKey ?? '',
     publicBaseUrl: deps.config.publicBaseUrl,
-    tokenTtlMinutes: deps.config.tokenTtlMinutes,
+    tokenTtlHours: deps.config.tokenTtlHours,
+    describeRequester: deps.describeRequester,
+    supportContact: deps.config.supportContact,
   };
 }

@@ -18,6 +18,12 @@ function isTimeZone(value: string): boolean {
   }
 }
 
+const MAIL_ADDRESS = String.raw`[^\s<>@]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*`;
+/** `no-reply@example.com` or `Domum <no-reply@example.com>`. */
+const MAIL_FROM_PATTERN = new RegExp(`^(?:${MAIL_ADDRESS}|[^<>@]*<${MAIL_ADDRESS}>)$`);
+/** The sender of the emails written to the outbox when there is no SMTP_URL. */
+const OUTBOX_MAIL_FROM = 'Domum <no-reply@localhost>';
+
 const optionalText = z
   .string()
   .trim()
@@ -66,8 +72,17 @@ const environmentSchema = z.object({
       .regex(/^smtps?:\/\//, 'must be an SMTP URL (smtp://user:password@host:587)')
       .optional(),
   ),
-  MAIL_FROM: optionalText.transform((value) => value ?? 'Domum <no-reply@localhost>'),
+  // An address with a domain, alone or after a display name: the Message-IDs are made under that domain.
+  MAIL_FROM: optionalText.pipe(
+    z
+      .string()
+      .regex(MAIL_FROM_PATTERN, 'must be an email address, alone or with a name: Domum <no-reply@example.com>')
+      .optional(),
+  ),
   DATA_DIR: optionalText.transform((value) => value ?? './data'),
+  // What the emails to third-party users say about who asked and whom to ask (README "Configuration").
+  ORGANISATION_NAME: optionalText.pipe(z.string().max(100, 'must be at most 100 characters').optional()),
+  SUPPORT_CONTACT: optionalText.pipe(z.string().max(200, 'must be at most 200 characters').optional()),
   DOMUM_ADMIN_USER_IDS: optionalText.transform((value, context) => {
     const ids = (value ?? '')
       .split(',')
@@ -83,7 +98,7 @@ const environmentSchema = z.object({
   SECRET_KEY: optionalText.pipe(
     z.string().min(32, 'must be at least 32 characters (use: openssl rand -hex 32)').optional(),
   ),
-  TOKEN_TTL_MINUTES: positiveInteger(60),
+  TOKEN_TTL_HOURS: positiveInteger(72),
   APPROVAL_TTL_HOURS: z.coerce.number({ error: 'must be a number of hours' }).positive().default(24),
   MAIL_RATE_PER_SECOND: z.coerce.number().positive().default(10),
   IMPORT_MAX_ROWS: positiveInteger(50_000),
@@ -96,6 +111,12 @@ const environmentSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: positiveInteger(20_000),
   HTTP_MAX_CONNECTIONS: positiveInteger(1_000),
 });
+
+/** Variables earlier versions read, with what replaced them. */
+const REPLACED_VARIABLES: Record<string, string> = {
+  TOKEN_TTL_MINUTES:
+    'it was replaced by TOKEN_TTL_HOURS (hours, default 72; a token also lasts until its access has started 24 hours): remove it and set TOKEN_TTL_HOURS if 72 does not suit',
+};
 
 /** Every environment variable the configuration reads (deployment manifests are checked against it). */
 export const CONFIG_VARIABLE_NAMES: readonly string[] = Object.keys(environmentSchema.shape);
@@ -113,11 +134,16 @@ export interface Config {
   databaseUrl: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Named in the emails as the requester's organisation; unset: the Slack workspace's name. */
+  organisationName: string | undefined;
+  /** Whom third-party users contact for help (emails and landing page); unset: not shown. */
+  supportContact: string | undefined;
   dataDir: string;
   adminUserIds: string[];
   /** Unset only in the embedded default, where the process keeps a generated key under DATA_DIR. */
   secretKey: string | undefined;
-  tokenTtlMinutes: number;
+  /** A token's lifetime from when it is sent (see tokenExpiry in src/domain/access-token.ts). */
+  tokenTtlHours: number;
   approvalTtlHours: number;
   mailRatePerSecond: number;
   importMaxRows: number;
@@ -144,6 +170,36 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables required by what the process does, or by another variable being set. */
+function requiredTogether(env: NodeJS.ProcessEnv, purpose: ConfigPurpose): string[] {
+  const problems: string[] = [];
+  if (purpose !== 'database') {
+    if (!env.SLACK_BOT_TOKEN?.trim()) problems.push('SLACK_BOT_TOKEN is missing: the bot token (xoxb-…)');
+    if (purpose === 'slack' && !env.SLACK_SIGNING_SECRET?.trim() && !env.SLACK_APP_TOKEN?.trim()) {
+      problems.push('SLACK_SIGNING_SECRET is missing: the signing secret (or set SLACK_APP_TOKEN for Socket Mode)');
+    }
+    // A real mail server delivers to real mailboxes: the sender (and the Message-IDs' domain) must be one the
+    // organisation owns, never a made-up default that spam filters distrust.
+    if (env.SMTP_URL?.trim() && !env.MAIL_FROM?.trim()) {
+      problems.push(
+        'MAIL_FROM is missing: it is required with SMTP_URL (the sender, e.g. Domum <no-reply@example.com>; Message-IDs use its domain)',
+      );
+    }
+    if (env.DATABASE_URL?.trim() && !env.SECRET_KEY?.trim()) {
+      problems.push('SECRET_KEY is missing: it is required with DATABASE_URL (use: openssl rand -hex 32)');
+    }
+  }
+  return problems;
+}
+
+/** A setting that no longer exists is refused rather than ignored: its value would otherwise silently stop
+ * applying after an upgrade. */
+function replacedVariables(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(REPLACED_VARIABLES)
+    .filter(([name]) => env[name] !== undefined)
+    .map(([name, replacement]) => `${name} is no longer read: ${replacement}`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose = 'slack'): Config {
   const parsed = environmentSchema.safeParse(env);
   const problems: string[] = [];
@@ -153,15 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose = 'sla
     }
   }
   const values = parsed.success ? parsed.data : undefined;
-  if (purpose !== 'database') {
-    if (!env.SLACK_BOT_TOKEN?.trim()) problems.push('SLACK_BOT_TOKEN is missing: the bot token (xoxb-…)');
-    if (purpose === 'slack' && !env.SLACK_SIGNING_SECRET?.trim() && !env.SLACK_APP_TOKEN?.trim()) {
-      problems.push('SLACK_SIGNING_SECRET is missing: the signing secret (or set SLACK_APP_TOKEN for Socket Mode)');
-    }
-    if (env.DATABASE_URL?.trim() && !env.SECRET_KEY?.trim()) {
-      problems.push('SECRET_KEY is missing: it is required with DATABASE_URL (use: openssl rand -hex 32)');
-    }
-  }
+  problems.push(...requiredTogether(env, purpose), ...replacedVariables(env));
   if (values && values.HTTP_HEADERS_TIMEOUT_MS > values.HTTP_REQUEST_TIMEOUT_MS) {
     problems.push(
       'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
@@ -182,11 +230,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose = 'sla
     publicBaseUrl: (values.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     databaseUrl: values.DATABASE_URL,
     smtpUrl: values.SMTP_URL,
-    mailFrom: values.MAIL_FROM,
+    mailFrom: values.MAIL_FROM ?? OUTBOX_MAIL_FROM,
+    organisationName: values.ORGANISATION_NAME,
+    supportContact: values.SUPPORT_CONTACT,
     dataDir: values.DATA_DIR,
     adminUserIds: values.DOMUM_ADMIN_USER_IDS,
     secretKey: values.SECRET_KEY,
-    tokenTtlMinutes: values.TOKEN_TTL_MINUTES,
+    tokenTtlHours: values.TOKEN_TTL_HOURS,
     approvalTtlHours: values.APPROVAL_TTL_HOURS,
     mailRatePerSecond: values.MAIL_RATE_PER_SECOND,
     importMaxRows: values.IMPORT_MAX_ROWS,

@@ -16,6 +16,7 @@ import { resolveSecretKey } from './secret-key.ts';
 import type { AppDeps } from './app-deps.ts';
 import { SLACK_EVENTS_PATH } from './slack/ids.ts';
 import { createApproverGroups } from './slack/usergroup-members.ts';
+import { createRequesterDirectory } from './slack/requester-directory.ts';
 import { createSlackAdapter } from './slack/slack-app.ts';
 import { createSlackImportFiles } from './slack/slack-files.ts';
 import { createSlackNotifier } from './slack/slack-notifier.ts';
@@ -75,7 +76,7 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
       now: options.now ?? (() => new Date()),
       slack: slackClient,
       mailer,
-      approverGroups: createApproverGroups(slackClient, logger.child({ component: 'slack' }), options.now),
+      ...slackDirectories(slackClient, config, logger, options.now),
       notifier: createSlackNotifier(slackClient),
       files: createSlackImportFiles(slackClient, config.slack.botToken),
       spreadsheets: sheetJsSpreadsheets,
@@ -146,6 +147,20 @@ function createMailerFor(config: Config, logger: Logger): Mailer {
   });
 }
 
+/** What jobs and listeners read from Slack about people: approver groups' members, requesters' names. */
+function slackDirectories(
+  client: WebClient,
+  config: Config,
+  logger: Logger,
+  now: (() => Date) | undefined,
+): Pick<AppDeps, 'approverGroups' | 'describeRequester'> {
+  const slackLogger = logger.child({ component: 'slack' });
+  return {
+    approverGroups: createApproverGroups(client, slackLogger, now),
+    describeRequester: createRequesterDirectory(client, slackLogger, config.organisationName, now),
+  };
+}
+
 function createSlackClient(config: Config, logger: Logger): WebClient {
   return new WebClient(
     config.slack.botToken,
@@ -162,6 +177,8 @@ function webRoutes(database: DatabaseHandle, deps: AppDeps, secretKey: string, i
       now: deps.now,
       secretKey: () => secretKey,
       publicBaseUrl: deps.config.publicBaseUrl,
+      supportContact: deps.config.supportContact,
+      defaultTimeZone: deps.config.defaultTimeZone,
     }),
   ];
 }

@@ -263,6 +263,12 @@ export interface TokenResendsTable {
   job_id: string | null;
 }
 
+/** A "Send me a new token" press the page took, by link id as typed, known or not (0007). */
+export interface NewTokenPressesTable {
+  link_id: string;
+  pressed_at: Date;
+}
+
 /** One `/domum cancel` (0003): a whole request (access_id null) or one access. */
 export interface CancellationsTable {
   id: Generated<number>;
@@ -297,6 +303,7 @@ export interface DatabaseSchema {
   audit_events: AuditEventsTable;
   token_resends: TokenResendsTable;
   cancellations: CancellationsTable;
+  new_token_presses: NewTokenPressesTable;
 }
 
 /** The database or a transaction: repository functions take either, as their first argument. */

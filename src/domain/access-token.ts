@@ -74,3 +74,19 @@ export function normalizeTokenInput(input: unknown): string | null {
   const canonical = stripped.toUpperCase();
   return CANONICAL.test(canonical) ? canonical : null;
 }
+
+const HOUR_MS = 60 * 60 * 1000;
+/** A token works at least this long after its access starts, so a user can still activate on the first day. */
+export const TOKEN_GRACE_AFTER_START_HOURS = 24;
+
+/**
+ * When a token sent at `sentAt` stops working (README "Importing users" → tokens): `ttlHours` (TOKEN_TTL_HOURS)
+ * after it is sent, but never before the access's start plus 24 hours, so a user whose access starts next
+ * week does not get a token that is dead before they may use the access. The one rule for every token issued:
+ * provisioning, an admin's resend and "Send me a new token".
+ */
+export function tokenExpiry(sentAt: Date, accessStartsAt: Date, ttlHours: number): Date {
+  const afterSending = sentAt.getTime() + ttlHours * HOUR_MS;
+  const afterStart = accessStartsAt.getTime() + TOKEN_GRACE_AFTER_START_HOURS * HOUR_MS;
+  return new Date(Math.max(afterSending, afterStart));
+}

@@ -1,6 +1,11 @@
 // The two emails a new active user receives. They are separate on purpose: whoever reads one of them
-// (a forwarded mail, a shared mailbox) has the link or the token, never both. Pure: no I/O.
-import { formatInstant } from '../domain/access-limitation.ts';
+// (a forwarded mail, a shared mailbox) has the link or the token, never both. Each says who asked and why,
+// what to do next and whom to contact, so a user outside the organisation can tell it from phishing and act on
+// it (README "Importing users" → the emails). Every value is escaped: HTML-escaped in the HTML part, and
+// reduced to one line without control characters in the plain-text part, so no value can add lines of its own.
+// The only controls named are the landing page's, which exist there ("Activate my access", "Send me a new
+// token"); an email has no buttons. Pure: no I/O.
+import { formatDuration, formatInstantWithZone } from '../domain/instant-words.ts';
 import { escapeHtml } from '../domain/output-safety.ts';
 
 export interface MailContent {
@@ -9,70 +14,155 @@ export interface MailContent {
   html: string;
 }
 
-export interface AccessLinkMailInput {
+/** Who asked for the access and why, and whom the user can ask: the same in both emails. */
+export interface AccessMailContext {
+  /** The requester's name as Slack shows it; unknown when Slack could not be asked. */
+  requesterName: string | undefined;
+  /** ORGANISATION_NAME, or the Slack workspace's name. */
+  organisation: string | undefined;
+  /** The request's justification (only its first line is quoted). */
+  justification: string;
+  /** SUPPORT_CONTACT: shown only when set. */
+  supportContact: string | undefined;
+}
+
+export interface AccessLinkMailInput extends AccessMailContext {
   to: string;
   userName: string;
   vendorName: string;
   link: string;
   accessCode: string;
+  startsAt: Date;
+  endsAt: Date;
+  timeZone: string;
 }
 
-export interface AccessTokenMailInput {
+export interface AccessTokenMailInput extends AccessMailContext {
   to: string;
   userName: string;
+  vendorName: string;
+  accessCode: string;
   token: string;
+  /** When the token was issued: "valid for …" counts from it. */
+  sentAt: Date;
   expiresAt: Date;
   timeZone: string;
+}
+
+/** A value on one line: control characters and line breaks become spaces, runs of spaces one. */
+export function oneLine(value: string): string {
+  return value
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const REASON_MAX = 200;
+
+/** The justification's first non-empty line, cut at 200 characters. */
+export function firstLineOf(text: string): string {
+  const line = oneLine(text.split(/\r\n|\r|\n/).find((candidate) => candidate.trim() !== '') ?? '');
+  return line.length > REASON_MAX ? `${line.slice(0, REASON_MAX - 1)}…` : line;
+}
+
+/** "Maria Silva (Acme Bank)", "Maria Silva", "someone at Acme Bank", "someone at the organisation". */
+function askerOf(context: AccessMailContext): string {
+  const name = context.requesterName ? oneLine(context.requesterName) : '';
+  const organisation = context.organisation ? oneLine(context.organisation) : '';
+  if (name && organisation) return `${name} (${organisation})`;
+  if (name) return name;
+  return organisation ? `someone at ${organisation}` : 'someone at the organisation';
+}
+
+/** The closing lines: whom to contact, when SUPPORT_CONTACT is set, and what to do with an unexpected email. */
+function contactLines(context: AccessMailContext): string[] {
+  const support = context.supportContact ? oneLine(context.supportContact) : '';
+  return support
+    ? [`Questions, or not expecting this email? Contact ${support}.`]
+    : ['Not expecting this email? Do not use it, and tell the person who asked for the access.'];
 }
 
 export function accessLinkMail(input: AccessLinkMailInput): MailContent {
   // The link goes into an href: anything but http(s) (javascript:, data:) would be a bug upstream, so refuse it.
   if (!/^https?:\/\//i.test(input.link)) throw new Error('The access link must be an http(s) URL');
-  const subject = `Domum: your access link for ${input.vendorName}`;
+  const vendor = oneLine(input.vendorName);
+  const code = oneLine(input.accessCode);
+  const subject = `Domum: your access link for ${vendor} (${code})`;
+  const from = formatInstantWithZone(input.startsAt, input.timeZone);
+  const until = formatInstantWithZone(input.endsAt, input.timeZone);
+  const intro = `${askerOf(input)} asked for an access for you as a user of ${vendor} (access ${code}), from ${from} until ${until}.`;
+  const why = `Why: ${firstLineOf(input.justification)}`;
+  const steps = [
+    'Open your personal page with the link below.',
+    `Enter the one-time token from the other email we are sending you (its subject ends with "${code}"), then choose "Activate my access".`,
+    `From ${from}, connect the way you usually do; the access ends ${until}.`,
+  ];
   const text = [
-    `Hello ${input.userName},`,
+    `Hello ${oneLine(input.userName)},`,
     '',
-    `An access was prepared for you as a user of ${input.vendorName} (reference ${input.accessCode}).`,
-    'Open your personal page here:',
+    intro,
+    why,
+    '',
+    'What to do next:',
+    ...steps.map((step, index) => `${index + 1}. ${step}`),
     '',
     input.link,
     '',
-    'The page asks for a one-time token, which we send in a separate email.',
+    ...contactLines(input),
     '',
     'Domum',
   ].join('\n');
   const html = page(subject, [
-    `<p>Hello ${escapeHtml(input.userName)},</p>`,
-    `<p>An access was prepared for you as a user of ${escapeHtml(input.vendorName)} (reference <strong>${escapeHtml(input.accessCode)}</strong>).</p>`,
+    `<p>Hello ${escapeHtml(oneLine(input.userName))},</p>`,
+    `<p>${escapeHtml(intro)}<br>${escapeHtml(why)}</p>`,
+    '<p>What to do next:</p>',
+    `<ol>${steps.map((step) => `<li>${escapeHtml(step)}</li>`).join('')}</ol>`,
     `<p><a href="${escapeHtml(input.link)}">Open your personal page</a></p>`,
-    `<p>If the button does not work, copy this address into your browser:<br>${escapeHtml(input.link)}</p>`,
-    '<p>The page asks for a one-time token, which we send in a separate email.</p>',
+    `<p>If the link does not open, copy this address into your browser:<br>${escapeHtml(input.link)}</p>`,
+    ...contactLines(input).map((line) => `<p>${escapeHtml(line)}</p>`),
     '<p>Domum</p>',
   ]);
   return { subject, text, html };
 }
 
 export function accessTokenMail(input: AccessTokenMailInput): MailContent {
-  const expiry = `${formatInstant(input.expiresAt, input.timeZone)} (${input.timeZone})`;
-  const subject = 'Domum: your one-time token';
+  const vendor = oneLine(input.vendorName);
+  const code = oneLine(input.accessCode);
+  const subject = `Domum: your one-time token for ${code}`;
+  const validity = `valid for ${formatDuration(input.expiresAt.getTime() - input.sentAt.getTime())}, until ${formatInstantWithZone(input.expiresAt, input.timeZone)}`;
+  const intro = `Your one-time token for access ${code} (${vendor}) is:`;
+  const terms = `It is ${validity}, and works once.`;
+  const asked = `${askerOf(input)} asked for this access. Why: ${firstLineOf(input.justification)}`;
+  const steps = [
+    `Open the link in the other email we sent you about ${code}.`,
+    'Enter this token on that page, then choose "Activate my access".',
+    'If the token has expired or does not work, choose "Send me a new token" on that page.',
+  ];
   const text = [
-    `Hello ${input.userName},`,
+    `Hello ${oneLine(input.userName)},`,
     '',
-    'Your one-time token is:',
+    intro,
     '',
     `    ${input.token}`,
     '',
-    `It works once and expires on ${expiry}.`,
-    'Enter it on the page opened from the link in the other email we sent you.',
+    terms,
+    asked,
+    '',
+    'What to do next:',
+    ...steps.map((step, index) => `${index + 1}. ${step}`),
+    '',
+    ...contactLines(input),
     '',
     'Domum',
   ].join('\n');
   const html = page(subject, [
-    `<p>Hello ${escapeHtml(input.userName)},</p>`,
-    '<p>Your one-time token is:</p>',
+    `<p>Hello ${escapeHtml(oneLine(input.userName))},</p>`,
+    `<p>${escapeHtml(intro)}</p>`,
     `<p style="font-family:monospace;font-size:1.4em;letter-spacing:0.1em"><strong>${escapeHtml(input.token)}</strong></p>`,
-    `<p>It works once and expires on ${escapeHtml(expiry)}.</p>`,
-    '<p>Enter it on the page opened from the link in the other email we sent you.</p>',
+    `<p>${escapeHtml(terms)}<br>${escapeHtml(asked)}</p>`,
+    '<p>What to do next:</p>',
+    `<ol>${steps.map((step) => `<li>${escapeHtml(step)}</li>`).join('')}</ol>`,
+    ...contactLines(input).map((line) => `<p>${escapeHtml(line)}</p>`),
     '<p>Domum</p>',
   ]);
   return { subject, text, html };

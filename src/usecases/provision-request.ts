@@ -26,7 +26,9 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import { provisionRequestQueue, sendAccessEmailsQueue } from '../jobs/queues.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { PermanentMailError } from '../mail/mailer.ts';
-import { sendLinkEmail, sendTokenEmail } from './access-emails.ts';
+import { tokenExpiry } from '../domain/access-token.ts';
+import { accessMailContext, sendLinkEmail, sendTokenEmail } from './access-emails.ts';
+import type { DescribeRequester } from './access-emails.ts';
 import { generateAccessToken, hashToken } from './access-secrets.ts';
 import { createAccessesForRequest } from './create-accesses.ts';
 
@@ -100,7 +102,11 @@ export interface EmailDeps {
   now: () => Date;
   secretKey: string;
   publicBaseUrl: string;
-  tokenTtlMinutes: number;
+  /** TOKEN_TTL_HOURS: see tokenExpiry. */
+  tokenTtlHours: number;
+  describeRequester: DescribeRequester;
+  /** SUPPORT_CONTACT, named in the emails when set. */
+  supportContact: string | undefined;
 }
 
 /** Thrown when the job was handed to another worker mid-chunk: that worker sends the rest. */
@@ -158,18 +164,21 @@ async function sendEmailsOf(
     // replaced rather than re-sent. Its hash is stored before its email leaves (with the link email's
     // record, saving a round trip), so the token in the latest token email is always the one that works.
     const token = access.tokenEmailSentAt ? undefined : generateAccessToken();
-    const expiresAt = new Date(deps.now().getTime() + deps.tokenTtlMinutes * 60 * 1000);
+    const sentAt = deps.now();
+    const expiresAt = tokenExpiry(sentAt, access.startsAt, deps.tokenTtlHours);
     const stored: StoredToken | undefined = token ? { hash: hashToken(deps.secretKey, token), expiresAt } : undefined;
+    const context = await accessMailContext(deps, access);
     if (!access.linkEmailSentAt) {
       const link = `${deps.publicBaseUrl}/access/${access.linkId}`;
-      await sendLinkEmail(deps.mailer, access, link, `${access.code}:link`, ensureHeld);
+      await sendLinkEmail(deps.mailer, access, context, { link, idempotencyKey: `${access.code}:link` }, ensureHeld);
       await despiteDatabaseOutage(() => markLinkEmailSent(deps.db, access.id, deps.now(), stored));
       sent += 1;
     } else if (stored) {
       await storeAccessToken(deps.db, access.id, stored, deps.now());
     }
     if (token) {
-      await sendTokenEmail(deps.mailer, access, { token, expiresAt }, `${access.code}:token`, ensureHeld);
+      const idempotencyKey = `${access.code}:token`;
+      await sendTokenEmail(deps.mailer, access, context, { token, sentAt, expiresAt, idempotencyKey }, ensureHeld);
       await despiteDatabaseOutage(() => markTokenEmailSent(deps.db, access.id, deps.now()));
       sent += 1;
     }

@@ -25,19 +25,19 @@ import {
   recordResendError,
 } from '../db/repos/token-resend-repo.ts';
 import type { DatabaseSchema, Db } from '../db/schema.ts';
+import { tokenExpiry } from '../domain/access-token.ts';
+import { resendLimitReached } from '../domain/token-resend-limits.ts';
+import type { ResendLimit } from '../domain/token-resend-limits.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { PermanentMailError, TransientMailError } from '../mail/mailer.ts';
-import { sendLinkEmail, sendTokenEmail } from './access-emails.ts';
+import { accessMailContext, sendLinkEmail, sendTokenEmail } from './access-emails.ts';
+import type { DescribeRequester } from './access-emails.ts';
 import { generateAccessToken, hashToken } from './access-secrets.ts';
 import { linkState } from './first-access.ts';
 import type { LinkState } from './first-access.ts';
 import { getRoles } from './get-roles.ts';
 import { JobNoLongerHeldError } from './provision-request.ts';
 
-export const RESEND_MIN_INTERVAL_MS = 60_000;
-export const RESENDS_PER_DAY = 5;
-/** Attempts in any 24 hours per access, whether the mail server took them or not. */
-export const RESEND_ATTEMPTS_PER_DAY = 10;
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** requested_by for "Send me a new token" on the landing page; admins are recorded by Slack user id. */
 export const THIRD_PARTY = 'third-party';
@@ -49,14 +49,15 @@ export interface ResendDeps {
   mailer: Mailer;
   now: () => Date;
   secretKey: string;
-  tokenTtlMinutes: number;
+  /** TOKEN_TTL_HOURS: see tokenExpiry. */
+  tokenTtlHours: number;
+  describeRequester: DescribeRequester;
+  /** SUPPORT_CONTACT, named in the emails when set. */
+  supportContact: string | undefined;
 }
 
 /** Why an access gets no new token, besides the rate limit. */
 export type NotResendable = Exclude<LinkState, 'open'> | 'emails-pending';
-
-/** Which limit refused: one a minute, five sent a day, or ten attempts a day (sent or not). */
-export type ResendLimit = 'minute' | 'day' | 'attempts';
 
 type Reservation =
   | { ok: true; access: AccessForPage; resendId: string }
@@ -129,33 +130,12 @@ async function settleEarlierRunsOfJob(
   return 'settled';
 }
 
-/** The limit an attempt now would pass, with when it no longer would; undefined when it passes none. */
-function resendLimitReached(
-  attempts: ReadonlyArray<{ createdAt: Date; error: string | null }>,
-  now: Date,
-): { limit: ResendLimit; retryAt: Date } | undefined {
-  // Sent, or on their way: what the one a minute and the five a day count.
-  const recent = attempts.filter((attempt) => attempt.error === null);
-  const last = recent.at(-1);
-  if (last && last.createdAt.getTime() > now.getTime() - RESEND_MIN_INTERVAL_MS)
-    return { limit: 'minute', retryAt: new Date(last.createdAt.getTime() + RESEND_MIN_INTERVAL_MS) };
-  if (recent.length >= RESENDS_PER_DAY) {
-    // Rolling window: the next one is possible when the oldest of the last five leaves it.
-    const oldest = recent[recent.length - RESENDS_PER_DAY]!;
-    return { limit: 'day', retryAt: new Date(oldest.createdAt.getTime() + DAY_MS) };
-  }
-  if (attempts.length >= RESEND_ATTEMPTS_PER_DAY) {
-    const oldest = attempts[attempts.length - RESEND_ATTEMPTS_PER_DAY]!;
-    return { limit: 'attempts', retryAt: new Date(oldest.createdAt.getTime() + DAY_MS) };
-  }
-  return undefined;
-}
-
 type Delivery = { ok: true } | { ok: false; error: PermanentMailError | TransientMailError; reply: string };
 
 /** What one resend sends: a fresh token, with the link email first when `link` is given. */
 interface ResendContent {
   token: string;
+  sentAt: Date;
   expiresAt: Date;
   link: string | undefined;
 }
@@ -168,9 +148,11 @@ async function deliver(
   link: string | undefined,
   signal: AbortSignal | undefined,
 ): Promise<Delivery> {
+  const sentAt = deps.now();
   const content: ResendContent = {
     token: generateAccessToken(),
-    expiresAt: new Date(deps.now().getTime() + deps.tokenTtlMinutes * 60 * 1000),
+    sentAt,
+    expiresAt: tokenExpiry(sentAt, access.startsAt, deps.tokenTtlHours),
     link,
   };
   try {
@@ -196,17 +178,21 @@ async function sendResendEmails(
   deps: ResendDeps,
   access: AccessForPage,
   resendId: string,
-  { token, expiresAt, link }: ResendContent,
+  { token, sentAt, expiresAt, link }: ResendContent,
   signal: AbortSignal | undefined,
 ): Promise<void> {
+  const context = await accessMailContext(deps, access);
   // A job checks it still holds itself before each email: a run that lost the job must not send as well.
   const ensureHeld = () => {
     if (signal?.aborted) throw new JobNoLongerHeldError();
   };
   // Distinct Message-IDs per resend: some mailboxes drop a message whose Message-ID they have already seen.
-  if (link) await sendLinkEmail(deps.mailer, access, link, `${access.code}:link:resend-${resendId}`, ensureHeld);
-  const tokenKey = `${access.code}:token:resend-${resendId}`;
-  await sendTokenEmail(deps.mailer, access, { token, expiresAt }, tokenKey, ensureHeld);
+  if (link) {
+    const linkKey = `${access.code}:link:resend-${resendId}`;
+    await sendLinkEmail(deps.mailer, access, context, { link, idempotencyKey: linkKey }, ensureHeld);
+  }
+  const idempotencyKey = `${access.code}:token:resend-${resendId}`;
+  await sendTokenEmail(deps.mailer, access, context, { token, sentAt, expiresAt, idempotencyKey }, ensureHeld);
 }
 
 /** The mail server took the email(s): the attempt is sent, and only now does the new token work. */

@@ -16,11 +16,13 @@
 // prefix the browser sees, and a Path of `/access` is never sent back for `/prefix/access/…`).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { describeLimitation, accessLimitationSchema, formatInstant } from '../domain/access-limitation.ts';
+import { describeLimitation, accessLimitationSchema } from '../domain/access-limitation.ts';
+import { formatInstantWithZone } from '../domain/instant-words.ts';
 import { escapeHtml } from '../domain/output-safety.ts';
 import type { Db } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { sendNewTokenQueue } from '../jobs/queues.ts';
+import { askForNewToken } from '../usecases/ask-new-token.ts';
+import type { NewTokenPress } from '../usecases/ask-new-token.ts';
 import { activateFirstAccess, findAccessByLink, linkState } from '../usecases/first-access.ts';
 import type { AccessForPage, ActivationResult, LinkState } from '../usecases/first-access.ts';
 import { readLimitedBody } from './read-body.ts';
@@ -40,6 +42,8 @@ const MAX_BODY = 4096;
 export const NEW_TOKEN_BUTTON = 'Send me a new token';
 /** The one answer to "Send me a new token", whatever the link's state, so it reveals nothing. */
 export const NEW_TOKEN_ANSWER = 'If this link is valid, a new token is on its way to the email address it was sent to.';
+/** Said with every refusal by the rate limit; the same for every link. */
+export const NEW_TOKEN_LIMITS = 'New tokens can be asked for at most once a minute and five times in 24 hours.';
 
 const SECURITY_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
@@ -60,6 +64,10 @@ export interface LandingPageDeps {
   secretKey: () => string;
   /** PUBLIC_BASE_URL: https makes the CSRF cookie `__Host-` and Secure, and its origin is the one accepted. */
   publicBaseUrl: string;
+  /** SUPPORT_CONTACT: named on the activated page when set. */
+  supportContact: string | undefined;
+  /** DEFAULT_TIMEZONE: the zone of "try again after …", the same for every link (no access is looked up). */
+  defaultTimeZone: string;
 }
 
 function page(title: string, body: string): string {
@@ -212,7 +220,7 @@ function usedPage(): string {
   );
 }
 
-function details(access: AccessForPage, now: Date): string {
+function details(access: AccessForPage, now: Date, supportContact: string | undefined): string {
   const grants = (Array.isArray(access.grants) ? access.grants : []) as Array<{
     username?: string;
     deviceName?: string;
@@ -232,14 +240,22 @@ function details(access: AccessForPage, now: Date): string {
     .join('');
   const parsed = accessLimitationSchema.safeParse(access.limitation);
   const schedule = parsed.success ? describeLimitation(parsed.data) : '';
-  const starts =
-    access.startsAt.getTime() > now.getTime()
-      ? `<p>Your access starts on ${escapeHtml(formatInstant(access.startsAt, access.timeZone))} (${escapeHtml(access.timeZone)}).</p>`
-      : '';
   return page(
     'Access activated',
-    `<h1>Your access is activated</h1><p>${escapeHtml(access.code)}</p>${starts}<h2>Devices</h2><ul>${devices}</ul><h2>Credentials</h2><ul>${items}</ul><h2>Schedule</h2><p>${escapeHtml(schedule)}</p>`,
+    `<h1>Your access is activated</h1><p>${escapeHtml(access.code)}</p>${whatHappensNext(access, now, supportContact)}<h2>Devices</h2><ul>${devices}</ul><h2>Credentials</h2><ul>${items}</ul><h2>Schedule</h2><p>${escapeHtml(schedule)}</p>`,
   );
+}
+
+/** When the access can be used and until when, in its zone with the UTC offset, and whom to ask for help. */
+function whatHappensNext(access: AccessForPage, now: Date, supportContact: string | undefined): string {
+  const start = formatInstantWithZone(access.startsAt, access.timeZone);
+  const end = formatInstantWithZone(access.endsAt, access.timeZone);
+  const when =
+    access.startsAt.getTime() > now.getTime()
+      ? `Your access starts on ${start}. Use your usual connection from then, within the schedule below; this access ends on ${end}.`
+      : `You can use your usual connection now, within the schedule below; this access ends on ${end}.`;
+  const help = supportContact ? `<p>For help, contact ${escapeHtml(supportContact)}.</p>` : '';
+  return `<h2>What happens next</h2><p>${escapeHtml(when)}</p><p>Nothing more is needed on this page: it will only say that the access is activated.</p>${help}`;
 }
 
 function sendClosedPage(response: ServerResponse, state: ClosedState): void {
@@ -321,7 +337,7 @@ function sendActivationResult(
   const newToken = (intro: string) => newTokenForm(`${linkId}/new-token`, csrf.value, intro);
   switch (result.kind) {
     case 'activated':
-      return send(response, 200, details(result.access, deps.now()));
+      return send(response, 200, details(result.access, deps.now(), deps.supportContact));
     case 'wrong-token':
       return send(
         response,
@@ -365,8 +381,9 @@ function requestNewToken(deps: LandingPageDeps, csrfCheck: CsrfProtection): Rout
     const linkId = params.linkId ?? '';
     const form = await readForm(request);
     if (!form) return sendFormTooLarge(response);
-    // From here on every answer depends only on the URL, never on the link's state, and so does the work:
-    // the CSRF check, then one job enqueued for the link id (known or not), which does the rest.
+    // From here on every answer depends only on the URL and the presses of its link id, never on the link's
+    // state, and so does the work: the CSRF check, then the press counted for the link id (known or not) and,
+    // within the limits, one job enqueued for it, which does the rest.
     if (!csrfCheck.valid(request, form, linkId)) {
       const csrf = csrfCheck.issue(request, linkId);
       return send(
@@ -379,10 +396,8 @@ function requestNewToken(deps: LandingPageDeps, csrfCheck: CsrfProtection): Rout
         csrf.cookie,
       );
     }
-    // One job per link at most, waiting or running (the queue's policy), so a flood of presses adds none.
-    await deps.db
-      .transaction()
-      .execute((trx) => deps.jobs.enqueue(trx, sendNewTokenQueue, { linkId }, { singletonKey: linkId }));
+    const press = await askForNewToken(deps, linkId);
+    if (!press.accepted) return sendNewTokenRefused(deps, response, linkId, press);
     send(
       response,
       200,
@@ -392,4 +407,32 @@ function requestNewToken(deps: LandingPageDeps, csrfCheck: CsrfProtection): Rout
       ),
     );
   };
+}
+
+/**
+ * A press over the limit: says so and when to try again. It is computed from the presses of this link id alone
+ * (src/usecases/ask-new-token.ts) and the time is in DEFAULT_TIMEZONE, so a link that does not exist is answered
+ * exactly like one that does.
+ */
+function sendNewTokenRefused(
+  deps: LandingPageDeps,
+  response: ServerResponse,
+  linkId: string,
+  press: Extract<NewTokenPress, { accepted: false }>,
+): void {
+  const reason =
+    press.limit === 'minute'
+      ? 'A new token was asked for from this page less than a minute ago.'
+      : 'Five new tokens were asked for from this page in the last 24 hours.';
+  const retryAfterSeconds = Math.max(1, Math.ceil((press.retryAt.getTime() - deps.now().getTime()) / 1000));
+  const retryAt = formatInstantWithZone(press.retryAt, deps.defaultTimeZone);
+  send(
+    response,
+    429,
+    page(
+      'Please wait',
+      `<h1>Please wait before asking again</h1><p>${escapeHtml(reason)} ${NEW_TOKEN_LIMITS}</p><p>You can ask again after ${escapeHtml(retryAt)}.</p><p>If this link is valid, the newest token already sent is the one that works.</p><p><a href="../${escapeHtml(linkId)}">Enter the token</a></p>`,
+    ),
+    { 'retry-after': String(retryAfterSeconds) },
+  );
 }

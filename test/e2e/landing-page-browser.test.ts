@@ -13,6 +13,7 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import * as XLSX from 'xlsx';
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatInstant } from '../../src/domain/access-limitation.ts';
 import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/ids.ts';
 import { NEW_TOKEN_ANSWER } from '../../src/web/landing-page.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
@@ -105,7 +106,12 @@ describe('the landing page in headless Chromium', () => {
     cleanups.push(() => proxy.close());
     const publicBaseUrl = `http://127.0.0.1:${proxy.port}${PREFIX}`;
     const app = await startTestApp({
-      env: { SMTP_URL: smtp.url, MAIL_RATE_PER_SECOND: '1000', PUBLIC_BASE_URL: publicBaseUrl },
+      env: {
+        SMTP_URL: smtp.url,
+        MAIL_RATE_PER_SECOND: '1000',
+        PUBLIC_BASE_URL: publicBaseUrl,
+        SUPPORT_CONTACT: 'Initech IT, help@initech.example',
+      },
     });
     proxy.setAppPort(app.running.port);
     await seedCatalog(app.running.deps.db);
@@ -187,7 +193,15 @@ describe('the landing page in headless Chromium', () => {
     const activated = await page.locator('main').innerText();
     expect(activated).toContain('db-prod-01');
     expect(activated).toContain('postgres @ db-prod-01 — Start session');
-    expect(activated).toMatch(/Your access starts on \d{1,2} \w{3} \d{4} \d{2}:\d{2} \(UTC\)\./);
+    // What happens next: when the access starts and ends, in words with its zone, and whom to ask.
+    const { starts_at: startsAt, ends_at: endsAt } = await app.running.deps.db
+      .selectFrom('accesses')
+      .select(['starts_at', 'ends_at'])
+      .executeTakeFirstOrThrow();
+    expect(await page.getByRole('heading', { name: 'What happens next' }).isVisible()).toBe(true);
+    expect(activated).toContain(`Your access starts on ${formatInstant(startsAt, 'UTC')} UTC.`);
+    expect(activated).toContain(`this access ends on ${formatInstant(endsAt, 'UTC')} UTC.`);
+    expect(activated).toContain('For help, contact Initech IT, help@initech.example.');
     await mkdir(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect(existsSync(SCREENSHOT)).toBe(true);

@@ -20,31 +20,36 @@ describe('dates on the landing page and in the emails', () => {
     const clock: { fixed?: Date } = {};
     const { db, mailsTo, linkOf, tokenOf, postToken, askNewToken, newTokenJobsSettled } = await provision(
       [['Luz', 'luz@globex.example']],
-      { now: () => clock.fixed ?? new Date() },
+      { now: () => clock.fixed ?? new Date(), env: { TOKEN_TTL_HOURS: '1' } },
     );
     const luz = linkOf('luz@globex.example');
-    await db
-      .updateTable('accesses')
-      .set({
-        starts_at: new Date('2027-03-14T02:30:00Z'),
-        ends_at: new Date('2027-04-14T02:30:00Z'),
-        time_zone: 'UTC',
-        status: 'scheduled',
-      })
-      .where('link_id', '=', linkIdOf(luz))
-      .execute();
-    // An hour before the start: the new token (valid 60 minutes) expires at 02:30 UTC.
-    clock.fixed = new Date('2027-03-14T01:30:00Z');
+    const moveAccess = (startsAt: Date) =>
+      db
+        .updateTable('accesses')
+        .set({
+          starts_at: startsAt,
+          ends_at: new Date('2027-04-14T02:30:00Z'),
+          time_zone: 'UTC',
+          status: 'scheduled',
+        })
+        .where('link_id', '=', linkIdOf(luz))
+        .execute();
+    // A token never expires before its access's start plus 24 hours: with the access starting at 02:30 UTC on
+    // 13 Mar, the new token asked an hour before expires at 02:30 UTC on 14 Mar.
+    await moveAccess(new Date('2027-03-13T02:30:00Z'));
+    clock.fixed = new Date('2027-03-13T01:30:00Z');
 
     expect((await askNewToken(luz)).status).toBe(200);
     await newTokenJobsSettled(1);
     const tokenMail = mailsTo('luz@globex.example')
       .filter((raw) => TOKEN.test(raw))
       .at(-1);
-    expect(tokenMail).toContain('expires on 14 Mar 2027 02:30 (UTC)');
+    expect(tokenMail).toContain('until 14 Mar 2027 02:30 UTC, and works once.');
 
+    // The access then moves to start at 02:30 UTC on 14 Mar; the token, stored with its expiry, still works.
+    await moveAccess(new Date('2027-03-14T02:30:00Z'));
     const activated = await postToken(luz, tokenOf('luz@globex.example'));
     expect(activated.status).toBe(200);
-    expect(await activated.text()).toContain('Your access starts on 14 Mar 2027 02:30 (UTC).');
+    expect(await activated.text()).toContain('Your access starts on 14 Mar 2027 02:30 UTC.');
   }, 120_000);
 });

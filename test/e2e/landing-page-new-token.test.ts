@@ -8,7 +8,7 @@ import type { Db } from '../../src/db/schema.ts';
 import { sendNewTokenQueue, accessLifecycleQueue } from '../../src/jobs/queues.ts';
 import { sendNewTokenJob } from '../../src/jobs/send-new-token-job.ts';
 import { createLogger } from '../../src/logger.ts';
-import { NEW_TOKEN_ANSWER } from '../../src/web/landing-page.ts';
+import { NEW_TOKEN_ANSWER, NEW_TOKEN_LIMITS } from '../../src/web/landing-page.ts';
 import {
   linkIdOf,
   newTokenJobs,
@@ -17,6 +17,7 @@ import {
   TOKEN,
   writtenState,
 } from '../support/landing-page-driver.ts';
+import { waitFor } from '../support/wait-for.ts';
 import type { FormPair } from '../support/landing-page-driver.ts';
 
 /**
@@ -60,7 +61,7 @@ describe('"Send me a new token"', () => {
       ['Duda', 'duda@globex.example'], // cancelled
       ['Enzo', 'enzo@globex.example'], // finished
       ['Fabi', 'fabi@globex.example'], // on hold (the mail server refused its emails)
-      ['Gil', 'gil@globex.example'], // rate-limited: got a new token a moment ago
+      ['Gil', 'gil@globex.example'], // rate-limited: an admin sent a new token a moment ago
     ];
     const {
       app,
@@ -82,8 +83,16 @@ describe('"Send me a new token"', () => {
     const unknown = `${app.baseUrl}/access/unknownLinkId0000000000`;
     pairs.set('unknown', computedPair(unknown));
 
-    expect((await askNewToken(link('Gil'), pairs.get('Gil'))).status).toBe(200);
-    await newTokenJobsSettled(1);
+    // Gil's new token comes from an admin's resend: the access's own limit (shared with the job) then refuses
+    // the job, while the page, which counts only its own presses per link id, takes the press like any other.
+    const gilCode = (
+      await db
+        .selectFrom('accesses')
+        .select('code')
+        .where('link_id', '=', linkIdOf(link('Gil')))
+        .executeTakeFirstOrThrow()
+    ).code;
+    expect(await pressResendButton(app, 'U0ADMIN01', gilCode)).toContain('Sent the access link and a new token');
     expect(mailsTo('gil@globex.example').filter((raw) => TOKEN.test(raw))).toHaveLength(2);
     for (let attempt = 0; attempt < 5; attempt += 1) await postToken(link('Bia'), 'ABCD-EFGH-JKMN', pairs.get('Bia'));
     expect((await postToken(link('Caio'), tokenOf('caio@globex.example'), pairs.get('Caio'))).status).toBe(200);
@@ -119,11 +128,14 @@ describe('"Send me a new token"', () => {
     expect(open?.status).toBe(200);
     expect(open?.body).toContain(NEW_TOKEN_ANSWER);
     for (const name of states) expect(answers.get(name), name).toEqual(open);
-    // The enqueue, in its transaction, and nothing else: no lookup of the link, nothing read or written.
+    // The press counted for the link id and the enqueue, in one transaction, and nothing else: no lookup of the
+    // link, nothing of any access read or written.
     const work = (open?.statements ?? []).filter((statement) => !/^(begin|commit)$/i.test(statement.trim()));
-    expect(work).toHaveLength(1);
-    expect(work[0]).toMatch(/pgboss/);
-    expect(work[0]).not.toMatch(/\b(accesses|token_resends|audit_events)\b/);
+    expect(work.filter((statement) => /pgboss/.test(statement))).toHaveLength(1);
+    for (const statement of work) {
+      expect(statement).toMatch(/pgboss|new_token_presses|pg_advisory_xact_lock/);
+      expect(statement).not.toMatch(/\b(accesses|token_resends|audit_events)\b/);
+    }
 
     // A forged pair: refused before any database work.
     const recorder = recordSql(db);
@@ -135,9 +147,11 @@ describe('"Send me a new token"', () => {
       recorder.stop();
     }
 
-    // A flood of presses for one link: its job is already waiting, so none is added.
+    // A flood of presses for one link, within the minute of its last: each is refused by the page with the same
+    // answer, and no job is added.
     const flood = await Promise.all(Array.from({ length: 20 }, () => askNewToken(link('Ana'), pairs.get('Ana'))));
-    expect(flood.map((response) => response.status)).toEqual(Array.from({ length: 20 }, () => 200));
+    expect(flood.map((response) => response.status)).toEqual(Array.from({ length: 20 }, () => 429));
+    expect(new Set(await Promise.all(flood.map((response) => response.text()))).size).toBe(1);
     const waiting = (await newTokenJobs(db)).filter((job) => job.state === 'created');
     expect(waiting).toHaveLength(states.length);
     expect(waiting.filter((job) => job.singletonKey === linkIdOf(link('Ana')))).toHaveLength(1);
@@ -145,7 +159,7 @@ describe('"Send me a new token"', () => {
 
     // The jobs run: only the open and the locked access get a token; the rest (rate-limited too) get nothing.
     await app.running.deps.jobs.work(sendNewTokenQueue, sendNewTokenJob(app.running.deps));
-    await newTokenJobsSettled(1 + states.length);
+    await newTokenJobsSettled(states.length);
     const newMails = smtp.messages.slice(mailsBefore).map((message) => message.to[0]);
     expect(newMails.sort()).toEqual(['ana@globex.example', 'bia@globex.example']);
     expect((await postToken(link('Bia'), tokenOf('bia@globex.example'), pairs.get('Bia'))).status).toBe(200);
@@ -220,10 +234,9 @@ describe('"Send me a new token"', () => {
 
   it('counts failed sends towards ten attempts a day, so a refusing mail server cannot be used to send without limit; the admin resend shares the limit', async () => {
     let offset = 0;
-    const { app, db, smtp, mailsTo, linkOf, tokenOf, postToken, askNewToken, newTokenJobsSettled } = await provision(
-      [['Ines', 'ines@globex.example']],
-      { now: () => new Date(Date.now() + offset) },
-    );
+    const { app, db, smtp, mailsTo, linkOf, tokenOf, postToken } = await provision([['Ines', 'ines@globex.example']], {
+      now: () => new Date(Date.now() + offset),
+    });
     const ines = linkOf('ines@globex.example');
     const firstToken = tokenOf('ines@globex.example');
     const { code, token_hash: hashBefore } = await db
@@ -231,11 +244,29 @@ describe('"Send me a new token"', () => {
       .select(['code', 'token_hash'])
       .where('link_id', '=', linkIdOf(ines))
       .executeTakeFirstOrThrow();
+    // The page itself takes one press a minute and five a day per link id; the access's ten attempts a day are
+    // what its job meets, whoever queued it, so the job is run directly here, once per press.
+    const handler = sendNewTokenJob(app.running.deps);
+    const logger = createLogger({ level: 'error', write: () => undefined });
+    // Provisioning records the token email as sent just after the mail server took it.
+    await waitFor(
+      async () =>
+        (
+          await db
+            .selectFrom('accesses')
+            .select('token_email_sent_at')
+            .where('code', '=', code)
+            .executeTakeFirstOrThrow()
+        ).token_email_sent_at !== null,
+      { timeoutMs: 15_000, description: 'the first token email recorded as sent' },
+    );
     let jobs = 0;
     const ask = async () => {
-      expect((await askNewToken(ines)).status).toBe(200);
       jobs += 1;
-      await newTokenJobsSettled(jobs);
+      await handler(
+        { linkId: linkIdOf(ines) },
+        { jobId: `press-${jobs}`, retryCount: 0, isLastAttempt: false, logger },
+      );
     };
 
     // Refused at once, every time: each press is one attempt, and none waits for the one-a-minute limit.
@@ -268,5 +299,61 @@ describe('"Send me a new token"', () => {
     const resends = await db.selectFrom('token_resends').select(['sent_at', 'error']).execute();
     expect(resends.filter((row) => row.error?.includes('mailbox unavailable'))).toHaveLength(10);
     expect(resends.filter((row) => row.sent_at)).toHaveLength(1);
+  }, 120_000);
+
+  it('refuses a press over the limit with when to ask again, and answers a link that does not exist exactly alike', async () => {
+    const clock = { now: new Date(Date.now()) };
+    const { app, linkOf, computedPair, askNewToken, newTokenJobsSettled } = await provision(
+      [['Joao', 'joao@globex.example']],
+      { now: () => clock.now, env: { DEFAULT_TIMEZONE: 'America/Sao_Paulo' } },
+    );
+    clock.now = new Date('2027-01-10T12:00:00Z');
+    const known = linkOf('joao@globex.example');
+    const unknown = `${app.baseUrl}/access/${'Z'.repeat(22)}`;
+    const pairs = new Map([
+      [known, computedPair(known)],
+      [unknown, computedPair(unknown)],
+    ]);
+    /**
+     * Both links pressed at the same instant: status, Retry-After and body (link id masked). That both run the
+     * same statements is checked above ("answers every link alike").
+     */
+    const pressBoth = async () => {
+      const answers = [];
+      for (const link of [known, unknown]) {
+        const response = await askNewToken(link, pairs.get(link));
+        answers.push({
+          status: response.status,
+          retryAfter: response.headers.get('retry-after'),
+          body: (await response.text()).replaceAll(linkIdOf(link), '<link>'),
+        });
+      }
+      expect(answers[1]).toEqual(answers[0]);
+      return answers[0]!;
+    };
+
+    expect((await pressBoth()).status).toBe(200);
+    await newTokenJobsSettled(2);
+    // Again within the minute: refused, saying so and when to ask again (in DEFAULT_TIMEZONE, with its offset).
+    clock.now = new Date('2027-01-10T12:00:30Z');
+    const minute = await pressBoth();
+    expect(minute.status).toBe(429);
+    expect(minute.retryAfter).toBe('30');
+    expect(minute.body).toContain('A new token was asked for from this page less than a minute ago.');
+    expect(minute.body).toContain(NEW_TOKEN_LIMITS);
+    expect(minute.body).toContain('You can ask again after 10 Jan 2027 09:01 America/Sao_Paulo (UTC\u221203:00).');
+    // Four more, a minute apart, are taken; the sixth in 24 hours is refused until the first leaves the window.
+    for (let press = 1; press <= 4; press += 1) {
+      clock.now = new Date(Date.UTC(2027, 0, 10, 12, press * 2));
+      expect((await pressBoth()).status).toBe(200);
+      await newTokenJobsSettled(2 + press * 2);
+    }
+    clock.now = new Date('2027-01-10T12:30:00Z');
+    const day = await pressBoth();
+    expect(day.status).toBe(429);
+    expect(day.body).toContain('Five new tokens were asked for from this page in the last 24 hours.');
+    expect(day.body).toContain('You can ask again after 11 Jan 2027 09:00 America/Sao_Paulo (UTC\u221203:00).');
+    clock.now = new Date('2027-01-11T12:00:01Z');
+    expect((await pressBoth()).status).toBe(200);
   }, 120_000);
 });

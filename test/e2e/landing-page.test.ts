@@ -3,9 +3,10 @@
 // text; "Send me a new token" (a job; the same answer whatever the state; limited per access); the admin resend from
 // Slack; unknown, cancelled and finished links answer as fast as valid ones. The CSRF cookie and the path prefix are in
 // landing-page-csrf.test.ts, the new-token job's guarantees in landing-page-new-token.test.ts.
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { accessResendButton } from '../../src/slack/actions/access-resend.ts';
-import { NEW_TOKEN_ANSWER } from '../../src/web/landing-page.ts';
+import { NEW_TOKEN_ANSWER, NEW_TOKEN_LIMITS } from '../../src/web/landing-page.ts';
 import { linkIdOf, provision, TOKEN } from '../support/landing-page-driver.ts';
 
 describe('the landing page', () => {
@@ -89,12 +90,19 @@ describe('the landing page', () => {
       body: (await response.text()).replaceAll(linkIdOf(link), '<link>'),
     });
     let jobs = 0;
-    /** Presses "Send me a new token" and waits for its job to finish. */
+    /** Presses "Send me a new token" and, when the page took it, waits for its job to finish. */
     const ask = async (link: string, pair?: Parameters<typeof askNewToken>[1]) => {
       const response = await answer(await askNewToken(link, pair), link);
+      if (response.status !== 200) return response;
       jobs += 1;
       await newTokenJobsSettled(jobs);
       return response;
+    };
+    /** A press over the page's limit: refused with the limits and when to ask again. */
+    const expectRefused = (refused: { status: number; body: string }) => {
+      expect(refused.status).toBe(429);
+      expect(refused.body).toContain(NEW_TOKEN_LIMITS);
+      expect(refused.body).toContain('You can ask again after');
     };
 
     // Locked by five wrong tokens; the locked page offers a new token; it unlocks the access.
@@ -111,7 +119,7 @@ describe('the landing page', () => {
     await newTokenJobsSettled(jobs);
     const tokenMails = mailsTo('bruno@globex.example').filter((raw) => TOKEN.test(raw));
     expect(tokenMails).toHaveLength(2);
-    expect(tokenMails[1]).toMatch(/expires on \d{1,2} \w{3} \d{4} \d{2}:\d{2}/);
+    expect(tokenMails[1]).toMatch(/It is valid for [^,]+, until \d{1,2} \w{3} \d{4} \d{2}:\d{2} /);
     expect(tokenMails[1]).not.toContain('/access/');
     const secondToken = tokenOf('bruno@globex.example');
     expect(secondToken).not.toBe(firstToken);
@@ -120,10 +128,11 @@ describe('the landing page', () => {
     expect(old.status).toBe(400);
     expect(await old.text()).toContain('4 attempts left');
 
-    // The same answer, same status, whatever the state: rate-limited, unknown link… nothing is sent. A link
-    // that shows no form (unknown, activated) gets a pair made the way the server makes one.
+    // The same answer, same status, whatever the state: unknown link, activated… nothing is sent. A link
+    // that shows no form (unknown, activated) gets a pair made the way the server makes one. Asking again within
+    // the minute is refused by the page, which says so.
     const mailsBefore = smtp.messages.length;
-    expect(await ask(bruno)).toEqual(sentAnswer);
+    expectRefused(await ask(bruno));
     const unknown = `${app.baseUrl}/access/unknown-link-id-000000`;
     expect(await ask(unknown, computedPair(unknown))).toEqual(sentAnswer);
     const forged = await askNewToken(linkOf('carla@globex.example'), 'forged');
@@ -149,7 +158,18 @@ describe('the landing page', () => {
 
     // An expired token says so and offers a new one, which works.
     const carla = linkOf('carla@globex.example');
-    offset += (60 + 1) * 60_000;
+    // The clock moves past the token's expiry (its access's start plus 24 hours, the wizard's start being a day
+    // after the request); the accesses last long enough for the token, not the access, to be what ran out.
+    const { token_expires_at: carlaExpiresAt } = await db
+      .selectFrom('accesses')
+      .select('token_expires_at')
+      .where('link_id', '=', linkIdOf(carla))
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('accesses')
+      .set((eb) => ({ ends_at: sql<Date>`${eb.ref('ends_at')} + interval '30 days'` }))
+      .execute();
+    offset = (carlaExpiresAt as Date).getTime() - Date.now() + 60_000;
     const expired = await postToken(carla, tokenOf('carla@globex.example'));
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain('>Send me a new token</button>');
@@ -170,16 +190,18 @@ describe('the landing page', () => {
     expect(await doraHash()).toEqual(hashBefore);
 
     // Rate limit: five a day (rolling 24 h), at most one a minute, shared by everyone asking for this access.
+    // The page counts its presses, the refused one above too: a day later it has left the window.
+    offset += 24 * 3600 * 1000;
     const doraTokens = () => mailsTo('dora@globex.example').filter((raw) => TOKEN.test(raw)).length;
     const start = doraTokens();
     for (let resend = 0; resend < 5; resend += 1) {
       expect(await ask(dora)).toEqual(sentAnswer);
       expect(doraTokens()).toBe(start + resend + 1);
-      expect(await ask(dora)).toEqual(sentAnswer); // within the minute: nothing
+      expectRefused(await ask(dora)); // within the minute: nothing
       expect(doraTokens()).toBe(start + resend + 1);
       offset += 61_000;
     }
-    expect(await ask(dora)).toEqual(sentAnswer); // the sixth in 24 hours: nothing
+    expectRefused(await ask(dora)); // the sixth in 24 hours: nothing
     expect(doraTokens()).toBe(start + 5);
     offset += 24 * 3600 * 1000 - 5 * 61_000 + 1_000; // the first of the five has left the window
     expect(await ask(dora)).toEqual(sentAnswer);

@@ -20,6 +20,24 @@ function logSink() {
   return { lines, logger: createLogger({ level: 'debug', write: (line) => lines.push(line) }) };
 }
 
+/** Who asked, why and whom to contact, as both emails say it. */
+const CONTEXT = {
+  requesterName: 'Maria Silva',
+  organisation: 'Initech',
+  justification: 'Quarterly database maintenance',
+  supportContact: 'IT service desk, help@initech.example',
+};
+const ACCESS_TIMES = {
+  startsAt: new Date('2026-11-26T12:00:00Z'),
+  endsAt: new Date('2026-11-26T20:00:00Z'),
+  timeZone: 'America/Sao_Paulo',
+};
+const TOKEN_TIMES = {
+  sentAt: new Date('2026-11-22T17:05:00Z'),
+  expiresAt: new Date('2026-11-25T17:05:00Z'),
+  timeZone: 'America/Sao_Paulo',
+};
+
 function linkMail(userName = 'Ana Souza'): OutgoingMail {
   const content = accessLinkMail({
     to: 'ana@acme.example',
@@ -27,6 +45,8 @@ function linkMail(userName = 'Ana Souza'): OutgoingMail {
     vendorName: 'Acme Corp',
     link: LINK,
     accessCode: 'A-1042',
+    ...ACCESS_TIMES,
+    ...CONTEXT,
   });
   return { to: 'ana@acme.example', ...content, idempotencyKey: 'access-1042:link' };
 }
@@ -35,9 +55,11 @@ function tokenMail(userName = 'Ana Souza'): OutgoingMail {
   const content = accessTokenMail({
     to: 'ana@acme.example',
     userName,
+    vendorName: 'Acme Corp',
+    accessCode: 'A-1042',
     token: TOKEN,
-    expiresAt: new Date('2026-11-25T17:05:00Z'),
-    timeZone: 'America/Sao_Paulo',
+    ...TOKEN_TIMES,
+    ...CONTEXT,
   });
   return { to: 'ana@acme.example', ...content, idempotencyKey: 'access-1042:token' };
 }
@@ -77,6 +99,8 @@ describe('templates', () => {
       vendorName: 'A<B',
       link: LINK,
       accessCode: "O'1",
+      ...ACCESS_TIMES,
+      ...CONTEXT,
     });
     expect(link.html).toContain('&lt;b&gt;Eve&lt;/b&gt; &amp; &quot;Co&quot;');
     expect(link.html).toContain('A&lt;B');
@@ -86,16 +110,26 @@ describe('templates', () => {
     const token = accessTokenMail({
       to: 'x@y',
       userName: 'Eve',
+      vendorName: 'Acme Corp',
+      accessCode: 'A-1042',
       token: TOKEN,
-      expiresAt: new Date('2026-11-25T17:05:00Z'),
-      timeZone: 'America/Sao_Paulo',
+      ...TOKEN_TIMES,
+      ...CONTEXT,
     });
-    expect(token.text).toContain('25 Nov 2026 14:05 (America/Sao_Paulo)');
-    expect(token.html).toContain('25 Nov 2026 14:05 (America/Sao_Paulo)');
+    expect(token.text).toContain('valid for 3 days, until 25 Nov 2026 14:05 America/Sao_Paulo (UTC\u221203:00)');
+    expect(token.html).toContain('valid for 3 days, until 25 Nov 2026 14:05 America/Sao_Paulo (UTC\u221203:00)');
     expect(`${token.subject}${token.text}${token.html}`).not.toMatch(/https?:/);
     expect(`${link.subject}${link.text}${link.html}`).not.toContain(TOKEN);
     expect(() =>
-      accessLinkMail({ to: 'x@y', userName: 'E', vendorName: 'V', link: 'javascript:alert(1)', accessCode: 'A' }),
+      accessLinkMail({
+        to: 'x@y',
+        userName: 'E',
+        vendorName: 'V',
+        link: 'javascript:alert(1)',
+        accessCode: 'A',
+        ...ACCESS_TIMES,
+        ...CONTEXT,
+      }),
     ).toThrow();
   });
 });
@@ -136,8 +170,8 @@ describe('SMTP mailer', () => {
     expect(sent.messageId).toMatch(/^<access-1042-link\.[0-9a-f]{16}@domum\.example>$/);
     expect(link!.headers['message-id']).toBe(sent.messageId);
     expect(link!.to).toEqual(['ana@acme.example']);
-    expect(link!.subject).toBe('Domum: your access link for Acme Corp');
-    expect(token!.subject).toBe('Domum: your one-time token');
+    expect(link!.subject).toBe('Domum: your access link for Acme Corp (A-1042)');
+    expect(token!.subject).toBe('Domum: your one-time token for A-1042');
     expect(link!.authUser).toBe('domum');
     const linkParts = parts(link!.raw);
     const tokenParts = parts(token!.raw);

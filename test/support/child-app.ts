@@ -104,7 +104,7 @@ export function childEnvironment(options: ChildEnvironmentOptions): Record<strin
     SECRET_KEY: CHILD_SECRET_KEY,
     LOG_LEVEL: 'info',
     ...(options.database.databaseUrl ? { DATABASE_URL: options.database.databaseUrl } : {}),
-    ...(options.smtpUrl ? { SMTP_URL: options.smtpUrl } : {}),
+    ...(options.smtpUrl ? { SMTP_URL: options.smtpUrl, MAIL_FROM: 'Domum <no-reply@domum.example>' } : {}),
     ...options.extra,
   };
 }

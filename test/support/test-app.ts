@@ -16,6 +16,8 @@ import type { TestDatabase } from './test-database.ts';
 
 export const TEST_SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789';
+/** The sender when a test gives SMTP_URL (which requires MAIL_FROM). */
+export const TEST_MAIL_FROM = 'Domum <no-reply@domum.example>';
 
 export interface TestApp {
   running: RunningDomum;
@@ -66,6 +68,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     DATA_DIR: dataDir,
     SECRET_KEY: TEST_SECRET_KEY,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    // Required with SMTP_URL (README "Configuration"); the emails' Message-IDs use its domain.
+    ...(options.env?.SMTP_URL ? { MAIL_FROM: TEST_MAIL_FROM } : {}),
     ...options.env,
   });
   const running = await startDomum({

@@ -7,6 +7,7 @@ import {
   TOKEN_RANDOM_BYTES,
   formatToken,
   normalizeTokenInput,
+  tokenExpiry,
   tokenFromRandomBytes,
 } from '../../src/domain/access-token.ts';
 import { generateAccessToken, generateLinkId, hashToken, tokenMatches } from '../../src/usecases/access-secrets.ts';
@@ -218,6 +219,35 @@ describe('hashToken and tokenMatches', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (input) => {
         expect(tokenMatches(KEY, input, stored)).toBe(false);
+      }),
+    );
+  });
+});
+
+describe('tokenExpiry', () => {
+  const hours = (n: number) => n * 60 * 60 * 1000;
+  const sentAt = new Date('2026-12-04T12:00:00Z');
+
+  it('is TOKEN_TTL_HOURS after sending when the access started long enough ago', () => {
+    const startedLastWeek = new Date(sentAt.getTime() - hours(7 * 24));
+    expect(tokenExpiry(sentAt, startedLastWeek, 72)).toEqual(new Date('2026-12-07T12:00:00Z'));
+  });
+
+  it('is never before the access starts plus 24 hours', () => {
+    const startsTomorrow = new Date(sentAt.getTime() + hours(24));
+    expect(tokenExpiry(sentAt, startsTomorrow, 1)).toEqual(new Date('2026-12-06T12:00:00Z'));
+    const startsNextMonth = new Date('2027-01-04T09:15:00Z');
+    expect(tokenExpiry(sentAt, startsNextMonth, 72)).toEqual(new Date('2027-01-05T09:15:00Z'));
+  });
+
+  it('is the later of the two, whatever the inputs', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 1, max: 1000 }), (startOffset, ttl) => {
+        const startsAt = new Date(sentAt.getTime() + hours(startOffset));
+        const expiry = tokenExpiry(sentAt, startsAt, ttl).getTime();
+        expect(expiry).toBeGreaterThanOrEqual(sentAt.getTime() + hours(ttl));
+        expect(expiry).toBeGreaterThanOrEqual(startsAt.getTime() + hours(24));
+        expect([sentAt.getTime() + hours(ttl), startsAt.getTime() + hours(24)]).toContain(expiry);
       }),
     );
   });

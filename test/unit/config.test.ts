@@ -25,7 +25,7 @@ describe('loadConfig', () => {
       mailFrom: 'Domum <no-reply@localhost>',
       dataDir: './data',
       adminUserIds: [],
-      tokenTtlMinutes: 60,
+      tokenTtlHours: 72,
       approvalTtlHours: 24,
       mailRatePerSecond: 10,
       importMaxRows: 50_000,
@@ -99,5 +99,34 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...slack, SECRET_KEY: 'short' })).toEqual([
       expect.stringMatching(/^SECRET_KEY: must be at least 32 characters/),
     ]);
+  });
+
+  it('reads TOKEN_TTL_HOURS as a positive whole number of hours', () => {
+    expect(loadConfig({ ...slack, TOKEN_TTL_HOURS: '24' }).tokenTtlHours).toBe(24);
+    for (const value of ['0', '-1', '1.5', 'three'])
+      expect(problemsOf({ ...slack, TOKEN_TTL_HOURS: value }), value).toEqual([
+        expect.stringMatching(/^TOKEN_TTL_HOURS: /),
+      ]);
+  });
+
+  it('refuses the replaced TOKEN_TTL_MINUTES, naming what replaced it, instead of ignoring it', () => {
+    const problems = problemsOf({ ...slack, TOKEN_TTL_MINUTES: '60' });
+    expect(problems).toEqual([
+      expect.stringMatching(/^TOKEN_TTL_MINUTES is no longer read: it was replaced by TOKEN_TTL_HOURS/),
+    ]);
+    expect(() => loadConfig({ ...slack, TOKEN_TTL_MINUTES: '60' })).toThrow(/replaced by TOKEN_TTL_HOURS/);
+  });
+
+  it('requires MAIL_FROM, an address with a domain, with SMTP_URL; without it the outbox uses a local sender', () => {
+    const smtp = { ...slack, SMTP_URL: 'smtp://mail.example.com:587' };
+    expect(problemsOf(smtp)).toEqual([expect.stringMatching(/^MAIL_FROM is missing: it is required with SMTP_URL/)]);
+    expect(problemsOf({ ...smtp, MAIL_FROM: '  ' })).toEqual([expect.stringMatching(/^MAIL_FROM is missing/)]);
+    expect(loadConfig({ ...smtp, MAIL_FROM: 'Acme IT <it@acme.example>' }).mailFrom).toBe('Acme IT <it@acme.example>');
+    expect(loadConfig({ ...smtp, MAIL_FROM: 'it@acme.example' }).mailFrom).toBe('it@acme.example');
+    for (const value of ['Acme IT', 'it@', '<it@acme.example', 'it@acme..example', 'a b@acme.example'])
+      expect(problemsOf({ ...smtp, MAIL_FROM: value }), value).toEqual([
+        expect.stringMatching(/^MAIL_FROM: must be an email address/),
+      ]);
+    expect(loadConfig(slack).mailFrom).toBe('Domum <no-reply@localhost>');
   });
 });

@@ -85,6 +85,9 @@ export interface AccessForPage {
   startsAt: Date;
   endsAt: Date;
   timeZone: string;
+  /** The request's requester (a Slack user id) and justification: what the emails say about who asked and why. */
+  requesterUserId: string;
+  justification: string;
   grants: unknown;
   limitation: unknown;
   tokenHash: string | null;
@@ -103,7 +106,10 @@ export async function findAccessByLink(
   options: { forUpdate?: boolean } = {},
 ): Promise<AccessForPage | undefined> {
   let query = accessesWithUser(db)
+    .innerJoin('access_requests as r', 'r.id', 'a.request_id')
     .select([
+      'r.requester_user_id',
+      'r.justification',
       'a.id',
       'a.code',
       'u.name',
@@ -138,6 +144,8 @@ export async function findAccessByLink(
     startsAt: row.starts_at,
     endsAt: row.ends_at,
     timeZone: row.time_zone,
+    requesterUserId: row.requester_user_id,
+    justification: row.justification,
     grants: row.grants,
     limitation: row.limitation,
     tokenHash: row.token_hash,
@@ -226,6 +234,10 @@ export interface AccessToEmail {
   code: string;
   linkId: string;
   timeZone: string;
+  startsAt: Date;
+  endsAt: Date;
+  requesterUserId: string;
+  justification: string;
   status: AccessStatus;
   linkEmailSentAt: Date | null;
   tokenEmailSentAt: Date | null;
@@ -246,6 +258,10 @@ export async function listAccessesToEmail(db: Executor, accessIds: readonly numb
       'a.code',
       'a.link_id',
       'a.time_zone',
+      'a.starts_at',
+      'a.ends_at',
+      'r.requester_user_id',
+      'r.justification',
       'a.status',
       'a.link_email_sent_at',
       'a.token_email_sent_at',
@@ -264,6 +280,10 @@ export async function listAccessesToEmail(db: Executor, accessIds: readonly numb
     code: row.code,
     linkId: row.link_id,
     timeZone: row.time_zone,
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    requesterUserId: row.requester_user_id,
+    justification: row.justification,
     status: row.status,
     linkEmailSentAt: row.link_email_sent_at,
     tokenEmailSentAt: row.token_email_sent_at,
