@@ -170,6 +170,19 @@ export interface AccessRequestsTable {
   finished_by_job: string | null;
   /** The summary (its ts) whose results spreadsheet was uploaded (0005). */
   results_posted_for: string | null;
+  /** When an undecided request expires (0008); null for requests made before it. */
+  approval_deadline: Date | null;
+  /** When the approval was announced and provisioning let go, so "Processing" follows the approval reply (0008). */
+  provisioning_released_at: Date | null;
+}
+
+/** The direct message each approver got when the request's card was posted (0008). */
+export interface ApproverNoticesTable {
+  request_id: number;
+  user_id: string;
+  channel_id: string;
+  ts: string;
+  sent_at: Date;
 }
 
 /** The access groups that decide a request, fixed when it is created (0005). */
@@ -304,6 +317,7 @@ export interface DatabaseSchema {
   token_resends: TokenResendsTable;
   cancellations: CancellationsTable;
   new_token_presses: NewTokenPressesTable;
+  approver_notices: ApproverNoticesTable;
 }
 
 /** The database or a transaction: repository functions take either, as their first argument. */

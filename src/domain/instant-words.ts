@@ -58,3 +58,17 @@ export function formatDuration(milliseconds: number): string {
   if (parts.length === 0) return 'less than a minute';
   return parts.length === 1 ? (parts[0] as string) : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
 }
+
+/**
+ * "from 7 Dec 2026 09:00 to 7 Feb 2027 09:00 America/Sao_Paulo (UTC−03:00)": one zone label when both ends
+ * share it, each end with its own when a DST change comes between them.
+ */
+export function formatPeriodWithZone(from: Date, to: Date, timeZone: string): string {
+  const sameZone =
+    zoneLabelOf(from, timeZone) === zoneLabelOf(to, timeZone) &&
+    utcOffsetOf(from, timeZone) === utcOffsetOf(to, timeZone);
+  if (!sameZone) return `from ${formatInstantWithZone(from, timeZone)} to ${formatInstantWithZone(to, timeZone)}`;
+  const withZone = formatInstantWithZone(to, timeZone);
+  const wallTo = formatInstant(to, timeZone);
+  return `from ${formatInstant(from, timeZone)} to ${wallTo}${withZone.slice(wallTo.length)}`;
+}

@@ -11,6 +11,7 @@ import {
   sendAccessEmails,
   startProvisioning,
 } from '../usecases/provision-request.ts';
+import { refreshRequestCard } from '../usecases/request-notices.ts';
 import type { JobContext, JobHandler } from './job-queue.ts';
 
 export function provisionRequestJob(deps: AppDeps): JobHandler<{ requestId: number }> {
@@ -23,6 +24,8 @@ export function provisionRequestJob(deps: AppDeps): JobHandler<{ requestId: numb
     await publishProgress(deps, requestId, { force: true });
     if (await startProvisioning(deps, requestId))
       context.logger.info('provisioning started', { accessRequestId: requestId });
+    // The card's status word says Processing (again, if this job runs twice: it draws what is stored).
+    await refreshRequestCard(deps, requestId);
     // A request whose import created no active user has nothing to send: it completes at once.
     await finishIfDone(deps, requestId, context);
   };
@@ -41,6 +44,8 @@ export function sendAccessEmailsJob(deps: AppDeps): JobHandler<{ requestId: numb
 async function finishIfDone(deps: AppDeps, requestId: number, context: JobContext): Promise<void> {
   const status = await completeProvisioning(deps, requestId, context.jobId);
   if (status) context.logger.info('provisioning finished', { accessRequestId: requestId, status });
-  if (status || (await isFinisher(deps.db, requestId, context.jobId)))
+  if (status || (await isFinisher(deps.db, requestId, context.jobId))) {
+    await refreshRequestCard(deps, requestId);
     await publishProvisioningSummary(deps, requestId);
+  }
 }

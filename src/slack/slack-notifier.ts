@@ -4,7 +4,12 @@
 import type { WebClient } from '@slack/web-api';
 import type { Notifier, Posted } from '../usecases/notifier.ts';
 import { CannotPostError } from '../usecases/notifier.ts';
-import { decisionReplyText, statusChangeDmText } from './blocks/approval-blocks.ts';
+import {
+  approverNoticeText,
+  approverReminderText,
+  decisionReplyText,
+  statusChangeDmText,
+} from './blocks/approval-blocks.ts';
 import { cancellationDmText, cancellationReplyText, endReminderText } from './blocks/cancel-blocks.ts';
 import {
   buildCheckFailedMessage,
@@ -25,6 +30,8 @@ function slackError(error: unknown): string | undefined {
 }
 
 const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
+/** A direct message that can never be delivered: the user is gone, deactivated or a bot. */
+const CANNOT_DM = new Set(['user_not_found', 'user_disabled', 'cannot_dm_bot', 'channel_not_found', 'not_allowed']);
 const VIEW_GONE = new Set(['not_found', 'view_not_found']);
 
 // eslint-disable-next-line max-lines-per-function -- one short method per notice of the port: a table, read whole.
@@ -74,13 +81,23 @@ export function createSlackNotifier(client: WebClient): Notifier {
       await tell(userId, statusChangeDmText(input));
     },
     async remindApprovers(where, input) {
-      const mentions = [
-        ...input.userIds.map((id) => `<@${id}>`),
-        ...input.usergroupIds.map((id) => `<!subteam^${id}>`),
-      ];
-      await post(where, {
-        text: `Reminder: ${input.code} is awaiting approval${mentions.length ? ` from ${mentions.join(', ')}` : ''}. It expires if nobody decides in time.`,
-      });
+      await post(where, { text: approverReminderText(input) });
+    },
+    async tellApprover(userId, input) {
+      let permalink: string | undefined;
+      try {
+        if (input.card)
+          permalink = (await client.chat.getPermalink({ channel: input.card.channel, message_ts: input.card.ts }))
+            .permalink;
+      } catch {
+        // The message says the code without a link rather than not at all.
+      }
+      try {
+        return await tell(userId, approverNoticeText(input, permalink));
+      } catch (error) {
+        if (CANNOT_DM.has(slackError(error) ?? '')) throw new CannotPostError(userId);
+        throw error;
+      }
     },
     postCancellationReply: (where, cancellation) => post(where, { text: cancellationReplyText(cancellation) }),
     async tellCancellation(userId, cancellation) {

@@ -14,7 +14,7 @@ import {
 import type { RequestGroup } from '../db/repos/request-repo.ts';
 import type { Db, RequestStatus } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { provisionRequestQueue, requestDecidedQueue } from '../jobs/queues.ts';
+import { requestDecidedQueue } from '../jobs/queues.ts';
 import { tallyDecision } from '../domain/approval.ts';
 
 export interface DecisionDeps {
@@ -135,13 +135,8 @@ export async function decideRequest(
       responseIds: inserted,
       status,
     });
-    if (status === 'approved')
-      await deps.jobs.enqueue(
-        trx,
-        provisionRequestQueue,
-        { requestId: input.requestId },
-        { singletonKey: `provision-${input.requestId}` },
-      );
+    // Provisioning is let go by the request.decided job once the approval is announced in the thread
+    // (releaseProvisioning), so the "Processing" message never comes before the approval reply.
     return { ok: true as const, code: locked.code, status, statusChanged: status !== 'awaiting_approval' };
   });
 }

@@ -46,12 +46,18 @@ export interface RequestCardInput {
   requesterId: string;
   fileName: string;
   counts: { users: number };
+  /** The vendors of those users, by how many users each. */
+  vendors: Array<{ name: string; users: number }>;
   justification: string;
   reasonName: string;
   governanceCode: string | null;
   devices: string[];
   grants: GrantInWords[];
   limitationText: string;
+  /** "from 7 Dec 2026 09:00 to 7 Feb 2027 09:00 BRT (UTC−03:00)": formatPeriodWithZone. */
+  scheduleText: string;
+  /** When the request expires undecided; null for requests made before it was recorded. */
+  approvalDeadline: Date | null;
   statusWord: string;
   groups: Array<{ name: string; approvals: number; required: number; rejections?: number }>;
   /** Decisions so far, any order: shown oldest first ("newest last"). */
@@ -83,6 +89,21 @@ export interface ApproverReminderInput {
   code: string;
   userIds: string[];
   usergroupIds: string[];
+  /** When the request expires undecided, if known: the reminder says how long is left. */
+  deadline: Date | null;
+  now: Date;
+}
+
+/** The direct message telling one approver that a request awaits their decision. */
+export interface ApproverNoticeInput {
+  code: string;
+  /** The card, linked from the code; null when it is not where approvers can see it. */
+  card: Posted | null;
+  requesterId: string;
+  fileName: string;
+  users: number;
+  vendors: Array<{ name: string; users: number }>;
+  deadline: Date | null;
 }
 
 export interface CancellationInWords {
@@ -174,6 +195,8 @@ export interface Notifier {
   postDecisionReply(where: Conversation, input: DecisionReplyInput): Promise<Posted>;
   tellStatusChange(userId: string, input: StatusChangeDmInput): Promise<void>;
   remindApprovers(where: Conversation, input: ApproverReminderInput): Promise<void>;
+  /** Throws CannotPostError when the user cannot get a direct message (deactivated, unknown, a bot). */
+  tellApprover(userId: string, input: ApproverNoticeInput): Promise<Posted>;
   postCancellationReply(where: Conversation, cancellation: CancellationInWords): Promise<Posted>;
   tellCancellation(userId: string, cancellation: CancellationInWords): Promise<void>;
   tellAccessesEnd(userId: string, input: EndReminderInput): Promise<Posted>;

@@ -20,7 +20,13 @@ import {
 import type { AccessToEmail, StoredToken } from '../db/repos/access-repo.ts';
 import { recordAuditEvent } from '../db/repos/audit-repo.ts';
 import { countLinesInError, findImportById, setLineOutcomeOfUser } from '../db/repos/import-repo.ts';
-import { findRequestById, findRequestByImport, lockRequest, transitionRequest } from '../db/repos/request-repo.ts';
+import {
+  findRequestById,
+  findRequestByImport,
+  lockRequest,
+  transitionRequest,
+  updateRequest,
+} from '../db/repos/request-repo.ts';
 import type { DatabaseSchema, Db } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { provisionRequestQueue, sendAccessEmailsQueue } from '../jobs/queues.ts';
@@ -53,20 +59,29 @@ export async function prepareProvisioning(deps: ProvisionDeps, requestId: number
   return 'ready';
 }
 
-/** A request approved while its users were still being imported starts provisioning now. */
+/**
+ * After the approval was announced in the card's thread (request.decided): provisioning is let go, once. The
+ * provisioning job waits for the import when the users are still being imported.
+ */
+export async function releaseProvisioning(deps: ProvisionDeps, requestId: number): Promise<boolean> {
+  return deps.db.transaction().execute(async (trx) => {
+    const locked = await lockRequest(trx, requestId);
+    if (locked?.status !== 'approved' || locked.provisioning_released_at) return false;
+    await updateRequest(trx, requestId, { provisioning_released_at: deps.now() }, deps.now());
+    await enqueueProvisioning(deps.jobs, trx, requestId);
+    return true;
+  });
+}
+
+/** A request approved (and announced) while its users were still being imported starts provisioning now. */
 export async function provisionAfterImport(deps: { db: Db; jobs: JobQueue }, importId: number): Promise<void> {
   const request = await findRequestByImport(deps.db, importId);
-  if (request?.status !== 'approved') return;
-  await deps.db
-    .transaction()
-    .execute((trx) =>
-      deps.jobs.enqueue(
-        trx,
-        provisionRequestQueue,
-        { requestId: request.id },
-        { singletonKey: `provision-${request.id}` },
-      ),
-    );
+  if (request?.status !== 'approved' || !request.provisioning_released_at) return;
+  await deps.db.transaction().execute((trx) => enqueueProvisioning(deps.jobs, trx, request.id));
+}
+
+function enqueueProvisioning(jobs: JobQueue, trx: Transaction<DatabaseSchema>, requestId: number) {
+  return jobs.enqueue(trx, provisionRequestQueue, { requestId }, { singletonKey: `provision-${requestId}` });
 }
 
 /**

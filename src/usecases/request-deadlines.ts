@@ -21,6 +21,8 @@ export interface MissingApprovers {
   /** Slack user ids of listed approvers who have not decided, in groups that still need approvals. */
   userIds: string[];
   usergroupIds: string[];
+  /** When the request expires undecided, if recorded. */
+  deadline: Date | null;
   /** Where the request's card and thread are. */
   request: RequestPlaces;
 }
@@ -46,7 +48,13 @@ export async function approversToRemind(db: Db, requestId: number): Promise<Miss
       if (!responded.has(userId) && userId !== request.requester_user_id) userIds.add(userId);
     if (group.approverUsergroupId) usergroupIds.add(group.approverUsergroupId);
   }
-  return { code: request.code, userIds: [...userIds], usergroupIds: [...usergroupIds], request };
+  return {
+    code: request.code,
+    userIds: [...userIds],
+    usergroupIds: [...usergroupIds],
+    deadline: request.approval_deadline,
+    request,
+  };
 }
 
 /** At the TTL: an undecided request becomes expired (and the card and the requester are told). */

@@ -8,13 +8,18 @@ import {
   listApprovalResponses,
   listRequestDeviceNames,
   listRequestGrants,
+  listApproverNoticeUserIds,
+  listRequestVendors,
   markApproversReminded,
+  recordApproverNotice,
   markResponseAnnounced,
   updateRequest,
 } from '../db/repos/request-repo.ts';
 import type { ApprovalResponseRow, RequestForCard } from '../db/repos/request-repo.ts';
 import type { Db, RequestStatus } from '../db/schema.ts';
-import { accessLimitationSchema, describeLimitation } from '../domain/access-limitation.ts';
+import { parseISO } from 'date-fns';
+import { accessLimitationSchema, describeLimitation, limitationEnd } from '../domain/access-limitation.ts';
+import { formatPeriodWithZone } from '../domain/instant-words.ts';
 import { tallyDecision } from '../domain/approval.ts';
 import { requestThread } from '../domain/request-thread.ts';
 import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
@@ -40,18 +45,21 @@ export interface RequestCard {
 export async function buildRequestCard(db: Db, requestId: number): Promise<RequestCard | undefined> {
   const request = await findRequestForCard(db, requestId);
   if (!request) return undefined;
-  const [devices, grants, groups, responses] = await Promise.all([
+  const [devices, grants, groups, responses, vendors] = await Promise.all([
     listRequestDeviceNames(db, requestId),
     listRequestGrants(db, requestId),
     findRequestGroups(db, requestId),
     listApprovalResponses(db, requestId),
+    listRequestVendors(db, requestId),
   ]);
   const tally = tallyDecision(groups, responses);
+  const limitation = accessLimitationSchema.parse(request.limitation);
   const card: RequestCardInput = {
     code: request.code,
     requesterId: request.requester_user_id,
     fileName: request.file_name,
     counts: { users: request.created_count },
+    vendors,
     justification: request.justification,
     reasonName: request.reason_name,
     governanceCode: request.governance_code,
@@ -61,7 +69,9 @@ export async function buildRequestCard(db: Db, requestId: number): Promise<Reque
       startSession: grant.start_session,
       viewPassword: grant.view_password,
     })),
-    limitationText: describeLimitation(accessLimitationSchema.parse(request.limitation)),
+    limitationText: describeLimitation(limitation),
+    scheduleText: formatPeriodWithZone(parseISO(limitation.start), limitationEnd(limitation), limitation.timeZone),
+    approvalDeadline: request.approval_deadline,
     statusWord: REQUEST_STATUS_WORDS[request.status],
     groups: tally.groups,
     decisions: responses.map((response) => ({
@@ -75,6 +85,61 @@ export async function buildRequestCard(db: Db, requestId: number): Promise<Reque
     awaitingDecision: request.status === 'awaiting_approval',
   };
   return { request, card, responses };
+}
+
+/**
+ * Every approver who can decide the request (listed in one of its access groups, or a member of a group's
+ * Slack user group, resolved as deciding resolves it), except the requester, gets one direct message linking
+ * to the card. Each is recorded once sent, so a job that runs again tells only those not yet told. A user who
+ * cannot get a direct message (deactivated, a bot) is logged and skipped; a user group Slack will not list
+ * (no paid plan, deleted) is logged, and its listed approvers are still told.
+ */
+export async function tellApprovers(
+  deps: RequestNoticeDeps & { usergroupMembers: (usergroupId: string) => Promise<string[]> },
+  requestId: number,
+  logger: Logger,
+): Promise<void> {
+  const built = await buildRequestCard(deps.db, requestId);
+  const cardAt = built?.request.card_ts && built.request.card_channel_id;
+  if (!built || !cardAt || built.request.status !== 'awaiting_approval') return;
+  const { request, card } = built;
+  // A card the bot could not post in its channel went to the requester: approvers cannot open that one.
+  const cardInChannel = request.card_channel_id === request.channel_id;
+  const approvers = new Set<string>();
+  for (const group of await findRequestGroups(deps.db, requestId)) {
+    for (const userId of group.approverUserIds) approvers.add(userId);
+    if (!group.approverUsergroupId) continue;
+    try {
+      for (const userId of await deps.usergroupMembers(group.approverUsergroupId)) approvers.add(userId);
+    } catch (error) {
+      logger.warn('could not list an approver user group; its members are not told', {
+        request: request.code,
+        usergroup: group.approverUsergroupId,
+        error,
+      });
+    }
+  }
+  approvers.delete(request.requester_user_id);
+  const told = await listApproverNoticeUserIds(deps.db, requestId);
+  const notice = {
+    code: request.code,
+    card: cardInChannel && request.card_ts ? { channel: cardAt, ts: request.card_ts } : null,
+    requesterId: request.requester_user_id,
+    fileName: request.file_name,
+    users: card.counts.users,
+    vendors: card.vendors,
+    deadline: request.approval_deadline,
+  };
+  for (const userId of approvers) {
+    if (told.has(userId)) continue;
+    try {
+      const posted = await deps.notifier.tellApprover(userId, notice);
+      await recordApproverNotice(deps.db, { requestId, userId, ...posted, at: deps.now() });
+    } catch (error) {
+      if (!(error instanceof CannotPostError)) throw error;
+      logger.warn('an approver cannot get a direct message; skipped', { request: request.code, user: userId });
+    }
+  }
 }
 
 export async function publishRequestCard(deps: RequestNoticeDeps, requestId: number, logger: Logger): Promise<void> {
@@ -100,6 +165,19 @@ export async function publishRequestCard(deps: RequestNoticeDeps, requestId: num
     card,
   );
   await updateRequest(deps.db, requestId, { card_ts: posted.ts, card_channel_id: posted.channel }, deps.now());
+}
+
+/**
+ * The card redrawn as the request stands, so its status word follows provisioning (Processing, Completed,
+ * Completed with errors). Safe to run any number of times.
+ */
+export async function refreshRequestCard(deps: RequestNoticeDeps, requestId: number): Promise<void> {
+  const built = await buildRequestCard(deps.db, requestId);
+  if (!built?.request.card_ts || !built.request.card_channel_id) return;
+  await deps.notifier.updateRequestCard(
+    { channel: built.request.card_channel_id, ts: built.request.card_ts },
+    built.card,
+  );
 }
 
 /** Whether the requester is still to be told that their request is now `announced`. */
@@ -159,6 +237,11 @@ export async function remindApprovers(deps: RequestNoticeDeps, requestId: number
   const missing = await approversToRemind(deps.db, requestId);
   if (!missing) return;
   const thread = missing.request.card_ts ? requestThread(missing.request) : undefined;
-  if (thread) await deps.notifier.remindApprovers(thread, missing);
+  if (thread)
+    await deps.notifier.remindApprovers(thread, {
+      ...missing,
+      deadline: missing.deadline,
+      now: deps.now(),
+    });
   await markApproversReminded(deps.db, requestId, deps.now());
 }

@@ -215,6 +215,7 @@ async function storeRequest(
     const existing = await findRequestByImport(trx, record.id);
     if (existing) return { ok: true as const, requestId: existing.id, code: existing.code, alreadyCreated: true };
     if (!locked || locked.status !== 'ready') return { ok: false as const, reason: 'not-ready' as const };
+    const deadlines = approvalDeadlines(deps);
     const request = await insertRequest(
       trx,
       {
@@ -226,6 +227,7 @@ async function storeRequest(
         limitation,
         channelId: locked.channel_id,
         threadTs: locked.thread_ts,
+        approvalDeadline: deadlines.expiry,
       },
       deps.now(),
     );
@@ -234,7 +236,7 @@ async function storeRequest(
     // Who decides is fixed now: the access groups of the vendors whose users will get access.
     await insertRequestGroups(trx, request.id, groupIds);
     await updateImport(trx, record.id, { status: 'importing', autoAccess: true }, deps.now());
-    await enqueueRequestJobs(deps, trx, record.id, request.id);
+    await enqueueRequestJobs(deps, trx, { importId: record.id, requestId: request.id, deadlines });
     await recordAuditEvent(trx, {
       actor: userId,
       action: 'request.created',
@@ -245,29 +247,34 @@ async function storeRequest(
   });
 }
 
+/** The reminder at half the approval TTL and the expiry at its end, counted from now. */
+function approvalDeadlines(deps: Pick<WizardDeps, 'now' | 'approvalTtlHours'>): { reminder: Date; expiry: Date } {
+  const ttlMs = deps.approvalTtlHours * 3600 * 1000;
+  const created = deps.now().getTime();
+  return { reminder: new Date(created + ttlMs / 2), expiry: new Date(created + ttlMs) };
+}
+
 /** The import of the users, the card, and the approval deadlines, queued with the request. */
 async function enqueueRequestJobs(
   deps: WizardDeps,
   trx: Transaction<DatabaseSchema>,
-  importId: number,
-  requestId: number,
+  input: { importId: number; requestId: number; deadlines: { reminder: Date; expiry: Date } },
 ): Promise<void> {
+  const { importId, requestId, deadlines } = input;
   await deps.jobs.enqueue(trx, runImportQueue, { importId });
   await deps.jobs.enqueue(trx, postRequestCardQueue, { requestId });
   // Scheduled in the database with the request itself, so a restart changes nothing.
-  const ttlMs = deps.approvalTtlHours * 3600 * 1000;
-  const created = deps.now().getTime();
   await deps.jobs.enqueue(
     trx,
     remindApproversQueue,
     { requestId },
-    { startAfter: new Date(created + ttlMs / 2), singletonKey: `remind-${requestId}` },
+    { startAfter: deadlines.reminder, singletonKey: `remind-${requestId}` },
   );
   await deps.jobs.enqueue(
     trx,
     expireRequestQueue,
     { requestId },
-    { startAfter: new Date(created + ttlMs), singletonKey: `expire-${requestId}` },
+    { startAfter: deadlines.expiry, singletonKey: `expire-${requestId}` },
   );
 }
 

@@ -24,6 +24,9 @@ const card: RequestCardInput = {
   devices: ['db-prod-01'],
   grants: [{ label: 'postgres @ db-prod-01', startSession: true, viewPassword: false }],
   limitationText: 'No limitation',
+  vendors: [{ name: '*Acme* <!channel>', users: 3 }],
+  scheduleText: 'from 7 Dec 2026 09:00 to 8 Dec 2026 09:00 UTC',
+  approvalDeadline: new Date(Date.UTC(2026, 11, 5, 14, 0)),
   statusWord: 'Awaiting approval',
   groups: [{ name: 'Vendor approvers', approvals: 1, required: 2 }],
 };
@@ -74,6 +77,16 @@ describe('request card with approvals', () => {
       }),
     ]);
     expect(message.blocks.at(-1)?.type).toBe('actions');
+  });
+
+  it('names the vendors (escaped), the schedule from … to … and, while undecided, the deadline', () => {
+    const awaiting = allText(buildRequestCard({ ...card, requestId: 42, awaitingDecision: true }));
+    expect(awaiting).toContain('*Vendors:* \u2060*Acme* &lt;!channel&gt; (3)');
+    expect(awaiting).toContain('*Schedule:* from 7 Dec 2026 09:00 to 8 Dec 2026 09:00 UTC');
+    expect(awaiting).toContain('*Decide by:* <!date^1796479200^{date_short_pretty} at {time}|5 Dec 2026 14:00 UTC>');
+    const decided = allText(buildRequestCard({ ...card, requestId: 42, statusWord: 'Approved' }));
+    expect(decided).not.toContain('Decide by');
+    expect(decided).toContain('Schedule:');
   });
 
   it('has no buttons once decided, or without a request id', () => {

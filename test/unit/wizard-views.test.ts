@@ -569,6 +569,9 @@ describe('request card', () => {
     devices: ['db-prod-01'],
     grants: [{ label: 'postgres @ db-prod-01', startSession: true, viewPassword: true }],
     limitationText,
+    vendors: [{ name: '*Acme* <!channel>', users: 3 }],
+    scheduleText: 'from 7 Dec 2026 09:00 to 8 Dec 2026 09:00 UTC',
+    approvalDeadline: new Date(Date.UTC(2026, 11, 5, 14, 0)),
     statusWord: 'Awaiting approval',
     groups: [
       { name: 'Vendor approvers', approvals: 0, required: 1 },

@@ -275,6 +275,25 @@ export async function listRequestDeviceNames(db: Executor, requestId: number): P
   return rows.map((row) => row.name);
 }
 
+/** The vendors of the users a request gives access to (its import's new active users), by how many, then name. */
+export async function listRequestVendors(
+  db: Executor,
+  requestId: number,
+): Promise<Array<{ name: string; users: number }>> {
+  const rows = await db
+    .selectFrom('access_requests as r')
+    .innerJoin('import_lines as l', 'l.import_id', 'r.import_id')
+    .innerJoin('vendors as v', 'v.id', 'l.vendor_id')
+    .select(['v.name', (eb) => eb.fn.countAll<string>().as('users')])
+    .where('r.id', '=', requestId)
+    .where('l.predicted_outcome', '=', 'created')
+    .groupBy('v.name')
+    .orderBy('users', 'desc')
+    .orderBy('v.name')
+    .execute();
+  return rows.map((row) => ({ name: row.name, users: Number(row.users) }));
+}
+
 /** A request's credential grants with their usernames and devices, in device then username order. */
 export async function listRequestGrants(db: Executor, requestId: number) {
   return db
@@ -311,6 +330,7 @@ export type RequestNoticeColumns = Partial<
     | 'summary_ts'
     | 'results_posted_for'
     | 'end_reminder_ts'
+    | 'provisioning_released_at'
   >
 >;
 
@@ -407,6 +427,8 @@ export interface NewRequest {
   limitation: AccessLimitation;
   channelId: string | null;
   threadTs: string | null;
+  /** When it expires undecided: now plus APPROVAL_TTL_HOURS. */
+  approvalDeadline: Date;
 }
 
 export async function insertRequest(
@@ -426,6 +448,7 @@ export async function insertRequest(
       time_zone: request.limitation.timeZone,
       channel_id: request.channelId,
       thread_ts: request.threadTs,
+      approval_deadline: request.approvalDeadline,
       updated_at: now,
     })
     .returning(['id', 'code'])
@@ -568,5 +591,28 @@ export async function markEndReminded(db: Executor, requestId: number, now: Date
     .set({ end_reminded_at: now, updated_at: now })
     .where('id', '=', requestId)
     .where('end_reminded_at', 'is', null)
+    .execute();
+}
+
+/** The approvers already sent the direct message about a request's card. */
+export async function listApproverNoticeUserIds(db: Executor, requestId: number): Promise<Set<string>> {
+  const rows = await db.selectFrom('approver_notices').select('user_id').where('request_id', '=', requestId).execute();
+  return new Set(rows.map((row) => row.user_id));
+}
+
+export async function recordApproverNotice(
+  db: Executor,
+  notice: { requestId: number; userId: string; channel: string; ts: string; at: Date },
+): Promise<void> {
+  await db
+    .insertInto('approver_notices')
+    .values({
+      request_id: notice.requestId,
+      user_id: notice.userId,
+      channel_id: notice.channel,
+      ts: notice.ts,
+      sent_at: notice.at,
+    })
+    .onConflict((conflict) => conflict.columns(['request_id', 'user_id']).doNothing())
     .execute();
 }

@@ -4,6 +4,7 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import type { AppDeps } from '../../app-deps.ts';
 import { getRoles } from '../../usecases/get-roles.ts';
 import { retryFailedLines } from '../../usecases/provision-request.ts';
+import { refreshRequestCard } from '../../usecases/request-notices.ts';
 
 type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -12,12 +13,10 @@ export function createRetryFailed(deps: AppDeps) {
     const { ack, body, action } = args;
     await ack();
     const roles = await getRoles({ db: deps.db, adminUserIds: deps.config.adminUserIds }, body.user.id);
-    const result = await retryFailedLines(deps, {
-      requestId: Number(action.value),
-      userId: body.user.id,
-      isAdmin: roles.isAdmin,
-    });
-    if (result.ok) return;
+    const requestId = Number(action.value);
+    const result = await retryFailedLines(deps, { requestId, userId: body.user.id, isAdmin: roles.isAdmin });
+    // The card says Processing again until the retried lines are done (the email jobs redraw it at the end).
+    if (result.ok) return refreshRequestCard(deps, requestId);
     const text =
       result.reason === 'not-allowed'
         ? `Only the requester or an admin can retry the failed lines of ${result.code ?? 'this request'}.`

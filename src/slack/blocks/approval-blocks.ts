@@ -10,9 +10,15 @@ import {
   REJECT_MODAL_CALLBACK,
 } from '../ids.ts';
 import { decisionMetadata, readPrivateMetadata, writePrivateMetadata } from '../private-metadata.ts';
-import { mention, mrkdwnSection, mrkdwnText } from './request-card.ts';
-import type { DecisionReplyInput, StatusChangeDmInput } from '../../usecases/notifier.ts';
-export type { DecisionReplyInput, StatusChangeDmInput };
+import { formatDuration } from '../../domain/instant-words.ts';
+import { mention, mrkdwnSection, mrkdwnText, plural, slackDate, vendorsText } from './request-card.ts';
+import type {
+  ApproverNoticeInput,
+  ApproverReminderInput,
+  DecisionReplyInput,
+  StatusChangeDmInput,
+} from '../../usecases/notifier.ts';
+export type { ApproverNoticeInput, ApproverReminderInput, DecisionReplyInput, StatusChangeDmInput };
 
 /** Slack's limit on a plain_text_input, and what the modals allow for a comment or reason. */
 export const DECISION_TEXT_MAX = 3000;
@@ -22,6 +28,8 @@ export const QUOTED_COMMENT_MAX = 500;
 export interface DecisionModalInput {
   requestId: number;
   code: string;
+  /** One line on what is decided (users, vendors, schedule), already mrkdwn: approveSummaryLine. */
+  summary?: string;
 }
 
 function plain(text: string): { type: 'plain_text'; text: string } {
@@ -64,14 +72,14 @@ function decisionModal(
 
 export function buildApproveModal(input: DecisionModalInput): ModalView {
   return decisionModal(APPROVE_MODAL_CALLBACK, 'Approve request', 'Approve', input, [
-    mrkdwnSection(`Approve ${mrkdwnText(input.code, 100)}?`),
+    mrkdwnSection(`Approve ${mrkdwnText(input.code, 100)}?${input.summary ? `\n${input.summary}` : ''}`),
     textInput(COMMENT_BLOCK, 'Comment', true, 'Optional: a note for the requester'),
   ]);
 }
 
 export function buildRejectModal(input: DecisionModalInput): ModalView {
   return decisionModal(REJECT_MODAL_CALLBACK, 'Reject request', 'Reject', input, [
-    mrkdwnSection(`Reject ${mrkdwnText(input.code, 100)}?`),
+    mrkdwnSection(`Reject ${mrkdwnText(input.code, 100)}?${input.summary ? `\n${input.summary}` : ''}`),
     textInput(REASON_BLOCK, 'Reason', false, 'Why this request is rejected'),
   ]);
 }
@@ -97,6 +105,44 @@ export function decisionReplyText(input: DecisionReplyInput): string {
     `${mention(input.approverId)} ${verb} ${mrkdwnText(input.code, 100)} (${mrkdwnText(input.groupName, 200)})` +
     `${comment ? `: ${comment}` : ''}. Status: ${input.statusWord}.`
   );
+}
+
+/**
+ * The one line a decision modal repeats: "20 users of Acme (12), Globex (8) · from 7 Dec 2026 09:00 to 8 Dec
+ * 2026 09:00 UTC", escaped.
+ */
+export function approveSummaryLine(input: {
+  users: number;
+  vendors: ApproverNoticeInput['vendors'];
+  scheduleText: string;
+}): string {
+  return `${plural(input.users, 'user')} of ${vendorsText(input.vendors)} · ${mrkdwnText(input.scheduleText, 300)}`;
+}
+
+/**
+ * The direct message an approver gets when a card awaits them: "<@U…> asks you to approve W000001: 20 users
+ * of Acme (12), Globex (8), from people.xlsx. Decide by …; after that it expires." The code links to the card.
+ */
+export function approverNoticeText(input: ApproverNoticeInput, permalink: string | undefined): string {
+  const code = mrkdwnText(input.code, 100);
+  const linked = permalink ? `<${permalink}|${code}>` : code;
+  const deadline = input.deadline ? ` Decide by ${slackDate(input.deadline)}; after that it expires.` : '';
+  return (
+    `${mention(input.requesterId)} asks you to approve access request ${linked}: ` +
+    `${plural(input.users, 'user')} of ${vendorsText(input.vendors)}, from ${mrkdwnText(input.fileName, 200)}.` +
+    `${deadline} ${permalink ? 'Open the request, or my App Home,' : 'Open my App Home'} to read its justification, devices and schedule, and to Approve or Reject it.`
+  );
+}
+
+/** The reminder at half the approval TTL, in the card's thread, saying how long is left. */
+export function approverReminderText(input: ApproverReminderInput): string {
+  const group = (id: string) => (/^S[A-Z0-9]+$/.test(id) ? `<!subteam^${id}>` : mrkdwnText(id, 40));
+  const mentions = [...input.userIds.map(mention), ...input.usergroupIds.map(group)];
+  const from = mentions.length ? ` from ${mentions.join(', ')}` : '';
+  const left = input.deadline
+    ? ` It expires in ${formatDuration(input.deadline.getTime() - input.now.getTime())}, at ${slackDate(input.deadline)}, if nobody decides.`
+    : ' It expires if nobody decides in time.';
+  return `Reminder: ${mrkdwnText(input.code, 100)} is awaiting approval${from}.${left}`;
 }
 
 /** "Your request W000001 for users.xlsx is now Rejected by <@U…>: "reason"." — the requester's DM. */

@@ -96,6 +96,27 @@ export function bulletList(lines: string[], empty = '—', budget = LIST_BUDGET)
   return shown.join('\n');
 }
 
+/**
+ * A Slack date token: each reader sees the instant in their own time zone ("Dec 7th at 14:00"); clients that
+ * cannot show it, and notifications, get the UTC words.
+ */
+export function slackDate(at: Date): string {
+  return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} at {time}|${utcTimeWords(at)}>`;
+}
+
+/** How many vendors a line names before "…and N more". */
+const VENDOR_ITEMS = 10;
+
+/** "Acme (12), Globex (3)", escaped, at most VENDOR_ITEMS of them then "…and N more"; "—" for none. */
+export function vendorsText(vendors: ReadonlyArray<{ name: string; users: number }>): string {
+  if (vendors.length === 0) return '—';
+  const shown = vendors
+    .slice(0, VENDOR_ITEMS)
+    .map((vendor) => `${mrkdwnText(vendor.name, 60)} (${vendor.users.toLocaleString('en-US')})`);
+  const rest = vendors.length - VENDOR_ITEMS;
+  return `${shown.join(', ')}${rest > 0 ? ` …and ${rest.toLocaleString('en-US')} more` : ''}`;
+}
+
 /** The users line of §4a: number and words on one line. */
 export function usersLine(users: number): string {
   return `${plural(users, 'user')} to be given access`;
@@ -186,6 +207,7 @@ export function buildRequestCard(input: RequestCardInput): { text: string; block
         `*Requester:* ${mention(input.requesterId)}`,
         `*File:* ${mrkdwnText(input.fileName, 200)}`,
         usersLine(input.counts.users),
+        `*Vendors:* ${vendorsText(input.vendors)}`,
       ].join('\n'),
     ),
     mrkdwnSection(`*Justification*\n${mrkdwnText(input.justification, CARD_JUSTIFICATION_MAX)}`),
@@ -205,8 +227,15 @@ export function buildRequestCard(input: RequestCardInput): { text: string; block
     mrkdwnSection(
       `*Credentials* (${input.grants.length.toLocaleString('en-US')})\n${bulletList(input.grants.map(grantLine), '—', CARD_LIST_BUDGET)}`,
     ),
-    mrkdwnSection(`*Access limitation*\n${mrkdwnText(input.limitationText, 1000)}`),
-    mrkdwnSection(`*Approvals*\n${bulletList(input.groups.map(groupLine), 'No approval group', CARD_LIST_BUDGET)}`),
+    mrkdwnSection(
+      `*Access limitation*\n${mrkdwnText(input.limitationText, 1000)}\n*Schedule:* ${mrkdwnText(input.scheduleText, 300)}`,
+    ),
+    mrkdwnSection(
+      `*Approvals*\n${bulletList(input.groups.map(groupLine), 'No approval group', CARD_LIST_BUDGET)}` +
+        (input.awaitingDecision === true && input.approvalDeadline
+          ? `\n*Decide by:* ${slackDate(input.approvalDeadline)} (it expires if not decided by then)`
+          : ''),
+    ),
   ];
   if (input.decisions && input.decisions.length > 0) blocks.push(mrkdwnSection(decisionsText(input.decisions)));
   if (input.awaitingDecision === true && input.requestId !== undefined) blocks.push(decisionButtons(input.requestId));
