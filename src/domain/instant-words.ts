@@ -1,7 +1,9 @@
 // Instants and durations as the emails and the landing page say them to someone outside the organisation, who
 // may be in another zone than the access: the access zone's wall clock (formatInstant), a short zone name where
 // one exists, and always the UTC offset, so "14:00" cannot be read in the reader's own zone by mistake.
-import { formatInstant } from './access-limitation.ts';
+import { parseISO } from 'date-fns/parseISO';
+import { formatInstant, limitationEnd } from './access-limitation.ts';
+import type { AccessLimitation } from './access-limitation.ts';
 
 /** `UTC−03:00`, `UTC+05:30`, `UTC+00:00` (with a true minus sign, as typeset). */
 export function utcOffsetOf(instant: Date, timeZone: string): string {
@@ -71,4 +73,9 @@ export function formatPeriodWithZone(from: Date, to: Date, timeZone: string): st
   const withZone = formatInstantWithZone(to, timeZone);
   const wallTo = formatInstant(to, timeZone);
   return `from ${formatInstant(from, timeZone)} to ${wallTo}${withZone.slice(wallTo.length)}`;
+}
+
+/** "from 7 Dec 2026 09:00 to 7 Feb 2027 09:00 BRT (UTC−03:00)": the period a limitation's accesses cover. */
+export function scheduleTextOf(limitation: AccessLimitation): string {
+  return formatPeriodWithZone(parseISO(limitation.start), limitationEnd(limitation), limitation.timeZone);
 }

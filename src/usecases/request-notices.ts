@@ -17,9 +17,8 @@ import {
 } from '../db/repos/request-repo.ts';
 import type { ApprovalResponseRow, RequestForCard } from '../db/repos/request-repo.ts';
 import type { Db, RequestStatus } from '../db/schema.ts';
-import { parseISO } from 'date-fns';
-import { accessLimitationSchema, describeLimitation, limitationEnd } from '../domain/access-limitation.ts';
-import { formatPeriodWithZone } from '../domain/instant-words.ts';
+import { accessLimitationSchema, describeLimitation } from '../domain/access-limitation.ts';
+import { scheduleTextOf } from '../domain/instant-words.ts';
 import { tallyDecision } from '../domain/approval.ts';
 import { requestThread } from '../domain/request-thread.ts';
 import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
@@ -39,6 +38,20 @@ export interface RequestCard {
   request: RequestForCard;
   card: RequestCardInput;
   responses: ApprovalResponseRow[];
+}
+
+/** What a decision modal repeats about a request: its users, their vendors and its schedule. */
+export async function requestSummary(
+  db: Db,
+  requestId: number,
+): Promise<{ users: number; vendors: Array<{ name: string; users: number }>; scheduleText: string } | undefined> {
+  const [request, vendors] = await Promise.all([findRequestForCard(db, requestId), listRequestVendors(db, requestId)]);
+  if (!request) return undefined;
+  return {
+    users: request.created_count,
+    vendors,
+    scheduleText: scheduleTextOf(accessLimitationSchema.parse(request.limitation)),
+  };
 }
 
 /** The card of a request as it stands: its answers, its access groups' progress and every decision. */
@@ -70,7 +83,7 @@ export async function buildRequestCard(db: Db, requestId: number): Promise<Reque
       viewPassword: grant.view_password,
     })),
     limitationText: describeLimitation(limitation),
-    scheduleText: formatPeriodWithZone(parseISO(limitation.start), limitationEnd(limitation), limitation.timeZone),
+    scheduleText: scheduleTextOf(limitation),
     approvalDeadline: request.approval_deadline,
     statusWord: REQUEST_STATUS_WORDS[request.status],
     groups: tally.groups,

@@ -9,6 +9,9 @@ import {
   findRequestGroups,
   findRequestsRespondedBy,
   listApprovalResponses,
+  listRequestDeviceNames,
+  listRequestGrants,
+  listRequestVendors,
 } from '../db/repos/request-repo.ts';
 import {
   catalogCounts,
@@ -33,6 +36,7 @@ import type { Roles } from '../domain/roles.ts';
 import { groupsApprovedBy, involvedGroups } from './decide-request.ts';
 import type { InvolvedGroup } from './decide-request.ts';
 import { provisioningProgress } from './provision-request.ts';
+import { credentialLabel } from './search-catalog.ts';
 import type { ProvisioningProgress } from './provision-request.ts';
 
 export { catalogCounts };
@@ -197,6 +201,14 @@ export interface RequestDetail {
   importCode: string;
   limitation: AccessLimitation;
   timeZone: string;
+  /** What an approver reads before deciding: why, for whom, on what, and until when they may decide. */
+  justification: string;
+  vendors: Array<{ name: string; users: number }>;
+  devices: string[];
+  grants: Array<{ label: string; startSession: boolean; viewPassword: boolean }>;
+  approvalDeadline: Date | null;
+  /** Whether the one asking may Approve or Reject it now (an approver of one of its groups, not its requester). */
+  viewerMayDecide: boolean;
   groups: Array<{ name: string; required: number; approvals: number; rejections: number }>;
   decisions: Array<{
     approverId: string;
@@ -266,7 +278,7 @@ export async function findStatusDetail(
     return requestId !== null && maySeeRequest(deps, requestId, viewer);
   };
   if (code.kind === 'import') return importDetail(deps, code.code, allowed);
-  if (code.kind === 'request') return requestDetail(deps, code.code, allowed);
+  if (code.kind === 'request') return requestDetail(deps, code.code, allowed, viewer);
   return accessDetail(deps, code.code, allowed);
 }
 
@@ -292,14 +304,28 @@ async function importDetail(deps: StatusDeps, code: string, allowed: Allowed): P
   };
 }
 
-async function requestDetail(deps: StatusDeps, code: string, allowed: Allowed): Promise<RequestDetail | undefined> {
+async function requestDetail(
+  deps: StatusDeps,
+  code: string,
+  allowed: Allowed,
+  viewer: Viewer | 'operator',
+): Promise<RequestDetail | undefined> {
   const row = await findRequestDetailRow(deps.db, code);
   if (!row || !(await allowed(row.id, row.requester_user_id))) return undefined;
-  const [groups, responses, statuses] = await Promise.all([
+  const [groups, responses, statuses, vendors, devices, grants] = await Promise.all([
     findRequestGroups(deps.db, row.id),
     listApprovalResponses(deps.db, row.id),
     countAccessesByStatus(deps.db, row.id),
+    listRequestVendors(deps.db, row.id),
+    listRequestDeviceNames(deps.db, row.id),
+    listRequestGrants(deps.db, row.id),
   ]);
+  const viewerMayDecide =
+    viewer !== 'operator' &&
+    row.status === 'awaiting_approval' &&
+    row.requester_user_id !== viewer.userId &&
+    !responses.some((response) => response.approverUserId === viewer.userId) &&
+    (await approverOf(deps, groups, viewer.userId));
   return {
     kind: 'request',
     item: requestItem(row),
@@ -307,6 +333,16 @@ async function requestDetail(deps: StatusDeps, code: string, allowed: Allowed): 
     importCode: row.import_code,
     limitation: accessLimitationSchema.parse(row.limitation),
     timeZone: row.time_zone,
+    justification: row.justification,
+    vendors,
+    devices,
+    grants: grants.map((grant) => ({
+      label: credentialLabel(grant),
+      startSession: grant.start_session,
+      viewPassword: grant.view_password,
+    })),
+    approvalDeadline: row.approval_deadline,
+    viewerMayDecide,
     groups: tallyDecision(groups, responses).groups.map(({ name, required, approvals, rejections }) => ({
       name,
       required,

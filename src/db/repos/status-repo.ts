@@ -212,7 +212,7 @@ export function findImportDetailRow(db: Executor, code: string) {
 /** One request by its code, with its limitation, time zone and import's code. */
 export function findRequestDetailRow(db: Executor, code: string) {
   return requestsQuery(db)
-    .select(['r.limitation', 'r.time_zone', 'i.code as import_code'])
+    .select(['r.limitation', 'r.time_zone', 'i.code as import_code', 'r.justification', 'r.approval_deadline'])
     .where('r.code', '=', code)
     .executeTakeFirst();
 }

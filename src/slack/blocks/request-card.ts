@@ -5,7 +5,7 @@
 // Everything the requester or the catalog wrote is escaped (escapeMrkdwn). Lists stop after LIST_ITEMS
 // entries and within a character budget, with "…and N more", because a request can hold thousands of devices
 // while a section takes 3,000 characters and Slack refuses a message whose blocks JSON passes about 13,000.
-import type { KnownBlock } from '@slack/types';
+import type { KnownBlock, Overflow } from '@slack/types';
 import { APPROVE_ACTION, CARD_MENU_ACTION, DECISION_ACTIONS_BLOCK, REJECT_ACTION, cancelOptionValue } from '../ids.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
 import type { GrantInWords, RequestCardInput, DecisionInWords } from '../../usecases/notifier.ts';
@@ -161,9 +161,15 @@ export function decisionsText(decisions: DecisionInWords[]): string {
   return `*Decisions*\n${shown.join('\n')}`;
 }
 
-/** The card's Approve and Reject buttons; their value is the request id. */
-export function decisionButtons(requestId: number): KnownBlock {
+/**
+ * The card's Approve and Reject buttons; their value is the request id. The card in a channel is the same
+ * message for everyone, so it carries the requester's "Cancel request" menu too (anyone else who picks it is
+ * told they cannot); views drawn for one person (App Home, a status detail) leave the menu out unless that
+ * person may cancel (`cancel: false`).
+ */
+export function decisionButtons(requestId: number, options: { cancel?: boolean } = {}): KnownBlock {
   const value = String(requestId);
+  const cancelMenu = options.cancel ?? true;
   return {
     type: 'actions',
     block_id: DECISION_ACTIONS_BLOCK,
@@ -183,18 +189,23 @@ export function decisionButtons(requestId: number): KnownBlock {
         value,
       },
       // The requester (or an admin) withdraws a pending request here; anyone else is told they cannot.
-      {
-        type: 'overflow',
-        action_id: CARD_MENU_ACTION,
-        options: [{ text: { type: 'plain_text', text: 'Cancel request' }, value: cancelOptionValue(value) }],
-        confirm: {
-          title: { type: 'plain_text', text: 'Cancel this request?' },
-          text: { type: 'plain_text', text: 'Approvers can no longer decide on it, and no access is given.' },
-          confirm: { type: 'plain_text', text: 'Cancel request' },
-          deny: { type: 'plain_text', text: 'Keep it' },
-        },
-      },
+      ...(cancelMenu ? [cancelRequestMenu(value)] : []),
     ],
+  };
+}
+
+/** The "Cancel request" menu, with its confirmation; its option's value carries the request id. */
+export function cancelRequestMenu(value: string): Overflow {
+  return {
+    type: 'overflow',
+    action_id: CARD_MENU_ACTION,
+    options: [{ text: { type: 'plain_text', text: 'Cancel request' }, value: cancelOptionValue(value) }],
+    confirm: {
+      title: { type: 'plain_text', text: 'Cancel this request?' },
+      text: { type: 'plain_text', text: 'Approvers can no longer decide on it, and no access is given.' },
+      confirm: { type: 'plain_text', text: 'Cancel request' },
+      deny: { type: 'plain_text', text: 'Keep it' },
+    },
   };
 }
 

@@ -2,6 +2,7 @@
 // its code, status word, progress and a permalink to its thread; one item in detail. The same words serve
 // Slack (mrkdwn, escaped) and the command line (plain text), through a TextStyle.
 import { formatDistanceStrict } from 'date-fns';
+import { scheduleTextOf } from '../../domain/instant-words.ts';
 import type { KnownBlock, ModalView } from '@slack/types';
 import { describeLimitation, formatInstant } from '../../domain/access-limitation.ts';
 import { describeFinalCounts } from '../../domain/import-counts.ts';
@@ -19,7 +20,7 @@ import type {
 } from '../../usecases/status-report.ts';
 import { STATUS_MORE_ACTION, STATUS_DETAIL_CALLBACK, homeDecisionBlockId } from '../ids.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
-import { cutText, decisionButtons, mention, utcTimeWords } from './request-card.ts';
+import { cutText, decisionButtons, mention, permissionWords, slackDate, utcTimeWords } from './request-card.ts';
 
 export interface TextStyle {
   /** User-supplied text, made safe. */
@@ -28,6 +29,8 @@ export interface TextStyle {
   user(userId: string): string;
   /** A link when there is a URL, else the label alone. `label` is already styled. */
   link(url: string | undefined, label: string): string;
+  /** An instant: in Slack, in each reader's own time zone; elsewhere in UTC. */
+  date(at: Date): string;
 }
 
 export const mrkdwnStyle: TextStyle = {
@@ -35,6 +38,7 @@ export const mrkdwnStyle: TextStyle = {
   bold: (value) => `*${value}*`,
   user: mention,
   link: (url, label) => (url ? `<${url}|${label}>` : label),
+  date: slackDate,
 };
 
 export const plainStyle: TextStyle = {
@@ -42,6 +46,7 @@ export const plainStyle: TextStyle = {
   bold: (value) => value,
   user: (userId) => userId,
   link: (url, label) => (url ? `${label} (${url})` : label),
+  date: utcTimeWords,
 };
 
 export function statusWord(item: Pick<StatusItem, 'kind' | 'status'>): string {
@@ -153,6 +158,36 @@ function importText(detail: ImportDetail, now: Date, style: TextStyle, permalink
   return { title: item.code, paragraphs };
 }
 
+/** How many vendors, devices or credentials a brief names before "…and N more". */
+const BRIEF_ITEMS = 10;
+
+function briefList(items: string[], style: TextStyle, separator = ', '): string {
+  if (items.length === 0) return '—';
+  const shown = items.slice(0, BRIEF_ITEMS).map((item) => style.text(cutText(item, 100)));
+  const rest = items.length - shown.length;
+  return `${shown.join(separator)}${rest > 0 ? ` …and ${rest.toLocaleString('en-US')} more` : ''}`;
+}
+
+/**
+ * What an approver reads before deciding, in the status detail and in App Home: the justification, the vendors
+ * and how many users each, the devices, the credentials with their permissions, the schedule from … to … and,
+ * while it awaits a decision, the deadline.
+ */
+export function requestBrief(detail: RequestDetail, style: TextStyle): string {
+  const vendors = detail.vendors.map((vendor) => `${vendor.name} (${vendor.users.toLocaleString('en-US')})`);
+  const grants = detail.grants.map((grant) => `${grant.label} — ${permissionWords(grant)}`);
+  const lines = [
+    `${style.bold('Justification:')} ${style.text(cutText(detail.justification, 500))}`,
+    `${style.bold('Vendors:')} ${briefList(vendors, style)}`,
+    `${style.bold(`Devices (${detail.devices.length.toLocaleString('en-US')}):`)} ${briefList(detail.devices, style)}`,
+    `${style.bold(`Credentials (${detail.grants.length.toLocaleString('en-US')}):`)} ${briefList(grants, style, '; ')}`,
+    `${style.bold('Schedule:')} ${style.text(describeLimitation(detail.limitation))}; ${style.text(scheduleTextOf(detail.limitation))}`,
+  ];
+  if (detail.item.status === 'awaiting_approval' && detail.approvalDeadline)
+    lines.push(`${style.bold('Decide by:')} ${style.date(detail.approvalDeadline)}`);
+  return lines.join('\n');
+}
+
 function requestText(detail: RequestDetail, now: Date, style: TextStyle, permalink: string | undefined): DetailText {
   const item = detail.item;
   const groups = detail.groups.map(
@@ -165,7 +200,8 @@ function requestText(detail: RequestDetail, now: Date, style: TextStyle, permali
   });
   const paragraphs = [
     `${style.link(permalink, style.bold(item.code))} · ${statusWord(item)} · ${progressWords(item)}`,
-    `Requested by ${style.user(detail.requesterUserId)} ${ageWords(item.createdAt, now)}\nImport: ${detail.importCode} (${style.text(cutText(item.fileName, 200))})\nSchedule: ${style.text(describeLimitation(detail.limitation))}`,
+    `Requested by ${style.user(detail.requesterUserId)} ${ageWords(item.createdAt, now)}\nImport: ${detail.importCode} (${style.text(cutText(item.fileName, 200))})`,
+    requestBrief(detail, style),
     `${style.bold('Approval')}\n${groups.length ? groups.join('\n') : '—'}`,
     `${style.bold('Decisions')}\n${decisions.length ? decisions.slice(0, 20).join('\n') : 'none yet'}`,
   ];

@@ -14,13 +14,24 @@ import {
   mrkdwnStyle,
   notVisibleText,
 } from '../blocks/status-blocks.ts';
-import { cutText } from '../blocks/request-card.ts';
+import { cancelRequestMenu, cutText, decisionButtons } from '../blocks/request-card.ts';
 import { escapeMrkdwn } from '../blocks/mrkdwn.ts';
 import { statusListMessage, statusServices, viewerOf } from '../status-services.ts';
 import type { Subcommand } from './subcommand.ts';
 
 /** Buttons under a detail: an admin can resend an access's link (under the limits of "Send me a new token"). */
+/**
+ * What the viewer may do with what they see, and nothing else: Approve and Reject for an approver who has not
+ * decided yet, Cancel request for its requester or an admin while it awaits approval, Resend for an admin.
+ */
 function detailActions(detail: StatusDetail, viewer: Viewer): KnownBlock[] {
+  if (detail.kind === 'request') {
+    const requestId = detail.item.requestId;
+    if (detail.item.status !== 'awaiting_approval' || requestId === undefined) return [];
+    const mayCancel = viewer.roles.isAdmin || detail.requesterUserId === viewer.userId;
+    if (detail.viewerMayDecide) return [decisionButtons(requestId, { cancel: mayCancel })];
+    return mayCancel ? [{ type: 'actions', elements: [cancelRequestMenu(String(requestId))] }] : [];
+  }
   if (detail.kind !== 'access' || !viewer.roles.isAdmin) return [];
   if (detail.firstAccessState !== 'link_sent' || (detail.status !== 'scheduled' && detail.status !== 'active'))
     return [];
