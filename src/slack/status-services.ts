@@ -4,8 +4,14 @@
 import type { WebClient } from '@slack/web-api';
 import type { AppDeps } from '../app-deps.ts';
 import { getRoles } from '../usecases/get-roles.ts';
-import { catalogCounts, listAwaitingMyDecision, listLatestImports, listMyItems } from '../usecases/status-report.ts';
-import type { Viewer } from '../usecases/status-report.ts';
+import {
+  catalogCounts,
+  findStatusDetail,
+  listAwaitingMyDecision,
+  listLatestImports,
+  listMyItems,
+} from '../usecases/status-report.ts';
+import type { RequestDetail, StatusItem, Viewer } from '../usecases/status-report.ts';
 import { buildHomeView, buildStatusList } from './blocks/status-blocks.ts';
 import { createPermalinkResolver } from './permalinks.ts';
 import type { PermalinkResolver } from './permalinks.ts';
@@ -58,14 +64,34 @@ export async function publishHome(deps: AppDeps, client: WebClient, userId: stri
         }))
       : Promise.resolve(undefined),
   ]);
-  const permalinks = await services.permalinks(client, [...mine.items, ...awaiting, ...(admin?.latestImports ?? [])]);
+  const [permalinks, briefs] = await Promise.all([
+    services.permalinks(client, [...mine.items, ...awaiting, ...(admin?.latestImports ?? [])]),
+    awaitingBriefs(deps, awaiting, viewer),
+  ]);
   const view = buildHomeView({
     items: mine.items,
     more: mine.more,
     awaiting,
+    briefs,
+    viewerIsAdmin: viewer.roles.isAdmin,
     ...(admin ? { admin } : {}),
     now: deps.now(),
     permalinks,
   });
   await client.views.publish({ user_id: userId, view });
+}
+
+/** Each awaiting request in detail, so an approver sees what they decide on before pressing Approve. */
+async function awaitingBriefs(
+  deps: AppDeps,
+  awaiting: StatusItem[],
+  viewer: Viewer,
+): Promise<Map<string, RequestDetail>> {
+  const statusDeps = { db: deps.db, usergroupMembers: statusServices(deps).usergroupMembers };
+  const details = await Promise.all(
+    awaiting.map((item) => findStatusDetail(statusDeps, { kind: 'request', code: item.code }, viewer)),
+  );
+  const briefs = new Map<string, RequestDetail>();
+  for (const detail of details) if (detail?.kind === 'request') briefs.set(detail.item.code, detail);
+  return briefs;
 }

@@ -62,7 +62,7 @@ export interface StatusItem {
   code: string;
   fileName: string;
   status: ImportStatus | RequestStatus;
-  /** Lines done / total: imported lines for an import, users whose first access is dealt with for a request. */
+  /** Done / total: imported lines for an import, users whose first access is dealt with for a request. */
   done: number;
   total: number;
   createdAt: Date;

@@ -55,15 +55,16 @@ export function statusWord(item: Pick<StatusItem, 'kind' | 'status'>): string {
     : REQUEST_STATUS_WORDS[item.status as RequestStatus];
 }
 
-export function progressWords(item: Pick<StatusItem, 'done' | 'total'>): string {
-  return `${item.done.toLocaleString('en-US')}/${item.total.toLocaleString('en-US')} lines`;
+/** An import counts spreadsheet lines; a request counts its users (whose first access is dealt with). */
+export function progressWords(item: Pick<StatusItem, 'kind' | 'done' | 'total'>): string {
+  return `${item.done.toLocaleString('en-US')}/${item.total.toLocaleString('en-US')} ${item.kind === 'request' ? 'users' : 'lines'}`;
 }
 
 export function ageWords(createdAt: Date, now: Date): string {
   return formatDistanceStrict(createdAt, now, { addSuffix: true });
 }
 
-/** `W000123 · Completed · 40/40 lines · people.xlsx · 3 hours ago` (the code links to its thread). */
+/** `W000123 · Completed · 40/40 users · people.xlsx · 3 hours ago` (the code links to its thread). */
 export function itemLine(item: StatusItem, now: Date, style: TextStyle, permalink: string | undefined): string {
   const code = style.link(permalink, style.bold(item.code));
   const where = item.thread ? '' : ' · no thread yet';
@@ -212,7 +213,7 @@ function requestText(detail: RequestDetail, now: Date, style: TextStyle, permali
       .map(([status, count]) => `${ACCESS_STATUS_WORDS[status as keyof typeof ACCESS_STATUS_WORDS]}: ${count}`)
       .join(' · ');
     paragraphs.push(
-      `${style.bold('Accesses')}\nLines done: ${detail.progress.done}/${detail.progress.total} · Emails sent: ${detail.progress.emailsSent} · Errors: ${detail.progress.errors}\n${statuses} · Activated: ${detail.activated}`,
+      `${style.bold('Accesses')}\nUsers done: ${detail.progress.done}/${detail.progress.total} · Emails sent: ${detail.progress.emailsSent} · Errors: ${detail.progress.errors}\n${statuses} · Activated: ${detail.activated}`,
     );
   }
   return { title: item.code, paragraphs };
@@ -283,6 +284,10 @@ export interface HomeInput {
   items: StatusItem[];
   more: boolean;
   awaiting: StatusItem[];
+  /** The awaiting requests in detail (justification, vendors, devices, credentials, schedule), by code. */
+  briefs: Map<string, RequestDetail>;
+  /** Admins may also cancel a request from here; other approvers only decide. */
+  viewerIsAdmin: boolean;
   admin?: { counts: CatalogCounts; latestImports: StatusItem[] };
   now: Date;
   permalinks: Map<string, string>;
@@ -299,9 +304,14 @@ export function buildHomeView(input: HomeInput): { type: 'home'; blocks: KnownBl
   if (input.awaiting.length === 0) blocks.push(section('Nothing awaits your approval.'));
   for (const item of input.awaiting) {
     blocks.push(section(`${line(item)} · from ${mention(item.requesterUserId ?? '')}`));
+    const brief = input.briefs.get(item.code);
+    if (brief) blocks.push(section(requestBrief(brief, mrkdwnStyle)));
     // Block ids are unique within a view: each card's buttons get their own.
     if (item.requestId)
-      blocks.push({ ...decisionButtons(item.requestId), block_id: homeDecisionBlockId(item.requestId) });
+      blocks.push({
+        ...decisionButtons(item.requestId, { cancel: input.viewerIsAdmin }),
+        block_id: homeDecisionBlockId(item.requestId),
+      });
   }
   if (input.admin) {
     const counts = input.admin.counts;
