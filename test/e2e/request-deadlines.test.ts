@@ -35,6 +35,10 @@ describe('the approval TTL', () => {
     expect(String(reminder.args.text)).toContain(request.code);
     expect(String(reminder.args.text)).toContain('<@U0APPR001>');
     expect(String(reminder.args.text)).toContain('<@U0APPR002>');
+    // It says how long is left, and until when (in each reader's own time zone).
+    expect(String(reminder.args.text)).toMatch(
+      /It expires in [^,]+, at <!date\^\d+\^[^|]+\|[^>]+>, if nobody decides\.$/,
+    );
     await waitFor(
       async () =>
         (await app.running.deps.db.selectFrom('access_requests').select('status').executeTakeFirstOrThrow()).status ===
