@@ -11,7 +11,7 @@ import {
   REJECT_ACTION,
   REJECT_MODAL_CALLBACK,
 } from '../../src/slack/ids.ts';
-import { createRequestThroughWizard } from '../support/request-driver.ts';
+import { createRequestThroughWizard, statusOf } from '../support/request-driver.ts';
 import { seedCatalog } from '../support/seed-catalog.ts';
 import { startTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
@@ -59,15 +59,6 @@ function decide(app: TestApp, callback: string, requestId: number, user: string,
     },
   });
 }
-
-const statusOf = async (app: TestApp, id: number) =>
-  (
-    await app.running.deps.db
-      .selectFrom('access_requests')
-      .select('status')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow()
-  ).status;
 
 /** Approved, or already past it: provisioning starts at once and moves an approved request on. */
 const APPROVED_OR_LATER = ['approved', 'processing', 'completed', 'completed_with_errors'];

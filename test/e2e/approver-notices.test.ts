@@ -16,7 +16,7 @@ import {
 } from '../../src/slack/ids.ts';
 import type { SlackApiCall } from '../support/fake-slack-api.ts';
 import { fixturePath } from '../support/fixtures.ts';
-import { createRequestThroughWizard } from '../support/request-driver.ts';
+import { createRequestThroughWizard, statusOf } from '../support/request-driver.ts';
 import { seedCatalog } from '../support/seed-catalog.ts';
 import { startTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
@@ -60,15 +60,6 @@ function expectShownAsTyped(payload: unknown, raw: string): void {
   expect(json).not.toContain('<!channel>');
   expect(json).toContain(inJson(escapeMrkdwn(raw)));
 }
-
-const statusOf = async (app: TestApp, id: number) =>
-  (
-    await app.running.deps.db
-      .selectFrom('access_requests')
-      .select('status')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow()
-  ).status;
 
 function approve(app: TestApp, requestId: number, user: string) {
   return app.slack.interactive({

@@ -86,3 +86,13 @@ export async function createRequestThroughWizard(
     .executeTakeFirstOrThrow();
   return { ...request, reviewView };
 }
+
+/** A request's status as the database has it now. */
+export async function statusOf(app: TestApp, requestId: number): Promise<string> {
+  const row = await app.running.deps.db
+    .selectFrom('access_requests')
+    .select('status')
+    .where('id', '=', requestId)
+    .executeTakeFirstOrThrow();
+  return row.status;
+}
