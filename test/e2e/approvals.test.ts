@@ -6,12 +6,11 @@ import {
   APPROVE_MODAL_CALLBACK,
   CARD_MENU_ACTION,
   COMMENT_BLOCK,
-  DECISION_TEXT_ACTION,
   REASON_BLOCK,
   REJECT_ACTION,
   REJECT_MODAL_CALLBACK,
 } from '../../src/slack/ids.ts';
-import { createRequestThroughWizard, statusOf } from '../support/request-driver.ts';
+import { createRequestThroughWizard, submitDecision as decide, statusOf } from '../support/request-driver.ts';
 import { seedCatalog } from '../support/seed-catalog.ts';
 import { startTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
@@ -42,21 +41,6 @@ function click(app: TestApp, action: string, requestId: number, user: string, re
     actions: [
       { type: 'button', action_id: action, block_id: 'request_decision', value: String(requestId), action_ts: '1' },
     ],
-  });
-}
-
-function decide(app: TestApp, callback: string, requestId: number, user: string, text: string) {
-  const block = callback === APPROVE_MODAL_CALLBACK ? COMMENT_BLOCK : REASON_BLOCK;
-  return app.slack.interactive({
-    type: 'view_submission',
-    user: { id: user, team_id: 'T0TEAM001' },
-    view: {
-      id: `V${user}`,
-      type: 'modal',
-      callback_id: callback,
-      private_metadata: JSON.stringify({ requestId }),
-      state: { values: { [block]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: text } } } },
-    },
   });
 }
 

@@ -7,16 +7,10 @@ import { readFileSync } from 'node:fs';
 import * as XLSX from 'xlsx';
 import { describe, expect, it } from 'vitest';
 import { escapeMrkdwn } from '../../src/slack/blocks/mrkdwn.ts';
-import {
-  APPROVE_ACTION,
-  APPROVE_MODAL_CALLBACK,
-  CARD_MENU_ACTION,
-  COMMENT_BLOCK,
-  DECISION_TEXT_ACTION,
-} from '../../src/slack/ids.ts';
+import { APPROVE_ACTION, APPROVE_MODAL_CALLBACK, CARD_MENU_ACTION } from '../../src/slack/ids.ts';
 import type { SlackApiCall } from '../support/fake-slack-api.ts';
 import { fixturePath } from '../support/fixtures.ts';
-import { createRequestThroughWizard, statusOf } from '../support/request-driver.ts';
+import { createRequestThroughWizard, statusOf, submitDecision } from '../support/request-driver.ts';
 import { seedCatalog } from '../support/seed-catalog.ts';
 import { startTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
@@ -59,20 +53,6 @@ function expectShownAsTyped(payload: unknown, raw: string): void {
   const json = JSON.stringify(payload);
   expect(json).not.toContain('<!channel>');
   expect(json).toContain(inJson(escapeMrkdwn(raw)));
-}
-
-function approve(app: TestApp, requestId: number, user: string) {
-  return app.slack.interactive({
-    type: 'view_submission',
-    user: { id: user, team_id: 'T0TEAM001' },
-    view: {
-      id: `V${user}`,
-      type: 'modal',
-      callback_id: APPROVE_MODAL_CALLBACK,
-      private_metadata: JSON.stringify({ requestId }),
-      state: { values: { [COMMENT_BLOCK]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: 'ok' } } } },
-    },
-  });
 }
 
 const noticesTo = (app: TestApp, user: string) =>
@@ -178,7 +158,9 @@ describe('approvers told and shown what they decide', () => {
   it('keeps the card status word current to Completed, replying in the thread before Processing', async () => {
     const { app, request, card, cardTs } = await startWithRequest();
     expect(String(card.args.text)).toMatch(/: Awaiting approval$/);
-    expect((await approve(app, request.id, LISTED)).json()).toEqual({ response_action: 'clear' });
+    expect((await submitDecision(app, APPROVE_MODAL_CALLBACK, request.id, LISTED, 'ok')).json()).toEqual({
+      response_action: 'clear',
+    });
     await waitFor(async () => (await statusOf(app, request.id)) === 'completed', {
       description: 'the request to complete',
       timeoutMs: 30_000,

@@ -9,6 +9,7 @@ import {
   importStepValues,
   limitationStepValues,
 } from './wizard-steps.ts';
+import { APPROVE_MODAL_CALLBACK, COMMENT_BLOCK, DECISION_TEXT_ACTION, REASON_BLOCK } from '../../src/slack/ids.ts';
 import { fixturePath } from './fixtures.ts';
 import type { TestApp } from './test-app.ts';
 
@@ -95,4 +96,20 @@ export async function statusOf(app: TestApp, requestId: number): Promise<string>
     .where('id', '=', requestId)
     .executeTakeFirstOrThrow();
   return row.status;
+}
+
+/** Submits the Approve (comment) or Reject (reason) modal of a request as `user`, as Slack sends it. */
+export function submitDecision(app: TestApp, callback: string, requestId: number, user: string, text: string) {
+  const block = callback === APPROVE_MODAL_CALLBACK ? COMMENT_BLOCK : REASON_BLOCK;
+  return app.slack.interactive({
+    type: 'view_submission',
+    user: { id: user, team_id: 'T0TEAM001' },
+    view: {
+      id: `V${user}`,
+      type: 'modal',
+      callback_id: callback,
+      private_metadata: JSON.stringify({ requestId }),
+      state: { values: { [block]: { [DECISION_TEXT_ACTION]: { type: 'plain_text_input', value: text } } } },
+    },
+  });
 }
