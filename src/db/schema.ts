@@ -239,6 +239,9 @@ export interface AccessesTable {
   link_email_sent_at: Date | null;
   token_email_sent_at: Date | null;
   email_error: string | null;
+  /** The email a day before the end: when the mail server took it, or its reply when it refused it for good. */
+  end_warning_sent_at: Date | null;
+  end_warning_error: string | null;
   created_at: Generated<Date>;
   updated_at: Timestamp;
 }

@@ -138,6 +138,15 @@ export const remindAccessesEndQueue = defineQueue({
   concurrency: 2,
 });
 
+/** A day before a request's accesses end: one email to each of their users, a chunk per run. */
+export const accessEndWarningsQueue = defineQueue({
+  name: 'access.end-warnings',
+  payload: z.object({ requestId: z.number().int().positive(), afterId: z.number().int().nonnegative() }),
+  // Transient SMTP failures retry with backoff for about an hour; the day of notice leaves room for that.
+  policy: { retryLimit: 12, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 1800 },
+  concurrency: 1,
+});
+
 export const queues: readonly QueueDefinition<unknown>[] = [
   checkImportQueue,
   runImportQueue,
@@ -151,4 +160,5 @@ export const queues: readonly QueueDefinition<unknown>[] = [
   announceCancellationQueue,
   accessLifecycleQueue,
   remindAccessesEndQueue,
+  accessEndWarningsQueue,
 ] as QueueDefinition<unknown>[];

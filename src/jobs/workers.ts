@@ -1,11 +1,17 @@
 // Maps each queue of the table to the handler that runs its jobs (one file per queue under src/jobs/).
 import type { AppDeps } from '../app-deps.ts';
-import { accessLifecycleJob, ACCESS_LIFECYCLE_CRON, remindAccessesEndJob } from './access-lifecycle-jobs.ts';
+import {
+  accessLifecycleJob,
+  ACCESS_LIFECYCLE_CRON,
+  remindAccessesEndJob,
+  warnAccessesEndingJob,
+} from './access-lifecycle-jobs.ts';
 import { announceCancellationJob } from './announce-cancellation-job.ts';
 import { checkImportJob } from './check-import-job.ts';
 import type { JobQueue } from './job-queue.ts';
 import { postRequestCardJob } from './post-request-card-job.ts';
 import {
+  accessEndWarningsQueue,
   accessLifecycleQueue,
   announceCancellationQueue,
   checkImportQueue,
@@ -38,5 +44,6 @@ export async function startWorkers(jobs: JobQueue, deps: AppDeps): Promise<void>
   await jobs.work(announceCancellationQueue, announceCancellationJob(deps));
   await jobs.work(accessLifecycleQueue, accessLifecycleJob(deps));
   await jobs.work(remindAccessesEndQueue, remindAccessesEndJob(deps));
+  await jobs.work(accessEndWarningsQueue, warnAccessesEndingJob(deps));
   await jobs.schedule(accessLifecycleQueue, ACCESS_LIFECYCLE_CRON);
 }

@@ -49,6 +49,15 @@ export interface AccessTokenMailInput extends AccessMailContext {
   timeZone: string;
 }
 
+export interface AccessEndingMailInput extends AccessMailContext {
+  to: string;
+  userName: string;
+  vendorName: string;
+  accessCode: string;
+  endsAt: Date;
+  timeZone: string;
+}
+
 /** A value on one line: control characters and line breaks become spaces, runs of spaces one. */
 export function oneLine(value: string): string {
   return value
@@ -163,6 +172,42 @@ export function accessTokenMail(input: AccessTokenMailInput): MailContent {
     '<p>What to do next:</p>',
     `<ol>${steps.map((step) => `<li>${escapeHtml(step)}</li>`).join('')}</ol>`,
     ...contactLines(input).map((line) => `<p>${escapeHtml(line)}</p>`),
+    '<p>Domum</p>',
+  ]);
+  return { subject, text, html };
+}
+
+/**
+ * A day before an access ends: when it ends (with the UTC offset), and whom to ask for more time — the person
+ * who asked for it, and SUPPORT_CONTACT when set.
+ */
+export function accessEndingMail(input: AccessEndingMailInput): MailContent {
+  const vendor = oneLine(input.vendorName);
+  const code = oneLine(input.accessCode);
+  const until = formatInstantWithZone(input.endsAt, input.timeZone);
+  const subject = `Domum: your access ${code} ends ${until}`;
+  const intro = `Your access ${code} as a user of ${vendor} ends ${until}. After that you can no longer connect with it.`;
+  const asked = `${askerOf(input)} asked for this access. Why: ${firstLineOf(input.justification)}`;
+  const support = input.supportContact ? oneLine(input.supportContact) : '';
+  const whom = input.requesterName ? askerOf(input) : 'the person who asked for it';
+  const more = support
+    ? `Need more time? Ask ${whom} to extend it before it ends, or contact ${support}.`
+    : `Need more time? Ask ${whom} to extend it before it ends.`;
+  const text = [
+    `Hello ${oneLine(input.userName)},`,
+    '',
+    intro,
+    asked,
+    '',
+    more,
+    'If you no longer need it, there is nothing to do: it ends by itself.',
+    '',
+    'Domum',
+  ].join('\n');
+  const html = page(subject, [
+    `<p>Hello ${escapeHtml(oneLine(input.userName))},</p>`,
+    `<p>${escapeHtml(intro)}<br>${escapeHtml(asked)}</p>`,
+    `<p>${escapeHtml(more)}<br>If you no longer need it, there is nothing to do: it ends by itself.</p>`,
     '<p>Domum</p>',
   ]);
   return { subject, text, html };

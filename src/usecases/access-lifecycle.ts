@@ -1,5 +1,6 @@
 // The access lifecycle (README, "Importing users" → Lifecycle; issue 8): accesses move scheduled → active →
-// finished at their instants, and the requester is reminded once, a day before a request's accesses end. Run by
+// finished at their instants, and the requester is reminded once, a day before a request's accesses end (and
+// each of their users is told by email). Run by
 // the `access.lifecycle` job every minute, with the app's clock (deps.now). Safe to run twice or at the same
 // time in two processes: rows are claimed with FOR UPDATE SKIP LOCKED and every update re-checks the status it
 // moves from, so an access moves once and is audited once; a missed minute is caught up by the next tick.
@@ -9,7 +10,7 @@ import { recordAuditEvents } from '../db/repos/audit-repo.ts';
 import { findRequestForCard, lockRequestsDueEndReminder, markEndReminded } from '../db/repos/request-repo.ts';
 import type { Db } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { remindAccessesEndQueue } from '../jobs/queues.ts';
+import { accessEndWarningsQueue, remindAccessesEndQueue } from '../jobs/queues.ts';
 
 /** Accesses moved per statement: a 50,000-user batch that starts at one instant takes a few short statements. */
 export const LIFECYCLE_BATCH = 2_000;
@@ -63,6 +64,13 @@ async function claimEndReminders(deps: LifecycleDeps, now: Date): Promise<number
           remindAccessesEndQueue,
           { requestId: request.id },
           { singletonKey: `end-reminder-${request.id}` },
+        );
+        // And each of their users gets one email (src/usecases/access-end-warnings.ts).
+        await deps.jobs.enqueue(
+          trx,
+          accessEndWarningsQueue,
+          { requestId: request.id, afterId: 0 },
+          { singletonKey: `end-warnings-${request.id}-0` },
         );
       }
       await recordAuditEvents(

@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { accessLimitationSchema, isAllowedAt, limitationEnd } from '../../src/domain/access-limitation.ts';
 import { COMMENT_BLOCK, DECISION_TEXT_ACTION } from '../../src/slack/ids.ts';
 import { cancelAccesses } from '../../src/usecases/cancel-accesses.ts';
+import { tick } from '../support/lifecycle.ts';
 import { createRequestThroughWizard } from '../support/request-driver.ts';
 import { seedCatalog } from '../support/seed-catalog.ts';
 import { startTestApp } from '../support/test-app.ts';
-import type { TestApp } from '../support/test-app.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const REQUESTER = 'U0REQ0001';
@@ -28,21 +28,6 @@ function people(): Buffer {
   const book = XLSX.utils.book_new();
   XLSX.utils.book_append_sheet(book, XLSX.utils.aoa_to_sheet(rows), 'Users');
   return XLSX.write(book, { type: 'buffer', bookType: 'xlsx' }) as Buffer;
-}
-
-/** Runs the lifecycle job once (as the schedule does every minute) and waits until it has completed. */
-async function tick(app: TestApp): Promise<void> {
-  const boss = app.running.deps.jobs.boss;
-  const id = await boss.send('access.lifecycle', {});
-  expect(id).toBeTruthy();
-  const state = await waitFor(
-    async () => {
-      const [job] = await boss.findJobs('access.lifecycle', { id: id as string });
-      return job && ['completed', 'failed'].includes(job.state) ? job.state : undefined;
-    },
-    { description: 'the lifecycle tick', timeoutMs: 15_000 },
-  );
-  expect(state).toBe('completed');
 }
 
 describe('the access lifecycle', () => {
