@@ -7,6 +7,7 @@ import { COMMENT_BLOCK, DECISION_TEXT_ACTION, RETRY_FAILED_ACTION } from '../../
 import { createRequestThroughWizard } from '../support/request-driver.ts';
 import { seedCatalog } from '../support/seed-catalog.ts';
 import { startSmtpCapture } from '../support/smtp-capture.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { startTestApp } from '../support/test-app.ts';
 import type { TestApp } from '../support/test-app.ts';
 
@@ -148,6 +149,16 @@ describe('provisioning an approved request', () => {
       (call) => call.args.channel === 'DU0REQ0001' && String(call.args.text).includes('Completed with errors'),
       15_000,
     );
+    // The card in the channel says so too.
+    const cardWords = () =>
+      app.slackApi
+        .callsTo('chat.update')
+        .filter((call) => String(call.args.text).startsWith('Access request'))
+        .map((call) => String(call.args.text).replace(/^.*: /, ''));
+    await waitFor(() => cardWords().at(-1) === 'Completed with errors', {
+      description: 'the card to say Completed with errors',
+    });
+    expect(cardWords()).toContain('Processing');
 
     // "Retry failed lines": the approver may not; the requester retries only the refused line.
     expect(JSON.stringify(summary.args.blocks)).toContain(RETRY_FAILED_ACTION);
