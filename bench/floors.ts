@@ -92,13 +92,14 @@ export async function postgresInsertFloor(databaseUrl: string, lines: number): P
 }
 
 /** nodemailer alone (bench/mail-floor.ts in its own process), to the same SMTP server. */
-export async function nodemailerFloor(smtpUrl: string, messages: number): Promise<Floor> {
+export async function nodemailerFloor(smtpUrl: string, messages: number, connections: number): Promise<Floor> {
   const result = await runFloorProcess<{ messages: number; elapsedMs: number; cpuMs: number }>('./mail-floor.ts', [
     smtpUrl,
     String(messages),
+    String(connections),
   ]);
   return {
-    what: 'nodemailer pooled transport (defaults: 5 connections), 64 sends in flight',
+    what: `nodemailer pooled transport, ${connections} connections (as the app), 64 sends in flight`,
     ms: result.elapsedMs,
     cpuMs: result.cpuMs,
   };

@@ -55,6 +55,8 @@ const { values: args } = parseArgs({
     // Extra Node options for the app process only (--app-node-options=--max-semi-space-size=16), to try a setting;
     // without it the app runs exactly as `npm start` runs it.
     'app-node-options': { type: 'string', default: '' },
+    // SMTP_CONNECTIONS for the app, and the same number of pooled connections for the nodemailer floor.
+    'smtp-connections': { type: 'string', default: '5' },
     out: { type: 'string' },
   },
 });
@@ -64,6 +66,11 @@ if (sizes.length === 0 || sizes.some((size) => !Number.isInteger(size) || size <
   process.exit(2);
 }
 const probeIntervalMs = Number(args['probe-ms']);
+const smtpConnections = Number(args['smtp-connections']);
+if (!Number.isInteger(smtpConnections) || smtpConnections < 1 || smtpConnections > 50) {
+  process.stderr.write(`--smtp-connections must be a whole number from 1 to 50, got "${args['smtp-connections']}"\n`);
+  process.exit(2);
+}
 const appNodeOptions = (args['app-node-options'] ?? '').split(' ').filter((option) => option !== '');
 const quiet = createLogger({ level: 'error', write: () => undefined });
 const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -101,6 +108,7 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
       SMTP_URL: smtp.url,
       MAIL_FROM: 'Domum <no-reply@domum.example>',
       MAIL_RATE_PER_SECOND: MAIL_RATE_LIFTED,
+      SMTP_CONNECTIONS: String(smtpConnections),
       PUBLIC_BASE_URL: 'https://domum.example.com',
       LOG_LEVEL: 'info',
     },
@@ -252,7 +260,7 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
     out('  floors: PostgreSQL insert, nodemailer…');
     const postgres = await postgresInsertFloor(databaseUrl, lines);
     const mailBeforeFloor = (await smtp.count()).messages;
-    const mail: Floor = await nodemailerFloor(smtp.url, emails);
+    const mail: Floor = await nodemailerFloor(smtp.url, emails, smtpConnections);
     const floorEmails = (await smtp.count()).messages - mailBeforeFloor;
     if (floorEmails !== emails) problems.push(`the nodemailer floor delivered ${floorEmails} of ${emails}`);
 
@@ -397,6 +405,7 @@ const report = {
   settings: {
     probeIntervalMs,
     mailRatePerSecond: Number(MAIL_RATE_LIFTED),
+    smtpConnections,
     cpuProfile: args['cpu-prof'],
     appNodeOptions,
   },
