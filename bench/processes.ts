@@ -2,11 +2,23 @@
 // TypeScript file run by Node's type stripping, talking to the driver over IPC.
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { openSync, closeSync, readFileSync } from 'node:fs';
 import type { AppMessage, DriverMessage } from './app-process.ts';
 import type { SmtpProcessMessage } from './smtp-process.ts';
 
 const STRIP_TYPES = ['--experimental-strip-types', '--disable-warning=ExperimentalWarning'];
+
+/** The Node flags of package.json's `start` script (`node <flags> src/cli.ts start`): the app runs as `npm start` runs it. */
+function startScriptFlags(): string[] {
+  const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const [program, ...args] = (packageJson.scripts['start'] ?? '').split(/\s+/);
+  const cli = args.indexOf('src/cli.ts');
+  if (program !== 'node' || cli < 0)
+    throw new Error('package.json has no `start` script of the form `node … src/cli.ts`');
+  return args.slice(0, cli);
+}
 
 function nextMessage<T extends { type: string }>(child: ChildProcess, type: T['type'], timeoutMs: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -55,7 +67,7 @@ export async function startAppProcess(options: {
 }): Promise<AppProcess> {
   const log = openSync(options.logFile, 'w');
   const execArgv = [
-    ...STRIP_TYPES,
+    ...startScriptFlags(),
     ...(options.nodeOptions ?? []),
     ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
   ];
