@@ -34,6 +34,7 @@ import { profilePhases } from './profile-phases.ts';
 import type { PhaseProfile, PhaseWindow } from './profile-phases.ts';
 import { printSize, printTargets, judgeTargets } from './report.ts';
 import type { JobTiming, SizeResult } from './report.ts';
+import { measureValidate } from './validate-memory.ts';
 import { benchWorkbook } from './workbook.ts';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -263,6 +264,8 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
     const mail: Floor = await nodemailerFloor(smtp.url, emails, smtpConnections);
     const floorEmails = (await smtp.count()).messages - mailBeforeFloor;
     if (floorEmails !== emails) problems.push(`the nodemailer floor delivered ${floorEmails} of ${emails}`);
+    out('  domum validate of the same file…');
+    const validate = await measureValidate(workbookFile);
 
     failed = false;
     return {
@@ -289,6 +292,7 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
       acksByPhase,
       peakRssBytes: memory.maxRssBytes,
       startupPeakRssBytes: memoryAtStart.maxRssBytes,
+      validate,
       jobs,
       loadAverage: { before: loadBefore, after: loadAfter },
       problems,
