@@ -64,6 +64,7 @@ export async function startAppProcess(options: {
   logFile: string;
   cpuProfileDir?: string | undefined;
   nodeOptions?: string[];
+  role?: 'all' | 'web' | 'worker';
 }): Promise<AppProcess> {
   const log = openSync(options.logFile, 'w');
   const execArgv = [
@@ -71,7 +72,7 @@ export async function startAppProcess(options: {
     ...(options.nodeOptions ?? []),
     ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
   ];
-  const child = fork(new URL('./app-process.ts', import.meta.url), [], {
+  const child = fork(new URL('./app-process.ts', import.meta.url), [options.role ?? 'all'], {
     execArgv,
     env: options.env,
     stdio: ['ignore', log, 'inherit', 'ipc'],
@@ -126,6 +127,47 @@ export async function startSmtpProcess(): Promise<SmtpProcess> {
     async stop() {
       child.send({ type: 'stop' });
       await exited(child);
+    },
+  };
+}
+
+/**
+ * `--workers N`: one `domum web` (Slack's requests, the port the driver talks to) and N `domum worker`
+ * processes, on one PostgreSQL database the driver has migrated (as `domum migrate` would). Read as one app:
+ * its peak RSS is the highest of the processes', its CPU the sum of theirs.
+ */
+export async function startScaledOutApp(
+  options: Parameters<typeof startAppProcess>[0] & { workers: number },
+): Promise<AppProcess & { pids: number[] }> {
+  const { workers, logFile, cpuProfileDir, ...common } = options;
+  const started: AppProcess[] = [];
+  try {
+    started.push(await startAppProcess({ ...common, logFile, cpuProfileDir, role: 'web' }));
+    for (let index = 1; index <= workers; index += 1) {
+      const profileDir = cpuProfileDir ? `${cpuProfileDir}-worker-${index}` : undefined;
+      const workerLog = logFile.replace(/\.log$/, `-worker-${index}.log`);
+      started.push(await startAppProcess({ ...common, logFile: workerLog, cpuProfileDir: profileDir, role: 'worker' }));
+    }
+  } catch (error) {
+    await Promise.all(started.map((process) => process.stop().catch(() => undefined)));
+    throw error;
+  }
+  const [web] = started as [AppProcess, ...AppProcess[]];
+  return {
+    port: web.port,
+    pid: web.pid,
+    pids: started.map((process) => process.pid),
+    async stats() {
+      const all = await Promise.all(started.map((process) => process.stats()));
+      return {
+        maxRssBytes: Math.max(...all.map((stats) => stats.maxRssBytes)),
+        rssBytes: Math.max(...all.map((stats) => stats.rssBytes)),
+      };
+    },
+    async stop() {
+      // Workers first, then the web process, as a deployment drains them.
+      for (const process of started.slice(1)) await process.stop();
+      await web.stop();
     },
   };
 }
