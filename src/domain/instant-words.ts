@@ -44,8 +44,25 @@ export function zoneLabelOf(instant: Date, timeZone: string): string {
   return timeZone;
 }
 
+// A provisioning run says the same few instants in thousands of emails (its accesses' start and end, the
+// chunk's token expiry), each costing four Intl formatToParts calls: the words are kept for the latest instants.
+// Bounded, since instants are unbounded: cleared whole when full, which costs one recomputation per instant.
+const instantWordsCache = new Map<string, string>();
+const INSTANT_WORDS_CACHE_SIZE = 1_000;
+
 /** "7 Dec 2026 14:00 EST (UTC−05:00)", "7 Dec 2026 14:00 America/Sao_Paulo (UTC−03:00)", "7 Dec 2026 14:00 UTC". */
 export function formatInstantWithZone(instant: Date, timeZone: string): string {
+  const key = `${instant.getTime()} ${timeZone}`;
+  let words = instantWordsCache.get(key);
+  if (words === undefined) {
+    words = instantWithZoneWords(instant, timeZone);
+    if (instantWordsCache.size >= INSTANT_WORDS_CACHE_SIZE) instantWordsCache.clear();
+    instantWordsCache.set(key, words);
+  }
+  return words;
+}
+
+function instantWithZoneWords(instant: Date, timeZone: string): string {
   const label = zoneLabelOf(instant, timeZone);
   const offset = utcOffsetOf(instant, timeZone);
   const wall = formatInstant(instant, timeZone);
