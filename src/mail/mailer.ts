@@ -197,7 +197,7 @@ function createRateLimiter(ratePerSecond: number): () => Promise<void> {
     next = slot + interval;
     // Timers may fire a hair early against the clock; loop so the slot is never started before its time.
     while (performance.now() < slot) {
-      await new Promise((resolve) => setTimeout(resolve, Math.ceil(slot - performance.now())));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(slot - performance.now()))));
     }
   };
 }
