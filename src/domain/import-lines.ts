@@ -112,6 +112,19 @@ export function validateLines(
   lines: LineInput[],
   context: ValidationContext,
 ): { lines: ValidatedLine[]; counts: ImportCounts } {
+  const validator = createLineValidator(context);
+  const validated = lines.map(validator.validate);
+  return { lines: validated, counts: validator.counts };
+}
+
+/**
+ * validateLines a line at a time, for a caller that gives the event loop a turn between slices of a big file:
+ * lines must come in file order (the first of two lines with the same email is the one that counts).
+ */
+export function createLineValidator(context: ValidationContext): {
+  validate: (line: LineInput) => ValidatedLine;
+  counts: ImportCounts;
+} {
   const vendorsByName = new Map<string, VendorForImport>();
   for (const vendor of context.vendors) vendorsByName.set(vendor.name.trim().toLowerCase(), vendor);
   const allowedDomainsByVendor = new Map<number, ReadonlySet<string>>();
@@ -122,15 +135,22 @@ export function validateLines(
   }
 
   const firstLineByEmail = new Map<string, number>();
-  const counts: ImportCounts = { lines: lines.length, created: 0, created_inactive: 0, existing: 0, error: 0 };
-  const validated: ValidatedLine[] = [];
-
-  for (const line of lines) {
-    const result = validateLine(line, context.existingEmails, vendorsByName, allowedDomainsByVendor, firstLineByEmail);
-    counts[result.outcome] += 1;
-    validated.push(result);
-  }
-  return { lines: validated, counts };
+  const counts: ImportCounts = { lines: 0, created: 0, created_inactive: 0, existing: 0, error: 0 };
+  return {
+    counts,
+    validate: (line) => {
+      const result = validateLine(
+        line,
+        context.existingEmails,
+        vendorsByName,
+        allowedDomainsByVendor,
+        firstLineByEmail,
+      );
+      counts.lines += 1;
+      counts[result.outcome] += 1;
+      return result;
+    },
+  };
 }
 
 /** Records a problem with one cell of the line. */
