@@ -141,7 +141,7 @@ interface Chunk {
   ensureHeld: () => void;
   /** Accesses found cancelled: once when the chunk is read, then at every commit of one of its emails. */
   cancelled: Set<number>;
-  /** Accesses no lane has taken yet: the ones whose cancellation still matters, read again at each commit. */
+  /** Accesses no lane has taken yet, in chunk order: the next few are read again at each commit. */
   untaken: Set<number>;
   /** When the chunk's tokens were made: their emails say it, and their expiry counts from it. */
   tokensMadeAt: Date;
@@ -249,10 +249,25 @@ async function sendAndRecord(
     if (chunk.cancelled.has(access.id)) return false;
     await send();
     const email = { accessId: access.id, kind: record.kind, at: chunk.deps.now(), newToken: record.newToken };
-    const cancelled = await chunk.deps.recordSentEmail(email, [access.id, ...chunk.untaken]);
+    const cancelled = await chunk.deps.recordSentEmail(email, [access.id, ...nextUntaken(chunk)]);
     for (const id of cancelled) chunk.cancelled.add(id);
     return true;
   });
+}
+
+/**
+ * The accesses the lanes will take next, whose cancellation each commit reads again: a few per lane, not the
+ * whole chunk, which would make every commit look up every access of the chunk (up to 200 per job, two jobs at
+ * a time) in PostgreSQL. The rest were read when the chunk started and are read again as their turn comes.
+ */
+function nextUntaken(chunk: Chunk): number[] {
+  const next: number[] = [];
+  const wanted = 2 * chunk.deps.sendLanes.count;
+  for (const id of chunk.untaken) {
+    if (next.length >= wanted) break;
+    next.push(id);
+  }
+  return next;
 }
 
 /** A permanent refusal puts the access and its line in error, with the server's reply. */
