@@ -1,6 +1,7 @@
 // The app under measurement, in its own process (so its peak RSS is its own, not the driver's fake Slack and
 // SMTP server): the real composition root, startDomum, configured from the environment the driver passes,
 // as test/support/test-app.ts does in-process. Logs go to stdout (the driver writes them to a file).
+// The first argument is the process's role (default `all`).
 // IPC: sends { type: 'started', port }; answers { type: 'stats' } with the peak RSS; { type: 'stop' } stops.
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
@@ -21,7 +22,9 @@ importCheckTimingsChannel.subscribe((timings) => {
 });
 const config = loadConfig(process.env);
 const logger = createLogger({ level: config.logLevel });
-const running = await startDomum({ config, role: 'all', logger });
+// `all` (one `domum start`), or `web` / `worker` for the scale-out run (`--workers N`).
+const role = (['all', 'web', 'worker'] as const).find((known) => known === process.argv[2]) ?? 'all';
+const running = await startDomum({ config, role, logger: logger.child({ process: role }) });
 
 function reply(message: AppMessage, then?: () => void): void {
   process.send?.(message, undefined, {}, () => then?.());

@@ -2,6 +2,7 @@
 // says how much the app adds on top of what the library underneath costs anyway. SheetJS and nodemailer run
 // in processes of their own, as the app does.
 import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { benchRows } from './workbook.ts';
 
@@ -40,49 +41,54 @@ export async function sheetJsFloor(file: string): Promise<Floor & { warm: Array<
 }
 
 /**
- * pg alone: the same user rows, multi-row INSERT of 1,000 rows per statement in one transaction, into a table
- * shaped like third_party_users (same columns, checks, identity, primary key and unique lower(email) index).
+ * pg alone: the same rows as the app's import + provisioning — the users, multi-row INSERT of 1,000 rows per
+ * statement in one transaction, into a table shaped like third_party_users (same columns, checks, identity,
+ * primary key and unique lower(email) index), then one access per active user (with a fresh link id, the
+ * app's request, schedule, grants and limitation) the same way into a table shaped like accesses. Run after
+ * the app, on its database: it copies one of the app's accesses for the values every access shares.
  */
 export async function postgresInsertFloor(databaseUrl: string, lines: number): Promise<Floor> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query('DROP TABLE IF EXISTS bench_floor_users');
+    await client.query('DROP TABLE IF EXISTS bench_floor_accesses, bench_floor_users');
     await client.query('CREATE TABLE bench_floor_users (LIKE third_party_users INCLUDING ALL)');
-    const vendors = new Map(
-      (await client.query<{ id: number; name: string }>('SELECT id, name FROM vendors')).rows.map((row) => [
-        row.name,
-        row.id,
-      ]),
-    );
-    const rows = benchRows(lines).map(([vendor, name, email, phone, document, enabled]) => [
-      vendors.get(vendor ?? '') ?? 0,
-      name,
-      email,
-      `+${(phone ?? '').replace(/\D/g, '')}`,
-      document,
-      enabled === 'Yes',
-    ]);
-    const batch = 1_000;
+    await client.query('CREATE TABLE bench_floor_accesses (LIKE accesses INCLUDING ALL)');
+    const { rows, shared } = await floorInputs(client, lines);
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     await client.query('BEGIN');
-    for (let start = 0; start < rows.length; start += batch) {
-      const slice = rows.slice(start, start + batch);
-      const values = slice
-        .map((_, row) => `(${[1, 2, 3, 4, 5, 6].map((column) => `$${row * 6 + column}`).join(', ')})`)
-        .join(', ');
-      await client.query(
-        `INSERT INTO bench_floor_users (vendor_id, name, email, phone, document, enabled) VALUES ${values}`,
+    const activeUserIds: number[] = [];
+    for (const slice of batches(rows)) {
+      const inserted = await client.query<{ id: number; enabled: boolean }>(
+        `INSERT INTO bench_floor_users (vendor_id, name, email, phone, document, enabled) VALUES ${placeholders(slice.length, 6)} RETURNING id, enabled`,
         slice.flat(),
+      );
+      for (const row of inserted.rows) if (row.enabled) activeUserIds.push(row.id);
+    }
+    const accessValues = [shared['request_id'], shared['starts_at'], shared['ends_at'], shared['time_zone']];
+    const grants = JSON.stringify(shared['grants']);
+    const limitation = JSON.stringify(shared['limitation']);
+    for (const slice of batches(activeUserIds)) {
+      const values = slice.map((userId) => [
+        userId,
+        ...accessValues,
+        grants,
+        limitation,
+        shared['status'],
+        randomBytes(16).toString('base64url'),
+      ]);
+      await client.query(
+        `INSERT INTO bench_floor_accesses (user_id, request_id, starts_at, ends_at, time_zone, grants, limitation, status, link_id) VALUES ${placeholders(slice.length, 9)}`,
+        values.flat(),
       );
     }
     await client.query('COMMIT');
     const ms = performance.now() - started;
     const cpu = process.cpuUsage(cpuBefore);
-    await client.query('DROP TABLE bench_floor_users');
+    await client.query('DROP TABLE bench_floor_accesses, bench_floor_users');
     return {
-      what: 'pg multi-row INSERT, 1,000 rows per statement, one transaction',
+      what: 'pg multi-row INSERT of the users then of their accesses, 1,000 rows per statement, one transaction',
       ms,
       cpuMs: (cpu.user + cpu.system) / 1000,
     };
@@ -91,14 +97,52 @@ export async function postgresInsertFloor(databaseUrl: string, lines: number): P
   }
 }
 
+/** The users' rows as the app stores them, and the values every access of the app's request shares. */
+async function floorInputs(client: pg.Client, lines: number) {
+  const vendors = new Map(
+    (await client.query<{ id: number; name: string }>('SELECT id, name FROM vendors')).rows.map((row) => [
+      row.name,
+      row.id,
+    ]),
+  );
+  const shared = (
+    await client.query<Record<string, unknown>>(
+      'SELECT request_id, starts_at, ends_at, time_zone, grants, limitation, status FROM accesses LIMIT 1',
+    )
+  ).rows[0];
+  if (!shared) throw new Error('the app created no access to copy');
+  const rows = benchRows(lines).map(([vendor, name, email, phone, document, enabled]) => [
+    vendors.get(vendor ?? '') ?? 0,
+    name,
+    email,
+    `+${(phone ?? '').replace(/\D/g, '')}`,
+    document,
+    enabled === 'Yes',
+  ]);
+  return { rows, shared };
+}
+
+function* batches<T>(items: readonly T[], size = 1_000): Generator<T[]> {
+  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size);
+}
+
+/** `($1, $2), ($3, $4)` for 2 rows of 2 columns. */
+function placeholders(rows: number, columns: number): string {
+  return Array.from(
+    { length: rows },
+    (_, row) => `(${Array.from({ length: columns }, (_, column) => `$${row * columns + column + 1}`).join(', ')})`,
+  ).join(', ');
+}
+
 /** nodemailer alone (bench/mail-floor.ts in its own process), to the same SMTP server. */
-export async function nodemailerFloor(smtpUrl: string, messages: number): Promise<Floor> {
+export async function nodemailerFloor(smtpUrl: string, messages: number, connections: number): Promise<Floor> {
   const result = await runFloorProcess<{ messages: number; elapsedMs: number; cpuMs: number }>('./mail-floor.ts', [
     smtpUrl,
     String(messages),
+    String(connections),
   ]);
   return {
-    what: 'nodemailer pooled transport (defaults: 5 connections), 64 sends in flight',
+    what: `nodemailer pooled transport, ${connections} connections (as the app), 64 sends in flight`,
     ms: result.elapsedMs,
     cpuMs: result.cpuMs,
   };

@@ -1,19 +1,38 @@
-// Floor for the email phase: bare nodemailer, pooled with its defaults, sending the same number of messages
-// (the same two templates, so the same sizes) to the same SMTP server, with a window of sends in flight.
-// Runs in its own process, like the app, so both send from a process of their own to the SMTP server.
-// Usage: node --experimental-strip-types bench/mail-floor.ts <smtp-url> <messages>; prints one JSON line.
+// Floor for the email phase: bare nodemailer, pooled with as many connections as the app (SMTP_CONNECTIONS),
+// sending the same number of messages (the same two templates with the same inputs, so the same work and sizes)
+// to the same SMTP server, with a window of sends in flight. Runs in its own process, like the app, so both send
+// from a process of their own to the SMTP server.
+// Usage: node --experimental-strip-types bench/mail-floor.ts <smtp-url> <messages> <connections>; prints one
+// JSON line.
 import nodemailer from 'nodemailer';
 import { accessLinkMail, accessTokenMail } from '../src/mail/templates.ts';
 
-const [smtpUrl, countText] = process.argv.slice(2);
+const [smtpUrl, countText, connectionsText] = process.argv.slice(2);
 const count = Number(countText);
-if (!smtpUrl || !Number.isInteger(count) || count < 0) {
-  process.stderr.write('usage: mail-floor.ts <smtp-url> <messages>\n');
+const connections = Number(connectionsText);
+if (!smtpUrl || !Number.isInteger(count) || count < 0 || !Number.isInteger(connections) || connections < 1) {
+  process.stderr.write('usage: mail-floor.ts <smtp-url> <messages> <connections>\n');
   process.exit(2);
 }
 
-const transport = nodemailer.createTransport({ url: smtpUrl, pool: true, logger: false, debug: false });
-const expiresAt = new Date(Date.now() + 3_600_000);
+const transport = nodemailer.createTransport({
+  url: smtpUrl,
+  pool: true,
+  maxConnections: connections,
+  logger: false,
+  debug: false,
+});
+const sentAt = new Date();
+const startsAt = new Date(sentAt.getTime() + 86_400_000);
+const endsAt = new Date(startsAt.getTime() + 7 * 86_400_000);
+const expiresAt = new Date(startsAt.getTime() + 86_400_000);
+// What the app's emails say about who asked (the bench's wizard and fake Slack give the same kind of values).
+const context = {
+  requesterName: 'Bench Requester',
+  organisation: 'Bench Workspace',
+  justification: 'Scheduled maintenance',
+  supportContact: undefined,
+};
 // A window of sends in flight keeps every pooled connection busy without building every message up front.
 const IN_FLIGHT = 64;
 let next = 0;
@@ -26,16 +45,24 @@ async function sendNext(): Promise<void> {
     const content =
       index % 2 === 0
         ? accessLinkMail({
+            ...context,
             to,
             userName: `Bench Person ${user}`,
             vendorName: 'Globex',
             link: `https://domum.example.com/access/${String(user).padStart(22, 'x')}`,
             accessCode: `EXT-26-${String(user).padStart(6, '0')}`,
+            startsAt,
+            endsAt,
+            timeZone: 'UTC',
           })
         : accessTokenMail({
+            ...context,
             to,
             userName: `Bench Person ${user}`,
+            vendorName: 'Globex',
+            accessCode: `EXT-26-${String(user).padStart(6, '0')}`,
             token: 'ABCD-EFGH-JKMN',
+            sentAt,
             expiresAt,
             timeZone: 'UTC',
           });

@@ -71,3 +71,17 @@ export function startProcessSampler(pid: number, intervalMs = 100): ProcessSampl
     stop: () => clearInterval(timer),
   };
 }
+
+/** Several processes read as one: their CPU time summed, the highest of their resident sizes. */
+export function startProcessGroupSampler(pids: readonly number[], intervalMs = 100): ProcessSampler {
+  const samplers = pids.map((pid) => startProcessSampler(pid, intervalMs));
+  return {
+    cpuMsBetween: (startWallMs, endWallMs) =>
+      samplers.reduce((sum, sampler) => sum + sampler.cpuMsBetween(startWallMs, endWallMs), 0),
+    maxRssBytesBetween: (startWallMs, endWallMs) =>
+      Math.max(...samplers.map((sampler) => sampler.maxRssBytesBetween(startWallMs, endWallMs))),
+    stop: () => {
+      for (const sampler of samplers) sampler.stop();
+    },
+  };
+}

@@ -2,11 +2,23 @@
 // TypeScript file run by Node's type stripping, talking to the driver over IPC.
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { openSync, closeSync, readFileSync } from 'node:fs';
 import type { AppMessage, DriverMessage } from './app-process.ts';
 import type { SmtpProcessMessage } from './smtp-process.ts';
 
 const STRIP_TYPES = ['--experimental-strip-types', '--disable-warning=ExperimentalWarning'];
+
+/** The Node flags of package.json's `start` script (`node <flags> src/cli.ts start`): the app runs as `npm start` runs it. */
+function startScriptFlags(): string[] {
+  const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const [program, ...args] = (packageJson.scripts['start'] ?? '').split(/\s+/);
+  const cli = args.indexOf('src/cli.ts');
+  if (program !== 'node' || cli < 0)
+    throw new Error('package.json has no `start` script of the form `node … src/cli.ts`');
+  return args.slice(0, cli);
+}
 
 function nextMessage<T extends { type: string }>(child: ChildProcess, type: T['type'], timeoutMs: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -52,14 +64,15 @@ export async function startAppProcess(options: {
   logFile: string;
   cpuProfileDir?: string | undefined;
   nodeOptions?: string[];
+  role?: 'all' | 'web' | 'worker';
 }): Promise<AppProcess> {
   const log = openSync(options.logFile, 'w');
   const execArgv = [
-    ...STRIP_TYPES,
+    ...startScriptFlags(),
     ...(options.nodeOptions ?? []),
     ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
   ];
-  const child = fork(new URL('./app-process.ts', import.meta.url), [], {
+  const child = fork(new URL('./app-process.ts', import.meta.url), [options.role ?? 'all'], {
     execArgv,
     env: options.env,
     stdio: ['ignore', log, 'inherit', 'ipc'],
@@ -114,6 +127,47 @@ export async function startSmtpProcess(): Promise<SmtpProcess> {
     async stop() {
       child.send({ type: 'stop' });
       await exited(child);
+    },
+  };
+}
+
+/**
+ * `--workers N`: one `domum web` (Slack's requests, the port the driver talks to) and N `domum worker`
+ * processes, on one PostgreSQL database the driver has migrated (as `domum migrate` would). Read as one app:
+ * its peak RSS is the highest of the processes', its CPU the sum of theirs.
+ */
+export async function startScaledOutApp(
+  options: Parameters<typeof startAppProcess>[0] & { workers: number },
+): Promise<AppProcess & { pids: number[] }> {
+  const { workers, logFile, cpuProfileDir, ...common } = options;
+  const started: AppProcess[] = [];
+  try {
+    started.push(await startAppProcess({ ...common, logFile, cpuProfileDir, role: 'web' }));
+    for (let index = 1; index <= workers; index += 1) {
+      const profileDir = cpuProfileDir ? `${cpuProfileDir}-worker-${index}` : undefined;
+      const workerLog = logFile.replace(/\.log$/, `-worker-${index}.log`);
+      started.push(await startAppProcess({ ...common, logFile: workerLog, cpuProfileDir: profileDir, role: 'worker' }));
+    }
+  } catch (error) {
+    await Promise.all(started.map((process) => process.stop().catch(() => undefined)));
+    throw error;
+  }
+  const [web] = started as [AppProcess, ...AppProcess[]];
+  return {
+    port: web.port,
+    pid: web.pid,
+    pids: started.map((process) => process.pid),
+    async stats() {
+      const all = await Promise.all(started.map((process) => process.stats()));
+      return {
+        maxRssBytes: Math.max(...all.map((stats) => stats.maxRssBytes)),
+        rssBytes: Math.max(...all.map((stats) => stats.rssBytes)),
+      };
+    },
+    async stop() {
+      // Workers first, then the web process, as a deployment drains them.
+      for (const process of started.slice(1)) await process.stop();
+      await web.stop();
     },
   };
 }

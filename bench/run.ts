@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/db/client.ts';
+import { migrateAll } from '../src/db/migrator.ts';
 import type { Db } from '../src/db/schema.ts';
 import { queues } from '../src/jobs/queues.ts';
 import { createLogger } from '../src/logger.ts';
@@ -27,13 +28,14 @@ import { waitFor } from '../test/support/wait-for.ts';
 import { startAckProbe, summarizeAcks } from './ack-probe.ts';
 import { nodemailerFloor, postgresInsertFloor, sheetJsFloor } from './floors.ts';
 import type { Floor } from './floors.ts';
-import { startAppProcess, startSmtpProcess } from './processes.ts';
+import { startAppProcess, startScaledOutApp, startSmtpProcess } from './processes.ts';
 import type { SmtpProcess } from './processes.ts';
-import { startProcessSampler } from './process-sampler.ts';
+import { startProcessGroupSampler, startProcessSampler } from './process-sampler.ts';
 import { profilePhases } from './profile-phases.ts';
 import type { PhaseProfile, PhaseWindow } from './profile-phases.ts';
 import { printSize, printTargets, judgeTargets } from './report.ts';
 import type { JobTiming, SizeResult } from './report.ts';
+import { measureValidate } from './validate-memory.ts';
 import { benchWorkbook } from './workbook.ts';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -55,6 +57,10 @@ const { values: args } = parseArgs({
     // Extra Node options for the app process only (--app-node-options=--max-semi-space-size=16), to try a setting;
     // without it the app runs exactly as `npm start` runs it.
     'app-node-options': { type: 'string', default: '' },
+    // SMTP_CONNECTIONS for the app, and the same number of pooled connections for the nodemailer floor.
+    'smtp-connections': { type: 'string', default: '5' },
+    // Scale-out: 1 `domum web` and this many `domum worker` processes instead of one `domum start`.
+    workers: { type: 'string', default: '0' },
     out: { type: 'string' },
   },
 });
@@ -64,6 +70,16 @@ if (sizes.length === 0 || sizes.some((size) => !Number.isInteger(size) || size <
   process.exit(2);
 }
 const probeIntervalMs = Number(args['probe-ms']);
+const workers = Number(args.workers);
+if (!Number.isInteger(workers) || workers < 0 || workers > 8) {
+  process.stderr.write(`--workers must be a whole number from 0 (one domum start) to 8, got "${args.workers}"\n`);
+  process.exit(2);
+}
+const smtpConnections = Number(args['smtp-connections']);
+if (!Number.isInteger(smtpConnections) || smtpConnections < 1 || smtpConnections > 50) {
+  process.stderr.write(`--smtp-connections must be a whole number from 1 to 50, got "${args['smtp-connections']}"\n`);
+  process.exit(2);
+}
 const appNodeOptions = (args['app-node-options'] ?? '').split(' ').filter((option) => option !== '');
 const quiet = createLogger({ level: 'error', write: () => undefined });
 const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -85,7 +101,7 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
   const logFile = path.join(workDir, `app-${lines}.log`);
   const cpuProfileDir = args['cpu-prof'] ? path.join(workDir, `cpu-${lines}`) : undefined;
   out(`  database ${databaseName}, app log ${logFile}${cpuProfileDir ? `, CPU profiles in ${cpuProfileDir}` : ''}`);
-  const app = await startAppProcess({
+  const appOptions = {
     logFile,
     cpuProfileDir,
     nodeOptions: appNodeOptions,
@@ -101,13 +117,24 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
       SMTP_URL: smtp.url,
       MAIL_FROM: 'Domum <no-reply@domum.example>',
       MAIL_RATE_PER_SECOND: MAIL_RATE_LIFTED,
+      SMTP_CONNECTIONS: String(smtpConnections),
       PUBLIC_BASE_URL: 'https://domum.example.com',
       LOG_LEVEL: 'info',
     },
-  });
+  };
   const database = await openDatabase({ databaseUrl, dataDir: '' }, quiet);
   const db = database.db;
-  const sampler = startProcessSampler(app.pid);
+  // Scaled out, nothing runs `domum start`'s migrations: the driver runs them, as `domum migrate` would.
+  if (workers > 0) await migrateAll(database, quiet);
+  const app =
+    workers > 0
+      ? await startScaledOutApp({ ...appOptions, workers })
+      : { ...(await startAppProcess(appOptions)), pids: undefined };
+  const logFiles = [
+    logFile,
+    ...Array.from({ length: workers }, (_, index) => logFile.replace(/\.log$/, `-worker-${index + 1}.log`)),
+  ];
+  const sampler = app.pids ? startProcessGroupSampler(app.pids) : startProcessSampler(app.pid);
   const memoryAtStart = await app.stats();
   let failed = true;
   try {
@@ -211,9 +238,10 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
       problems.push(`${emails} emails received, expected ${2 * workbook.activeLines}`);
     if (acks.failures > 0) problems.push(`${acks.failures} Slack acknowledgements failed`);
     if (slackApi.violations.length > 0) problems.push(`Block Kit violations: ${JSON.stringify(slackApi.violations)}`);
-    const jobs = await jobTimings(db);
-    const checkSteps = readLogLines(logFile).find((line) => line['message'] === 'bench import check') as
-      CheckSteps | undefined;
+    const jobs = await jobTimings(db, Math.max(1, workers));
+    const checkSteps = logFiles
+      .flatMap((file) => readLogLines(file))
+      .find((line) => line['message'] === 'bench import check') as CheckSteps | undefined;
     if (!checkSteps) throw new Error('the app published no check timings');
     const windows: PhaseWindow[] = [
       { name: 'check', startWallMs: at(marks.submitted), endWallMs: at(preview.at) },
@@ -252,9 +280,11 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
     out('  floors: PostgreSQL insert, nodemailer…');
     const postgres = await postgresInsertFloor(databaseUrl, lines);
     const mailBeforeFloor = (await smtp.count()).messages;
-    const mail: Floor = await nodemailerFloor(smtp.url, emails);
+    const mail: Floor = await nodemailerFloor(smtp.url, emails, smtpConnections);
     const floorEmails = (await smtp.count()).messages - mailBeforeFloor;
     if (floorEmails !== emails) problems.push(`the nodemailer floor delivered ${floorEmails} of ${emails}`);
+    out('  domum validate of the same file…');
+    const validate = await measureValidate(workbookFile);
 
     failed = false;
     return {
@@ -281,6 +311,7 @@ async function runSize(lines: number, smtp: SmtpProcess, workDir: string): Promi
       acksByPhase,
       peakRssBytes: memory.maxRssBytes,
       startupPeakRssBytes: memoryAtStart.maxRssBytes,
+      validate,
       jobs,
       loadAverage: { before: loadBefore, after: loadAfter },
       problems,
@@ -313,7 +344,8 @@ interface CheckSteps {
 }
 
 /** pg-boss keeps finished jobs for a while: their start and completion times break each phase down. */
-async function jobTimings(db: Db): Promise<JobTiming[]> {
+/** `processes`: how many processes run workers (each with its queues' concurrency). */
+async function jobTimings(db: Db, processes: number): Promise<JobTiming[]> {
   const { rows } = await sql<{
     name: string;
     jobs: string;
@@ -332,7 +364,7 @@ async function jobTimings(db: Db): Promise<JobTiming[]> {
   const concurrency = new Map(queues.map((queue) => [queue.name, queue.concurrency]));
   return rows.map((row) => {
     const spanMs = new Date(row.last_completed).getTime() - new Date(row.first_started).getTime();
-    const workers = concurrency.get(row.name) ?? 1;
+    const workers = (concurrency.get(row.name) ?? 1) * processes;
     return {
       queue: row.name,
       jobs: Number(row.jobs),
@@ -353,6 +385,7 @@ out(
     .map((value) => value.toFixed(2))
     .join(' ')}`,
 );
+if (workers > 0) out(`Scaled out: 1 domum web and ${workers} domum worker processes instead of one domum start`);
 if (appNodeOptions.length > 0)
   out(`The app runs with extra Node options: ${appNodeOptions.join(' ')} (npm start does not use them)`);
 const smtp = await startSmtpProcess();
@@ -383,7 +416,12 @@ const postgresVersion = await (async () => {
 })();
 const resultsDir = path.resolve('bench', 'results');
 await mkdir(resultsDir, { recursive: true });
-const file = args.out ?? path.join(resultsDir, `${startedAt.toISOString().slice(0, 10)}-${sizes.join('-')}.json`);
+const file =
+  args.out ??
+  path.join(
+    resultsDir,
+    `${startedAt.toISOString().slice(0, 10)}-${sizes.join('-')}${workers > 0 ? `-workers-${workers}` : ''}.json`,
+  );
 const report = {
   startedAt: startedAt.toISOString(),
   finishedAt: new Date().toISOString(),
@@ -397,6 +435,8 @@ const report = {
   settings: {
     probeIntervalMs,
     mailRatePerSecond: Number(MAIL_RATE_LIFTED),
+    smtpConnections,
+    workers,
     cpuProfile: args['cpu-prof'],
     appNodeOptions,
   },

@@ -101,6 +101,12 @@ const environmentSchema = z.object({
   TOKEN_TTL_HOURS: positiveInteger(72),
   APPROVAL_TTL_HOURS: z.coerce.number({ error: 'must be a number of hours' }).positive().default(24),
   MAIL_RATE_PER_SECOND: z.coerce.number().positive().default(10),
+  SMTP_CONNECTIONS: z.coerce
+    .number({ error: 'must be a whole number from 1 to 50' })
+    .int('must be a whole number from 1 to 50')
+    .min(1, 'must be a whole number from 1 to 50')
+    .max(50, 'must be a whole number from 1 to 50')
+    .default(5),
   IMPORT_MAX_ROWS: positiveInteger(50_000),
   IMPORT_MAX_BYTES: positiveInteger(10_485_760),
   DEFAULT_TIMEZONE: optionalText
@@ -146,6 +152,8 @@ export interface Config {
   tokenTtlHours: number;
   approvalTtlHours: number;
   mailRatePerSecond: number;
+  /** SMTP_CONNECTIONS: the mail server connections per process, and as many emails in flight at most. */
+  smtpConnections: number;
   importMaxRows: number;
   importMaxBytes: number;
   defaultTimeZone: string;
@@ -239,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, purpose: ConfigPurpose = 'sla
     tokenTtlHours: values.TOKEN_TTL_HOURS,
     approvalTtlHours: values.APPROVAL_TTL_HOURS,
     mailRatePerSecond: values.MAIL_RATE_PER_SECOND,
+    smtpConnections: values.SMTP_CONNECTIONS,
     importMaxRows: values.IMPORT_MAX_ROWS,
     importMaxBytes: values.IMPORT_MAX_BYTES,
     defaultTimeZone: values.DEFAULT_TIMEZONE,

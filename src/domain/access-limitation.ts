@@ -11,8 +11,14 @@
 //   and resolves a fall-back wall time to either occurrence depending on the process time zone. We keep
 //   fromZonedTime for the conversion and correct both cases: a gap moves forward by its length (02:30 → 03:30
 //   CEST), a repeated wall time means its first occurrence.
-import { addDays, addHours, addMilliseconds, addMinutes, addMonths, isValid, parseISO } from 'date-fns';
-import { fromZonedTime } from 'date-fns-tz';
+import { addDays } from 'date-fns/addDays';
+import { addHours } from 'date-fns/addHours';
+import { addMilliseconds } from 'date-fns/addMilliseconds';
+import { addMinutes } from 'date-fns/addMinutes';
+import { addMonths } from 'date-fns/addMonths';
+import { isValid } from 'date-fns/isValid';
+import { parseISO } from 'date-fns/parseISO';
+import { fromZonedTime } from 'date-fns-tz/fromZonedTime';
 import { z } from 'zod';
 
 export const DURATION_UNITS = ['minutes', 'hours', 'days', 'months'] as const;

@@ -1,11 +1,18 @@
 // The columns of an import spreadsheet and the header names, in English, Portuguese and Spanish, that
 // name them. Shared by the reader, the template and anything that maps a header back to its meaning.
+// Kept apart from the line rules (import-lines.ts), which load zod: the spreadsheet worker imports this file to
+// read the headers, and starting it is part of every dry run's time.
 
-import { COLUMN_LABELS } from './import-lines.ts';
-import type { ColumnKey } from './import-lines.ts';
+export type ColumnKey = 'vendor' | 'name' | 'email' | 'phone' | 'document' | 'enabled';
 
-export { COLUMN_LABELS };
-export type { ColumnKey };
+export const COLUMN_LABELS: Readonly<Record<ColumnKey, string>> = {
+  vendor: 'Vendor',
+  name: 'Name',
+  email: 'Email',
+  phone: 'Phone',
+  document: 'Document',
+  enabled: 'Enabled',
+};
 
 export const REQUIRED_COLUMNS: readonly ColumnKey[] = ['vendor', 'name', 'email', 'enabled'];
 export const OPTIONAL_COLUMNS: readonly ColumnKey[] = ['phone', 'document'];

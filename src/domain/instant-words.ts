@@ -5,9 +5,24 @@ import { parseISO } from 'date-fns/parseISO';
 import { formatInstant, limitationEnd } from './access-limitation.ts';
 import type { AccessLimitation } from './access-limitation.ts';
 
+// Building an Intl.DateTimeFormat costs far more than using one (it loads the zone and the locale's data), and
+// every email says a few instants: one formatter per locale, zone and style, kept for the process's life (there
+// are a few hundred zones at most). An unknown zone still throws its RangeError, as it is never cached.
+const zoneNameFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function zoneNameFormatter(locale: string, timeZone: string, style: 'short' | 'longOffset'): Intl.DateTimeFormat {
+  const key = `${locale} ${style} ${timeZone}`;
+  let formatter = zoneNameFormatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: style });
+    zoneNameFormatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 /** `UTC−03:00`, `UTC+05:30`, `UTC+00:00` (with a true minus sign, as typeset). */
 export function utcOffsetOf(instant: Date, timeZone: string): string {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+  const name = zoneNameFormatter('en-US', timeZone, 'longOffset')
     .formatToParts(instant)
     .find((part) => part.type === 'timeZoneName')?.value;
   // Intl writes "GMT-03:00", and "GMT" alone for a zero offset.
@@ -21,7 +36,7 @@ export function utcOffsetOf(instant: Date, timeZone: string): string {
  */
 export function zoneLabelOf(instant: Date, timeZone: string): string {
   for (const locale of ['en-US', 'en-GB']) {
-    const label = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })
+    const label = zoneNameFormatter(locale, timeZone, 'short')
       .formatToParts(instant)
       .find((part) => part.type === 'timeZoneName')?.value;
     if (label && /^[A-Z]{2,5}$/.test(label)) return label;
@@ -29,8 +44,25 @@ export function zoneLabelOf(instant: Date, timeZone: string): string {
   return timeZone;
 }
 
+// A provisioning run says the same few instants in thousands of emails (its accesses' start and end, the
+// chunk's token expiry), each costing four Intl formatToParts calls: the words are kept for the latest instants.
+// Bounded, since instants are unbounded: cleared whole when full, which costs one recomputation per instant.
+const instantWordsCache = new Map<string, string>();
+const INSTANT_WORDS_CACHE_SIZE = 1_000;
+
 /** "7 Dec 2026 14:00 EST (UTC−05:00)", "7 Dec 2026 14:00 America/Sao_Paulo (UTC−03:00)", "7 Dec 2026 14:00 UTC". */
 export function formatInstantWithZone(instant: Date, timeZone: string): string {
+  const key = `${instant.getTime()} ${timeZone}`;
+  let words = instantWordsCache.get(key);
+  if (words === undefined) {
+    words = instantWithZoneWords(instant, timeZone);
+    if (instantWordsCache.size >= INSTANT_WORDS_CACHE_SIZE) instantWordsCache.clear();
+    instantWordsCache.set(key, words);
+  }
+  return words;
+}
+
+function instantWithZoneWords(instant: Date, timeZone: string): string {
   const label = zoneLabelOf(instant, timeZone);
   const offset = utcOffsetOf(instant, timeZone);
   const wall = formatInstant(instant, timeZone);

@@ -100,7 +100,11 @@ export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: 
         // A retried job (after its backoff) is not announced by NOTIFY either: the backstop poll stays short.
         { batchSize: 1, localConcurrency: queue.concurrency, pollingIntervalSeconds, notifyPollingIntervalSeconds: 5 },
         async (jobs: Job<unknown>[]) => {
-          for (const job of jobs) await runJob(queue, handler, job, logger);
+          try {
+            for (const job of jobs) await runJob(queue, handler, job, logger);
+          } finally {
+            wakeWorkers(boss, queue.name);
+          }
         },
       );
     },
@@ -111,6 +115,16 @@ export function createJobQueue(handle: DatabaseHandle, logger: Logger, options: 
       await boss.stop({ graceful: true, timeout: graceTimeMs, close: true });
     },
   };
+}
+
+/**
+ * A job just ended: the queue's workers in this process fetch again now rather than after their poll interval.
+ * Jobs queued together (one transaction, one NOTIFY, like a request's email chunks) would otherwise wait for it
+ * one by one: a worker that finishes a job sleeps out `notifyPollingIntervalSeconds` before its next fetch,
+ * and NOTIFY only wakes workers when jobs are queued. The worker that ran the job skips its sleep too.
+ */
+function wakeWorkers(boss: PgBoss, queueName: string): void {
+  for (const worker of boss.getWipData()) if (worker.name === queueName) boss.notifyWorker(worker.id);
 }
 
 /** Runs one fetched job: its payload checked against the queue's schema, its log lines carrying its id. */

@@ -51,6 +51,8 @@ export interface MailerOptions {
   dataDir: string;
   /** MAIL_RATE_PER_SECOND: at most this many sends start in any one second, across the mailer. */
   ratePerSecond: number;
+  /** SMTP_CONNECTIONS: the pool's connections (nodemailer's default is 5). */
+  connections?: number;
   logger: Logger;
 }
 
@@ -64,7 +66,7 @@ export function createMailer(options: MailerOptions): Mailer {
   const domain = senderDomain(options.from);
   const logger = options.logger.child({ component: 'mailer' });
   return options.smtpUrl
-    ? createSmtpMailer(options.smtpUrl, options.from, domain, limiter, logger)
+    ? createSmtpMailer(options.smtpUrl, options.from, domain, limiter, logger, options.connections ?? 5)
     : createOutboxMailer(join(options.dataDir, 'outbox'), options.from, domain, limiter, logger);
 }
 
@@ -74,13 +76,14 @@ function createSmtpMailer(
   domain: string,
   limiter: () => Promise<void>,
   logger: Logger,
+  connections: number,
 ): Mailer {
   const transport: Transporter = nodemailer.createTransport({
     url: smtpUrl,
     pool: true,
-    // nodemailer's default. Provisioning sends from several accesses at once (two jobs, each with lanes):
-    // fewer connections than sends in flight leaves sends queued behind the pool.
-    maxConnections: 5,
+    // Provisioning runs one send lane per connection (src/usecases/email-lanes.ts): every connection busy,
+    // and no email waiting in the pool's queue.
+    maxConnections: connections,
     connectionTimeout: TIMEOUT_MS,
     greetingTimeout: TIMEOUT_MS,
     socketTimeout: TIMEOUT_MS,
@@ -194,7 +197,7 @@ function createRateLimiter(ratePerSecond: number): () => Promise<void> {
     next = slot + interval;
     // Timers may fire a hair early against the clock; loop so the slot is never started before its time.
     while (performance.now() < slot) {
-      await new Promise((resolve) => setTimeout(resolve, Math.ceil(slot - performance.now())));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(slot - performance.now()))));
     }
   };
 }

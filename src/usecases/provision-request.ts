@@ -1,20 +1,17 @@
 // Provisioning an approved request (README, "Importing users" → Provisioning): accesses for the new active
 // users, then per access the link email and the token email, in chunks. Every step records what it did before
-// the next, so a chunk that runs twice sends no second link email, and a crash repeats at most the email being
-// sent at that instant. The email jobs are queued once (by the approved → processing transition) and the
-// summary is posted by the one job that made the processing → completed transition.
+// the next, so a chunk that runs twice sends no second link email, and a crash repeats at most the emails being
+// sent at that instant (one per SMTP connection). The email jobs are queued once (by the approved → processing
+// transition) and the summary is posted by the one job that made the processing → completed transition.
 import type { Transaction } from 'kysely';
 import {
   cancelOpenAccesses,
   clearAccessEmailError,
   countEmailProgress,
-  findAccessStatus,
   listAccessesRefusedByMail,
   listAccessesToEmail,
   listAccessIdsOfRequest,
   markAccessEmailRefused,
-  markLinkEmailSent,
-  markTokenEmailSent,
   storeAccessToken,
 } from '../db/repos/access-repo.ts';
 import type { AccessToEmail, StoredToken } from '../db/repos/access-repo.ts';
@@ -33,10 +30,12 @@ import { provisionRequestQueue, sendAccessEmailsQueue } from '../jobs/queues.ts'
 import type { Mailer } from '../mail/mailer.ts';
 import { PermanentMailError } from '../mail/mailer.ts';
 import { tokenExpiry } from '../domain/access-token.ts';
+import type { AccessMailContext } from '../mail/templates.ts';
 import { accessMailContext, sendLinkEmail, sendTokenEmail } from './access-emails.ts';
 import type { DescribeRequester } from './access-emails.ts';
 import { generateAccessToken, hashToken } from './access-secrets.ts';
 import { createAccessesForRequest } from './create-accesses.ts';
+import type { RecordSentEmail, SendLanes } from './email-lanes.ts';
 
 export const EMAIL_CHUNK = 200;
 
@@ -122,6 +121,10 @@ export interface EmailDeps {
   describeRequester: DescribeRequester;
   /** SUPPORT_CONTACT, named in the emails when set. */
   supportContact: string | undefined;
+  /** One lane per SMTP connection, shared by the process's email jobs (src/usecases/email-lanes.ts). */
+  sendLanes: SendLanes;
+  /** The group commit of sent emails, shared by the process's email jobs. */
+  recordSentEmail: RecordSentEmail;
 }
 
 /** Thrown when the job was handed to another worker mid-chunk: that worker sends the rest. */
@@ -132,15 +135,27 @@ export class JobNoLongerHeldError extends Error {
   }
 }
 
+/** What the lanes of one chunk share. */
+interface Chunk {
+  deps: EmailDeps;
+  ensureHeld: () => void;
+  /** Accesses found cancelled: once when the chunk is read, then at every commit of one of its emails. */
+  cancelled: Set<number>;
+  /** Accesses no lane has taken yet, in chunk order: the next few are read again at each commit. */
+  untaken: Set<number>;
+  /** When the chunk's tokens were made: their emails say it, and their expiry counts from it. */
+  tokensMadeAt: Date;
+  contextOf: (access: AccessToEmail) => Promise<AccessMailContext>;
+}
+
 /**
- * The two emails of each access in the chunk. A permanent refusal (5xx) puts that access and its line in
- * error with the server's reply; a transient failure (connection refused, timeout, 4xx) is thrown, so the
- * job retries later with what is still unsent.
+ * The two emails of each access in the chunk, in as many lanes as the process has SMTP connections. A
+ * permanent refusal (5xx) puts that access and its line in error with the server's reply; a transient failure
+ * (connection refused, timeout, 4xx) is thrown, so the job retries later with what is still unsent.
  *
- * Each email is recorded as sent right after the mail server accepted it. That record is the only thing
- * between a crash and a second copy of the email, so when the database is briefly unreachable at that
- * moment (PostgreSQL restarting) it is retried until the database answers again, instead of failing the job
- * and sending the email again later. A process killed between the two repeats only the email in flight.
+ * Each email is recorded as sent right after the mail server accepted it, before its lane sends another (the
+ * records of concurrent lanes are committed together: RecordSentEmail). A process killed between the two
+ * repeats only the emails in flight, at most one per SMTP connection.
  */
 export async function sendAccessEmails(
   deps: EmailDeps,
@@ -148,13 +163,31 @@ export async function sendAccessEmails(
   signal?: AbortSignal,
 ): Promise<{ sent: number; refused: number }> {
   const accesses = await listAccessesToEmail(deps.db, accessIds);
-  const ensureHeld = () => {
-    if (signal?.aborted) throw new JobNoLongerHeldError();
+  const toSend = accesses.filter((access) => !access.emailError && access.status !== 'cancelled');
+  const contexts = new Map<string, Promise<AccessMailContext>>();
+  const chunk: Chunk = {
+    deps,
+    ensureHeld: () => {
+      if (signal?.aborted) throw new JobNoLongerHeldError();
+    },
+    cancelled: new Set(),
+    untaken: new Set(toSend.map((access) => access.id)),
+    tokensMadeAt: deps.now(),
+    // One requester per request: their name is looked up once per chunk, not per access.
+    contextOf: (access) => {
+      let context = contexts.get(access.requesterUserId);
+      if (!context) {
+        context = accessMailContext(deps, access);
+        contexts.set(access.requesterUserId, context);
+      }
+      return context;
+    },
   };
   let sent = 0;
   let refused = 0;
-  await inLanes(accesses, SEND_LANES, async (access) => {
-    const outcome = await sendEmailsOf(deps, access, ensureHeld);
+  await inLanes(toSend, deps.sendLanes.count, async (access) => {
+    chunk.untaken.delete(access.id);
+    const outcome = await sendEmailsOf(chunk, access);
     sent += outcome.sent;
     refused += outcome.refused;
   });
@@ -165,37 +198,34 @@ export async function sendAccessEmails(
  * The emails of one access still to send. Each email counts in `sent` once it left; a permanent refusal
  * counts in `refused` (with the emails that left before it), and anything else is thrown.
  */
-async function sendEmailsOf(
-  deps: EmailDeps,
-  access: AccessToEmail,
-  ensureHeld: () => void,
-): Promise<{ sent: number; refused: number }> {
-  if (access.emailError || access.status === 'cancelled') return { sent: 0, refused: 0 };
-  // Cancelled since the chunk was read: nothing more is sent for it.
-  if ((await findAccessStatus(deps.db, access.id)) === 'cancelled') return { sent: 0, refused: 0 };
+async function sendEmailsOf(chunk: Chunk, access: AccessToEmail): Promise<{ sent: number; refused: number }> {
+  const { deps, ensureHeld } = chunk;
   let sent = 0;
   try {
     // A fresh token each attempt: only its hash is stored, so a token whose email may not have gone out is
     // replaced rather than re-sent. Its hash is stored before its email leaves (with the link email's
     // record, saving a round trip), so the token in the latest token email is always the one that works.
     const token = access.tokenEmailSentAt ? undefined : generateAccessToken();
-    const sentAt = deps.now();
+    const sentAt = chunk.tokensMadeAt;
     const expiresAt = tokenExpiry(sentAt, access.startsAt, deps.tokenTtlHours);
     const stored: StoredToken | undefined = token ? { hash: hashToken(deps.secretKey, token), expiresAt } : undefined;
-    const context = await accessMailContext(deps, access);
+    const context = await chunk.contextOf(access);
     if (!access.linkEmailSentAt) {
       const link = `${deps.publicBaseUrl}/access/${access.linkId}`;
-      await sendLinkEmail(deps.mailer, access, context, { link, idempotencyKey: `${access.code}:link` }, ensureHeld);
-      await despiteDatabaseOutage(() => markLinkEmailSent(deps.db, access.id, deps.now(), stored));
+      const left = await sendAndRecord(chunk, access, { kind: 'link', newToken: stored }, () =>
+        sendLinkEmail(deps.mailer, access, context, { link, idempotencyKey: `${access.code}:link` }, ensureHeld),
+      );
+      if (!left) return { sent, refused: 0 };
       sent += 1;
     } else if (stored) {
       await storeAccessToken(deps.db, access.id, stored, deps.now());
     }
     if (token) {
       const idempotencyKey = `${access.code}:token`;
-      await sendTokenEmail(deps.mailer, access, context, { token, sentAt, expiresAt, idempotencyKey }, ensureHeld);
-      await despiteDatabaseOutage(() => markTokenEmailSent(deps.db, access.id, deps.now()));
-      sent += 1;
+      const left = await sendAndRecord(chunk, access, { kind: 'token' }, () =>
+        sendTokenEmail(deps.mailer, access, context, { token, sentAt, expiresAt, idempotencyKey }, ensureHeld),
+      );
+      if (left) sent += 1;
     }
   } catch (error) {
     if (!(error instanceof PermanentMailError)) throw error;
@@ -203,6 +233,41 @@ async function sendEmailsOf(
     return { sent, refused: 1 };
   }
   return { sent, refused: 0 };
+}
+
+/**
+ * One email, holding one of the process's send lanes from the moment it is handed to the mail server until
+ * its record is committed. Returns false, sending nothing, when the access has been found cancelled.
+ */
+async function sendAndRecord(
+  chunk: Chunk,
+  access: AccessToEmail,
+  record: { kind: 'link' | 'token'; newToken?: StoredToken | undefined },
+  send: () => Promise<void>,
+): Promise<boolean> {
+  return chunk.deps.sendLanes.withLane(async () => {
+    if (chunk.cancelled.has(access.id)) return false;
+    await send();
+    const email = { accessId: access.id, kind: record.kind, at: chunk.deps.now(), newToken: record.newToken };
+    const cancelled = await chunk.deps.recordSentEmail(email, [access.id, ...nextUntaken(chunk)]);
+    for (const id of cancelled) chunk.cancelled.add(id);
+    return true;
+  });
+}
+
+/**
+ * The accesses the lanes will take next, whose cancellation each commit reads again: a few per lane, not the
+ * whole chunk, which would make every commit look up every access of the chunk (up to 200 per job, two jobs at
+ * a time) in PostgreSQL. The rest were read when the chunk started and are read again as their turn comes.
+ */
+function nextUntaken(chunk: Chunk): number[] {
+  const next: number[] = [];
+  const wanted = 2 * chunk.deps.sendLanes.count;
+  for (const id of chunk.untaken) {
+    if (next.length >= wanted) break;
+    next.push(id);
+  }
+  return next;
 }
 
 /** A permanent refusal puts the access and its line in error, with the server's reply. */
@@ -235,54 +300,6 @@ async function inLanes<T>(items: readonly T[], lanes: number, work: (item: T) =>
   };
   await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
   if (failure) throw failure.error;
-}
-
-/** Accesses of one chunk in flight at once (each still sends its link email before its token email). */
-const SEND_LANES = 2;
-
-/** How long a record that must not be lost waits for an unreachable database before giving up. */
-const OUTAGE_PATIENCE_MS = 120_000;
-
-async function despiteDatabaseOutage<T>(write: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + OUTAGE_PATIENCE_MS;
-  let pauseMs = 100;
-  for (;;) {
-    try {
-      return await write();
-    } catch (error) {
-      if (!isDatabaseUnreachable(error) || Date.now() + pauseMs > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, pauseMs));
-      pauseMs = Math.min(pauseMs * 2, 2_000);
-    }
-  }
-}
-
-// Connection-level failures (the server went away, refuses connections, or is starting or shutting down),
-// as opposed to an error in the statement itself, which waiting would not fix.
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  '57P01',
-  '57P02',
-  '57P03',
-  '08000',
-  '08001',
-  '08003',
-  '08004',
-  '08006',
-]);
-
-export function isDatabaseUnreachable(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
-  const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|connection error|timeout exceeded when trying to connect|Client was closed/i.test(
-    message,
-  );
 }
 
 export interface ProvisioningProgress {

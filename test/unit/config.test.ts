@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       tokenTtlHours: 72,
       approvalTtlHours: 24,
       mailRatePerSecond: 10,
+      smtpConnections: 5,
       importMaxRows: 50_000,
       importMaxBytes: 10_485_760,
       defaultTimeZone: 'UTC',

@@ -337,6 +337,58 @@ export async function markTokenEmailSent(db: Executor, accessId: number, now: Da
     .execute();
 }
 
+/** One email the mail server accepted: its access, which of the two, when, and the token a link email stores. */
+export interface SentEmailRecord {
+  accessId: number;
+  kind: 'link' | 'token';
+  at: Date;
+  /** With a link email: the token its access's token email will carry (see markLinkEmailSent). */
+  newToken?: StoredToken | undefined;
+}
+
+/**
+ * Several emails recorded as sent in one statement (a group commit: src/usecases/email-lanes.ts), which also
+ * reads which of `watched` have been cancelled meanwhile, so the lanes stop sending to them. At most one
+ * record per access: each lane records an email before its access's next one leaves.
+ */
+export async function recordSentEmails(
+  db: Executor,
+  records: readonly SentEmailRecord[],
+  watched: readonly number[],
+): Promise<number[]> {
+  const rows = records.map((record) => ({
+    id: record.accessId,
+    link_at: record.kind === 'link' ? record.at.toISOString() : null,
+    token_at: record.kind === 'token' ? record.at.toISOString() : null,
+    token_hash: record.newToken?.hash ?? null,
+    token_expires_at: record.newToken?.expiresAt.toISOString() ?? null,
+    at: record.at.toISOString(),
+  }));
+  // The update is a data-modifying WITH: PostgreSQL runs it whether or not the final select reads it.
+  const { rows: cancelled } = await sql<{ id: number }>`
+    with sent as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as s(id integer, link_at timestamptz, token_at timestamptz, token_hash text, token_expires_at timestamptz,
+             at timestamptz)
+    ), written as (
+      update accesses a set
+        link_email_sent_at = coalesce(s.link_at, a.link_email_sent_at),
+        token_email_sent_at = coalesce(s.token_at, a.token_email_sent_at),
+        token_hash = coalesce(s.token_hash, a.token_hash),
+        token_expires_at = coalesce(s.token_expires_at, a.token_expires_at),
+        failed_token_attempts = case when s.token_hash is null then a.failed_token_attempts else 0 end,
+        updated_at = s.at
+      from sent s
+      where a.id = s.id
+      returning a.id
+    )
+    select id from accesses
+    where id in (select value::integer from jsonb_array_elements(${JSON.stringify(watched)}::jsonb))
+      and status = 'cancelled'
+  `.execute(db);
+  return cancelled.map((row) => Number(row.id));
+}
+
 /** The mail server refused the access's email for good: the access is in error, with the server's reply. */
 export async function markAccessEmailRefused(db: Executor, accessId: number, reply: string, now: Date): Promise<void> {
   await db

@@ -1,7 +1,7 @@
 // What `/domum status`, the App Home and `domum status` show (README, "Where things stand"): every item with
 // its code, status word, progress and a permalink to its thread; one item in detail. The same words serve
 // Slack (mrkdwn, escaped) and the command line (plain text), through a TextStyle.
-import { formatDistanceStrict } from 'date-fns';
+import { formatDistanceStrict } from 'date-fns/formatDistanceStrict';
 import { scheduleTextOf } from '../../domain/instant-words.ts';
 import type { KnownBlock, ModalView } from '@slack/types';
 import { describeLimitation, formatInstant } from '../../domain/access-limitation.ts';
