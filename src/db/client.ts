@@ -1,5 +1,6 @@
 // Opens the database: PostgreSQL over `pg` when DATABASE_URL is set, otherwise embedded PostgreSQL (PGlite)
-// under DATA_DIR. Everything above this file sees the same Kysely instance and pg-boss database adapter.
+// under DATA_DIR, on its own thread in the servers. Everything above this file sees the same Kysely instance
+// and pg-boss database adapter.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
@@ -10,9 +11,9 @@ import { fromPglite } from 'pg-boss';
 import type { Db as IDatabase } from 'pg-boss';
 import type { Logger } from '../logger.ts';
 import type { Db } from './schema.ts';
+import { DATE_OID, keepDateAsText } from './date-type.ts';
 import { lockEmbeddedDatabase } from './embedded-lock.ts';
-
-const DATE_OID = 1082;
+import { PGliteThread } from './pglite-thread.ts';
 
 export interface DatabaseTarget {
   /** PostgreSQL connection string; unset means the embedded default. */
@@ -24,8 +25,8 @@ export interface DatabaseTarget {
   inMemory?: boolean | undefined;
   /**
    * A command that opens the database once, runs a few queries and exits (`domum validate`, `catalog load`,
-   * `status`, `migrate`), not a server: the embedded database keeps less memory at the cost of speed on long
-   * runs. Changes a V8 setting for the whole process (see openEmbedded).
+   * `status`, `migrate`), not a server: the embedded database stays on the main thread and keeps less memory at
+   * the cost of speed on long runs. Changes a V8 setting for the whole process (see openOnThisThread).
    */
   oneOff?: boolean | undefined;
 }
@@ -46,7 +47,7 @@ export interface DatabaseHandle {
 }
 
 export async function openDatabase(target: DatabaseTarget, logger: Logger): Promise<DatabaseHandle> {
-  return target.databaseUrl ? openPostgres(target.databaseUrl, logger) : openEmbedded(target);
+  return target.databaseUrl ? openPostgres(target.databaseUrl, logger) : openEmbedded(target, logger);
 }
 
 function openPostgres(databaseUrl: string, logger: Logger): DatabaseHandle {
@@ -58,7 +59,7 @@ function openPostgres(databaseUrl: string, logger: Logger): DatabaseHandle {
     types: {
       getTypeParser: (oid: number, format?: string) =>
         oid === DATE_OID
-          ? (value: string) => value
+          ? keepDateAsText
           : (pg.types.getTypeParser(oid, format as 'text') as (value: string) => unknown),
     },
   });
@@ -84,7 +85,7 @@ function openPostgres(databaseUrl: string, logger: Logger): DatabaseHandle {
   };
 }
 
-async function openEmbedded(target: DatabaseTarget): Promise<DatabaseHandle> {
+async function openEmbedded(target: DatabaseTarget, logger: Logger): Promise<DatabaseHandle> {
   let dataDir: string | undefined;
   let unlock = async () => {};
   if (!target.inMemory) {
@@ -92,23 +93,11 @@ async function openEmbedded(target: DatabaseTarget): Promise<DatabaseHandle> {
     await mkdir(dataDir, { recursive: true });
     unlock = await lockEmbeddedDatabase(dataDir);
   }
-  if (target.oneOff) {
-    // V8 recompiles hot WebAssembly functions with its optimising compiler, and PostgreSQL's SQL parser
-    // (raw_parser, about 100 KB of WebAssembly) gets hot within a few dozen queries: compiling it takes about
-    // 600 MB for a second, which a server pays once and a short command every time. This keeps every function
-    // on the baseline compiler (the filter names function 0, an import, which is never compiled). It must be
-    // set before PGlite compiles its module, and cannot be undone for the process.
-    v8.setFlagsFromString('--wasm-tier-up-filter=0');
-  }
-  let pglite: PGlite;
+  let pglite: PGlite | PGliteThread;
   try {
-    pglite = await PGlite.create(dataDir, {
-      parsers: { [DATE_OID]: (value: string) => value },
-      ...(target.loadDump ? { loadDataDir: target.loadDump } : {}),
-      // PostgreSQL's default 128 MB of shared buffers is memory PGlite's WebAssembly heap touches at start;
-      // a command's few queries need a fraction of it.
-      ...(target.oneOff ? { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=4MB'] } : {}),
-    });
+    pglite = target.oneOff
+      ? await openOnThisThread(dataDir, target.loadDump)
+      : await PGliteThread.open({ dataDir, loadDump: target.loadDump }, logger);
   } catch (error) {
     await unlock();
     throw error;
@@ -132,6 +121,25 @@ async function openEmbedded(target: DatabaseTarget): Promise<DatabaseHandle> {
       await unlock();
     },
   };
+}
+
+// The one-off commands keep PGlite on the main thread: they answer no Slack request while a statement runs, and
+// a second thread would add its own heap to what `domum validate` holds. The servers run it on its own thread
+// (pglite-thread.ts), where a long statement does not hold up Slack's acknowledgements.
+async function openOnThisThread(dataDir: string | undefined, loadDump: Blob | undefined): Promise<PGlite> {
+  // V8 recompiles hot WebAssembly functions with its optimising compiler, and PostgreSQL's SQL parser
+  // (raw_parser, about 100 KB of WebAssembly) gets hot within a few dozen queries: compiling it takes about
+  // 600 MB for a second, which a server pays once and a short command every time. This keeps every function
+  // on the baseline compiler (the filter names function 0, an import, which is never compiled). It must be
+  // set before PGlite compiles its module, and cannot be undone for the process.
+  v8.setFlagsFromString('--wasm-tier-up-filter=0');
+  return PGlite.create(dataDir, {
+    parsers: { [DATE_OID]: keepDateAsText },
+    ...(loadDump ? { loadDataDir: loadDump } : {}),
+    // PostgreSQL's default 128 MB of shared buffers is memory PGlite's WebAssembly heap touches at start;
+    // a command's few queries need a fraction of it.
+    startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=4MB'],
+  });
 }
 
 async function pingWithTimeout(db: Db, timeoutMs: number): Promise<void> {
