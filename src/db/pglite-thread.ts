@@ -21,6 +21,7 @@ export interface PGliteThreadTransaction {
   readonly closed: boolean;
 }
 
+// Each kind of request, without the id #call gives it.
 type Request = PGliteRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
 interface Pending {
