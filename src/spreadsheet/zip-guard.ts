@@ -36,6 +36,7 @@ const ZIP64_MARKER_32 = 0xffffffff;
 const ZIP64_MARKER_16 = 0xffff;
 const FLAG_ENCRYPTED = 0x0001;
 const FLAG_STRONG_ENCRYPTION = 0x0040;
+const FLAG_DATA_DESCRIPTOR = 0x0008;
 const METHOD_STORED = 0;
 const METHOD_DEFLATED = 8;
 
@@ -138,13 +139,22 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
     view.getUint16(entry.localHeaderOffset + 28, true);
   if (start + entry.compressedSize > bytes.length)
     throw new ZipEntryError({ kind: 'damaged', detail: `${entry.name} is cut short` });
+  // The local header must agree with the directory, unless its sizes follow the data (flag 3, a data descriptor):
+  // SheetJS, which read the zip itself before the reader handed it the entries inflated here, refused a file
+  // where they differ.
+  if (
+    !(view.getUint16(entry.localHeaderOffset + 6, true) & FLAG_DATA_DESCRIPTOR) &&
+    (view.getUint32(entry.localHeaderOffset + 18, true) !== entry.compressedSize ||
+      view.getUint32(entry.localHeaderOffset + 22, true) !== entry.uncompressedSize)
+  ) {
+    throw new ZipEntryError({ kind: 'damaged', detail: `${entry.name} has inconsistent sizes` });
+  }
   const data = bytes.subarray(start, start + entry.compressedSize);
   if (entry.method === METHOD_STORED) return data;
   try {
     // maxOutputLength must be at least 1; an entry declared empty that inflates to one byte is still caught below.
     const inflated = inflateRawSync(data, { maxOutputLength: Math.max(entry.uncompressedSize, 1) });
     if (inflated.length > entry.uncompressedSize) throw new RangeError('larger than declared');
-    if (inflated.length < entry.uncompressedSize) throw new ShortEntryError();
     return inflated;
   } catch (error) {
     if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
@@ -153,15 +163,9 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
         detail: `${entry.name} expands to more than the ${formatMegabytes(entry.uncompressedSize)} its directory declares`,
       });
     }
-    // Shorter than declared: SheetJS, which compared each entry's sizes before it parsed the inflated contents
-    // itself, called such a file damaged too.
-    if (error instanceof ShortEntryError)
-      throw new ZipEntryError({ kind: 'damaged', detail: `${entry.name} is shorter than its directory declares` });
     throw new ZipEntryError({ kind: 'damaged', detail: `${entry.name} cannot be decompressed` });
   }
 }
-
-class ShortEntryError extends Error {}
 
 export class ZipEntryError extends Error {
   readonly problem: ZipProblem;
