@@ -6,26 +6,24 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import type { Config, ConfigPurpose } from './config.ts';
-import { openDatabase } from './db/client.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import type { Db } from './db/schema.ts';
 import { EmbeddedDatabaseBusyError } from './db/embedded-lock.ts';
 import { createLogger } from './logger.ts';
 import type { Logger } from './logger.ts';
-import { migrateAll } from './db/migrator.ts';
 import type { ProcessRole } from './main.ts';
 import { checkReadLines, readForDryRun } from './usecases/dry-run-import.ts';
-import { readSpreadsheetOffThread } from './spreadsheet/read-off-thread.ts';
 import type { DryRun } from './usecases/dry-run-import.ts';
 import { catalogFormatFromFileName } from './catalog-file/read-catalog-file.ts';
-import { formatCatalogReport, loadCatalog } from './usecases/load-catalog.ts';
 import { describeDryRunCounts } from './domain/import-counts.ts';
 import { formatErrorLine } from './domain/import-lines.ts';
 import { parseItemCode } from './domain/codes.ts';
 
 // The server (main.ts), the status texts and the template writer are imported where a command needs them, not
 // here: they bring date-fns's ES module index, whose loading alone peaks above 500 MB, and SheetJS. A command
-// pays only for what it runs (`domum validate` of 50,000 lines stays under 400 MB).
+// pays only for what it runs. The database modules (Kysely, pg, PGlite, pg-boss, the migrator: about 25 MB) are
+// loaded only once a command opens the database, so `domum validate` reads its file without them (README
+// "Benchmarks": 50,000 lines peak at about 265 MB).
 
 interface Command {
   usage: string;
@@ -88,12 +86,18 @@ const commands: Record<string, Command> = {
       const config = configFor('database');
       const fileName = path.basename(file);
       // Read before the database is opened: a refused file needs no database at all.
-      // The reader alone, not the whole SheetJS adapter: no results spreadsheet is written here, and SheetJS
-      // loaded in this thread as well as in the reader's worker would add about 18 MB to the read's peak.
+      // Read in this thread, not in the worker the app uses to keep Slack's acknowledgements fast: a command has no
+      // one waiting on its event loop, and the heap pages a worker used stay with the process after it ends (see
+      // read-off-thread.ts), where the database and the validation then add to them; read here, the validation
+      // reuses them. A 50,000-line file peaked at 306–313 MB through the worker, about 265 MB here. What the
+      // command gives up is the worker's heap limit: a file the app refuses as needing more than 256 MB to read is
+      // read here all the same (the size, line and zip limits still bound it). The reader alone, not the whole
+      // SheetJS adapter: no results spreadsheet is written here.
+      const { readSpreadsheet } = await import('./spreadsheet/read-spreadsheet.ts');
       const sheet = await readForDryRun(
-        { read: readSpreadsheetOffThread },
+        { read: (bytes, name, limits) => Promise.resolve(readSpreadsheet(bytes, name, limits)) },
         {
-          bytes: new Uint8Array(read),
+          bytes: read,
           fileName,
           limits: { maxBytes: config.importMaxBytes, maxRows: config.importMaxRows },
         },
@@ -172,6 +176,7 @@ const commands: Record<string, Command> = {
       if (!read) return 2;
       const text = read.toString('utf8');
       return withMigratedDatabase('warn', async (database) => {
+        const { formatCatalogReport, loadCatalog } = await import('./usecases/load-catalog.ts');
         const result = await loadCatalog(database.db, { text, format });
         if (!result.ok) {
           process.stderr.write(
@@ -242,6 +247,8 @@ async function withMigratedDatabase(
 ): Promise<number> {
   const config = configFor('database');
   const logger = createLogger({ level });
+  const { openDatabase } = await import('./db/client.ts');
+  const { migrateAll } = await import('./db/migrator.ts');
   const database = await openDatabase(
     { databaseUrl: config.databaseUrl, dataDir: config.dataDir, oneOff: true },
     logger,

@@ -2,7 +2,7 @@
 // formats, sheets, headers and row numbers; knows nothing of vendors or emails (src/domain/import-lines.ts
 // checks the values). Every guard that bounds the work runs before the expensive step it protects.
 import * as XLSX from 'xlsx';
-import { cfb } from './cfb.ts';
+import { cfb, parseZipWorkbook } from './cfb.ts';
 import { columnKeyForHeader, COLUMN_LABELS, describeExpectedHeaders, REQUIRED_COLUMNS } from '../domain/columns.ts';
 import type { ColumnKey } from '../domain/columns.ts';
 import { countSeparatorsInFirstLine, decodeCsvText, parseCsv } from './csv.ts';
@@ -11,12 +11,12 @@ import {
   countRepeatedOdsCells,
   DEFAULT_MAX_UNCOMPRESSED_BYTES,
   formatMegabytes,
+  inflateZipEntries,
   inspectZip,
   readZipEntry,
-  verifyZipEntries,
   ZipEntryError,
 } from './zip-guard.ts';
-import type { ZipEntry, ZipProblem } from './zip-guard.ts';
+import type { ZipEntry, ZipFile, ZipProblem } from './zip-guard.ts';
 
 export { COLUMN_LABELS, columnKeyForHeader, REQUIRED_COLUMNS } from '../domain/columns.ts';
 export type { ColumnKey } from '../domain/columns.ts';
@@ -176,18 +176,15 @@ function readZipSpreadsheet(bytes: Uint8Array, limits: ReadLimits): ReadResult {
     return notASpreadsheet('a zip archive');
   }
 
-  const verified = verifyZipEntries(
-    bytes,
-    entries,
-    (name) => format === 'ods' && (name === 'META-INF/manifest.xml' || name === 'content.xml'),
-  );
-  if (!verified.ok) return refuseZip(verified.problem, format);
+  const inflated = inflateZipEntries(bytes, entries);
+  if (!inflated.ok) return refuseZip(inflated.problem, format);
+  const { files } = inflated;
 
   if (format === 'ods') {
-    const manifest = verified.kept.get('META-INF/manifest.xml');
+    const manifest = files.find((file) => file.name === 'META-INF/manifest.xml')?.content;
     // ODF encrypts inside the zip: the entries look normal, the manifest says how each one is encrypted.
     if (manifest && new TextDecoder().decode(manifest).includes('encryption-data')) return refuseEncrypted();
-    const content = verified.kept.get('content.xml');
+    const content = files.find((file) => file.name === 'content.xml')?.content;
     const maxCells = maxMaterializedCells(limits.maxRows);
     if (content && countRepeatedOdsCells(new TextDecoder().decode(content), maxCells) > maxCells) {
       return refuse(
@@ -197,7 +194,7 @@ function readZipSpreadsheet(bytes: Uint8Array, limits: ReadLimits): ReadResult {
       );
     }
   }
-  return readWithSheetJs(bytes, format, limits);
+  return readWithSheetJs({ kind: 'zip', files }, format, limits);
 }
 
 function readOpenDocumentMimetype(bytes: Uint8Array, entry: ZipEntry): string | null {
@@ -242,7 +239,7 @@ function readOleSpreadsheet(bytes: Uint8Array, limits: ReadLimits): ReadResult {
   }
   // An .xlsx saved with a password is an OLE2 file holding the encrypted zip.
   if (streams.has('EncryptionInfo') || streams.has('EncryptedPackage')) return refuseEncrypted();
-  if (streams.has('Workbook') || streams.has('Book')) return readWithSheetJs(bytes, 'xls', limits);
+  if (streams.has('Workbook') || streams.has('Book')) return readWithSheetJs({ kind: 'bytes', bytes }, 'xls', limits);
   if (streams.has('WordDocument')) return notASpreadsheet('a Word document');
   if (streams.has('PowerPoint Document')) return notASpreadsheet('a PowerPoint presentation');
   return notASpreadsheet('a Microsoft Office file that is not a workbook');
@@ -253,21 +250,27 @@ function readOleSpreadsheet(bytes: Uint8Array, limits: ReadLimits): ReadResult {
 
 type WorkbookRead = { ok: true; workbook: XLSX.WorkBook } | { ok: false; refusal: Refusal };
 
-function parseWorkbook(bytes: Uint8Array, format: SpreadsheetFormat, options: XLSX.ParsingOptions): WorkbookRead {
+/** A workbook as SheetJS is handed it: an .xls's bytes, or the files of a zip already inflated by zip-guard.ts. */
+type WorkbookSource = { kind: 'bytes'; bytes: Uint8Array } | { kind: 'zip'; files: readonly ZipFile[] };
+
+const READ_OPTIONS: XLSX.ParsingOptions = {
+  dense: true,
+  cellFormula: false,
+  cellHTML: false,
+  cellStyles: false,
+  cellNF: false,
+  cellDates: false,
+  cellText: true,
+  bookVBA: false,
+  bookDeps: false,
+};
+
+function parseWorkbook(source: WorkbookSource, format: SpreadsheetFormat, options: XLSX.ParsingOptions): WorkbookRead {
   try {
-    const workbook = XLSX.read(toBuffer(bytes), {
-      type: 'buffer',
-      dense: true,
-      cellFormula: false,
-      cellHTML: false,
-      cellStyles: false,
-      cellNF: false,
-      cellDates: false,
-      cellText: true,
-      bookVBA: false,
-      bookDeps: false,
-      ...options,
-    });
+    const workbook =
+      source.kind === 'zip'
+        ? parseZipWorkbook(source.files, { ...READ_OPTIONS, ...options })
+        : XLSX.read(toBuffer(source.bytes), { type: 'buffer', ...READ_OPTIONS, ...options });
     return { ok: true, workbook };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -276,24 +279,25 @@ function parseWorkbook(bytes: Uint8Array, format: SpreadsheetFormat, options: XL
   }
 }
 
-function readWithSheetJs(bytes: Uint8Array, format: 'xlsx' | 'xls' | 'ods', limits: ReadLimits): ReadResult {
+function readWithSheetJs(source: WorkbookSource, format: 'xlsx' | 'xls' | 'ods', limits: ReadLimits): ReadResult {
   const sheetRows = limits.maxRows + SHEET_ROWS_MARGIN;
   let sheetIndex: number | undefined;
   if (format === 'xlsx') {
     // Only .xlsx lets SheetJS skip sheets: read the sheet list first, then parse the one sheet we use. The
     // names alone (bookSheets) skip the shared strings, which in a 50,000-line file cost about a second to
-    // parse; whether sheets are hidden is only needed when none has a preferred name.
-    const names = parseWorkbook(bytes, format, { bookSheets: true });
+    // parse; whether sheets are hidden is only needed when none has a preferred name. Each of these reads
+    // parses only the parts it needs of the files inflated once.
+    const names = parseWorkbook(source, format, { bookSheets: true });
     if (!names.ok) return names;
     sheetIndex = preferredSheet(names.workbook.SheetNames);
     if (sheetIndex < 0) {
-      const listing = parseWorkbook(bytes, format, { sheets: [] });
+      const listing = parseWorkbook(source, format, { sheets: [] });
       if (!listing.ok) return listing;
       sheetIndex = chooseSheet(listing.workbook);
     }
   }
   const parsed = parseWorkbook(
-    bytes,
+    source,
     format,
     sheetIndex === undefined ? { sheetRows } : { sheetRows, sheets: [sheetIndex] },
   );
@@ -314,7 +318,7 @@ function readWithSheetJs(bytes: Uint8Array, format: 'xlsx' | 'xls' | 'ods', limi
       return refuseTooManyLines(Math.max(lineCount, truncatedAtRow - collected.header.lineNumber), limits.maxRows);
     }
     // Blank rows pushed real lines past the bound: read the whole sheet (the size guards above still bound it).
-    const whole = parseWorkbook(bytes, format, { sheets: format === 'xlsx' ? [index] : undefined });
+    const whole = parseWorkbook(source, format, { sheets: format === 'xlsx' ? [index] : undefined });
     if (!whole.ok) return whole;
     const wholeSheet = whole.workbook.Sheets[sheetName];
     if (!wholeSheet)

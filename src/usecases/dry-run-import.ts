@@ -74,8 +74,10 @@ export async function readForDryRun(
   spreadsheets: Pick<Spreadsheets, 'read'>,
   input: { bytes: Uint8Array; fileName: string; limits: ImportLimits },
 ): Promise<SpreadsheetRead> {
+  // The read first: the app's reader starts its worker and returns, and the file is hashed while the worker boots.
+  const reading = spreadsheets.read(input.bytes, input.fileName, input.limits);
   const fileHash = hashFile(input.bytes);
-  const read = await spreadsheets.read(input.bytes, input.fileName, input.limits);
+  const read = await reading;
   return read.ok ? { ok: true, fileHash, rows: read.rows } : { ok: false, fileHash, refusal: read.refusal };
 }
 

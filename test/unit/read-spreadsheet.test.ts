@@ -65,6 +65,8 @@ interface ZipFile {
   deflate?: boolean;
   /** The uncompressed size the directory claims, when it must lie. */
   declaredSize?: number;
+  /** The uncompressed size the entry's local header claims, when it must disagree with the directory. */
+  localSize?: number;
 }
 
 /** A minimal zip writer, so the tests control exactly what the central directory declares. */
@@ -83,7 +85,7 @@ function zipBytes(files: ZipFile[]): Uint8Array {
     local.writeUInt16LE(file.deflate ? 8 : 0, 8);
     local.writeUInt32LE(crc32(data), 14);
     local.writeUInt32LE(stored.length, 18);
-    local.writeUInt32LE(size, 22);
+    local.writeUInt32LE(file.localSize ?? size, 22);
     local.writeUInt16LE(name.length, 26);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
@@ -236,6 +238,18 @@ describe('hostile and wrong files', () => {
     ]);
     const message = refusalOf(read(lying, 'users.xlsx'), 'zip_bomb');
     expect(message).toContain('xl/media/image1.png');
+  });
+
+  it('refuses as unreadable a zip whose local header disagrees with its directory, as SheetJS did', () => {
+    const workbook = xlsxEntries(workbookBytes([{ name: 'Users', rows: [HEADER, userRow(1)] }]));
+    const sheet = 'xl/worksheets/sheet1.xml';
+    const disagreeing = zipBytes(
+      workbook.map((file) => (file.name === sheet ? { ...file, deflate: true, localSize: 1_000_000 } : file)),
+    );
+    expect(refusalOf(read(disagreeing, 'users.xlsx'), 'unreadable')).toContain(`${sheet} has inconsistent sizes`);
+    // The same entries, deflated and stored alike, read as the file SheetJS wrote.
+    const agreeing = zipBytes(workbook.map((file) => (file.name === sheet ? { ...file, deflate: true } : file)));
+    expect(rowsOf(read(agreeing, 'users.xlsx')).lines).toHaveLength(1);
   });
 
   it('refuses ZIP64 size markers, and contents over maxUncompressedBytes', () => {
