@@ -242,6 +242,8 @@ export interface AccessesTable {
   /** The email a day before the end: when the mail server took it, or its reply when it refused it for good. */
   end_warning_sent_at: Date | null;
   end_warning_error: string | null;
+  /** The end the user was last told of by email: told again, once, when the end moves (0011). */
+  end_warned_for: Date | null;
   created_at: Generated<Date>;
   updated_at: Timestamp;
 }
@@ -299,6 +301,43 @@ export interface CancellationsTable {
   created_at: Generated<Date>;
 }
 
+export type ExtensionStatus = 'awaiting_approval' | 'approved' | 'applied' | 'rejected' | 'expired' | 'cancelled';
+
+/** One `/domum extend` (0011): a new end for every access in force of a request. */
+export interface RequestExtensionsTable {
+  id: Generated<number>;
+  request_id: number;
+  requested_by: string;
+  reason: string;
+  previous_end: Date;
+  new_end: Date;
+  status: ExtensionStatus;
+  needs_approval: boolean;
+  approval_deadline: Date | null;
+  access_count: number | null;
+  card_channel_id: string | null;
+  card_ts: string | null;
+  outcome_ts: string | null;
+  asker_notified_at: Date | null;
+  requester_notified_at: Date | null;
+  created_at: Generated<Date>;
+  decided_at: Date | null;
+  applied_at: Date | null;
+  updated_at: Timestamp;
+}
+
+/** An approver's decision on an extension (0011). */
+export interface ExtensionResponsesTable {
+  id: Generated<number>;
+  extension_id: number;
+  access_group_id: number;
+  approver_user_id: string;
+  decision: 'approve' | 'reject';
+  comment: string | null;
+  announced_ts: string | null;
+  created_at: Generated<Date>;
+}
+
 export interface DatabaseSchema {
   role_assignments: RoleAssignmentsTable;
   access_groups: AccessGroupsTable;
@@ -321,6 +360,8 @@ export interface DatabaseSchema {
   cancellations: CancellationsTable;
   new_token_presses: NewTokenPressesTable;
   approver_notices: ApproverNoticesTable;
+  request_extensions: RequestExtensionsTable;
+  extension_responses: ExtensionResponsesTable;
 }
 
 /** The database or a transaction: repository functions take either, as their first argument. */

@@ -430,6 +430,25 @@ function findingsWithoutContext(limitation: AccessLimitation): Finding[] {
   return findings;
 }
 
+/**
+ * The latest instant an access may end under a contract that ends on `contractEnd` (inclusive): midnight at the
+ * end of that day in the zone.
+ */
+export function contractLimitOf(contractEnd: string, timeZone: string): Date {
+  const lastDay = parseContractEnd(contractEnd);
+  const dayAfter = carriedDate(addDays(calendarCarrier(lastDay), 1));
+  return instantOfWallClock({ ...dayAfter, hour: 0, minute: 0, second: 0, millisecond: 0 }, timeZone);
+}
+
+/** Why an access ending at `end` would outlive the vendor's contract, or null when it does not (or none ends). */
+export function contractProblem(end: Date, contractEnd: string | null, timeZone: string): string | null {
+  if (contractEnd === null || end <= contractLimitOf(contractEnd, timeZone)) return null;
+  return (
+    `The access would end on ${formatInstant(end, timeZone)}, ` +
+    `after the vendor's contract ends on ${formatCalendarDate(parseContractEnd(contractEnd))}`
+  );
+}
+
 const FIELD_ORDER: LimitationField[] = ['start', 'duration', 'days', 'times', 'sessions'];
 
 /**
@@ -451,20 +470,8 @@ export function validateLimitation(limitation: AccessLimitation, context: Limita
       });
     }
     const end = reachableEnd(limitation);
-    if (end !== null && context.contractEnd !== null) {
-      const lastDay = parseContractEnd(context.contractEnd);
-      const dayAfter = carriedDate(addDays(calendarCarrier(lastDay), 1));
-      const midnight = { hour: 0, minute: 0, second: 0, millisecond: 0 };
-      const contractLimit = instantOfWallClock({ ...dayAfter, ...midnight }, timeZone);
-      if (end > contractLimit) {
-        problems.push({
-          field: 'duration',
-          message:
-            `The access would end on ${formatInstant(end, timeZone)}, ` +
-            `after the vendor's contract ends on ${formatCalendarDate(lastDay)}`,
-        });
-      }
-    }
+    const beyond = end !== null ? contractProblem(end, context.contractEnd, timeZone) : null;
+    if (beyond !== null) problems.push({ field: 'duration', message: beyond });
   }
   return problems.sort((a, b) => FIELD_ORDER.indexOf(a.field) - FIELD_ORDER.indexOf(b.field));
 }

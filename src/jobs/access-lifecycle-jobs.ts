@@ -1,10 +1,10 @@
 // access.lifecycle (every minute, a pg-boss schedule): accesses start and finish at their instants, and the
 // requests whose accesses end within a day get request.end-reminder, the requester's one DM, and
-// access.end-warnings, one email to each of their users.
+// access.end-notices, one email to each of their users (and, after an extension, the new end to those told the old).
 import type { AppDeps } from '../app-deps.ts';
 import { remindAccessesEnd } from '../usecases/lifecycle-notices.ts';
 import { advanceAccessLifecycle } from '../usecases/access-lifecycle.ts';
-import { warnAccessesEnding } from '../usecases/access-end-warnings.ts';
+import { requestEndNotices, tellAccessesOfTheirEnd } from '../usecases/access-end-warnings.ts';
 import type { JobHandler } from './job-queue.ts';
 
 /** Every minute, in UTC: an access starts or ends at most a minute late (the wizard's instants are quarter hours). */
@@ -24,9 +24,9 @@ export function remindAccessesEndJob(deps: AppDeps): JobHandler<{ requestId: num
   };
 }
 
-export function warnAccessesEndingJob(deps: AppDeps): JobHandler<{ requestId: number; afterId: number }> {
-  return async (chunk, context) => {
-    const outcome = await warnAccessesEnding(
+export function tellAccessesOfTheirEndJob(deps: AppDeps): JobHandler<{ requestId: number }> {
+  return async ({ requestId }, context) => {
+    const outcome = await tellAccessesOfTheirEnd(
       {
         db: deps.db,
         jobs: deps.jobs,
@@ -35,10 +35,17 @@ export function warnAccessesEndingJob(deps: AppDeps): JobHandler<{ requestId: nu
         describeRequester: deps.describeRequester,
         supportContact: deps.config.supportContact,
       },
-      chunk,
+      requestId,
       context.signal,
     );
-    if (outcome.sent + outcome.refused > 0)
-      context.logger.info('accesses told they end', { accessRequestId: chunk.requestId, ...outcome });
+    if (outcome.sent + outcome.moved + outcome.refused > 0)
+      context.logger.info('accesses told of their end', { accessRequestId: requestId, ...outcome });
+  };
+}
+
+/** A job an older version queued on access.end-warnings: handed to access.end-notices, which does its work. */
+export function handOverEndWarningsJob(deps: AppDeps): JobHandler<{ requestId: number; afterId: number }> {
+  return async ({ requestId }) => {
+    await requestEndNotices(deps, requestId);
   };
 }

@@ -138,13 +138,65 @@ export const remindAccessesEndQueue = defineQueue({
   concurrency: 2,
 });
 
-/** A day before a request's accesses end: one email to each of their users, a chunk per run. */
+/**
+ * Replaced by access.end-notices (a queue keeps its policy for life, and that one runs one job per request at a
+ * time). Kept so that jobs an older version queued here are handed over rather than lost.
+ */
 export const accessEndWarningsQueue = defineQueue({
   name: 'access.end-warnings',
   payload: z.object({ requestId: z.number().int().positive(), afterId: z.number().int().nonnegative() }),
-  // Transient SMTP failures retry with backoff for about an hour; the day of notice leaves room for that.
   policy: { retryLimit: 12, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 1800 },
   concurrency: 1,
+});
+
+/**
+ * What the users of a request's accesses are told by email of their end: the warning a day before it, and, when
+ * the end moved after they were told of it (`/domum extend`), the new end — a chunk of emails per run, then the
+ * next run. Queued by the lifecycle tick and by an applied extension, keyed by the request (`end-notices-<id>`)
+ * under the `stately` policy: one job per request runs at a time and at most one waits, so two runs never send
+ * the same email at once, and a run queued while another works picks up whatever that one left.
+ */
+export const accessEndNoticesQueue = defineQueue({
+  name: 'access.end-notices',
+  payload: z.object({ requestId: z.number().int().positive() }),
+  // Transient SMTP failures retry with backoff for about an hour; the day of notice leaves room for that.
+  policy: {
+    policy: 'stately',
+    retryLimit: 12,
+    retryDelay: 5,
+    retryBackoff: true,
+    retryDelayMax: 600,
+    expireInSeconds: 1800,
+  },
+  concurrency: 1,
+});
+
+const extensionPayload = z.object({ extensionId: z.number().int().positive() });
+
+/**
+ * After an extension is asked for, decided, applied, expired or cancelled: its card posted or updated, each
+ * decision and the outcome said once in the request's thread, the people concerned told once by DM.
+ */
+export const announceExtensionQueue = defineQueue({
+  name: 'extension.announce',
+  payload: extensionPayload,
+  policy: { retryLimit: 8, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300 },
+  concurrency: 2,
+});
+
+/** An approved extension's new end, written to the request and every access in force of it. */
+export const applyExtensionQueue = defineQueue({
+  name: 'extension.apply',
+  payload: extensionPayload,
+  policy: { retryLimit: 8, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 900 },
+  concurrency: 1,
+});
+
+/** At its deadline, an extension nobody decided expires. */
+export const expireExtensionQueue = defineQueue({
+  name: 'extension.expire',
+  payload: extensionPayload,
+  policy: { notify: false, retryLimit: 8, retryDelay: 10, retryBackoff: true, retryDelayMax: 600 },
 });
 
 export const queues: readonly QueueDefinition<unknown>[] = [
@@ -161,4 +213,8 @@ export const queues: readonly QueueDefinition<unknown>[] = [
   accessLifecycleQueue,
   remindAccessesEndQueue,
   accessEndWarningsQueue,
+  accessEndNoticesQueue,
+  announceExtensionQueue,
+  applyExtensionQueue,
+  expireExtensionQueue,
 ] as QueueDefinition<unknown>[];

@@ -3,16 +3,22 @@ import type { AppDeps } from '../app-deps.ts';
 import {
   accessLifecycleJob,
   ACCESS_LIFECYCLE_CRON,
+  handOverEndWarningsJob,
   remindAccessesEndJob,
-  warnAccessesEndingJob,
+  tellAccessesOfTheirEndJob,
 } from './access-lifecycle-jobs.ts';
+import { announceExtensionJob, applyExtensionJob, expireExtensionJob } from './extension-jobs.ts';
 import { announceCancellationJob } from './announce-cancellation-job.ts';
 import { checkImportJob } from './check-import-job.ts';
 import type { JobQueue } from './job-queue.ts';
 import { postRequestCardJob } from './post-request-card-job.ts';
 import {
+  accessEndNoticesQueue,
   accessEndWarningsQueue,
   accessLifecycleQueue,
+  announceExtensionQueue,
+  applyExtensionQueue,
+  expireExtensionQueue,
   announceCancellationQueue,
   checkImportQueue,
   expireRequestQueue,
@@ -44,6 +50,10 @@ export async function startWorkers(jobs: JobQueue, deps: AppDeps): Promise<void>
   await jobs.work(announceCancellationQueue, announceCancellationJob(deps));
   await jobs.work(accessLifecycleQueue, accessLifecycleJob(deps));
   await jobs.work(remindAccessesEndQueue, remindAccessesEndJob(deps));
-  await jobs.work(accessEndWarningsQueue, warnAccessesEndingJob(deps));
+  await jobs.work(accessEndWarningsQueue, handOverEndWarningsJob(deps));
+  await jobs.work(accessEndNoticesQueue, tellAccessesOfTheirEndJob(deps));
+  await jobs.work(announceExtensionQueue, announceExtensionJob(deps));
+  await jobs.work(applyExtensionQueue, applyExtensionJob(deps));
+  await jobs.work(expireExtensionQueue, expireExtensionJob(deps));
   await jobs.schedule(accessLifecycleQueue, ACCESS_LIFECYCLE_CRON);
 }

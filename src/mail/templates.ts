@@ -213,6 +213,39 @@ export function accessEndingMail(input: AccessEndingMailInput): MailContent {
   return { subject, text, html };
 }
 
+export interface AccessEndMovedMailInput extends AccessEndingMailInput {
+  /** The end the user was told of before. */
+  previousEnd: Date;
+}
+
+/**
+ * The end of an access moved (`/domum extend`) after its user was told of it: the new end, the old one, and, as
+ * in the warning, whom to ask for more time. Sent at once, so nobody stops or plans on an end that no longer is.
+ */
+export function accessEndMovedMail(input: AccessEndMovedMailInput): MailContent {
+  const vendor = oneLine(input.vendorName);
+  const code = oneLine(input.accessCode);
+  const until = formatInstantWithZone(input.endsAt, input.timeZone);
+  const before = formatInstantWithZone(input.previousEnd, input.timeZone);
+  const subject = `Domum: your access ${code} now ends ${until}`;
+  const change = input.endsAt > input.previousEnd ? 'was extended' : 'was shortened';
+  const intro = `Your access ${code} as a user of ${vendor} ${change}: it now ends ${until}, not ${before} as we told you before. After that you can no longer connect with it.`;
+  const asked = `${askerOf(input)} asked for this access. Why: ${firstLineOf(input.justification)}`;
+  const support = input.supportContact ? oneLine(input.supportContact) : '';
+  const whom = input.requesterName ? askerOf(input) : 'the person who asked for it';
+  const more = support
+    ? `Need more time? Ask ${whom} to extend it before it ends, or contact ${support}.`
+    : `Need more time? Ask ${whom} to extend it before it ends.`;
+  const text = [`Hello ${oneLine(input.userName)},`, '', intro, asked, '', more, '', 'Domum'].join('\n');
+  const html = page(subject, [
+    `<p>Hello ${escapeHtml(oneLine(input.userName))},</p>`,
+    `<p>${escapeHtml(intro)}<br>${escapeHtml(asked)}</p>`,
+    `<p>${escapeHtml(more)}</p>`,
+    '<p>Domum</p>',
+  ]);
+  return { subject, text, html };
+}
+
 function page(title: string, body: string[]): string {
   return [
     '<!doctype html>',

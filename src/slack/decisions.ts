@@ -5,6 +5,8 @@ import type { AppDeps } from '../app-deps.ts';
 import type { RequestStatus } from '../db/schema.ts';
 import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
 import type { MayDecide } from '../usecases/decide-request.ts';
+import type { MayDecideExtension } from '../usecases/extend-request.ts';
+import { EXTENSION_STATUS_WORDS } from '../usecases/extension-notices.ts';
 
 /** Deciding reads user-group members from Slack each time: a cache would let a removed approver decide. */
 export function decisionDeps(deps: AppDeps) {
@@ -26,6 +28,30 @@ export function refusalText(
       return `${code} was already decided: ${REQUEST_STATUS_WORDS[(refusal as { status?: RequestStatus }).status ?? 'awaiting_approval'] ?? 'it is no longer awaiting approval'}.`;
     case 'already-responded':
       return `You already decided on ${code}.`;
+    case 'reason-required':
+      return 'Give a reason to reject.';
+  }
+}
+
+/** Why someone may not decide on an extension (now), in words. */
+export function extensionDecisionRefusalText(
+  refusal:
+    Extract<MayDecideExtension, { ok: false }> | { reason: 'already-responded' | 'reason-required'; code?: string },
+): string {
+  const code = refusal.code ?? 'this request';
+  switch (refusal.reason) {
+    case 'not-found':
+      return 'This extension no longer exists.';
+    case 'own-request':
+      return `You cannot decide on the extension of ${code}: it is your own request, or you asked for it.`;
+    case 'not-approver':
+      return `You cannot decide on the extension of ${code}: only approvers of its vendors' access groups can.`;
+    case 'already-decided': {
+      const status = (refusal as { extensionStatus?: keyof typeof EXTENSION_STATUS_WORDS }).extensionStatus;
+      return `The extension of ${code} was already decided: ${status ? EXTENSION_STATUS_WORDS[status] : 'it is no longer awaiting approval'}.`;
+    }
+    case 'already-responded':
+      return `You already decided on the extension of ${code}.`;
     case 'reason-required':
       return 'Give a reason to reject.';
   }

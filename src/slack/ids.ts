@@ -89,6 +89,32 @@ export const CANCEL_REASON_BLOCK = 'cancel_reason';
 export const CANCEL_REASON_ACTION = VALUE_ACTION;
 
 // ---------------------------------------------------------------------------------------------------------
+// `/domum extend` (README, "Extending"): its modal (a new end or a duration to add, and a Reason), the Extend
+// button on the requester's reminder before the end, and the Approve / Reject buttons of an extension's card
+// with their two modals (the same Comment and Reason inputs as a request's).
+
+export const EXTEND_MODAL_CALLBACK = 'extend_modal';
+/** New end (datetime picker), or Add (number) and Unit (select): one of the two. */
+export const EXTEND_NEW_END_BLOCK = 'extend_new_end';
+export const EXTEND_DURATION_BLOCK = 'extend_duration';
+export const EXTEND_UNIT_BLOCK = 'extend_unit';
+/** The required Reason input. */
+export const EXTEND_REASON_BLOCK = 'extend_reason';
+/** Action id of every input of the modal: each block holds one element. */
+export const EXTEND_VALUE_ACTION = VALUE_ACTION;
+/** "Extend" on the requester's reminder that their accesses end; its value is the request's code. */
+export const EXTEND_ACTION = 'request_extend';
+/** Approve / Reject on an extension's card; their value is the extension's id. */
+export const EXTENSION_APPROVE_ACTION = 'extension_approve';
+export const EXTENSION_REJECT_ACTION = 'extension_reject';
+export const EXTENSION_APPROVE_MODAL_CALLBACK = 'extension_approve_modal';
+export const EXTENSION_REJECT_MODAL_CALLBACK = 'extension_reject_modal';
+/** The actions block of the extension card's buttons. */
+export const EXTENSION_DECISION_BLOCK = 'extension_decision';
+/** The actions block of the reminder's Extend button. */
+export const EXTEND_ACTIONS_BLOCK = 'request_extend';
+
+// ---------------------------------------------------------------------------------------------------------
 // The access request wizard (README, "Automatically provide access after import"). Every input has a block
 // id of its own so a listener can answer `response_action: errors` keyed by it; the block ids stay the same
 // across views.update so Slack keeps what the user already typed.

@@ -12,6 +12,12 @@ export const decisionMetadata = z.object({ requestId: z.number().int().positive(
 /** The `/domum cancel` modal: only the code typed; the submission checks everything again. */
 export const cancelMetadata = z.object({ code: z.string().max(40) });
 
+/** The `/domum extend` modal: only the request's code; the submission checks everything again. */
+export const extendMetadata = z.object({ code: z.string().max(40) });
+
+/** An extension's Approve and Reject modals: the extension decided on. */
+export const extensionDecisionMetadata = z.object({ extensionId: z.number().int().positive() });
+
 /** Every step of the request wizard: the draft lives in PostgreSQL, the view only names it. */
 export const wizardMetadata = z.object({ draftId: z.string() });
 

@@ -10,7 +10,14 @@ import {
   decisionReplyText,
   statusChangeDmText,
 } from './blocks/approval-blocks.ts';
-import { cancellationDmText, cancellationReplyText, endReminderText } from './blocks/cancel-blocks.ts';
+import { cancellationDmText, cancellationReplyText } from './blocks/cancel-blocks.ts';
+import {
+  buildEndReminderMessage,
+  buildExtensionCard,
+  extensionDecisionReplyText,
+  extensionOutcomeDmText,
+  extensionOutcomeText,
+} from './blocks/extension-blocks.ts';
 import {
   buildCheckFailedMessage,
   buildCheckFailedModal,
@@ -103,7 +110,16 @@ export function createSlackNotifier(client: WebClient): Notifier {
     async tellCancellation(userId, cancellation) {
       await tell(userId, cancellationDmText(cancellation));
     },
-    tellAccessesEnd: (userId, input) => tell(userId, endReminderText(input)),
+    tellAccessesEnd: (userId, input) => post({ channel: userId }, buildEndReminderMessage(input)),
+    postExtensionCard: (where, card) => post(where, buildExtensionCard(card)),
+    async updateExtensionCard(at, card) {
+      await client.chat.update({ channel: at.channel, ts: at.ts, ...buildExtensionCard(card) });
+    },
+    postExtensionDecisionReply: (where, input) => post(where, { text: extensionDecisionReplyText(input) }),
+    postExtensionOutcome: (where, input) => post(where, { text: extensionOutcomeText(input) }),
+    async tellExtensionOutcome(userId, input, audience) {
+      await tell(userId, extensionOutcomeDmText(input, audience));
+    },
     postProgress: (where, input) => post(where, { text: progressText(input) }),
     async updateProgress(at, input) {
       await client.chat.update({ channel: at.channel, ts: at.ts, text: progressText(input) });

@@ -10,7 +10,7 @@ import { recordAuditEvents } from '../db/repos/audit-repo.ts';
 import { findRequestForCard, lockRequestsDueEndReminder, markEndReminded } from '../db/repos/request-repo.ts';
 import type { Db } from '../db/schema.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { accessEndWarningsQueue, remindAccessesEndQueue } from '../jobs/queues.ts';
+import { accessEndNoticesQueue, remindAccessesEndQueue } from '../jobs/queues.ts';
 
 /** Accesses moved per statement: a 50,000-user batch that starts at one instant takes a few short statements. */
 export const LIFECYCLE_BATCH = 2_000;
@@ -68,9 +68,9 @@ async function claimEndReminders(deps: LifecycleDeps, now: Date): Promise<number
         // And each of their users gets one email (src/usecases/access-end-warnings.ts).
         await deps.jobs.enqueue(
           trx,
-          accessEndWarningsQueue,
-          { requestId: request.id, afterId: 0 },
-          { singletonKey: `end-warnings-${request.id}-0` },
+          accessEndNoticesQueue,
+          { requestId: request.id },
+          { singletonKey: `end-notices-${request.id}` },
         );
       }
       await recordAuditEvents(

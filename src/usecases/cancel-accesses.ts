@@ -19,6 +19,7 @@ import { parseItemCode } from '../domain/codes.ts';
 import { ACCESS_STATUS_WORDS, REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { announceCancellationQueue } from '../jobs/queues.ts';
+import { closeOpenExtension } from './extend-request.ts';
 import { cancelPendingRequest } from './request-deadlines.ts';
 
 /** Slack's limit on a text input, and the database's on a cancellation's reason. */
@@ -176,7 +177,7 @@ export async function cancelAccesses(
     const plan = await planCancellation(trx, input.target, input.actor, { lock: true });
     if (!plan.ok) return plan;
     const actor = input.actor.userId;
-    const accessCount = await applyCancellation(trx, plan, actor, reason, deps.now());
+    const accessCount = await applyCancellation(trx, deps, plan, { actor, reason, now: deps.now() });
     const cancellationId = await insertCancellation(trx, {
       requestId: plan.requestId,
       accessId: plan.kind === 'access' ? plan.accessId : null,
@@ -193,10 +194,9 @@ export async function cancelAccesses(
 /** Cancels what the plan says, with the rows already locked, and audits it. Returns how many accesses. */
 async function applyCancellation(
   trx: Transaction<DatabaseSchema>,
+  deps: Pick<CancelDeps, 'jobs'>,
   plan: Extract<CancelPlan, { ok: true }>,
-  actor: string,
-  reason: string,
-  now: Date,
+  { actor, reason, now }: { actor: string; reason: string; now: Date },
 ): Promise<number> {
   if (plan.kind === 'request' && plan.status === 'awaiting_approval') {
     // Nobody has access yet: the same as "Cancel request" on the card, with the reason recorded.
@@ -218,6 +218,8 @@ async function applyCancellation(
     });
     // Provisioning sees the status and stops: no further access is created, no further email sent.
     await transitionRequest(trx, plan.requestId, 'cancelled', now);
+    // An extension still open is closed with it: its card loses Approve and Reject.
+    await closeOpenExtension(trx, deps, plan.requestId, now);
     await recordAuditEvent(trx, {
       actor,
       action: 'request.cancelled',

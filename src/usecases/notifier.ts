@@ -126,6 +126,52 @@ export interface EndReminderInput {
   now: Date;
 }
 
+/** The card of an extension that waits for approval (`/domum extend` with a later end), in the request's thread. */
+export interface ExtensionCardInput {
+  extensionId: number;
+  requestCode: string;
+  askedBy: string;
+  fileName: string;
+  /** The accesses the new end is for. */
+  accesses: number;
+  previousEnd: Date;
+  newEnd: Date;
+  timeZone: string;
+  reason: string;
+  statusWord: string;
+  groups: Array<{ name: string; approvals: number; required: number; rejections?: number }>;
+  approvalDeadline: Date | null;
+  decisions: DecisionInWords[];
+  /** True while it awaits a decision: the card then carries Approve and Reject, and names who may decide. */
+  awaitingDecision: boolean;
+  approvers: { userIds: string[]; usergroupIds: string[] };
+}
+
+export interface ExtensionDecisionReplyInput {
+  approverId: string;
+  decision: 'approve' | 'reject';
+  requestCode: string;
+  comment: string | null;
+  statusWord: string;
+  groupName: string;
+}
+
+/** How an extension ended: said once in the thread, and to the people concerned. */
+export interface ExtensionOutcomeInput {
+  requestCode: string;
+  fileName: string;
+  askedBy: string;
+  outcome: 'applied' | 'rejected' | 'expired' | 'cancelled';
+  needsApproval: boolean;
+  previousEnd: Date;
+  newEnd: Date;
+  timeZone: string;
+  accesses: number;
+  reason: string;
+  /** Who rejected it, and why. */
+  rejectedBy?: { userId: string; comment: string | null };
+}
+
 export interface PreviewInput {
   import: Pick<Import, 'id' | 'code' | 'file_name' | 'unknown_columns'>;
   counts: ImportCounts;
@@ -199,7 +245,14 @@ export interface Notifier {
   tellApprover(userId: string, input: ApproverNoticeInput): Promise<Posted>;
   postCancellationReply(where: Conversation, cancellation: CancellationInWords): Promise<Posted>;
   tellCancellation(userId: string, cancellation: CancellationInWords): Promise<void>;
+  /** The reminder carries an Extend button that opens `/domum extend`'s modal. */
   tellAccessesEnd(userId: string, input: EndReminderInput): Promise<Posted>;
+  postExtensionCard(where: Conversation, card: ExtensionCardInput): Promise<Posted>;
+  updateExtensionCard(at: Posted, card: ExtensionCardInput): Promise<void>;
+  postExtensionDecisionReply(where: Conversation, input: ExtensionDecisionReplyInput): Promise<Posted>;
+  postExtensionOutcome(where: Conversation, input: ExtensionOutcomeInput): Promise<Posted>;
+  /** `audience`: whoever asked for it (the outcome of their ask), or the requester when someone else asked. */
+  tellExtensionOutcome(userId: string, input: ExtensionOutcomeInput, audience: 'asker' | 'requester'): Promise<void>;
   postProgress(where: Conversation, input: ProgressInput): Promise<Posted>;
   updateProgress(at: Posted, input: ProgressInput): Promise<void>;
   postProvisioningSummary(where: Conversation, input: ProvisioningSummaryInput): Promise<Posted>;

@@ -75,16 +75,16 @@ describe('the email a day before an access ends', () => {
     // More than a day before the end: nothing yet.
     clock.fixed = new Date(startsAt.getTime() + HOUR);
     await tick(app);
-    await queueSettled(app, 'access.end-warnings');
+    await queueSettled(app, 'access.end-notices');
     expect(warnings(provisioned)).toEqual([]);
 
     clock.fixed = new Date(endsAt.getTime() - 23 * HOUR);
     await Promise.all([tick(app), tick(app)]);
     await tickUntilClaimed(provisioned);
     await provisioned.smtp.waitForMessages(USERS.length * 2 + 2, 15_000);
-    await queueSettled(app, 'access.end-warnings');
+    await queueSettled(app, 'access.end-notices');
     await tick(app);
-    await queueSettled(app, 'access.end-warnings');
+    await queueSettled(app, 'access.end-notices');
     const sent = warnings(provisioned);
     expect(sent.map((message) => message.to[0]).sort()).toEqual(['ana@globex.example', 'bia@globex.example']);
     const ana = await db
@@ -111,9 +111,9 @@ describe('the email a day before an access ends', () => {
     const [access] = await provisioned.db.selectFrom('accesses').select(['ends_at']).execute();
     clock.fixed = new Date(access!.ends_at.getTime() - HOUR);
     await tick(provisioned.app);
-    await queueSettled(provisioned.app, 'access.end-warnings');
+    await queueSettled(provisioned.app, 'access.end-notices');
     expect(warnings(provisioned)).toEqual([]);
-    expect(await provisioned.app.running.deps.jobs.boss.findJobs('access.end-warnings')).toEqual([]);
+    expect(await provisioned.app.running.deps.jobs.boss.findJobs('access.end-notices')).toEqual([]);
   }, 120_000);
 
   // A restart needs a database that outlives the process: PostgreSQL (the embedded test database is in memory).
@@ -125,7 +125,7 @@ describe('the email a day before an access ends', () => {
       clock.fixed = new Date(provisioned.endsAt.getTime() - 23 * HOUR);
       await tickUntilClaimed(provisioned);
       await provisioned.smtp.waitForMessages(USERS.length * 2 + 2, 15_000);
-      await queueSettled(provisioned.app, 'access.end-warnings');
+      await queueSettled(provisioned.app, 'access.end-notices');
       // The app restarts after it told them: the ticks of the new process, at the same instant and later, find
       // the warnings claimed and sent, and send nothing again.
       await provisioned.app.running.stop();
@@ -134,11 +134,11 @@ describe('the email a day before an access ends', () => {
         now: () => clock.fixed ?? new Date(),
         env: { SMTP_URL: provisioned.smtp.url, MAIL_RATE_PER_SECOND: '1000', SUPPORT_CONTACT: SUPPORT },
       });
-      await queueSettled(second, 'access.end-warnings');
+      await queueSettled(second, 'access.end-notices');
       await Promise.all([tick(second), tick(second)]);
       clock.fixed = new Date(provisioned.endsAt.getTime() - HOUR);
       await tick(second);
-      await queueSettled(second, 'access.end-warnings');
+      await queueSettled(second, 'access.end-notices');
       expect(
         warnings(provisioned)
           .map((message) => message.to[0])

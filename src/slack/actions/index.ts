@@ -7,6 +7,9 @@ import {
   CANCEL_IMPORT_ACTION,
   CARD_MENU_ACTION,
   CONTINUE_IMPORT_ACTION,
+  EXTEND_ACTION,
+  EXTENSION_APPROVE_ACTION,
+  EXTENSION_REJECT_ACTION,
   REJECT_ACTION,
   RETRY_FAILED_ACTION,
   STATUS_MORE_ACTION,
@@ -20,6 +23,8 @@ import type { ListenerEntry } from '../listener-entry.ts';
 import { createAccessResendAction } from './access-resend.ts';
 import { createCardMenu } from './card-menu.ts';
 import { createDecisionButton } from './decision-buttons.ts';
+import { createExtendButton } from './extend-button.ts';
+import { createExtensionDecisionButton } from './extension-decision-buttons.ts';
 import { createCancelImportAction, createContinueImportAction } from './preview-buttons.ts';
 import { createRetryFailed } from './retry-failed.ts';
 import { createStatusMoreAction } from './status-more.ts';
@@ -32,6 +37,9 @@ export const actionListeners: readonly ListenerEntry[] = [
   onAction(APPROVE_ACTION, (deps) => createDecisionButton(deps, 'approve')),
   onAction(REJECT_ACTION, (deps) => createDecisionButton(deps, 'reject')),
   onAction(CARD_MENU_ACTION, createCardMenu),
+  onAction(EXTEND_ACTION, createExtendButton),
+  onAction(EXTENSION_APPROVE_ACTION, (deps) => createExtensionDecisionButton(deps, 'approve')),
+  onAction(EXTENSION_REJECT_ACTION, (deps) => createExtensionDecisionButton(deps, 'reject')),
   onAction(RETRY_FAILED_ACTION, createRetryFailed),
   onAction(STATUS_MORE_ACTION, createStatusMoreAction),
   onAction(CONTINUE_IMPORT_ACTION, createContinueImportAction),

@@ -207,5 +207,5 @@ export function endReminderText(input: EndReminderInput): string {
     input.count === 1
       ? `The access of ${input.requestCode} (${mrkdwnText(input.fileName, 200)}) ends ${when}. Its link stops working then`
       : `The ${input.count.toLocaleString('en-US')} accesses of ${input.requestCode} (${mrkdwnText(input.fileName, 200)}) end ${when}. Their links stop working then`;
-  return `${what}; a new request gives more time.`;
+  return `${what}; Extend (or \`/domum extend ${input.requestCode}\`) gives ${input.count === 1 ? 'it' : 'them'} more time.`;
 }

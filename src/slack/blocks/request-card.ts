@@ -133,7 +133,8 @@ export function mention(userId: string): string {
   return /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
 }
 
-function groupLine(group: RequestCardInput['groups'][number]): string {
+/** "Vendor approvers: 1 of 2 approvals, 1 rejection", escaped. */
+export function groupLine(group: RequestCardInput['groups'][number]): string {
   const rejections = group.rejections ? `, ${plural(group.rejections, 'rejection')}` : '';
   return `${mrkdwnText(group.name)}: ${group.approvals.toLocaleString('en-US')} of ${plural(group.required, 'approval')}${rejections}`;
 }

@@ -5,6 +5,7 @@ import { buildHelpMessage } from '../blocks/help-message.ts';
 import type { SubcommandHelp } from '../blocks/help-message.ts';
 import type { AppDeps } from '../../app-deps.ts';
 import { cancelSubcommand } from './cancel-command.ts';
+import { extendSubcommand } from './extend-command.ts';
 import { importSubcommand } from './import-command.ts';
 import { statusSubcommand } from './status-command.ts';
 import { templateSubcommand } from './template-command.ts';
@@ -24,6 +25,7 @@ export const subcommands: readonly Subcommand[] = [
   importSubcommand,
   statusSubcommand,
   cancelSubcommand,
+  extendSubcommand,
   templateSubcommand,
   helpSubcommand,
 ];

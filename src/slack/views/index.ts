@@ -5,6 +5,9 @@ import type { AppDeps } from '../../app-deps.ts';
 import {
   APPROVE_MODAL_CALLBACK,
   CANCEL_MODAL_CALLBACK,
+  EXTEND_MODAL_CALLBACK,
+  EXTENSION_APPROVE_MODAL_CALLBACK,
+  EXTENSION_REJECT_MODAL_CALLBACK,
   IMPORT_MODAL_CALLBACK,
   PREVIEW_MODAL_CALLBACK,
   REJECT_MODAL_CALLBACK,
@@ -14,6 +17,8 @@ import { onView, registerEntries } from '../listener-entry.ts';
 import type { ListenerEntry } from '../listener-entry.ts';
 import { createCancelSubmission } from './cancel-modal.ts';
 import { createDecisionSubmission } from './decision-modals.ts';
+import { createExtendSubmission } from './extend-modal.ts';
+import { createExtensionDecisionSubmission } from './extension-decision-modals.ts';
 import { createImportModalSubmission } from './import-modal.ts';
 import { createPreviewModalClosed, createPreviewModalSubmission } from './preview-modal.ts';
 import { createWizardSubmission } from './wizard-step.ts';
@@ -26,6 +31,9 @@ export const viewListeners: readonly ListenerEntry[] = [
   onView(APPROVE_MODAL_CALLBACK, (deps) => createDecisionSubmission(deps, 'approve')),
   onView(REJECT_MODAL_CALLBACK, (deps) => createDecisionSubmission(deps, 'reject')),
   onView(CANCEL_MODAL_CALLBACK, createCancelSubmission),
+  onView(EXTEND_MODAL_CALLBACK, createExtendSubmission),
+  onView(EXTENSION_APPROVE_MODAL_CALLBACK, (deps) => createExtensionDecisionSubmission(deps, 'approve')),
+  onView(EXTENSION_REJECT_MODAL_CALLBACK, (deps) => createExtensionDecisionSubmission(deps, 'reject')),
 ];
 
 export function registerViews(app: App, deps: AppDeps): void {
