@@ -188,7 +188,14 @@ export async function pressResendButton(app: TestApp, user: string, accessCode: 
 /** The real flow up to the emails: catalog, wizard, approval, provisioning, SMTP on loopback. */
 export async function provision(
   rows: Array<[string, string]>,
-  options: { now?: () => Date; env?: Record<string, string> } = {},
+  options: {
+    now?: () => Date;
+    env?: Record<string, string>;
+    /** The requester's Slack time zone, which the request's accesses take. */
+    requesterTimeZone?: string;
+    /** Runs once the request is created, before it is approved (to give it another schedule, say). */
+    beforeApproval?: (db: Db, requestId: number) => Promise<void>;
+  } = {},
 ): Promise<Provisioned> {
   const smtp = await startSmtpCapture();
   smtpServers.push(smtp);
@@ -201,6 +208,7 @@ export async function provision(
   const appOptions: TestAppOptions = { env, ...(options.now ? { now: options.now } : {}) };
   const app = await startTestApp(appOptions);
   const db = app.running.deps.db;
+  if (options.requesterTimeZone) app.slackApi.setUser('U0REQ0001', { tz: options.requesterTimeZone });
   await seedCatalog(db);
   const request = await createRequestThroughWizard(app, {
     requester: 'U0REQ0001',
@@ -213,6 +221,7 @@ export async function provision(
     (call) => String(call.args.text).includes('Access request'),
     15_000,
   );
+  await options.beforeApproval?.(db, request.id);
   await app.slack.interactive({
     type: 'view_submission',
     user: { id: 'U0APPR001', team_id: 'T0TEAM001' },
