@@ -175,12 +175,21 @@ const extensionPayload = z.object({ extensionId: z.number().int().positive() });
 
 /**
  * After an extension is asked for, decided, applied, expired or cancelled: its card posted or updated, each
- * decision and the outcome said once in the request's thread, the people concerned told once by DM.
+ * decision and the outcome said once in the request's thread, the people concerned told once by DM. Keyed by the
+ * extension (`extension-<id>`) under the `stately` policy: two decisions at once queue two jobs, which run one
+ * after the other, so the second finds the first's replies recorded.
  */
 export const announceExtensionQueue = defineQueue({
   name: 'extension.announce',
   payload: extensionPayload,
-  policy: { retryLimit: 8, retryDelay: 5, retryBackoff: true, retryDelayMax: 600, expireInSeconds: 300 },
+  policy: {
+    policy: 'stately',
+    retryLimit: 8,
+    retryDelay: 5,
+    retryBackoff: true,
+    retryDelayMax: 600,
+    expireInSeconds: 300,
+  },
   concurrency: 2,
 });
 

@@ -260,7 +260,7 @@ async function recordAsk(
     },
   });
   if (approvalDeadline) {
-    await deps.jobs.enqueue(trx, announceExtensionQueue, { extensionId });
+    await announceLater(trx, deps.jobs, extensionId);
     await deps.jobs.enqueue(
       trx,
       expireExtensionQueue,
@@ -316,6 +316,14 @@ export type ExtensionDecisionResult =
   | Extract<MayDecideExtension, { ok: false }>
   | { ok: false; reason: 'already-responded' | 'reason-required'; code?: string };
 
+/**
+ * Queues the extension's announcement. Keyed by the extension under the queue's `stately` policy: one run at a
+ * time, and one waiting that reads everything anew, so two decisions at once never post a reply twice.
+ */
+async function announceLater(trx: Transaction<DatabaseSchema>, jobs: JobQueue, extensionId: number): Promise<void> {
+  await jobs.enqueue(trx, announceExtensionQueue, { extensionId }, { singletonKey: `extension-${extensionId}` });
+}
+
 /** Locks the request, then the extension: the order every writer of both takes them in. */
 async function lockExtension(trx: Transaction<DatabaseSchema>, extensionId: number) {
   const unlocked = await findExtension(trx, extensionId);
@@ -367,7 +375,7 @@ export async function decideExtension(
       },
     });
     // The card and the thread follow each decision; an approved extension is applied by its own job.
-    await deps.jobs.enqueue(trx, announceExtensionQueue, { extensionId: extension.id });
+    await announceLater(trx, deps.jobs, extension.id);
     if (status === 'approved') await deps.jobs.enqueue(trx, applyExtensionQueue, { extensionId: extension.id });
     return { ok: true, code: request.code, status };
   });
@@ -393,7 +401,7 @@ export async function applyExtension(
     const now = deps.now();
     if (!EXTENDABLE_STATUSES.includes(request.status)) {
       await updateExtension(trx, extensionId, { status: 'cancelled' }, now);
-      await deps.jobs.enqueue(trx, announceExtensionQueue, { extensionId });
+      await announceLater(trx, deps.jobs, extensionId);
       return 'cancelled';
     }
     const limitation = limitationEndingAt(accessLimitationSchema.parse(request.limitation), extension.new_end);
@@ -410,7 +418,7 @@ export async function applyExtension(
         accesses,
       },
     });
-    await deps.jobs.enqueue(trx, announceExtensionQueue, { extensionId });
+    await announceLater(trx, deps.jobs, extensionId);
     await deps.jobs.enqueue(
       trx,
       accessEndNoticesQueue,
@@ -437,7 +445,7 @@ export async function expireExtension(
       target: locked.request.code,
       details: { extension: extensionId, newEnd: locked.extension.new_end.toISOString() },
     });
-    await deps.jobs.enqueue(trx, announceExtensionQueue, { extensionId });
+    await announceLater(trx, deps.jobs, extensionId);
     return true;
   });
 }
@@ -455,5 +463,5 @@ export async function closeOpenExtension(
   const open = await findOpenExtension(trx, requestId);
   if (!open) return;
   await updateExtension(trx, open.id, { status: 'cancelled', decided_at: open.decided_at ?? now }, now);
-  await deps.jobs.enqueue(trx, announceExtensionQueue, { extensionId: open.id });
+  await announceLater(trx, deps.jobs, open.id);
 }

@@ -93,6 +93,13 @@ async function batch(clock: { now: Date }, days: number, env: Record<string, str
         .execute();
     },
   });
+  // Extending waits until provisioning is over (its Summary): until then accesses are still being created.
+  await waitFor(
+    async () =>
+      (await provisioned.db.selectFrom('access_requests').select('status').executeTakeFirstOrThrow()).status ===
+      'completed',
+    { description: 'provisioning to complete', timeoutMs: 30_000 },
+  );
   const request = await provisioned.db
     .selectFrom('access_requests')
     .select(['id', 'code', 'limitation', 'card_ts'])
@@ -358,7 +365,7 @@ describe('/domum extend', () => {
       15_000,
     );
     expect(String(shortenedReply.args.text)).toBe(
-      `<@${REQUESTER}> moved the end of ${code} earlier: the 3 accesses now end ${words(shorter)} instead of ${words(end)}. Reason: "Work done &lt;early&gt;".`,
+      `<@${REQUESTER}> moved the end of ${code} earlier: its 3 accesses now end ${words(shorter)} instead of ${words(end)}. Reason: "Work done &lt;early&gt;".`,
     );
     // The request's card shows the schedule as it now stands.
     await app.slackApi.waitForCall(
@@ -436,7 +443,7 @@ describe('/domum extend', () => {
       (call) =>
         call.args.thread_ts === cardTs &&
         call.args.text ===
-          `${code} is extended: the 3 accesses now end ${words(longer)} instead of ${words(shorter)}, as <@${REQUESTER}> asked.`,
+          `${code} is extended: its 3 accesses now end ${words(longer)} instead of ${words(shorter)}, as <@${REQUESTER}> asked.`,
       15_000,
     );
     const approvedDm = await app.slackApi.waitForCall(
@@ -515,7 +522,9 @@ describe('/domum extend', () => {
     const reminders = () =>
       app.slackApi
         .callsTo('chat.postMessage')
-        .filter((call) => call.args.channel === `D${REQUESTER}` && String(call.args.text).includes('accesses of'));
+        .filter(
+          (call) => call.args.channel === `D${REQUESTER}` && String(call.args.text).startsWith(`The 3 accesses of`),
+        );
     const tickUntilReminded = async () =>
       waitFor(
         async () => {
@@ -597,6 +606,8 @@ describe('/domum extend', () => {
     await settle();
     expect(emails()).toHaveLength(USERS.length * 6);
     expect(warningsFor(sooner)).toEqual([]);
+    // The requester is reminded of the end as it now stands, too.
+    await waitFor(() => reminders().length === 3, { description: 'the reminder of the new end' });
     const keys = emails().map((mail) => /^Message-ID:\s*(\S+)/im.exec(mail.raw)?.[1]);
     expect(new Set(keys).size).toBe(keys.length);
     expect(app.slackApi.violations).toEqual([]);

@@ -371,15 +371,15 @@ export function extensionDecisionReplyText(input: ExtensionDecisionReplyInput): 
 
 /** How an extension ended, in the request's thread. */
 export function extensionOutcomeText(input: ExtensionOutcomeInput): string {
-  const what = accessesOf(input.accesses, input.requestCode, undefined);
+  const its = input.accesses === 1 ? 'its access' : `its ${input.accesses.toLocaleString('en-US')} accesses`;
   const verb = input.accesses === 1 ? 'ends' : 'end';
   const previous = endWords(input.previousEnd, input.timeZone);
   const next = endWords(input.newEnd, input.timeZone);
   switch (input.outcome) {
     case 'applied':
       return input.needsApproval
-        ? `${input.requestCode} is extended: ${what.charAt(0).toLowerCase()}${what.slice(1)} now ${verb} ${next} instead of ${previous}, as ${mention(input.askedBy)} asked.`
-        : `${mention(input.askedBy)} moved the end of ${input.requestCode} earlier: ${what.charAt(0).toLowerCase()}${what.slice(1)} now ${verb} ${next} instead of ${previous}. Reason: ${quoted(input.reason)}.`;
+        ? `${input.requestCode} is extended: ${its} now ${verb} ${next} instead of ${previous}, as ${mention(input.askedBy)} asked.`
+        : `${mention(input.askedBy)} moved the end of ${input.requestCode} earlier: ${its} now ${verb} ${next} instead of ${previous}. Reason: ${quoted(input.reason)}.`;
     case 'rejected':
       return `The extension of ${input.requestCode} to ${next} is rejected: its accesses still end ${previous}.`;
     case 'expired':
