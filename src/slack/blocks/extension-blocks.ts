@@ -206,7 +206,8 @@ export function parseExtendValues(
 ): { ok: true; ask: ExtensionAsk; reason: string } | { ok: false; blockId: string; message: string } {
   const field = (blockId: string) => values[blockId]?.[EXTEND_VALUE_ACTION];
   const seconds = field(EXTEND_NEW_END_BLOCK)?.selected_date_time;
-  const amountText = (field(EXTEND_DURATION_BLOCK)?.value ?? '').trim();
+  const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+  const amountText = text(field(EXTEND_DURATION_BLOCK)?.value).trim();
   const unit = DURATION_UNITS.find((candidate) => candidate === field(EXTEND_UNIT_BLOCK)?.selected_option?.value);
   let add: ExtensionAsk['add'] = null;
   if (amountText) {
@@ -216,7 +217,7 @@ export function parseExtendValues(
     add = { amount: Number(amountText), unit };
   }
   const newEnd = typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000) : null;
-  return { ok: true, ask: { newEnd, add }, reason: field(EXTEND_REASON_BLOCK)?.value ?? '' };
+  return { ok: true, ask: { newEnd, add }, reason: text(field(EXTEND_REASON_BLOCK)?.value) };
 }
 
 /** The block a use case's field problem goes under. */
