@@ -114,8 +114,7 @@ describe('resolveNewEnd', () => {
     // Accesses that have not started yet cannot end before they start.
     const future = { ...limitation, start: '2027-03-22T08:00:00.000Z' };
     expect(
-      refusal({ newEnd: new Date('2027-03-21T08:00:00.000Z'), add: null }, { ...context, limitation: future })
-        ?.message,
+      refusal({ newEnd: new Date('2027-03-21T08:00:00.000Z'), add: null }, { ...context, limitation: future })?.message,
     ).toBe('The new end is before the accesses start on 22 Mar 2027 09:00 (Europe/Berlin): choose a later time');
   });
 
