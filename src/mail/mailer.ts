@@ -98,6 +98,9 @@ function createSmtpMailer(
     connectionTimeout: TIMEOUT_MS,
     greetingTimeout: TIMEOUT_MS,
     socketTimeout: TIMEOUT_MS,
+    // Close at once rather than half-close and wait up to 5 s for the server: a message abandoned mid-DATA
+    // (SendOptions.beforeAccepted) is then dropped by the server right away, and a closing pool never lingers.
+    socketCloseTimeout: 0,
     // nodemailer's own logger would print the envelope and, at debug, the message itself.
     logger: false,
     debug: false,
