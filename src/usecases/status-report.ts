@@ -26,6 +26,7 @@ import {
   listRequestRowsOf,
 } from '../db/repos/status-repo.ts';
 import type { CatalogCounts, ImportStatusRow, RequestStatusRow } from '../db/repos/status-repo.ts';
+import type { ApprovalResponseRow } from '../db/repos/request-repo.ts';
 import { tallyDecision } from '../domain/approval.ts';
 
 import { accessLimitationSchema } from '../domain/access-limitation.ts';
@@ -36,6 +37,8 @@ import type { Roles } from '../domain/roles.ts';
 import { groupsApprovedBy, involvedGroups } from './decide-request.ts';
 import type { InvolvedGroup } from './decide-request.ts';
 import { provisioningProgress } from './provision-request.ts';
+import { excludedLinesOf } from './request-exclusions.ts';
+import type { ExcludedLine } from './request-exclusions.ts';
 import { credentialLabel } from './search-catalog.ts';
 import type { ProvisioningProgress } from './provision-request.ts';
 
@@ -216,7 +219,11 @@ export interface RequestDetail {
     comment: string | null;
     at: Date;
     groupName: string;
+    /** Users this approver excluded ("Approve except…"); the comment is then the reason. */
+    excludedUsers: number;
   }>;
+  /** The users approvers excluded: the first DETAIL_ERROR_LINES, with who and why, and how many in all. */
+  exclusions: { lines: ExcludedLine[]; total: number };
   progress: ProvisioningProgress;
   accessStatuses: Partial<Record<AccessStatus, number>>;
   activated: number;
@@ -304,6 +311,17 @@ async function importDetail(deps: StatusDeps, code: string, allowed: Allowed): P
   };
 }
 
+function decisionOf(response: ApprovalResponseRow): RequestDetail['decisions'][number] {
+  return {
+    approverId: response.approverUserId,
+    decision: response.decision,
+    comment: response.comment,
+    at: response.at,
+    groupName: response.groupName,
+    excludedUsers: response.excludedUsers,
+  };
+}
+
 async function requestDetail(
   deps: StatusDeps,
   code: string,
@@ -312,13 +330,14 @@ async function requestDetail(
 ): Promise<RequestDetail | undefined> {
   const row = await findRequestDetailRow(deps.db, code);
   if (!row || !(await allowed(row.id, row.requester_user_id))) return undefined;
-  const [groups, responses, statuses, vendors, devices, grants] = await Promise.all([
+  const [groups, responses, statuses, vendors, devices, grants, exclusions] = await Promise.all([
     findRequestGroups(deps.db, row.id),
     listApprovalResponses(deps.db, row.id),
     countAccessesByStatus(deps.db, row.id),
     listRequestVendors(deps.db, row.id),
     listRequestDeviceNames(deps.db, row.id),
     listRequestGrants(deps.db, row.id),
+    excludedLinesOf(deps.db, row.id, DETAIL_ERROR_LINES),
   ]);
   const viewerMayDecide =
     viewer !== 'operator' &&
@@ -349,13 +368,8 @@ async function requestDetail(
       approvals,
       rejections,
     })),
-    decisions: responses.map((response) => ({
-      approverId: response.approverUserId,
-      decision: response.decision,
-      comment: response.comment,
-      at: response.at,
-      groupName: response.groupName,
-    })),
+    decisions: responses.map(decisionOf),
+    exclusions,
     progress: await provisioningProgress(deps.db, row.id),
     accessStatuses: Object.fromEntries(statuses.map((entry) => [entry.status, entry.count])),
     activated: statuses.reduce((sum, entry) => sum + entry.activated, 0),
