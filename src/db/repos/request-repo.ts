@@ -267,7 +267,8 @@ export async function findRequestForCard(db: Executor, requestId: number) {
     .selectAll('r')
     .select(['i.file_name', 'i.created_count', 'i.code as import_code', 'reason.name as reason_name'])
     .select(
-      sql<string>`(select count(*) from import_lines l where l.import_id = r.import_id and coalesce(l.outcome, l.predicted_outcome) in ('created', 'excluded') and exists (select 1 from excluded_users x where x.request_id = r.id and x.line_number = l.line_number))`.as(
+      // Driven from the few exclusions, not the import's lines (a card is drawn again at every decision).
+      sql<string>`(select count(distinct x.line_number) from excluded_users x join import_lines l on l.import_id = r.import_id and l.line_number = x.line_number where x.request_id = r.id and coalesce(l.outcome, l.predicted_outcome) in ('created', 'excluded'))`.as(
         'excluded_count',
       ),
     )
