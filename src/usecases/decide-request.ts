@@ -145,13 +145,24 @@ export interface DecisionInput {
   excludeLines?: readonly number[];
 }
 
-export async function decideRequest(deps: DecisionDeps, input: DecisionInput): Promise<DecisionResult> {
+/** What a decision says before anyone is asked: its comment (trimmed) and lines to exclude, or why not. */
+function readDecisionInput(
+  input: DecisionInput,
+): { ok: true; comment: string | null; excludeLines?: number[] } | Extract<DecisionResult, { ok: false }> {
   const comment = input.comment?.trim() || null;
   if (input.decision === 'reject' && !comment) return { ok: false, reason: 'reason-required' };
-  const excludeLines = input.excludeLines ? [...new Set(input.excludeLines)] : undefined;
-  if (excludeLines && input.decision !== 'approve') throw new Error('only an approval can exclude users');
-  if (excludeLines?.length === 0) return { ok: false, reason: 'none-chosen' };
-  if (excludeLines && !comment) return { ok: false, reason: 'exclusion-reason-required' };
+  if (!input.excludeLines) return { ok: true, comment };
+  if (input.decision !== 'approve') throw new Error('only an approval can exclude users');
+  const excludeLines = [...new Set(input.excludeLines)];
+  if (excludeLines.length === 0) return { ok: false, reason: 'none-chosen' };
+  if (!comment) return { ok: false, reason: 'exclusion-reason-required' };
+  return { ok: true, comment, excludeLines };
+}
+
+export async function decideRequest(deps: DecisionDeps, input: DecisionInput): Promise<DecisionResult> {
+  const read = readDecisionInput(input);
+  if (!read.ok) return read;
+  const { comment, excludeLines } = read;
   const allowed = await mayDecide(deps, input.requestId, input.userId);
   if (!allowed.ok) return excludeLines ? refusalOfExclusion(allowed) : allowed;
   const all = await involvedGroups(deps.db, input.requestId);
@@ -159,14 +170,10 @@ export async function decideRequest(deps: DecisionDeps, input: DecisionInput): P
     const locked = await lockRequest(trx, input.requestId);
     if (!locked) throw new Error(`request ${input.requestId} not found`);
     if (locked.status !== 'awaiting_approval') {
-      const refusal = {
-        ok: false as const,
-        reason: 'already-decided' as const,
-        code: locked.code,
-        status: locked.status,
-      };
+      const refusal = { ok: false, reason: 'already-decided', code: locked.code, status: locked.status } as const;
       return excludeLines ? refusalOfExclusion(refusal) : refusal;
     }
+    // Checked before anything is written: a refused exclusion leaves no response behind.
     const exclusion = excludeLines ? await checkExclusion(trx, locked, excludeLines) : undefined;
     if (exclusion && !exclusion.ok) return { ok: false as const, reason: exclusion.problem, code: locked.code };
     const inserted = await insertApprovalResponses(trx, {
@@ -177,15 +184,9 @@ export async function decideRequest(deps: DecisionDeps, input: DecisionInput): P
       comment,
     });
     if (inserted.length === 0) return { ok: false as const, reason: 'already-responded' as const, code: locked.code };
-    if (exclusion?.ok)
-      await recordExclusions(
-        trx,
-        { ...exclusion, requestId: locked.id, code: locked.code, now: deps.now() },
-        {
-          userId: input.userId,
-          reason: comment ?? '',
-        },
-      );
+    const excluded = exclusion?.ok ? exclusion.lines : [];
+    const exclusionOf = { requestId: locked.id, code: locked.code, lines: excluded, now: deps.now() };
+    await recordExclusions(trx, exclusionOf, { userId: input.userId, reason: comment ?? '' });
     const responses = await listApprovalResponses(trx, input.requestId);
     const tally = tallyDecision(all?.groups ?? allowed.groups, responses);
     const status: RequestStatus =
@@ -199,14 +200,10 @@ export async function decideRequest(deps: DecisionDeps, input: DecisionInput): P
         comment,
         groups: allowed.groups.map((group) => group.name),
         status,
-        ...(exclusion?.ok ? { excludedUsers: exclusion.lines.length } : {}),
+        ...(excludeLines ? { excludedUsers: excluded.length } : {}),
       },
     });
-    await deps.jobs.enqueue(trx, requestDecidedQueue, {
-      requestId: input.requestId,
-      responseIds: inserted,
-      status,
-    });
+    await deps.jobs.enqueue(trx, requestDecidedQueue, { requestId: input.requestId, responseIds: inserted, status });
     // Provisioning is let go by the request.decided job once the approval is announced in the thread
     // (releaseProvisioning), so the "Processing" message never comes before the approval reply.
     return { ok: true as const, code: locked.code, status, statusChanged: status !== 'awaiting_approval' };
@@ -244,12 +241,13 @@ export function lineColumns(headers: readonly string[]): LineColumns {
   return { name: indexes.name, email: indexes.email };
 }
 
-/** The exclusions, and one audit event per excluded user (who, which line, and why). */
+/** The exclusions, and one audit event per excluded user (who, which line, and why); none: nothing. */
 async function recordExclusions(
   trx: Transaction<DatabaseSchema>,
   exclusion: { requestId: number; code: string; lines: RequestLine[]; now: Date },
   by: { userId: string; reason: string },
 ): Promise<void> {
+  if (exclusion.lines.length === 0) return;
   await insertExclusions(trx, {
     requestId: exclusion.requestId,
     lineNumbers: exclusion.lines.map((line) => line.lineNumber),

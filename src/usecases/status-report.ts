@@ -31,7 +31,8 @@ import { tallyDecision } from '../domain/approval.ts';
 
 import { accessLimitationSchema } from '../domain/access-limitation.ts';
 import type { AccessLimitation } from '../domain/access-limitation.ts';
-import type { ImportCounts } from '../domain/import-lines.ts';
+import type { FinalCounts } from '../domain/import-lines.ts';
+import { countExcludedLines } from '../db/repos/exclusion-repo.ts';
 import type { ItemCode } from '../domain/codes.ts';
 import type { Roles } from '../domain/roles.ts';
 import { groupsApprovedBy, involvedGroups } from './decide-request.ts';
@@ -191,7 +192,7 @@ export interface ImportDetail {
   kind: 'import';
   item: StatusItem;
   importerUserId: string;
-  counts: ImportCounts;
+  counts: FinalCounts;
   failureReason: string | null;
   errorLines: Array<{ lineNumber: number; errors: LineError[] }>;
   requestCode: string | null;
@@ -294,15 +295,19 @@ type Allowed = (requestId: number | null, ownerUserId: string | null) => Promise
 async function importDetail(deps: StatusDeps, code: string, allowed: Allowed): Promise<ImportDetail | undefined> {
   const row = await findImportDetailRow(deps.db, code);
   if (!row || !(await allowed(row.request_id ?? null, row.importer_user_id))) return undefined;
+  // The import created the users an approver later excluded; once provisioning left them out, their lines
+  // count as Excluded, as in the request's summary.
+  const excluded = row.request_id ? await countExcludedLines(deps.db, row.id) : 0;
   return {
     kind: 'import',
     item: importItem(row),
     importerUserId: row.importer_user_id,
     counts: {
       lines: row.line_count,
-      created: row.created_count,
+      created: row.created_count - excluded,
       created_inactive: row.created_inactive_count,
       existing: row.existing_count,
+      excluded,
       error: row.error_count,
     },
     failureReason: row.failure_reason,

@@ -352,6 +352,13 @@ describe('Approve except…', () => {
       `line 5 · Person &lt;b&gt;3&lt;/b&gt; · person.3@acme.example · Acme Corp — excluded by <@${APPROVER_B}>`,
     );
     expect(detail).toContain(`<@${APPROVER_A}> approved except 2 users`);
+    const importCode = (await db.selectFrom('imports').select('code').executeTakeFirstOrThrow()).code;
+    const opened = app.slackApi.callsTo('views.open').length;
+    await app.slack.command({ text: `status ${importCode}`, userId: REQUESTER, channelId: CHANNEL });
+    const importDetail = JSON.stringify((await app.slackApi.waitForCalls('views.open', opened + 1))[opened]?.args.view);
+    expect(importDetail).toContain(
+      'Lines: 20 · Created: 17 · Created inactive: 0 · Existing: 0 · Excluded: 3 · Errors: 0',
+    );
 
     // Too late now: the button and a replayed submission both say so, and change nothing.
     await clickApproveExcept(app, request.id, APPROVER_B, 'late');

@@ -156,6 +156,17 @@ export async function markExcludedLines(db: Executor, input: { requestId: number
   return Number(result.numUpdatedRows);
 }
 
+/** How many lines of an import took the outcome `excluded` (provisioning gave their users no access). */
+export async function countExcludedLines(db: Executor, importId: number): Promise<number> {
+  const row = await db
+    .selectFrom('import_lines')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('import_id', '=', importId)
+    .where('outcome', '=', 'excluded')
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
 /** Who excluded a line, and why. */
 export interface ExclusionBy {
   excludedBy: string;
