@@ -372,6 +372,25 @@ describe('Approve except…', () => {
     expect(app.slackApi.violations).toEqual([]);
   }, 120_000);
 
+  it('never lets two approvers at the same instant exclude every user between them', async () => {
+    const { app, request } = await setUp(20);
+    const modalA = await openApproveExcept(app, request.id, APPROVER_A);
+    const values = (usersSelect(modalA)?.options ?? []).map((option) => option.value);
+    const [first, second] = await Promise.all([
+      submitExcept(app, modalA, APPROVER_A, values.slice(0, 10), 'first half'),
+      submitExcept(app, modalA, APPROVER_B, values.slice(10), 'second half'),
+    ]);
+    const answers = [first, second];
+    expect(answers.filter((answer) => answer.response_action === 'clear')).toHaveLength(1);
+    expect(answers.find((answer) => answer.response_action === 'errors')?.errors).toEqual({
+      [EXCLUDED_USERS_BLOCK]: expect.stringContaining('use Reject instead') as unknown,
+    });
+    const db = app.running.deps.db;
+    expect(await db.selectFrom('excluded_users').selectAll().execute()).toHaveLength(10);
+    expect(await db.selectFrom('approval_responses').selectAll().execute()).toHaveLength(1);
+    expect(await statusOf(app, request.id)).toBe('awaiting_approval');
+  }, 120_000);
+
   it('searches a large request’s users with an external select', async () => {
     const { app, request } = await setUp(130);
     const modal = await openApproveExcept(app, request.id, APPROVER_A);
