@@ -3,6 +3,7 @@
 import type { App } from '@slack/bolt';
 import type { AppDeps } from '../../app-deps.ts';
 import {
+  APPROVE_EXCEPT_MODAL_CALLBACK,
   APPROVE_MODAL_CALLBACK,
   CANCEL_MODAL_CALLBACK,
   IMPORT_MODAL_CALLBACK,
@@ -13,7 +14,7 @@ import {
 import { onView, registerEntries } from '../listener-entry.ts';
 import type { ListenerEntry } from '../listener-entry.ts';
 import { createCancelSubmission } from './cancel-modal.ts';
-import { createDecisionSubmission } from './decision-modals.ts';
+import { createApproveExceptSubmission, createDecisionSubmission } from './decision-modals.ts';
 import { createImportModalSubmission } from './import-modal.ts';
 import { createPreviewModalClosed, createPreviewModalSubmission } from './preview-modal.ts';
 import { createWizardSubmission } from './wizard-step.ts';
@@ -25,6 +26,7 @@ export const viewListeners: readonly ListenerEntry[] = [
   ...Object.values(WIZARD_CALLBACKS).map((callbackId) => onView(callbackId, createWizardSubmission)),
   onView(APPROVE_MODAL_CALLBACK, (deps) => createDecisionSubmission(deps, 'approve')),
   onView(REJECT_MODAL_CALLBACK, (deps) => createDecisionSubmission(deps, 'reject')),
+  onView(APPROVE_EXCEPT_MODAL_CALLBACK, createApproveExceptSubmission),
   onView(CANCEL_MODAL_CALLBACK, createCancelSubmission),
 ];
 
