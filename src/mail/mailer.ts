@@ -105,12 +105,7 @@ function createSmtpMailer(
     logger: false,
     debug: false,
   });
-  // nodemailer's 'stream' step is the last before the message goes out: the held "." goes in there.
-  transport.use('stream', (mail, done) => {
-    const gate = (mail.data as { [heldBy]?: (() => Promise<void>) | undefined })[heldBy];
-    mail.message.transform(() => holdLastLine(gate));
-    done();
-  });
+  passMessagesWhole(transport);
   logger.info('mailer ready', { mode: 'smtp', host: safeHost(smtpUrl) });
   return {
     async send(mail, options) {
@@ -220,6 +215,18 @@ async function preparePrivateFolder(folder: string, logger: Logger): Promise<voi
       previousMode: mode.toString(8).padStart(4, '0'),
     });
   }
+}
+
+/**
+ * nodemailer's 'stream' step is the last before a message goes out: each message goes through holdLastLine
+ * there, with its send's beforeAccepted.
+ */
+function passMessagesWhole(transport: Transporter): void {
+  transport.use('stream', (mail, done) => {
+    const gate = (mail.data as { [heldBy]?: (() => Promise<void>) | undefined })[heldBy];
+    mail.message.transform(() => holdLastLine(gate));
+    done();
+  });
 }
 
 /**
