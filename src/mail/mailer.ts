@@ -6,7 +6,7 @@ import { chmod, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import nodemailer from 'nodemailer';
-import type { Transporter } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import type { Logger } from '../logger.ts';
 
 export interface OutgoingMail {
@@ -123,9 +123,7 @@ function createSmtpMailer(
           }
         : undefined;
       try {
-        const data: ReturnType<typeof message> & { [heldBy]?: typeof held } = { ...message(mail, from, domain) };
-        data[heldBy] = held;
-        const info = await transport.sendMail(data);
+        const info = await transport.sendMail({ ...message(mail, from, domain), [heldBy]: held } as SendMailOptions);
         // One line per email is too many for a 50,000-line import's log: the job logs each chunk's count.
         logger.debug('mail sent', { idempotencyKey: mail.idempotencyKey, messageId: info.messageId });
         return { messageId: info.messageId };
