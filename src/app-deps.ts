@@ -7,7 +7,7 @@ import type { JobQueue } from './jobs/job-queue.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/mailer.ts';
 import type { DescribeRequester } from './usecases/access-emails.ts';
-import type { RecordSentEmail, SendLanes } from './usecases/email-lanes.ts';
+import type { EmailSender } from './usecases/email-lanes.ts';
 import type { ImportFiles } from './usecases/import-files.ts';
 import type { Notifier } from './usecases/notifier.ts';
 import type { Spreadsheets } from './usecases/spreadsheets.ts';
@@ -22,10 +22,8 @@ export interface AppDeps {
   slack: WebClient;
   /** SMTP (SMTP_URL) or .eml files under DATA_DIR/outbox. */
   mailer: Mailer;
-  /** One send lane per SMTP connection (SMTP_CONNECTIONS), shared by every email job of the process. */
-  sendLanes: SendLanes;
-  /** The group commit of the emails the lanes have sent (src/usecases/email-lanes.ts). */
-  recordSentEmail: RecordSentEmail;
+  /** Sends and records access emails, SMTP_CONNECTIONS at a time, for every email job of the process. */
+  emailSender: EmailSender;
   /**
    * Members of a Slack user group: `cached` (up to 5 minutes old) for what is only shown, `current` (read from
    * Slack at each call) for deciding. Built once per process (slack/usergroup-members.ts), so all share one cache.
@@ -52,7 +50,6 @@ export function accessMailDeps(deps: AppDeps) {
     tokenTtlHours: deps.config.tokenTtlHours,
     describeRequester: deps.describeRequester,
     supportContact: deps.config.supportContact,
-    sendLanes: deps.sendLanes,
-    recordSentEmail: deps.recordSentEmail,
+    emailSender: deps.emailSender,
   };
 }

@@ -20,7 +20,7 @@ import { createRequesterDirectory } from './slack/requester-directory.ts';
 import { createSlackAdapter } from './slack/slack-app.ts';
 import { createSlackImportFiles } from './slack/slack-files.ts';
 import { createSlackNotifier } from './slack/slack-notifier.ts';
-import { createSendLanes, createSentEmailRecorder } from './usecases/email-lanes.ts';
+import { createEmailSender } from './usecases/email-lanes.ts';
 import { sheetJsSpreadsheets } from './spreadsheet/spreadsheets.ts';
 import type { SlackAdapter } from './slack/slack-app.ts';
 import { healthRoutes } from './web/health-routes.ts';
@@ -77,8 +77,7 @@ export async function startDomum(options: StartOptions): Promise<RunningDomum> {
       now: options.now ?? (() => new Date()),
       slack: slackClient,
       mailer,
-      sendLanes: createSendLanes(config.smtpConnections),
-      recordSentEmail: createSentEmailRecorder(database.db),
+      emailSender: createEmailSender(database.db, mailer, config.smtpConnections),
       ...slackDirectories(slackClient, config, logger, options.now),
       notifier: createSlackNotifier(slackClient),
       files: createSlackImportFiles(slackClient, config.slack.botToken),

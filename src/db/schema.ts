@@ -111,6 +111,11 @@ export interface ThirdPartyUsersTable {
 }
 
 export type LineOutcome = 'created' | 'created_inactive' | 'existing' | 'error';
+/**
+ * What a line's `outcome` column can hold: what the import did with it, or `excluded` (0010) when an approver left
+ * its user out of the request ("Approve except…") and provisioning gave that user no access.
+ */
+export type StoredLineOutcome = LineOutcome | 'excluded';
 export interface LineError {
   column: string;
   value: string;
@@ -122,7 +127,7 @@ export interface ImportLinesTable {
   line_number: number;
   raw: JsonValue;
   predicted_outcome: LineOutcome;
-  outcome: LineOutcome | null;
+  outcome: StoredLineOutcome | null;
   errors: ColumnType<LineError[], string | undefined, string>;
   user_id: number | null;
   /** The vendor of the user the line creates, from the dry run (0005); null for existing and error lines. */
@@ -183,6 +188,18 @@ export interface ApproverNoticesTable {
   channel_id: string;
   ts: string;
   sent_at: Date;
+}
+
+/**
+ * A user an approver left out of a request with "Approve except…" (0010), by the import line that brings the user
+ * in (the user may not exist yet when the approver decides). Two approvers may exclude the same line.
+ */
+export interface ExcludedUsersTable {
+  request_id: number;
+  line_number: number;
+  excluded_by: string;
+  reason: string;
+  created_at: Generated<Date>;
 }
 
 /** The access groups that decide a request, fixed when it is created (0005). */
@@ -362,6 +379,7 @@ export interface DatabaseSchema {
   approver_notices: ApproverNoticesTable;
   request_extensions: RequestExtensionsTable;
   extension_responses: ExtensionResponsesTable;
+  excluded_users: ExcludedUsersTable;
 }
 
 /** The database or a transaction: repository functions take either, as their first argument. */

@@ -58,3 +58,28 @@ export function tallyDecision(groups: readonly ApprovalGroup[], responses: reado
 export function groupStillNeedsApprovals(tally: GroupTally): boolean {
   return tally.approvals < tally.required;
 }
+
+/** Why an "Approve except…" cannot leave these users out, when it cannot. */
+export type ExclusionProblem = 'none-chosen' | 'unknown-users' | 'everyone-excluded';
+
+/**
+ * Whether an approver may exclude the chosen users (import line numbers) from a request: at least one, each a
+ * user the request is to give access to, and someone must be left — excluding everyone is a rejection. The
+ * request's excluded set is the union of every approver's, so what others excluded counts too.
+ */
+export function exclusionProblem(input: {
+  chosen: readonly number[];
+  /** Those of the chosen lines that bring in a user the request is to give access to. */
+  found: readonly number[];
+  /** Lines other approvers (or this one) excluded before, still to be given access. */
+  alreadyExcluded: readonly number[];
+  /** How many users the request is to give access to, before any exclusion. */
+  usersToAccess: number;
+}): ExclusionProblem | undefined {
+  const chosen = new Set(input.chosen);
+  if (chosen.size === 0) return 'none-chosen';
+  const found = new Set(input.found);
+  if ([...chosen].some((line) => !found.has(line))) return 'unknown-users';
+  const excluded = new Set([...input.alreadyExcluded, ...chosen]);
+  return excluded.size >= input.usersToAccess ? 'everyone-excluded' : undefined;
+}

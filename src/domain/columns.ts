@@ -57,3 +57,13 @@ export function describeExpectedHeaders(): string {
   const labels = (keys: readonly ColumnKey[]) => keys.map((key) => COLUMN_LABELS[key]).join(', ');
   return `expected headers: ${labels(REQUIRED_COLUMNS)}; optional: ${labels(OPTIONAL_COLUMNS)}`;
 }
+
+/** Where each column is among a line's cells (the file's header order); a column the file lacks is left out. */
+export function columnIndexes(headers: readonly string[]): Partial<Record<ColumnKey, number>> {
+  const indexes: Partial<Record<ColumnKey, number>> = {};
+  headers.forEach((header, index) => {
+    const key = columnKeyForHeader(header);
+    if (key && indexes[key] === undefined) indexes[key] = index;
+  });
+  return indexes;
+}

@@ -53,6 +53,14 @@ export interface ImportCounts {
   error: number;
 }
 
+/**
+ * The counts of a request's lines once provisioned: the lines whose users an approver excluded ("Approve
+ * except…") are counted apart from Created, so the counts still add up to Lines.
+ */
+export interface FinalCounts extends ImportCounts {
+  excluded?: number;
+}
+
 export interface ValidationContext {
   vendors: VendorForImport[];
   /** Registered emails, lower-case. */

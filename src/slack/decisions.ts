@@ -4,7 +4,7 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '
 import type { AppDeps } from '../app-deps.ts';
 import type { RequestStatus } from '../db/schema.ts';
 import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
-import type { MayDecide } from '../usecases/decide-request.ts';
+import type { DecisionResult } from '../usecases/decide-request.ts';
 import type { MayDecideExtension } from '../usecases/extend-request.ts';
 import { EXTENSION_STATUS_WORDS } from '../usecases/extension-notices.ts';
 
@@ -13,9 +13,12 @@ export function decisionDeps(deps: AppDeps) {
   return { db: deps.db, jobs: deps.jobs, now: deps.now, usergroupMembers: deps.approverGroups.current };
 }
 
-export function refusalText(
-  refusal: Extract<MayDecide, { ok: false }> | { reason: 'already-responded' | 'reason-required'; code?: string },
-): string {
+export function refusalText(refusal: {
+  ok?: false;
+  reason: Extract<DecisionResult, { ok: false }>['reason'];
+  code?: string;
+  status?: RequestStatus;
+}): string {
   const code = refusal.code ?? 'This request';
   switch (refusal.reason) {
     case 'not-found':
@@ -25,11 +28,21 @@ export function refusalText(
     case 'not-approver':
       return `You cannot decide on ${code}: only approvers of its vendors' access groups can.`;
     case 'already-decided':
-      return `${code} was already decided: ${REQUEST_STATUS_WORDS[(refusal as { status?: RequestStatus }).status ?? 'awaiting_approval'] ?? 'it is no longer awaiting approval'}.`;
+      return `${code} was already decided: ${REQUEST_STATUS_WORDS[refusal.status ?? 'awaiting_approval'] ?? 'it is no longer awaiting approval'}.`;
     case 'already-responded':
       return `You already decided on ${code}.`;
     case 'reason-required':
       return 'Give a reason to reject.';
+    case 'none-chosen':
+      return 'Choose at least one user to exclude, or use Approve.';
+    case 'exclusion-reason-required':
+      return 'Give a reason to exclude these users.';
+    case 'unknown-users':
+      return `Some of the chosen users are not among those ${code} gives access to: choose them again from the list.`;
+    case 'everyone-excluded':
+      return `Excluding every user of ${code} leaves nobody to give access to: use Reject instead.`;
+    case 'provisioning-started':
+      return `Too late to exclude users from ${code}: it was approved and its accesses are being given (${REQUEST_STATUS_WORDS[refusal.status ?? 'approved']}).`;
   }
 }
 

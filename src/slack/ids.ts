@@ -52,11 +52,22 @@ export const APPROVE_MODAL_CALLBACK = 'request_approve_modal';
 export const REJECT_MODAL_CALLBACK = 'request_reject_modal';
 /** Optional Comment input of the Approve modal. */
 export const COMMENT_BLOCK = 'comment';
-/** The Reason field: the Reject modal's required text input, and the wizard's General-step select. */
+/**
+ * The Reason field: the Reject and "Approve except…" modals' required text input, and the wizard's General-step
+ * select.
+ */
 export const REASON_BLOCK = 'reason';
 /** Action id of the text input inside COMMENT_BLOCK / REASON_BLOCK of the decision modals. */
 export const DECISION_TEXT_ACTION = VALUE_ACTION;
-/** Block id of the actions block that holds the two buttons on the card. */
+/** "Approve except…" on the request card; its value is the request id as a string. */
+export const APPROVE_EXCEPT_ACTION = 'request_approve_except';
+/** The "Approve except…" modal: the users to leave out and the required Reason (REASON_BLOCK). */
+export const APPROVE_EXCEPT_MODAL_CALLBACK = 'request_approve_except_modal';
+/** The modal's users select (static for a few users, external for many): its block… */
+export const EXCLUDED_USERS_BLOCK = 'excluded_users';
+/** …and its action id, which also routes the external select's options requests. Option values: `line:<n>`. */
+export const EXCLUDED_USERS_SELECT_ACTION = 'request_excluded_users_select';
+/** Block id of the actions block that holds the decision buttons on the card. */
 export const DECISION_ACTIONS_BLOCK = 'request_decision';
 /** The card's overflow menu (Cancel request). */
 export const CARD_MENU_ACTION = 'request_menu';

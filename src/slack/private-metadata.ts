@@ -6,7 +6,7 @@
 // keeps at most 3,000 characters.
 import { z } from 'zod';
 
-/** The Approve and Reject modals: the request decided on. */
+/** The Approve, "Approve except…" and Reject modals: the request decided on. */
 export const decisionMetadata = z.object({ requestId: z.number().int().positive() });
 
 /** The `/domum cancel` modal: only the code typed; the submission checks everything again. */

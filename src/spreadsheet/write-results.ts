@@ -1,7 +1,7 @@
 // The results spreadsheet (`<IMP-id>-results.xlsx`): every line of the import with its outcome, access
 // id and errors, followed by the original cells, so an admin can fix the error lines and re-import the file.
 import * as XLSX from 'xlsx';
-import type { LineError, LineOutcome } from '../db/schema.ts';
+import type { LineError, StoredLineOutcome } from '../db/schema.ts';
 import { neutraliseFormula } from '../domain/output-safety.ts';
 
 export const RESULTS_SHEET_NAME = 'Results';
@@ -9,9 +9,11 @@ export const RESULTS_LEADING_HEADERS = ['Line', 'Outcome', 'Access id', 'Errors'
 
 export interface ResultsLine {
   lineNumber: number;
-  outcome: LineOutcome;
+  outcome: StoredLineOutcome;
   accessId?: string | null;
   errors: LineError[];
+  /** Why a line without errors has its outcome, in the Errors column: who excluded it, and why. */
+  note?: string;
   /** The original cells, in the order of originalHeaders. */
   cells: string[];
 }
@@ -38,7 +40,7 @@ export function writeResultsWorkbook(input: ResultsInput): Buffer {
       line.lineNumber,
       textCell(line.outcome),
       textCell(line.accessId ?? ''),
-      textCell(formatErrors(line.errors)),
+      textCell(line.errors.length > 0 ? formatErrors(line.errors) : (line.note ?? '')),
     ];
     for (let column = 0; column < input.originalHeaders.length; column += 1) {
       row.push(textCell(line.cells[column] ?? ''));

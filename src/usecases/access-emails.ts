@@ -1,7 +1,7 @@
 // The two emails of an access (README, "Importing users" → Provisioning): its personal link and its one-time
-// token, sent by provisioning and again by a resend. `ensureHeld` is checked right before each email leaves:
-// a job run that lost its job must not send as well.
-import type { Mailer } from '../mail/mailer.ts';
+// token, sent by provisioning (through the process's EmailSender) and again by a resend. A job run that lost its
+// job must not send as well: it is asked right before each email leaves.
+import type { Mailer, OutgoingMail } from '../mail/mailer.ts';
 import { accessLinkMail, accessTokenMail } from '../mail/templates.ts';
 import type { AccessMailContext } from '../mail/templates.ts';
 
@@ -48,13 +48,12 @@ export async function accessMailContext(
   };
 }
 
-export async function sendLinkEmail(
-  mailer: Mailer,
+/** An access's link email. */
+export function linkEmail(
   access: AccessRecipient,
   context: AccessMailContext,
   mail: { link: string; idempotencyKey: string },
-  ensureHeld: () => void,
-): Promise<void> {
+): OutgoingMail {
   const content = accessLinkMail({
     ...context,
     to: access.email,
@@ -66,17 +65,15 @@ export async function sendLinkEmail(
     endsAt: access.endsAt,
     timeZone: access.timeZone,
   });
-  ensureHeld();
-  await mailer.send({ to: access.email, ...content, idempotencyKey: mail.idempotencyKey });
+  return { to: access.email, ...content, idempotencyKey: mail.idempotencyKey };
 }
 
-export async function sendTokenEmail(
-  mailer: Mailer,
+/** An access's token email. */
+export function tokenEmail(
   access: AccessRecipient,
   context: AccessMailContext,
   token: { token: string; sentAt: Date; expiresAt: Date; idempotencyKey: string },
-  ensureHeld: () => void,
-): Promise<void> {
+): OutgoingMail {
   const content = accessTokenMail({
     ...context,
     to: access.email,
@@ -88,6 +85,11 @@ export async function sendTokenEmail(
     expiresAt: token.expiresAt,
     timeZone: access.timeZone,
   });
+  return { to: access.email, ...content, idempotencyKey: token.idempotencyKey };
+}
+
+/** Sends `mail` once `ensureHeld` agrees (it throws when the job run lost its job). */
+export async function sendAccessEmail(mailer: Mailer, mail: OutgoingMail, ensureHeld: () => void): Promise<void> {
   ensureHeld();
-  await mailer.send({ to: access.email, ...content, idempotencyKey: token.idempotencyKey });
+  await mailer.send(mail);
 }

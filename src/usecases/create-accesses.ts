@@ -1,8 +1,11 @@
 // Provisioning, first step: one access per user the import created with Enabled = Yes (lines `created`),
-// carrying the request's devices, credential grants, limitation and time zone. Chunked, and safe to run
-// twice: the (request, user) unique constraint means a chunk that runs again creates nothing new.
+// carrying the request's devices, credential grants, limitation and time zone, except the users approvers
+// excluded ("Approve except…"), whose lines become `excluded` first. Chunked, and safe to run twice: an
+// excluded line stays excluded, and the (request, user) unique constraint means a chunk that runs again creates
+// nothing new.
 import { countAccessesOfRequest, insertAccessesSkippingExisting } from '../db/repos/access-repo.ts';
 import type { NewAccesses } from '../db/repos/access-repo.ts';
+import { markExcludedLines } from '../db/repos/exclusion-repo.ts';
 import { listCreatedUserIds } from '../db/repos/import-repo.ts';
 import { findRequestById, listGrantSnapshots } from '../db/repos/request-repo.ts';
 import type { Db } from '../db/schema.ts';
@@ -29,6 +32,9 @@ export async function createAccessesForRequest(
   const status = deps.now().getTime() < startsAt.getTime() ? 'scheduled' : 'active';
   // A copy of the grants as they are now: the access keeps what was approved even if the catalog changes.
   const grants = await listGrantSnapshots(deps.db, requestId);
+  // Exclusions are only taken while the request awaits approval (decideRequest, with the request locked), so
+  // the set is final by now; marking the lines before listing them keeps every excluded user out.
+  await markExcludedLines(deps.db, { requestId, importId: request.import_id });
   const userIds = await listCreatedUserIds(deps.db, request.import_id);
   const accesses: NewAccesses = {
     requestId,

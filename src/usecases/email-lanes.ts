@@ -1,29 +1,32 @@
-// The send path's two process-wide parts (README "Configuration": SMTP_CONNECTIONS), built once per process by
-// the composition root and shared by every email job it runs:
-// - the lanes: at most SMTP_CONNECTIONS emails of this process are between "handed to the mail server" and
-//   "recorded as sent" at any instant, so a crash repeats at most one email per SMTP connection (SPEC §7);
-// - the group commit: the records of the emails the lanes sent meanwhile go to the database in one statement,
-//   instead of one round trip and one commit each. A lane still waits for its record before its next email.
+// The send path's process-wide part (README "Configuration": SMTP_CONNECTIONS), built once per process by the
+// composition root and shared by every email job it runs. SPEC §7: a crash repeats at most one email per SMTP
+// connection. So at most SMTP_CONNECTIONS emails of this process are ever accepted by the mail server and not
+// yet recorded as sent — but an email's record no longer has to commit before its connection starts the next
+// email: the next one's envelope and body go out while the record commits, and only its final "." waits for
+// a free place among the unrecorded (a message whose "." never came is discarded by the server, RFC 5321 §3.8).
+// The records that wait together go to the database in one statement (group commit).
 import { recordSentEmails } from '../db/repos/access-repo.ts';
 import type { SentEmailRecord } from '../db/repos/access-repo.ts';
 import type { Db } from '../db/schema.ts';
+import type { Mailer, OutgoingMail } from '../mail/mailer.ts';
 
 export type { SentEmailRecord } from '../db/repos/access-repo.ts';
 
 /**
- * Records `email` as sent, grouped with the records other lanes are waiting for. Resolves once committed, with
- * the accesses of `watched` found cancelled at that commit (the lanes send nothing more to them).
+ * Records `email` as sent, grouped with the records other sends are waiting for. Resolves once committed, with
+ * the accesses of `watched` found cancelled at that commit.
  */
 export type RecordSentEmail = (email: SentEmailRecord, watched: readonly number[]) => Promise<ReadonlySet<number>>;
 
-/** The process's send lanes: `withLane` runs its work once one of the `count` lanes is free (first come, first served). */
-export interface SendLanes {
+/** `count` permits, handed out first come, first served. */
+export interface Permits {
   readonly count: number;
-  withLane<T>(work: () => Promise<T>): Promise<T>;
+  /** Resolves once a permit is free, with the function that gives it back (once; later calls do nothing). */
+  acquire(): Promise<() => void>;
 }
 
-export function createSendLanes(count: number): SendLanes {
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`lanes must be a positive integer, got ${count}`);
+export function createPermits(count: number): Permits {
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`permits must be a positive integer, got ${count}`);
   let free = count;
   const waiting: Array<() => void> = [];
   const release = () => {
@@ -33,13 +36,74 @@ export function createSendLanes(count: number): SendLanes {
   };
   return {
     count,
-    async withLane(work) {
+    async acquire() {
       if (free > 0) free -= 1;
       else await new Promise<void>((resolve) => waiting.push(resolve));
-      try {
-        return await work();
-      } finally {
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
         release();
+      };
+    },
+  };
+}
+
+export interface EmailToSend {
+  mail: OutgoingMail;
+  /** Its record, made at acceptance (its time is the acceptance's). */
+  record: () => SentEmailRecord;
+  /** Accesses whose cancellation the record's commit reads again (see RecordSentEmail). */
+  watched: readonly number[];
+  /**
+   * Asked right before the message is handed over for good: false abandons it (nothing is delivered); a throw
+   * abandons it too and fails the send with that error.
+   */
+  wanted: () => boolean;
+}
+
+export interface EmailSender {
+  /** SMTP_CONNECTIONS: how many emails are handed to the mailer at once. */
+  readonly connections: number;
+  /**
+   * Sends one email and records it as sent. Resolves with the watched accesses found cancelled at the record's
+   * commit, or undefined when `wanted` said no and nothing was delivered.
+   */
+  send(email: EmailToSend): Promise<ReadonlySet<number> | undefined>;
+}
+
+/** Abandons a message that `wanted` no longer wants. */
+class NotWanted extends Error {}
+
+export function createEmailSender(db: Db, mailer: Mailer, connections: number): EmailSender {
+  // Emails handed to the mailer at once: one per pooled connection, so none waits in nodemailer's queue.
+  const sending = createPermits(connections);
+  // Emails accepted (or about to be: their "." sent) and not yet recorded: the crash bound.
+  const unrecorded = createPermits(connections);
+  const recordSent = createSentEmailRecorder(db);
+  return {
+    connections,
+    async send(email) {
+      let giveBack: (() => void) | undefined;
+      const doneSending = await sending.acquire();
+      try {
+        await mailer.send(email.mail, {
+          beforeAccepted: async () => {
+            giveBack = await unrecorded.acquire();
+            if (!email.wanted()) throw new NotWanted();
+          },
+        });
+      } catch (error) {
+        giveBack?.();
+        if (error instanceof NotWanted) return undefined;
+        throw error;
+      } finally {
+        doneSending();
+      }
+      try {
+        return await recordSent(email.record(), email.watched);
+      } finally {
+        giveBack?.();
       }
     },
   };
@@ -54,10 +118,10 @@ interface PendingRecord {
 
 /**
  * The group commit. One statement at a time: the records that arrive while it runs go together in the next.
- * A statement that fails (after waiting out a database outage, see despiteDatabaseOutage) fails every lane
- * whose record it carried: none of them sends another email, and their jobs retry with what is unrecorded.
+ * A statement that fails (after waiting out a database outage, see despiteDatabaseOutage) fails every send
+ * whose record it carried: their jobs stop sending and retry later with what is unrecorded.
  */
-export function createSentEmailRecorder(db: Db): RecordSentEmail {
+function createSentEmailRecorder(db: Db): RecordSentEmail {
   let pending: PendingRecord[] = [];
   let writing = false;
   const writeAll = async () => {

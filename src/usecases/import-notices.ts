@@ -16,6 +16,7 @@ import type { ImportCounts } from '../domain/import-lines.ts';
 import { PREVIEW_ERROR_LINES, SUMMARY_ERROR_LINES, resultsFileName } from '../domain/import-lines.ts';
 import type { Logger } from '../logger.ts';
 import type { CheckOutcome, Conversation, Notifier, PreviewInput } from './notifier.ts';
+import { exclusionNotes } from './request-exclusions.ts';
 import type { Spreadsheets } from './spreadsheets.ts';
 
 export interface NoticeDeps {
@@ -35,24 +36,33 @@ export function countsOf(record: Import): ImportCounts {
   };
 }
 
-/** Every line with its outcome, errors and, once provisioned, its access id (README: the results spreadsheet). */
+/**
+ * Every line with its outcome, errors and, once provisioned, its access id (README: the results spreadsheet); an
+ * `excluded` line says in its Errors column who excluded it and why.
+ */
 export async function resultsWorkbook(
   deps: Pick<NoticeDeps, 'db' | 'spreadsheets'>,
   record: Import,
   requestId?: number,
 ): Promise<Buffer> {
   const lines = await listImportLines(deps.db, record.id);
-  const accessByUser =
-    requestId === undefined ? new Map<number, string>() : await listAccessCodesByUser(deps.db, requestId);
+  const [accessByUser, notes] =
+    requestId === undefined
+      ? [new Map<number, string>(), new Map<number, string>()]
+      : await Promise.all([listAccessCodesByUser(deps.db, requestId), exclusionNotes(deps.db, requestId)]);
   return deps.spreadsheets.writeResults({
     originalHeaders: record.headers,
-    lines: lines.map((line) => ({
-      lineNumber: line.lineNumber,
-      outcome: line.outcome,
-      accessId: line.userId !== null ? (accessByUser.get(line.userId) ?? null) : null,
-      errors: line.errors,
-      cells: line.cells,
-    })),
+    lines: lines.map((line) => {
+      const note = line.outcome === 'excluded' ? notes.get(line.lineNumber) : undefined;
+      return {
+        lineNumber: line.lineNumber,
+        outcome: line.outcome,
+        accessId: line.userId !== null ? (accessByUser.get(line.userId) ?? null) : null,
+        errors: line.errors,
+        cells: line.cells,
+        ...(note ? { note } : {}),
+      };
+    }),
   });
 }
 

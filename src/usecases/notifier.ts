@@ -3,7 +3,7 @@
 // never reads or writes the database. Use cases decide what to say and where, and record what was posted
 // (a ts in a column) before moving on, so a job that runs twice says nothing twice.
 import type { Import, LineError } from '../db/schema.ts';
-import type { ImportCounts } from '../domain/import-lines.ts';
+import type { FinalCounts, ImportCounts } from '../domain/import-lines.ts';
 
 /** Where a message goes: a channel, or a user id for a direct message, and the thread to reply in, if any. */
 export interface Conversation {
@@ -39,13 +39,25 @@ export interface DecisionInWords {
   comment: string | null;
   at: Date;
   groupName: string;
+  /** How many users this approver excluded ("Approve except…"); the comment is then the reason. */
+  excludedUsers?: number;
+}
+
+/** A user approvers excluded from a request ("Approve except…"): the line, who they are, who excluded them and why. */
+export interface ExcludedLineInWords {
+  lineNumber: number;
+  name: string;
+  email: string;
+  vendorName: string;
+  exclusions: Array<{ excludedBy: string; reason: string }>;
 }
 
 export interface RequestCardInput {
   code: string;
   requesterId: string;
   fileName: string;
-  counts: { users: number };
+  /** The users to be given access, and how many approvers excluded ("Approve except…"). */
+  counts: { users: number; excluded?: number };
   /** The vendors of those users, by how many users each. */
   vendors: Array<{ name: string; users: number }>;
   justification: string;
@@ -75,6 +87,8 @@ export interface DecisionReplyInput {
   comment: string | null;
   statusWord: string;
   groupName: string;
+  /** How many users this approval leaves out ("Approve except…"); the comment is then the reason. */
+  excludedUsers?: number;
 }
 
 export interface StatusChangeDmInput {
@@ -83,6 +97,8 @@ export interface StatusChangeDmInput {
   fileName: string;
   byUserId?: string;
   comment?: string | null;
+  /** On approval: how many users the approvers excluded, who get no access. */
+  excludedUsers?: number;
 }
 
 export interface ApproverReminderInput {
@@ -187,7 +203,7 @@ export type CheckOutcome =
 
 export interface SummaryInput {
   import: Pick<Import, 'code' | 'file_name'>;
-  counts: ImportCounts;
+  counts: FinalCounts;
   errorLines: Array<{ lineNumber: number; errors: LineError[] }>;
   resultsAttached: boolean;
 }
@@ -203,6 +219,8 @@ export interface ProvisioningSummaryInput extends SummaryInput {
   refusedCount: number;
   /** Set when lines a retry can fix (refused emails) exist: the summary offers "Retry failed lines". */
   retryRequestId?: number;
+  /** The first lines whose users approvers excluded (counts.excluded in all), with who and why. */
+  excludedLines?: ExcludedLineInWords[];
 }
 
 export interface ProgressInput {

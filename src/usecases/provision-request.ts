@@ -31,11 +31,12 @@ import type { Mailer } from '../mail/mailer.ts';
 import { PermanentMailError } from '../mail/mailer.ts';
 import { tokenExpiry } from '../domain/access-token.ts';
 import type { AccessMailContext } from '../mail/templates.ts';
-import { accessMailContext, sendLinkEmail, sendTokenEmail } from './access-emails.ts';
+import { accessMailContext, linkEmail, tokenEmail } from './access-emails.ts';
 import type { DescribeRequester } from './access-emails.ts';
 import { generateAccessToken, hashToken } from './access-secrets.ts';
 import { createAccessesForRequest } from './create-accesses.ts';
-import type { RecordSentEmail, SendLanes } from './email-lanes.ts';
+import type { EmailSender } from './email-lanes.ts';
+import type { OutgoingMail } from '../mail/mailer.ts';
 
 export const EMAIL_CHUNK = 200;
 
@@ -121,10 +122,8 @@ export interface EmailDeps {
   describeRequester: DescribeRequester;
   /** SUPPORT_CONTACT, named in the emails when set. */
   supportContact: string | undefined;
-  /** One lane per SMTP connection, shared by the process's email jobs (src/usecases/email-lanes.ts). */
-  sendLanes: SendLanes;
-  /** The group commit of sent emails, shared by the process's email jobs. */
-  recordSentEmail: RecordSentEmail;
+  /** Sends and records emails within SPEC §7's crash bound, shared by the process's email jobs (email-lanes.ts). */
+  emailSender: EmailSender;
 }
 
 /** Thrown when the job was handed to another worker mid-chunk: that worker sends the rest. */
@@ -139,6 +138,8 @@ export class JobNoLongerHeldError extends Error {
 interface Chunk {
   deps: EmailDeps;
   ensureHeld: () => void;
+  /** Set when one of the chunk's emails failed: its other emails in flight are abandoned before their "."; the job retries. */
+  failed: boolean;
   /** Accesses found cancelled: once when the chunk is read, then at every commit of one of its emails. */
   cancelled: Set<number>;
   /** Accesses no lane has taken yet, in chunk order: the next few are read again at each commit. */
@@ -170,6 +171,7 @@ export async function sendAccessEmails(
     ensureHeld: () => {
       if (signal?.aborted) throw new JobNoLongerHeldError();
     },
+    failed: false,
     cancelled: new Set(),
     untaken: new Set(toSend.map((access) => access.id)),
     tokensMadeAt: deps.now(),
@@ -185,7 +187,9 @@ export async function sendAccessEmails(
   };
   let sent = 0;
   let refused = 0;
-  await inLanes(toSend, deps.sendLanes.count, async (access) => {
+  // Twice as many accesses under way as connections: while an email waits for its record, the next one of
+  // that connection is already composed and going out.
+  await inLanes(toSend, 2 * deps.emailSender.connections, async (access) => {
     chunk.untaken.delete(access.id);
     const outcome = await sendEmailsOf(chunk, access);
     sent += outcome.sent;
@@ -199,7 +203,7 @@ export async function sendAccessEmails(
  * counts in `refused` (with the emails that left before it), and anything else is thrown.
  */
 async function sendEmailsOf(chunk: Chunk, access: AccessToEmail): Promise<{ sent: number; refused: number }> {
-  const { deps, ensureHeld } = chunk;
+  const { deps } = chunk;
   let sent = 0;
   try {
     // A fresh token each attempt: only its hash is stored, so a token whose email may not have gone out is
@@ -212,9 +216,8 @@ async function sendEmailsOf(chunk: Chunk, access: AccessToEmail): Promise<{ sent
     const context = await chunk.contextOf(access);
     if (!access.linkEmailSentAt) {
       const link = `${deps.publicBaseUrl}/access/${access.linkId}`;
-      const left = await sendAndRecord(chunk, access, { kind: 'link', newToken: stored }, () =>
-        sendLinkEmail(deps.mailer, access, context, { link, idempotencyKey: `${access.code}:link` }, ensureHeld),
-      );
+      const mail = linkEmail(access, context, { link, idempotencyKey: `${access.code}:link` });
+      const left = await sendAndRecord(chunk, access, { kind: 'link', newToken: stored }, mail);
       if (!left) return { sent, refused: 0 };
       sent += 1;
     } else if (stored) {
@@ -222,13 +225,15 @@ async function sendEmailsOf(chunk: Chunk, access: AccessToEmail): Promise<{ sent
     }
     if (token) {
       const idempotencyKey = `${access.code}:token`;
-      const left = await sendAndRecord(chunk, access, { kind: 'token' }, () =>
-        sendTokenEmail(deps.mailer, access, context, { token, sentAt, expiresAt, idempotencyKey }, ensureHeld),
-      );
+      const mail = tokenEmail(access, context, { token, sentAt, expiresAt, idempotencyKey });
+      const left = await sendAndRecord(chunk, access, { kind: 'token' }, mail);
       if (left) sent += 1;
     }
   } catch (error) {
-    if (!(error instanceof PermanentMailError)) throw error;
+    if (!(error instanceof PermanentMailError)) {
+      chunk.failed = true;
+      throw error;
+    }
     await recordMailRefusal(deps, access, error.reply);
     return { sent, refused: 1 };
   }
@@ -236,23 +241,29 @@ async function sendEmailsOf(chunk: Chunk, access: AccessToEmail): Promise<{ sent
 }
 
 /**
- * One email, holding one of the process's send lanes from the moment it is handed to the mail server until
- * its record is committed. Returns false, sending nothing, when the access has been found cancelled.
+ * One email, sent and recorded by the process's EmailSender. Returns false, delivering nothing, when the
+ * access is found cancelled before the message is handed over for good.
  */
 async function sendAndRecord(
   chunk: Chunk,
   access: AccessToEmail,
   record: { kind: 'link' | 'token'; newToken?: StoredToken | undefined },
-  send: () => Promise<void>,
+  mail: OutgoingMail,
 ): Promise<boolean> {
-  return chunk.deps.sendLanes.withLane(async () => {
-    if (chunk.cancelled.has(access.id)) return false;
-    await send();
-    const email = { accessId: access.id, kind: record.kind, at: chunk.deps.now(), newToken: record.newToken };
-    const cancelled = await chunk.deps.recordSentEmail(email, [access.id, ...nextUntaken(chunk)]);
-    for (const id of cancelled) chunk.cancelled.add(id);
-    return true;
+  const { deps } = chunk;
+  if (chunk.cancelled.has(access.id) || chunk.failed) return false;
+  const cancelled = await deps.emailSender.send({
+    mail,
+    record: () => ({ accessId: access.id, kind: record.kind, at: deps.now(), newToken: record.newToken }),
+    watched: [access.id, ...nextUntaken(chunk)],
+    wanted: () => {
+      chunk.ensureHeld();
+      return !chunk.failed && !chunk.cancelled.has(access.id);
+    },
   });
+  if (!cancelled) return false;
+  for (const id of cancelled) chunk.cancelled.add(id);
+  return true;
 }
 
 /**
@@ -262,7 +273,7 @@ async function sendAndRecord(
  */
 function nextUntaken(chunk: Chunk): number[] {
   const next: number[] = [];
-  const wanted = 2 * chunk.deps.sendLanes.count;
+  const wanted = 2 * chunk.deps.emailSender.connections;
   for (const id of chunk.untaken) {
     if (next.length >= wanted) break;
     next.push(id);

@@ -6,6 +6,8 @@ import { hasRetryableAccesses } from '../db/repos/access-repo.ts';
 import { findRequestById, updateRequest } from '../db/repos/request-repo.ts';
 import type { AccessRequest } from '../db/schema.ts';
 import type { ImportCounts } from '../domain/import-lines.ts';
+import { countFinalOutcomes } from '../domain/import-counts.ts';
+import { excludedLinesOf } from './request-exclusions.ts';
 import { SUMMARY_ERROR_LINES, resultsFileName } from '../domain/import-lines.ts';
 import { requestThread } from '../domain/request-thread.ts';
 import { REQUEST_STATUS_WORDS } from '../domain/status-words.ts';
@@ -55,11 +57,7 @@ export async function publishProvisioningSummary(deps: ProvisioningNoticeDeps, r
   const record = await findImportById(deps.db, request.import_id);
   const thread = requestThread(request);
   if (!record || !thread) return;
-  const counts: ImportCounts = { lines: 0, created: 0, created_inactive: 0, existing: 0, error: 0 };
-  for (const outcome of await listLineOutcomes(deps.db, record.id)) {
-    counts.lines += 1;
-    if (outcome) counts[outcome] += 1;
-  }
+  const counts = countFinalOutcomes(await listLineOutcomes(deps.db, record.id));
   const progress = await provisioningProgress(deps.db, requestId);
   const accessesCreated = progress.total - progress.errors;
   let summary: Conversation & { ts: string } = { ...thread, ts: request.summary_ts ?? '' };
@@ -81,6 +79,9 @@ export async function publishProvisioningSummary(deps: ProvisioningNoticeDeps, r
         `Status: ${REQUEST_STATUS_WORDS[request.status]}`,
       ],
       ...((await hasRetryableAccesses(deps.db, requestId)) ? { retryRequestId: requestId } : {}),
+      ...(counts.excluded > 0
+        ? { excludedLines: (await excludedLinesOf(deps.db, requestId, SUMMARY_ERROR_LINES)).lines }
+        : {}),
     });
     summary = { channel: posted.channel, threadTs: thread.threadTs, ts: posted.ts };
     await updateRequest(deps.db, requestId, { summary_ts: posted.ts }, deps.now());

@@ -48,10 +48,15 @@ export async function requestSummary(
   const [request, vendors] = await Promise.all([findRequestForCard(db, requestId), listRequestVendors(db, requestId)]);
   if (!request) return undefined;
   return {
-    users: request.created_count,
+    users: usersToBeGivenAccess(request),
     vendors,
     scheduleText: scheduleTextOf(accessLimitationSchema.parse(request.limitation)),
   };
+}
+
+/** The users a request gives access to: its import's new active users, but those approvers excluded. */
+function usersToBeGivenAccess(request: RequestForCard): number {
+  return Math.max(0, request.created_count - Number(request.excluded_count));
 }
 
 /** The card of a request as it stands: its answers, its access groups' progress and every decision. */
@@ -71,7 +76,7 @@ export async function buildRequestCard(db: Db, requestId: number): Promise<Reque
     code: request.code,
     requesterId: request.requester_user_id,
     fileName: request.file_name,
-    counts: { users: request.created_count },
+    counts: { users: usersToBeGivenAccess(request), excluded: Number(request.excluded_count) },
     vendors,
     justification: request.justification,
     reasonName: request.reason_name,
@@ -93,6 +98,7 @@ export async function buildRequestCard(db: Db, requestId: number): Promise<Reque
       comment: response.comment,
       at: response.at,
       groupName: response.groupName,
+      excludedUsers: response.excludedUsers,
     })),
     requestId: request.id,
     awaitingDecision: request.status === 'awaiting_approval',
@@ -228,6 +234,7 @@ export async function announceDecisions(
         comment: response.comment,
         statusWord,
         groupName: response.groupName,
+        excludedUsers: response.excludedUsers,
       });
       await markResponseAnnounced(deps.db, response.id, posted.ts);
     }
@@ -241,6 +248,7 @@ export async function announceDecisions(
     statusWord,
     fileName: request.file_name,
     ...(decisive ? { byUserId: decisive.approverUserId, comment: decisive.comment } : {}),
+    ...(announced === 'approved' && card.counts.excluded ? { excludedUsers: card.counts.excluded } : {}),
   });
   await updateRequest(deps.db, requestId, { notified_status: announced }, deps.now());
 }

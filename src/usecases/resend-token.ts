@@ -30,7 +30,7 @@ import { resendLimitReached } from '../domain/token-resend-limits.ts';
 import type { ResendLimit } from '../domain/token-resend-limits.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { PermanentMailError, TransientMailError } from '../mail/mailer.ts';
-import { accessMailContext, sendLinkEmail, sendTokenEmail } from './access-emails.ts';
+import { accessMailContext, linkEmail, sendAccessEmail, tokenEmail } from './access-emails.ts';
 import type { DescribeRequester } from './access-emails.ts';
 import { generateAccessToken, hashToken } from './access-secrets.ts';
 import { linkState } from './first-access.ts';
@@ -189,10 +189,11 @@ async function sendResendEmails(
   // Distinct Message-IDs per resend: some mailboxes drop a message whose Message-ID they have already seen.
   if (link) {
     const linkKey = `${access.code}:link:resend-${resendId}`;
-    await sendLinkEmail(deps.mailer, access, context, { link, idempotencyKey: linkKey }, ensureHeld);
+    await sendAccessEmail(deps.mailer, linkEmail(access, context, { link, idempotencyKey: linkKey }), ensureHeld);
   }
   const idempotencyKey = `${access.code}:token:resend-${resendId}`;
-  await sendTokenEmail(deps.mailer, access, context, { token, sentAt, expiresAt, idempotencyKey }, ensureHeld);
+  const mail = tokenEmail(access, context, { token, sentAt, expiresAt, idempotencyKey });
+  await sendAccessEmail(deps.mailer, mail, ensureHeld);
 }
 
 /** The mail server took the email(s): the attempt is sent, and only now does the new token work. */

@@ -26,16 +26,20 @@ import {
   listRequestRowsOf,
 } from '../db/repos/status-repo.ts';
 import type { CatalogCounts, ImportStatusRow, RequestStatusRow } from '../db/repos/status-repo.ts';
+import type { ApprovalResponseRow } from '../db/repos/request-repo.ts';
 import { tallyDecision } from '../domain/approval.ts';
 
 import { accessLimitationSchema } from '../domain/access-limitation.ts';
 import type { AccessLimitation } from '../domain/access-limitation.ts';
-import type { ImportCounts } from '../domain/import-lines.ts';
+import type { FinalCounts } from '../domain/import-lines.ts';
+import { countExcludedLines } from '../db/repos/exclusion-repo.ts';
 import type { ItemCode } from '../domain/codes.ts';
 import type { Roles } from '../domain/roles.ts';
 import { groupsApprovedBy, involvedGroups } from './decide-request.ts';
 import type { InvolvedGroup } from './decide-request.ts';
 import { provisioningProgress } from './provision-request.ts';
+import { excludedLinesOf } from './request-exclusions.ts';
+import type { ExcludedLine } from './request-exclusions.ts';
 import { credentialLabel } from './search-catalog.ts';
 import type { ProvisioningProgress } from './provision-request.ts';
 
@@ -188,7 +192,7 @@ export interface ImportDetail {
   kind: 'import';
   item: StatusItem;
   importerUserId: string;
-  counts: ImportCounts;
+  counts: FinalCounts;
   failureReason: string | null;
   errorLines: Array<{ lineNumber: number; errors: LineError[] }>;
   requestCode: string | null;
@@ -216,7 +220,11 @@ export interface RequestDetail {
     comment: string | null;
     at: Date;
     groupName: string;
+    /** Users this approver excluded ("Approve except…"); the comment is then the reason. */
+    excludedUsers: number;
   }>;
+  /** The users approvers excluded: the first DETAIL_ERROR_LINES, with who and why, and how many in all. */
+  exclusions: { lines: ExcludedLine[]; total: number };
   progress: ProvisioningProgress;
   accessStatuses: Partial<Record<AccessStatus, number>>;
   activated: number;
@@ -287,20 +295,35 @@ type Allowed = (requestId: number | null, ownerUserId: string | null) => Promise
 async function importDetail(deps: StatusDeps, code: string, allowed: Allowed): Promise<ImportDetail | undefined> {
   const row = await findImportDetailRow(deps.db, code);
   if (!row || !(await allowed(row.request_id ?? null, row.importer_user_id))) return undefined;
+  // The import created the users an approver later excluded; once provisioning left them out, their lines
+  // count as Excluded, as in the request's summary.
+  const excluded = row.request_id ? await countExcludedLines(deps.db, row.id) : 0;
   return {
     kind: 'import',
     item: importItem(row),
     importerUserId: row.importer_user_id,
     counts: {
       lines: row.line_count,
-      created: row.created_count,
+      created: row.created_count - excluded,
       created_inactive: row.created_inactive_count,
       existing: row.existing_count,
+      excluded,
       error: row.error_count,
     },
     failureReason: row.failure_reason,
     errorLines: await listErrorLines(deps.db, row.id, DETAIL_ERROR_LINES),
     requestCode: row.request_code ?? null,
+  };
+}
+
+function decisionOf(response: ApprovalResponseRow): RequestDetail['decisions'][number] {
+  return {
+    approverId: response.approverUserId,
+    decision: response.decision,
+    comment: response.comment,
+    at: response.at,
+    groupName: response.groupName,
+    excludedUsers: response.excludedUsers,
   };
 }
 
@@ -312,13 +335,14 @@ async function requestDetail(
 ): Promise<RequestDetail | undefined> {
   const row = await findRequestDetailRow(deps.db, code);
   if (!row || !(await allowed(row.id, row.requester_user_id))) return undefined;
-  const [groups, responses, statuses, vendors, devices, grants] = await Promise.all([
+  const [groups, responses, statuses, vendors, devices, grants, exclusions] = await Promise.all([
     findRequestGroups(deps.db, row.id),
     listApprovalResponses(deps.db, row.id),
     countAccessesByStatus(deps.db, row.id),
     listRequestVendors(deps.db, row.id),
     listRequestDeviceNames(deps.db, row.id),
     listRequestGrants(deps.db, row.id),
+    excludedLinesOf(deps.db, row.id, DETAIL_ERROR_LINES),
   ]);
   const viewerMayDecide =
     viewer !== 'operator' &&
@@ -349,13 +373,8 @@ async function requestDetail(
       approvals,
       rejections,
     })),
-    decisions: responses.map((response) => ({
-      approverId: response.approverUserId,
-      decision: response.decision,
-      comment: response.comment,
-      at: response.at,
-      groupName: response.groupName,
-    })),
+    decisions: responses.map(decisionOf),
+    exclusions,
     progress: await provisioningProgress(deps.db, row.id),
     accessStatuses: Object.fromEntries(statuses.map((entry) => [entry.status, entry.count])),
     activated: statuses.reduce((sum, entry) => sum + entry.activated, 0),

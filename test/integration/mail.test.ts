@@ -10,6 +10,7 @@ import type { Mailer, OutgoingMail } from '../../src/mail/mailer.ts';
 import { accessLinkMail, accessTokenMail } from '../../src/mail/templates.ts';
 import { startSmtpCapture } from '../support/smtp-capture.ts';
 import type { SmtpCapture } from '../support/smtp-capture.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const TOKEN = 'K7QX-M2PD-9RTW';
 const LINK = 'https://domum.example/a/3f9c2b7e';
@@ -232,6 +233,43 @@ describe('SMTP mailer', () => {
     expect(elapsed).toBeLessThan(4000);
     expect(capture.messages).toHaveLength(5);
   });
+
+  // The send path overlaps an email's record with the next email (src/usecases/email-lanes.ts): that is only
+  // safe because the server cannot accept a message before its final "." — which beforeAccepted holds back.
+  it('sends the message but its final "." only once beforeAccepted resolves', async () => {
+    const mailer = smtpMailer();
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let asked = 0;
+    const sending = mailer.send(linkMail('Held Back'), {
+      beforeAccepted: () => {
+        asked += 1;
+        return gate;
+      },
+    });
+    // The whole text has arrived, up to the closing boundary, yet nothing is accepted.
+    const partial = await waitFor(() => capture.unfinished().find((raw) => /<\/html>\s*--\S+$/.test(raw)), {
+      description: 'the message up to its final "."',
+    });
+    expect(partial).toContain('Held Back');
+    expect(asked).toBe(1);
+    expect(capture.messages).toHaveLength(0);
+    open();
+    await sending;
+    expect(capture.messages.map((message) => parts(message.raw).text)).toEqual([expect.stringContaining('Held Back')]);
+    expect(capture.unfinished()).toEqual([]);
+  });
+
+  it('abandons the message when beforeAccepted throws: never accepted, that error, and the next one goes through', async () => {
+    const mailer = smtpMailer();
+    const refusal = new Error('no longer wanted');
+    await expect(mailer.send(linkMail('Abandoned'), { beforeAccepted: () => Promise.reject(refusal) })).rejects.toBe(
+      refusal,
+    );
+    await mailer.send(tokenMail('Sent After'));
+    await waitFor(() => capture.unfinished().length === 0, { description: 'the abandoned message dropped' });
+    expect(capture.messages.map((message) => parts(message.raw).text)).toEqual([expect.stringContaining('Sent After')]);
+  });
 });
 
 describe('outbox mailer', () => {
@@ -270,6 +308,40 @@ describe('outbox mailer', () => {
     expect(log).not.toContain(TOKEN);
     expect(log).not.toContain(LINK);
     expect(log).not.toContain('Hello');
+  });
+
+  it('names the file only once beforeAccepted resolves, and leaves none when it throws', async () => {
+    const outbox = join(dataDir, 'outbox');
+    const mailer = createMailer({
+      from: 'Domum <no-reply@localhost>',
+      dataDir,
+      ratePerSecond: 100,
+      logger: logSink().logger,
+    });
+    const held = { ...linkMail(), idempotencyKey: 'held-1043:link' };
+    const dropped = { ...linkMail(), idempotencyKey: 'dropped-1044:link' };
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    let asked = false;
+    const sending = mailer.send(held, {
+      beforeAccepted: () => {
+        asked = true;
+        return gate;
+      },
+    });
+    await waitFor(() => asked, { description: 'beforeAccepted asked' });
+    expect((await readdir(outbox)).filter((file) => file.startsWith('held-1043'))).toEqual([
+      expect.stringMatching(/\.tmp$/),
+    ]);
+    open();
+    await sending;
+    expect((await readdir(outbox)).filter((file) => file.startsWith('held-1043'))).toEqual([
+      expect.stringMatching(/\.eml$/),
+    ]);
+    const refusal = new Error('no longer wanted');
+    await expect(mailer.send(dropped, { beforeAccepted: () => Promise.reject(refusal) })).rejects.toBe(refusal);
+    expect((await readdir(outbox)).filter((file) => file.startsWith('dropped-1044'))).toEqual([]);
+    await mailer.close();
   });
 
   it('keeps the outbox private: the folder 0700 and each .eml 0600', async () => {

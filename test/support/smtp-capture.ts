@@ -52,6 +52,15 @@ export type SmtpCapture = {
   /** The next `times` replies at `stage` (default DATA) fail with `code`. RCPT failures count per recipient. */
   rejectNext(code: number, message: string, times?: number, stage?: SmtpStage): void;
   setFailWith(failure: SmtpFailure | undefined): void;
+  /**
+   * Runs `hook` when a message's final "." has come, before the server accepts it (its 250 waits for the hook;
+   * a hook that throws fails the test run's expectation there, and the message is still accepted).
+   */
+  setBeforeAccepting(hook: ((message: CapturedMessage) => void | Promise<void>) | undefined): void;
+  /** What has arrived so far of each message whose DATA started and whose final "." has not come. */
+  unfinished(): string[];
+  /** Errors thrown by the beforeAccepting hook, in order. */
+  hookErrors: unknown[];
   reset(): void;
   close(): Promise<void>;
 };
@@ -67,6 +76,9 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
   changes.setMaxListeners(0);
   const cancelWaiters = new Set<(error: Error) => void>();
   let failWith = options.failWith;
+  let beforeAccepting: ((message: CapturedMessage) => void | Promise<void>) | undefined;
+  const hookErrors: unknown[] = [];
+  const receiving = new Set<Buffer[]>();
 
   function takeFailure(stage: SmtpStage): { code: number; message: string } | undefined {
     if (failWith && (failWith.stage ?? 'data') === stage) return failWith;
@@ -117,9 +129,20 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
     },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback: (err?: Error | null) => void) {
       const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('error', (error: Error) => callback(error));
-      stream.on('end', () => {
+      receiving.add(chunks);
+      // A client that goes away mid-DATA leaves its message unfinished, and smtp-server discards it.
+      stream.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        changes.emit('change');
+      });
+      stream.on('error', (error: Error) => {
+        receiving.delete(chunks);
+        callback(error);
+      });
+      stream.on('close', () => receiving.delete(chunks));
+      stream.on('end', () => void accept());
+      const accept = async () => {
+        receiving.delete(chunks);
         const failure = takeFailure('data');
         if (failure) {
           callback(rejectWith('data', failure, session));
@@ -127,7 +150,7 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
         }
         const raw = Buffer.concat(chunks).toString('utf8');
         const headers = parseHeaders(raw);
-        messages.push({
+        const message: CapturedMessage = {
           from: envelopeSender(session),
           to: session.envelope.rcptTo.map((address) => address.address),
           raw,
@@ -135,10 +158,16 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
           subject: headers['subject'],
           ...(typeof session.user === 'string' ? { authUser: session.user } : {}),
           at: Date.now(),
-        });
+        };
+        try {
+          await beforeAccepting?.(message);
+        } catch (error) {
+          hookErrors.push(error);
+        }
+        messages.push({ ...message, at: Date.now() });
         changes.emit('change');
         callback(null);
-      });
+      };
     },
   });
   server.server.on('connection', (socket: Socket) => {
@@ -204,11 +233,18 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
     setFailWith: (failure) => {
       failWith = failure;
     },
+    setBeforeAccepting: (hook) => {
+      beforeAccepting = hook;
+    },
+    unfinished: () => [...receiving].map((chunks) => Buffer.concat(chunks).toString('utf8')),
+    hookErrors,
     reset: () => {
       messages.length = 0;
       rejections.length = 0;
       queued.length = 0;
       failWith = undefined;
+      beforeAccepting = undefined;
+      hookErrors.length = 0;
     },
     close: async () => {
       for (const cancel of [...cancelWaiters]) cancel(new Error('SMTP capture closed while waiting'));

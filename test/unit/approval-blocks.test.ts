@@ -2,8 +2,10 @@ import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import * as ids from '../../src/slack/ids.ts';
 import {
+  buildApproveExceptModal,
   buildApproveModal,
   buildRejectModal,
+  parseExcludedUserValues,
   decisionReplyText,
   parseDecisionMetadata,
   parseDecisionText,
@@ -62,6 +64,11 @@ describe('request card with approvals', () => {
         action_id: ids.APPROVE_ACTION,
         text: expect.objectContaining({ text: 'Approve' }),
         style: 'primary',
+        value: '42',
+      }),
+      expect.objectContaining({
+        action_id: ids.APPROVE_EXCEPT_ACTION,
+        text: expect.objectContaining({ text: 'Approve except…' }),
         value: '42',
       }),
       expect.objectContaining({
@@ -159,7 +166,21 @@ describe('request card with approvals', () => {
     const decisions = allText(message).split('*Decisions*')[1] ?? '';
     expect(decisions).toMatch(/…and \d+ more/);
     expect((decisions.match(/approved ·/g) ?? []).length).toBeLessThanOrEqual(10);
-    expect(actionsOf(message.blocks)).toHaveLength(3);
+    expect(actionsOf(message.blocks)).toHaveLength(4);
+  });
+
+  it('counts the users approvers excluded, and says which approval excluded how many', () => {
+    const message = buildRequestCard({
+      ...card,
+      counts: { users: 17, excluded: 3 },
+      decisions: [decision(1, { excludedUsers: 2, comment: 'left <!channel>' }), decision(2, { excludedUsers: 1 })],
+    });
+    expect(checkMessage(message)).toEqual([]);
+    const text = allText(message);
+    expect(text).toContain('17 users to be given access · 3 excluded');
+    expect(text).toContain('<@U0APP1> approved except 2 users · 25 Nov 2026 14:01 UTC · \\"left &lt;!channel&gt;\\"');
+    expect(text).toContain('<@U0APP2> approved except 1 user · 25 Nov 2026 14:02 UTC');
+    expect(allText(buildRequestCard(card))).not.toContain('excluded');
   });
 });
 
@@ -203,6 +224,74 @@ describe('decision modals', () => {
     });
   });
 
+  const someUsers = {
+    options: [
+      { value: 'line:2', text: 'Bob *Smith* <!channel> · bob@acme.example · Acme Corp', description: 'line 2' },
+      { value: 'line:3', text: 'Ana · ana@acme.example · Acme Corp', description: 'line 3' },
+    ],
+    truncated: false,
+  };
+
+  it('Approve except…: the users in a static select when all fit, a required Reason, submit Approve', () => {
+    const view = buildApproveExceptModal({
+      requestId: 7,
+      code: 'W000007',
+      summary: '2 users of Acme',
+      users: someUsers,
+    });
+    expect(checkView(view)).toEqual([]);
+    expect(view).toMatchObject({
+      callback_id: ids.APPROVE_EXCEPT_MODAL_CALLBACK,
+      title: { text: 'Approve except…' },
+      submit: { text: 'Approve' },
+      close: { text: 'Cancel' },
+    });
+    expect(parseDecisionMetadata(view.private_metadata)).toBe(7);
+    const inputs = view.blocks.filter((block) => block.type === 'input');
+    expect(inputs).toEqual([
+      expect.objectContaining({
+        block_id: ids.EXCLUDED_USERS_BLOCK,
+        label: expect.objectContaining({ text: 'Users to exclude' }),
+        element: expect.objectContaining({
+          type: 'multi_static_select',
+          action_id: ids.EXCLUDED_USERS_SELECT_ACTION,
+          // Option texts are plain text: shown as typed, never formatted.
+          options: [
+            expect.objectContaining({
+              value: 'line:2',
+              text: { type: 'plain_text', text: 'Bob *Smith* <!channel> · bob@acme.example · Acme Corp', emoji: false },
+            }),
+            expect.objectContaining({ value: 'line:3' }),
+          ],
+        }),
+      }),
+      expect.objectContaining({
+        block_id: ids.REASON_BLOCK,
+        optional: false,
+        label: expect.objectContaining({ text: 'Reason' }),
+      }),
+    ]);
+    expect(allText(view)).toContain('Approve W000007 for every user but those you choose');
+  });
+
+  it('Approve except…: a request with more users than a static select holds searches them (external select)', () => {
+    const view = buildApproveExceptModal({ requestId: 7, code: 'W000007', users: { ...someUsers, truncated: true } });
+    expect(checkView(view)).toEqual([]);
+    const select = view.blocks.find((block) => block.block_id === ids.EXCLUDED_USERS_BLOCK);
+    expect(select).toMatchObject({
+      element: { type: 'multi_external_select', action_id: ids.EXCLUDED_USERS_SELECT_ACTION, min_query_length: 0 },
+    });
+    expect(JSON.stringify(select)).not.toContain('line:2');
+    expect(
+      parseExcludedUserValues({
+        [ids.EXCLUDED_USERS_BLOCK]: {
+          [ids.EXCLUDED_USERS_SELECT_ACTION]: { selected_options: [{ value: 'line:2' }, { value: 'line:9' }] },
+        },
+      }),
+    ).toEqual(['line:2', 'line:9']);
+    expect(parseExcludedUserValues({})).toEqual([]);
+  });
+
   it('parses metadata and the text, trimmed, empty as null', () => {
     expect(parseDecisionMetadata('nope')).toBeNull();
     expect(parseDecisionMetadata('{"requestId":"7"}')).toBeNull();
@@ -230,6 +319,25 @@ describe('decision texts', () => {
     statusWord: 'Approved',
     groupName: 'Vendor approvers',
   };
+
+  it('thread reply of an approval that excludes users: how many, and the reason', () => {
+    expect(
+      decisionReplyText({ ...reply, comment: 'left the company', excludedUsers: 2, statusWord: 'Awaiting approval' }),
+    ).toBe(
+      '<@U0APP> approved W000001 (Vendor approvers) except 2 users: "left the company". Status: Awaiting approval.',
+    );
+    expect(
+      statusChangeDmText({
+        code: 'W1',
+        statusWord: 'Approved',
+        fileName: 'f.xlsx',
+        byUserId: 'U0APP',
+        excludedUsers: 3,
+      }),
+    ).toBe(
+      'Your request W1 for f.xlsx is now Approved by <@U0APP>. The approvers excluded 3 users, who get no access: `/domum status W1` says who and why.',
+    );
+  });
 
   it('thread reply', () => {
     expect(decisionReplyText(reply)).toBe(

@@ -191,6 +191,67 @@ describe('the summary', () => {
   });
 });
 
+describe('the provisioning summary with users the approvers excluded', () => {
+  const excludedLine = (lineNumber: number) => ({
+    lineNumber,
+    name: `${HOSTILE_VENDOR} ${'n'.repeat(300)}`,
+    email: `user.${lineNumber}@acme.example`,
+    vendorName: HOSTILE_VENDOR,
+    exclusions: [
+      { excludedBy: 'U0APPR001', reason: `<!here> ${'r'.repeat(3000)}` },
+      { excludedBy: 'U0APPR002', reason: 'No *contract*' },
+    ],
+  });
+
+  it('counts them apart (the counts still add up to Lines) and lists who excluded each and why, within limits', () => {
+    const counts = { lines: 600, created: 60, created_inactive: 0, existing: 0, excluded: 540, error: 0 };
+    const message = buildProvisioningSummaryMessage({
+      import: { code: 'IMP-000007', file_name: HOSTILE_FILE },
+      requestCode: 'W000003',
+      counts,
+      errorLines: [],
+      refusedLines: [],
+      refusedCount: 0,
+      resultsAttached: true,
+      extraLines: ['Accesses created: 60', 'Emails sent: 120', 'Status: Completed'],
+      excludedLines: Array.from({ length: 20 }, (_, index) => excludedLine(index + 2)),
+    });
+    expect(checkMessage(message)).toEqual([]);
+    const fields = sectionFields(message.blocks);
+    expect(fields.slice(0, 6)).toEqual([
+      'Lines: 600',
+      'Created: 60',
+      'Created inactive: 0',
+      'Existing: 0',
+      'Excluded: 540',
+      'Errors: 0',
+    ]);
+    const excluded = JSON.stringify(message.blocks.find((block) => JSON.stringify(block).includes('Excluded by')));
+    expect(excluded).toContain('Excluded by the approvers: 540');
+    expect(excluded).toContain('line 2 · ');
+    expect(excluded).toContain('— excluded by <@U0APPR001>: ');
+    expect(excluded).toContain('<@U0APPR002>: \\"No \u2060*contract*\\"');
+    expect(excluded).toMatch(/…and \d+ more/);
+    expect(everyText(message)).not.toContain('<!here>');
+    expect(everyText(message)).not.toContain('<!channel>');
+  });
+
+  it('leaves them out when nobody was excluded', () => {
+    const message = buildProvisioningSummaryMessage({
+      import: { code: 'IMP-000007', file_name: 'people.xlsx' },
+      requestCode: 'W000003',
+      counts: { lines: 2, created: 2, created_inactive: 0, existing: 0, excluded: 0, error: 0 },
+      errorLines: [],
+      refusedLines: [],
+      refusedCount: 0,
+      resultsAttached: true,
+      extraLines: [],
+    });
+    expect(sectionFields(message.blocks).join(' ')).not.toContain('Excluded');
+    expect(JSON.stringify(message.blocks)).not.toContain('excluded');
+  });
+});
+
 describe("progress and the requester's message", () => {
   it('counts users in the Processing message, never lines', () => {
     const text = progressText({ code: 'W000003', done: 120, total: 900, emailsSent: 238, errors: 2 });

@@ -74,6 +74,20 @@ describe('writeResultsWorkbook', () => {
     expect(cellAt(sheet, 'I3')).toMatchObject({ t: 's', v: 'Yes' });
   });
 
+  it('says in the Errors column who excluded an `excluded` line and why, as inert text', () => {
+    const buffer = writeResultsWorkbook({
+      originalHeaders: ['Name'],
+      lines: [
+        { lineNumber: 2, outcome: 'excluded', errors: [], note: 'excluded by U0APPR001: left', cells: ['Ana'] },
+        { lineNumber: 3, outcome: 'excluded', errors: [], note: '=1+1', cells: ['Bob'] },
+      ],
+    });
+    const sheet = firstSheet(XLSX.read(buffer, { type: 'buffer' }));
+    const rows = XLSX.utils.sheet_to_json<unknown[]>(sheet, { header: 1, defval: null });
+    expect(rows[1]).toEqual([2, 'excluded', null, 'excluded by U0APPR001: left', 'Ana']);
+    expect(cellAt(sheet, 'D3')?.v).toBe("'=1+1");
+  });
+
   it('neutralises formula-like headers and error messages too', () => {
     const buffer = writeResultsWorkbook({
       originalHeaders: ['=1+1'],

@@ -356,20 +356,21 @@ export async function recordSentEmails(
   records: readonly SentEmailRecord[],
   watched: readonly number[],
 ): Promise<number[]> {
-  const rows = records.map((record) => ({
-    id: record.accessId,
-    link_at: record.kind === 'link' ? record.at.toISOString() : null,
-    token_at: record.kind === 'token' ? record.at.toISOString() : null,
-    token_hash: record.newToken?.hash ?? null,
-    token_expires_at: record.newToken?.expiresAt.toISOString() ?? null,
-    at: record.at.toISOString(),
-  }));
-  // The update is a data-modifying WITH: PostgreSQL runs it whether or not the final select reads it.
+  const ids = records.map((record) => record.accessId);
+  const iso = (date: Date | undefined) => date?.toISOString() ?? null;
+  const linkAt = records.map((record) => (record.kind === 'link' ? iso(record.at) : null));
+  const tokenAt = records.map((record) => (record.kind === 'token' ? iso(record.at) : null));
+  const tokenHash = records.map((record) => record.newToken?.hash ?? null);
+  const tokenExpiresAt = records.map((record) => iso(record.newToken?.expiresAt));
+  const at = records.map((record) => iso(record.at));
+  // The update is a data-modifying WITH: PostgreSQL runs it whether or not the final select reads it. The
+  // `a.id = any(…)` lets the planner reach the rows by primary key: joined with the unnest alone, it may choose
+  // to scan the whole table, which holds every access ever made.
   const { rows: cancelled } = await sql<{ id: number }>`
     with sent as (
-      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-        as s(id integer, link_at timestamptz, token_at timestamptz, token_hash text, token_expires_at timestamptz,
-             at timestamptz)
+      select * from unnest(${ids}::integer[], ${linkAt}::timestamptz[], ${tokenAt}::timestamptz[],
+                           ${tokenHash}::text[], ${tokenExpiresAt}::timestamptz[], ${at}::timestamptz[])
+        as s(id, link_at, token_at, token_hash, token_expires_at, at)
     ), written as (
       update accesses a set
         link_email_sent_at = coalesce(s.link_at, a.link_email_sent_at),
@@ -379,12 +380,10 @@ export async function recordSentEmails(
         failed_token_attempts = case when s.token_hash is null then a.failed_token_attempts else 0 end,
         updated_at = s.at
       from sent s
-      where a.id = s.id
+      where a.id = s.id and a.id = any(${ids}::integer[])
       returning a.id
     )
-    select id from accesses
-    where id in (select value::integer from jsonb_array_elements(${JSON.stringify(watched)}::jsonb))
-      and status = 'cancelled'
+    select id from accesses where id = any(${[...watched]}::integer[]) and status = 'cancelled'
   `.execute(db);
   return cancelled.map((row) => Number(row.id));
 }

@@ -98,7 +98,7 @@ const MAX_TEXT_LENGTH = 200;
 const MAX_WORDS = 10;
 
 /** One regular expression per distinct word of `text`; none when it has no words. */
-function wordPatterns(text: string): string[] {
+export function wordPatterns(text: string): string[] {
   // Control characters (NUL above all, which PostgreSQL refuses in text) separate words like spaces do.
   const words = foldText(Array.from(text).slice(0, MAX_TEXT_LENGTH).join(''))
     .split(/[\s\p{Cc}]+/u)
@@ -108,7 +108,7 @@ function wordPatterns(text: string): string[] {
 
 // `~ all (array)` walks the joined fields once per word; they are joined with a space, which no word holds,
 // so a word never matches across two fields.
-function matchesEveryWord(haystack: RawBuilder<string>, patterns: string[]): RawBuilder<boolean> {
+export function matchesEveryWord(haystack: RawBuilder<string>, patterns: string[]): RawBuilder<boolean> {
   return sql<boolean>`${haystack} ~ all (${patterns}::text[])`;
 }
 

@@ -2,7 +2,15 @@
 import { sql } from 'kysely';
 import type { NotNull } from 'kysely';
 import type { NewUser, VendorForImport } from '../../domain/import-lines.ts';
-import type { Executor, Import, ImportSource, ImportStatus, LineError, LineOutcome } from '../schema.ts';
+import type {
+  Executor,
+  Import,
+  ImportSource,
+  ImportStatus,
+  LineError,
+  LineOutcome,
+  StoredLineOutcome,
+} from '../schema.ts';
 
 export interface NewImportRecord {
   fileName: string;
@@ -135,8 +143,8 @@ export async function findEarlierImportOfHash(
 export interface StoredLine {
   lineNumber: number;
   cells: string[];
-  /** The final outcome once the import ran, the predicted one before. */
-  outcome: LineOutcome;
+  /** The final outcome once the import ran (or `excluded`, once provisioning left it out), the predicted one before. */
+  outcome: StoredLineOutcome;
   errors: LineError[];
   userId: number | null;
   /** The vendor of the user the line creates (see import_lines.vendor_id). */
@@ -152,7 +160,11 @@ export interface StoredLine {
 const BULK_BATCH = 5_000;
 
 /** Replaces every line of an import (a check that runs twice writes the same lines once). */
-export async function replaceImportLines(db: Executor, importId: number, lines: readonly StoredLine[]): Promise<void> {
+export async function replaceImportLines(
+  db: Executor,
+  importId: number,
+  lines: ReadonlyArray<StoredLine & { outcome: LineOutcome }>,
+): Promise<void> {
   await db.deleteFrom('import_lines').where('import_id', '=', importId).execute();
   for (let start = 0; start < lines.length; start += BULK_BATCH) {
     const batch = lines.slice(start, start + BULK_BATCH).map((line) => ({
@@ -297,7 +309,7 @@ export async function findUserIdsByEmail(db: Executor, emails: readonly string[]
 }
 
 /** The final outcome of each line of an import (null until the import ran). */
-export async function listLineOutcomes(db: Executor, importId: number): Promise<Array<LineOutcome | null>> {
+export async function listLineOutcomes(db: Executor, importId: number): Promise<Array<StoredLineOutcome | null>> {
   const rows = await db.selectFrom('import_lines').select('outcome').where('import_id', '=', importId).execute();
   return rows.map((row) => row.outcome);
 }

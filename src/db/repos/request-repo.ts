@@ -196,6 +196,9 @@ export async function listApprovalResponses(db: Executor, requestId: number): Pr
       'a.created_at',
       'a.announced_ts',
       'g.name as group_name',
+      sql<string>`(select count(*) from excluded_users x where x.request_id = a.request_id and x.excluded_by = a.approver_user_id)`.as(
+        'excluded_users',
+      ),
     ])
     .where('a.request_id', '=', requestId)
     .orderBy('a.id')
@@ -209,6 +212,7 @@ export async function listApprovalResponses(db: Executor, requestId: number): Pr
     comment: row.comment,
     at: row.created_at,
     announcedTs: row.announced_ts,
+    excludedUsers: Number(row.excluded_users),
   }));
 }
 
@@ -221,6 +225,8 @@ export interface ApprovalResponseRow {
   comment: string | null;
   at: Date;
   announcedTs: string | null;
+  /** How many users this approver excluded from the request ("Approve except…"; the comment is the reason). */
+  excludedUsers: number;
 }
 
 export async function listEnabledReasons(db: Executor): Promise<Array<{ id: number; name: string }>> {
@@ -249,7 +255,10 @@ export async function findResumableDrafts(
   return rows.map((row) => ({ id: row.id, fileName: row.file_name, importCode: row.code }));
 }
 
-/** A request with what its card and notices show of it: its import's file and counts, and its reason. */
+/**
+ * A request with what its card and notices show of it: its import's file and counts, its reason, and how many
+ * of the users it was to give access to approvers excluded (lines still `created`, or already `excluded`).
+ */
 export async function findRequestForCard(db: Executor, requestId: number) {
   return db
     .selectFrom('access_requests as r')
@@ -257,6 +266,12 @@ export async function findRequestForCard(db: Executor, requestId: number) {
     .innerJoin('reasons as reason', 'reason.id', 'r.reason_id')
     .selectAll('r')
     .select(['i.file_name', 'i.created_count', 'i.code as import_code', 'reason.name as reason_name'])
+    .select(
+      // Driven from the few exclusions, not the import's lines (a card is drawn again at every decision).
+      sql<string>`(select count(distinct x.line_number) from excluded_users x join import_lines l on l.import_id = r.import_id and l.line_number = x.line_number where x.request_id = r.id and coalesce(l.outcome, l.predicted_outcome) in ('created', 'excluded'))`.as(
+        'excluded_count',
+      ),
+    )
     .where('r.id', '=', requestId)
     .executeTakeFirst();
 }
@@ -275,7 +290,10 @@ export async function listRequestDeviceNames(db: Executor, requestId: number): P
   return rows.map((row) => row.name);
 }
 
-/** The vendors of the users a request gives access to (its import's new active users), by how many, then name. */
+/**
+ * The vendors of the users a request gives access to (its import's new active users, but those approvers
+ * excluded), by how many, then name.
+ */
 export async function listRequestVendors(
   db: Executor,
   requestId: number,
@@ -287,6 +305,17 @@ export async function listRequestVendors(
     .select(['v.name', (eb) => eb.fn.countAll<string>().as('users')])
     .where('r.id', '=', requestId)
     .where('l.predicted_outcome', '=', 'created')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('excluded_users as x')
+            .select('x.line_number')
+            .whereRef('x.request_id', '=', 'r.id')
+            .whereRef('x.line_number', '=', 'l.line_number'),
+        ),
+      ),
+    )
     .groupBy('v.name')
     .orderBy('users', 'desc')
     .orderBy('v.name')

@@ -48,7 +48,8 @@ function requestsQuery(db: Executor) {
       sql<number>`(SELECT count(*) FROM accesses a WHERE a.request_id = r.id AND (a.email_error IS NOT NULL OR a.status = 'cancelled' OR (a.link_email_sent_at IS NOT NULL AND a.token_email_sent_at IS NOT NULL)))`.as(
         'accesses_done',
       ),
-      sql<number>`(SELECT count(*) FROM import_lines l WHERE l.import_id = i.id AND coalesce(l.outcome, l.predicted_outcome) = 'created')`.as(
+      // Users the request is to give access to: an excluded one ("Approve except…") is not.
+      sql<number>`(SELECT count(*) FROM import_lines l WHERE l.import_id = i.id AND coalesce(l.outcome, l.predicted_outcome) = 'created' AND NOT EXISTS (SELECT 1 FROM excluded_users x WHERE x.request_id = r.id AND x.line_number = l.line_number))`.as(
         'users_to_access',
       ),
     ]);

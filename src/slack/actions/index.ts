@@ -4,6 +4,7 @@ import type { AppDeps } from '../../app-deps.ts';
 import {
   ACCESS_RESEND_ACTION,
   APPROVE_ACTION,
+  APPROVE_EXCEPT_ACTION,
   CANCEL_IMPORT_ACTION,
   CARD_MENU_ACTION,
   CONTINUE_IMPORT_ACTION,
@@ -35,6 +36,7 @@ import { createWizardResume } from './wizard-resume.ts';
 
 export const actionListeners: readonly ListenerEntry[] = [
   onAction(APPROVE_ACTION, (deps) => createDecisionButton(deps, 'approve')),
+  onAction(APPROVE_EXCEPT_ACTION, (deps) => createDecisionButton(deps, 'approve-except')),
   onAction(REJECT_ACTION, (deps) => createDecisionButton(deps, 'reject')),
   onAction(CARD_MENU_ACTION, createCardMenu),
   onAction(EXTEND_ACTION, createExtendButton),

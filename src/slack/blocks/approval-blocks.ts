@@ -3,12 +3,17 @@
 // the requester by DM. Pure. Everything a person wrote (comment, reason, file name, group name) is escaped.
 import type { KnownBlock, ModalView } from '@slack/types';
 import {
+  APPROVE_EXCEPT_MODAL_CALLBACK,
   APPROVE_MODAL_CALLBACK,
   COMMENT_BLOCK,
   DECISION_TEXT_ACTION,
+  EXCLUDED_USERS_BLOCK,
+  EXCLUDED_USERS_SELECT_ACTION,
   REASON_BLOCK,
   REJECT_MODAL_CALLBACK,
 } from '../ids.ts';
+import type { CatalogOptions } from '../../usecases/search-catalog.ts';
+import { toSlackOptions } from './catalog-options.ts';
 import { decisionMetadata, readPrivateMetadata, writePrivateMetadata } from '../private-metadata.ts';
 import { formatDuration } from '../../domain/instant-words.ts';
 import { mention, mrkdwnSection, mrkdwnText, plural, slackDate, vendorsText } from './request-card.ts';
@@ -84,6 +89,59 @@ export function buildRejectModal(input: DecisionModalInput): ModalView {
   ]);
 }
 
+export interface ApproveExceptModalInput extends DecisionModalInput {
+  /** The users the request is to give access to, as options (the first 100; `truncated` when there are more). */
+  users: CatalogOptions;
+}
+
+/**
+ * "Approve except…": the users to leave out and a required Reason. A request with at most 100 users lists them
+ * all in a static select (Slack filters it as one types); a larger one searches them with an external select.
+ */
+export function buildApproveExceptModal(input: ApproveExceptModalInput): ModalView {
+  const options = toSlackOptions(input.users).options;
+  const placeholder = plain('Search by name, email or vendor');
+  const element =
+    input.users.truncated || options.length === 0
+      ? {
+          type: 'multi_external_select' as const,
+          action_id: EXCLUDED_USERS_SELECT_ACTION,
+          min_query_length: 0,
+          placeholder,
+        }
+      : { type: 'multi_static_select' as const, action_id: EXCLUDED_USERS_SELECT_ACTION, options, placeholder };
+  return decisionModal(APPROVE_EXCEPT_MODAL_CALLBACK, 'Approve except…', 'Approve', input, [
+    mrkdwnSection(
+      `Approve ${mrkdwnText(input.code, 100)} for every user but those you choose: they get no access and no email.` +
+        `${input.summary ? `\n${input.summary}` : ''}`,
+    ),
+    {
+      type: 'input',
+      block_id: EXCLUDED_USERS_BLOCK,
+      label: plain('Users to exclude'),
+      element,
+      hint: plain(
+        input.users.truncated
+          ? 'Type part of a name, email or vendor: at most 100 matches are shown at a time.'
+          : 'Type part of a name, email or vendor to find a user.',
+      ),
+    },
+    textInput(REASON_BLOCK, 'Reason', false, 'Why these users get no access'),
+  ]);
+}
+
+/** The part of Bolt's view.state.values the "Approve except…" parser reads. */
+export type ExcludedUsersStateValues = Record<
+  string,
+  Record<string, { selected_options?: Array<{ value?: string }> | null } | undefined> | undefined
+>;
+
+/** The option values chosen in the "Approve except…" modal's users select (parsed by the use case's rules). */
+export function parseExcludedUserValues(values: ExcludedUsersStateValues): string[] {
+  const chosen = values[EXCLUDED_USERS_BLOCK]?.[EXCLUDED_USERS_SELECT_ACTION]?.selected_options ?? [];
+  return chosen.map((option) => option.value ?? '');
+}
+
 /**
  * The request id a decision modal carries, or null when it is not ours: the builders' round trip, which
  * test/unit/approval-blocks.test.ts checks; the listener reads the same schema through readPrivateMetadata.
@@ -97,13 +155,18 @@ function quoted(comment: string | null | undefined): string | null {
   return trimmed ? `"${mrkdwnText(trimmed, QUOTED_COMMENT_MAX)}"` : null;
 }
 
-/** `<@U…> approved W000001 (Vendor approvers): "looks fine". Status: Approved.` — the card's thread reply. */
+/**
+ * `<@U…> approved W000001 (Vendor approvers): "looks fine". Status: Approved.` — the card's thread reply; an
+ * "Approve except…" says how many users it leaves out, and the reason: `… (Vendor approvers) except 2 users:
+ * "left the company". …`.
+ */
 export function decisionReplyText(input: DecisionReplyInput): string {
   const verb = input.decision === 'approve' ? 'approved' : 'rejected';
   const comment = quoted(input.comment);
+  const except = input.excludedUsers ? ` except ${plural(input.excludedUsers, 'user')}` : '';
   return (
     `${mention(input.approverId)} ${verb} ${mrkdwnText(input.code, 100)} (${mrkdwnText(input.groupName, 200)})` +
-    `${comment ? `: ${comment}` : ''}. Status: ${input.statusWord}.`
+    `${except}${comment ? `: ${comment}` : ''}. Status: ${input.statusWord}.`
   );
 }
 
@@ -149,9 +212,12 @@ export function approverReminderText(input: ApproverReminderInput): string {
 export function statusChangeDmText(input: StatusChangeDmInput): string {
   const by = input.byUserId ? ` by ${mention(input.byUserId)}` : '';
   const comment = quoted(input.comment);
+  const excluded = input.excludedUsers
+    ? ` The approvers excluded ${plural(input.excludedUsers, 'user')}, who ${input.excludedUsers === 1 ? 'gets' : 'get'} no access: \`/domum status ${mrkdwnText(input.code, 100)}\` says who and why.`
+    : '';
   return (
     `Your request ${mrkdwnText(input.code, 100)} for ${mrkdwnText(input.fileName, 200)} is now ${input.statusWord}` +
-    `${by}${comment ? `: ${comment}` : ''}.`
+    `${by}${comment ? `: ${comment}` : ''}.${excluded}`
   );
 }
 

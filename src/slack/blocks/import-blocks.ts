@@ -22,6 +22,7 @@ import {
 } from '../ids.ts';
 import { importModalMetadata, previewMetadata, writePrivateMetadata } from '../private-metadata.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
+import { excludedLinesText, mrkdwnStyle } from './status-blocks.ts';
 import type {
   PreviewInput,
   ProgressInput,
@@ -402,7 +403,8 @@ export function buildSummaryMessage(input: SummaryInput): { text: string; blocks
 /**
  * The provisioning summary (README, "Provisioning"): the counts as fields, then the lines a retry can fix (the
  * mail server refused their email) apart from the errors in the spreadsheet's data, at most 20 lines in all,
- * and "Retry failed lines" when there are lines a retry can fix.
+ * the users approvers excluded (at most 20, with who and why), and "Retry failed lines" when there are lines a
+ * retry can fix.
  */
 export function buildProvisioningSummaryMessage(input: ProvisioningSummaryInput): {
   text: string;
@@ -423,6 +425,11 @@ export function buildProvisioningSummaryMessage(input: ProvisioningSummaryInput)
   if (dataErrors > 0) {
     const list = errorListText(input.errorLines, dataErrors, room);
     sections.push(section(`*Errors in the data: ${dataErrors}* · fix these lines and import them again\n${list.text}`));
+  }
+  const excluded = input.counts.excluded ?? 0;
+  if (excluded > 0 && input.excludedLines) {
+    const list = excludedLinesText(input.excludedLines.slice(0, SUMMARY_ERROR_LINES), excluded, mrkdwnStyle);
+    sections.push(section(`*Excluded by the approvers: ${excluded}* · no access, no email\n${list}`));
   }
   const message = summaryMessage(input, sections);
   if (input.retryRequestId !== undefined) {

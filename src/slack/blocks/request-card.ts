@@ -1,12 +1,20 @@
 // The request card (README, "Approval"): the access request posted in the channel after Create, in words, for
 // the requester and the approvers. Pure. While the request awaits a decision (and its id is known) the card
-// ends with the Approve and Reject buttons; once decided it has none, and lists the decisions instead.
+// ends with the Approve, "Approve except…" and Reject buttons; once decided it has none, and lists the decisions
+// instead.
 //
 // Everything the requester or the catalog wrote is escaped (escapeMrkdwn). Lists stop after LIST_ITEMS
 // entries and within a character budget, with "…and N more", because a request can hold thousands of devices
 // while a section takes 3,000 characters and Slack refuses a message whose blocks JSON passes about 13,000.
 import type { KnownBlock, Overflow } from '@slack/types';
-import { APPROVE_ACTION, CARD_MENU_ACTION, DECISION_ACTIONS_BLOCK, REJECT_ACTION, cancelOptionValue } from '../ids.ts';
+import {
+  APPROVE_ACTION,
+  APPROVE_EXCEPT_ACTION,
+  CARD_MENU_ACTION,
+  DECISION_ACTIONS_BLOCK,
+  REJECT_ACTION,
+  cancelOptionValue,
+} from '../ids.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
 import type { GrantInWords, RequestCardInput, DecisionInWords } from '../../usecases/notifier.ts';
 export type { GrantInWords, RequestCardInput, DecisionInWords };
@@ -117,9 +125,9 @@ export function vendorsText(vendors: ReadonlyArray<{ name: string; users: number
   return `${shown.join(', ')}${rest > 0 ? ` …and ${rest.toLocaleString('en-US')} more` : ''}`;
 }
 
-/** The users line of §4a: number and words on one line. */
-export function usersLine(users: number): string {
-  return `${plural(users, 'user')} to be given access`;
+/** The users line of §4a: number and words on one line, with how many approvers excluded, if any. */
+export function usersLine(users: number, excluded = 0): string {
+  return `${plural(users, 'user')} to be given access${excluded > 0 ? ` · ${excluded.toLocaleString('en-US')} excluded` : ''}`;
 }
 
 /** A section whose text is cut to Slack's limit as a last resort (callers keep well below it). */
@@ -139,9 +147,15 @@ export function groupLine(group: RequestCardInput['groups'][number]): string {
   return `${mrkdwnText(group.name)}: ${group.approvals.toLocaleString('en-US')} of ${plural(group.required, 'approval')}${rejections}`;
 }
 
-/** `<@U…> approved · 25 Nov 2026 14:05 UTC · "comment" (Vendor approvers)`, escaped. */
+/**
+ * `<@U…> approved · 25 Nov 2026 14:05 UTC · "comment" (Vendor approvers)`, escaped; an "Approve except…" reads
+ * `<@U…> approved except 2 users · … · "reason" (…)`.
+ */
 export function decisionLine(decision: DecisionInWords): string {
-  const verb = decision.decision === 'approve' ? 'approved' : 'rejected';
+  const verb =
+    decision.decision === 'reject'
+      ? 'rejected'
+      : `approved${decision.excludedUsers ? ` except ${plural(decision.excludedUsers, 'user')}` : ''}`;
   const comment = decision.comment?.trim() ? ` · "${mrkdwnText(decision.comment.trim(), DECISION_COMMENT_MAX)}"` : '';
   return `${mention(decision.approverId)} ${verb} · ${utcTimeWords(decision.at)}${comment} (${mrkdwnText(decision.groupName, 60)})`;
 }
@@ -163,7 +177,7 @@ export function decisionsText(decisions: DecisionInWords[]): string {
 }
 
 /**
- * The card's Approve and Reject buttons; their value is the request id. The card in a channel is the same
+ * The card's Approve, "Approve except…" and Reject buttons; their value is the request id. The card in a channel is the same
  * message for everyone, so it carries the requester's "Cancel request" menu too (anyone else who picks it is
  * told they cannot); views drawn for one person (App Home, a status detail) leave the menu out unless that
  * person may cancel (`cancel: false`).
@@ -180,6 +194,12 @@ export function decisionButtons(requestId: number, options: { cancel?: boolean }
         action_id: APPROVE_ACTION,
         style: 'primary',
         text: { type: 'plain_text', text: 'Approve' },
+        value,
+      },
+      {
+        type: 'button',
+        action_id: APPROVE_EXCEPT_ACTION,
+        text: { type: 'plain_text', text: 'Approve except…' },
         value,
       },
       {
@@ -218,7 +238,7 @@ export function buildRequestCard(input: RequestCardInput): { text: string; block
       [
         `*Requester:* ${mention(input.requesterId)}`,
         `*File:* ${mrkdwnText(input.fileName, 200)}`,
-        usersLine(input.counts.users),
+        usersLine(input.counts.users, input.counts.excluded),
         `*Vendors:* ${vendorsText(input.vendors)}`,
       ].join('\n'),
     ),

@@ -9,6 +9,7 @@ import { describeFinalCounts } from '../../domain/import-counts.ts';
 import { formatErrorLine } from '../../domain/import-lines.ts';
 import { ACCESS_STATUS_WORDS, IMPORT_STATUS_WORDS, REQUEST_STATUS_WORDS } from '../../domain/status-words.ts';
 import type { ImportStatus, RequestStatus } from '../../db/schema.ts';
+import type { ExcludedLineInWords } from '../../usecases/notifier.ts';
 import type {
   AccessDetail,
   Cancellation,
@@ -124,6 +125,43 @@ export function buildStatusList(input: StatusListInput): { text: string; blocks:
   return { text, blocks };
 }
 
+/** What an excluded-users list may take of its section (3,000 characters), leaving room for its heading. */
+const EXCLUDED_LIST_BUDGET = 2400;
+
+/**
+ * `line 14 · Bob Smith · bob@acme.example · Acme Corp — excluded by <@U…>: "left the company"`, every approver
+ * who excluded the line with their reason; names and reasons made safe by `style`.
+ */
+export function excludedLineWords(line: ExcludedLineInWords, style: Pick<TextStyle, 'text' | 'user'>): string {
+  const who = [line.name, line.email, line.vendorName]
+    .filter((part) => part !== '')
+    .map((part) => style.text(cutText(part, 100)))
+    .join(' · ');
+  const by = line.exclusions
+    .map((exclusion) => `${style.user(exclusion.excludedBy)}: "${style.text(cutText(exclusion.reason, 200))}"`)
+    .join('; ');
+  return `line ${line.lineNumber} · ${who} — excluded by ${by}`;
+}
+
+/** The first excluded lines within a section's budget, then "…and N more" for the rest of `total`. */
+export function excludedLinesText(
+  lines: readonly ExcludedLineInWords[],
+  total: number,
+  style: Pick<TextStyle, 'text' | 'user'>,
+): string {
+  const shown: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    const text = excludedLineWords(line, style);
+    if (used + text.length + 1 > EXCLUDED_LIST_BUDGET) break;
+    shown.push(text);
+    used += text.length + 1;
+  }
+  const rest = total - shown.length;
+  if (rest > 0) shown.push(`…and ${rest.toLocaleString('en-US')} more`);
+  return shown.join('\n');
+}
+
 function cancellationWords(cancellation: Cancellation | null, style: TextStyle): string | undefined {
   if (!cancellation) return undefined;
   return `Cancelled by ${style.user(cancellation.by)} · ${utcTimeWords(cancellation.at)} · "${style.text(cutText(cancellation.reason, 300))}"`;
@@ -197,7 +235,11 @@ function requestText(detail: RequestDetail, now: Date, style: TextStyle, permali
   );
   const decisions = detail.decisions.map((decision) => {
     const comment = decision.comment?.trim() ? ` · "${style.text(cutText(decision.comment.trim(), 200))}"` : '';
-    return `${style.user(decision.approverId)} ${decision.decision === 'approve' ? 'approved' : 'rejected'} · ${utcTimeWords(decision.at)}${comment} (${style.text(decision.groupName)})`;
+    const verb =
+      decision.decision === 'reject'
+        ? 'rejected'
+        : `approved${decision.excludedUsers ? ` except ${decision.excludedUsers} ${decision.excludedUsers === 1 ? 'user' : 'users'}` : ''}`;
+    return `${style.user(decision.approverId)} ${verb} · ${utcTimeWords(decision.at)}${comment} (${style.text(decision.groupName)})`;
   });
   const paragraphs = [
     `${style.link(permalink, style.bold(item.code))} · ${statusWord(item)} · ${progressWords(item)}`,
@@ -206,6 +248,10 @@ function requestText(detail: RequestDetail, now: Date, style: TextStyle, permali
     `${style.bold('Approval')}\n${groups.length ? groups.join('\n') : '—'}`,
     `${style.bold('Decisions')}\n${decisions.length ? decisions.slice(0, 20).join('\n') : 'none yet'}`,
   ];
+  if (detail.exclusions.total > 0)
+    paragraphs.push(
+      `${style.bold(`Excluded: ${detail.exclusions.total}`)} · no access, no email\n${excludedLinesText(detail.exclusions.lines, detail.exclusions.total, style)}`,
+    );
   const cancelled = cancellationWords(detail.cancellation, style);
   if (cancelled) paragraphs.push(cancelled);
   if (detail.progress.total > 0) {

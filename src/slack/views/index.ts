@@ -3,6 +3,7 @@
 import type { App } from '@slack/bolt';
 import type { AppDeps } from '../../app-deps.ts';
 import {
+  APPROVE_EXCEPT_MODAL_CALLBACK,
   APPROVE_MODAL_CALLBACK,
   CANCEL_MODAL_CALLBACK,
   EXTEND_MODAL_CALLBACK,
@@ -16,7 +17,7 @@ import {
 import { onView, registerEntries } from '../listener-entry.ts';
 import type { ListenerEntry } from '../listener-entry.ts';
 import { createCancelSubmission } from './cancel-modal.ts';
-import { createDecisionSubmission } from './decision-modals.ts';
+import { createApproveExceptSubmission, createDecisionSubmission } from './decision-modals.ts';
 import { createExtendSubmission } from './extend-modal.ts';
 import { createExtensionDecisionSubmission } from './extension-decision-modals.ts';
 import { createImportModalSubmission } from './import-modal.ts';
@@ -30,6 +31,7 @@ export const viewListeners: readonly ListenerEntry[] = [
   ...Object.values(WIZARD_CALLBACKS).map((callbackId) => onView(callbackId, createWizardSubmission)),
   onView(APPROVE_MODAL_CALLBACK, (deps) => createDecisionSubmission(deps, 'approve')),
   onView(REJECT_MODAL_CALLBACK, (deps) => createDecisionSubmission(deps, 'reject')),
+  onView(APPROVE_EXCEPT_MODAL_CALLBACK, createApproveExceptSubmission),
   onView(CANCEL_MODAL_CALLBACK, createCancelSubmission),
   onView(EXTEND_MODAL_CALLBACK, createExtendSubmission),
   onView(EXTENSION_APPROVE_MODAL_CALLBACK, (deps) => createExtensionDecisionSubmission(deps, 'approve')),
