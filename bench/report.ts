@@ -17,10 +17,12 @@ export interface JobTiming {
   idleShare: number;
 }
 
-export interface SizeResult {
-  lines: number;
-  activeLines: number;
-  fileBytes: number;
+/** One run of the app, from the upload to the summary, on one database: what the app did and how it felt. */
+export interface AppRun {
+  /** `postgres`: DATABASE_URL (the bench's fresh database); `embedded`: no DATABASE_URL, PGlite under DATA_DIR. */
+  database: 'postgres' | 'embedded';
+  /** How many processes ran the app (1: one `domum start`; more with --workers on PostgreSQL). */
+  processes: number;
   accesses: number;
   emails: number;
   /**
@@ -48,20 +50,29 @@ export interface SizeResult {
   appMaxRssBytes: { check: number; import: number; provisioning: number; email: number };
   /** The phases' wall-clock windows (epoch ms), e.g. to cut a CPU profile again. */
   windows: PhaseWindow[];
-  floors: { sheetJs: Floor & { warm: Array<{ ms: number; cpuMs: number }> }; postgres: Floor; mail: Floor };
   acks: AckSummary;
   /** The same acks, by the phase they were sent in. */
   acksByPhase: { check: AckSummary; import: AckSummary; provisioning: AckSummary; email: AckSummary };
   peakRssBytes: number;
   /** The same, read once the app had started (before the spreadsheet): what starting alone costs. */
   startupPeakRssBytes: number;
-  /** `domum validate` of the same file on the embedded database, as operators run it. */
-  validate: ValidateRun;
   jobs: JobTiming[];
   loadAverage: { before: number; after: number };
   problems: string[];
   /** With --cpu-prof: where each phase's CPU time went. */
   profile?: PhaseProfile[];
+}
+
+/** A size: the app on PostgreSQL, next to the floors; with --embedded, the same flow on the embedded database. */
+export interface SizeResult extends AppRun {
+  lines: number;
+  activeLines: number;
+  fileBytes: number;
+  floors: { sheetJs: Floor & { warm: Array<{ ms: number; cpuMs: number }> }; postgres: Floor; mail: Floor };
+  /** `domum validate` of the same file on the embedded database, as operators run it. */
+  validate: ValidateRun;
+  /** With --embedded: the same upload → summary with the app on PGlite (no floors: they do not change). */
+  embedded?: AppRun;
 }
 
 export interface TargetResult {
@@ -197,27 +208,62 @@ export function printSize(out: (text: string) => void, result: SizeResult): void
     `  floors: SheetJS cold read ${seconds(floors.sheetJs.ms)} (warm: ${floors.sheetJs.warm.map((run) => seconds(run.ms)).join(', ')}) · ${floors.postgres.what} · ${floors.mail.what}`,
   );
   out(
-    `  Slack acks: ${number(result.acks.count)} signed /domum help during the run · p50 ${number(result.acks.p50Ms)} ms · p99 ${number(result.acks.p99Ms)} ms · max ${number(result.acks.maxMs)} ms · ${result.acks.failures} failed`,
-  );
-  out(
-    `    by phase (p99 / max): ${(['check', 'import', 'provisioning', 'email'] as const).map((phase) => `${phase} ${number(result.acksByPhase[phase].p99Ms)} / ${number(result.acksByPhase[phase].maxMs)} ms`).join(' · ')}`,
-  );
-  const rss = result.appMaxRssBytes;
-  out(
-    `  peak RSS of the app process: ${megabytes(result.peakRssBytes)} · after starting: ${megabytes(result.startupPeakRssBytes)} · highest sampled per phase: check ${megabytes(rss.check)}, import ${megabytes(rss.import)}, provisioning ${megabytes(rss.provisioning)}, email ${megabytes(rss.email)}`,
-  );
-  out(
     `  domum validate of the same file (embedded database): peak RSS ${megabytes(result.validate.peakRssBytes)} · ${seconds(result.validate.ms)}`,
   );
+  printRunFigures(out, result);
+  if (result.embedded) printEmbeddedRun(out, lines, result.embedded);
+}
+
+/** What every run of the app reports, on either database: the acks, its memory, its jobs, its problems. */
+function printRunFigures(out: (text: string) => void, run: AppRun): void {
   out(
-    `  jobs: ${result.jobs.map((job) => `${job.queue} ×${job.jobs} ${seconds(job.spanMs)} (busy ${seconds(job.busyMs)}, max wait ${seconds(job.maxWaitMs)}${job.jobs > 2 ? `, workers idle ${number(100 * job.idleShare)}%` : ''})`).join(' · ')}`,
+    `  Slack acks: ${number(run.acks.count)} signed /domum help during the run · p50 ${number(run.acks.p50Ms)} ms · p99 ${number(run.acks.p99Ms)} ms · max ${number(run.acks.maxMs)} ms · ${run.acks.failures} failed`,
   );
-  for (const phase of result.profile ?? []) {
+  out(
+    `    by phase (p50 / p99 / max): ${PHASES.map((phase) => `${phase} ${number(run.acksByPhase[phase].p50Ms)} / ${number(run.acksByPhase[phase].p99Ms)} / ${number(run.acksByPhase[phase].maxMs)} ms`).join(' · ')}`,
+  );
+  const rss = run.appMaxRssBytes;
+  out(
+    `  peak RSS of the app process: ${megabytes(run.peakRssBytes)} · after starting: ${megabytes(run.startupPeakRssBytes)} · highest sampled per phase: check ${megabytes(rss.check)}, import ${megabytes(rss.import)}, provisioning ${megabytes(rss.provisioning)}, email ${megabytes(rss.email)}`,
+  );
+  out(
+    `  jobs: ${run.jobs.map((job) => `${job.queue} ×${job.jobs} ${seconds(job.spanMs)} (busy ${seconds(job.busyMs)}, max wait ${seconds(job.maxWaitMs)}${job.jobs > 2 ? `, workers idle ${number(100 * job.idleShare)}%` : ''})`).join(' · ')}`,
+  );
+  for (const phase of run.profile ?? []) {
     out(
       `  CPU profile, ${phase.phase}: ${seconds(phase.busyMs)} busy · ${phase.top.map((entry) => `${entry.frame} ${number(entry.ms)} ms`).join(' · ')}`,
     );
   }
-  for (const problem of result.problems) out(`  PROBLEM: ${problem}`);
+  for (const problem of run.problems) out(`  PROBLEM: ${problem}`);
+}
+
+const PHASES = ['check', 'import', 'provisioning', 'email'] as const;
+
+/** The same flow on the embedded database: the app's own figures (the floors do not depend on the database). */
+function printEmbeddedRun(out: (text: string) => void, lines: number, run: AppRun): void {
+  const { phasesMs: phases, appCpuMs: cpu } = run;
+  out(
+    `\n${number(lines)} lines on the embedded database (PGlite under DATA_DIR, no DATABASE_URL; one domum start) · ${number(run.accesses)} accesses · ${number(run.emails)} emails · load ${number(run.loadAverage.before, 2)} → ${number(run.loadAverage.after, 2)}`,
+  );
+  const row = (name: string, ms: number, count: number, unit: string, cpuMs?: number) => [
+    name,
+    seconds(ms),
+    `${number(perSecond(count, ms))} ${unit}/s`,
+    cpuMs === undefined ? '' : seconds(cpuMs),
+  ];
+  for (const line of table([
+    ['phase', 'ours', 'rate', 'app CPU'],
+    row('check: submission → preview', phases.check, lines, 'lines', cpu.check),
+    row('  parse + validate (dry run)', phases.checkDryRun, lines, 'lines'),
+    row('  store the lines', phases.checkStore, lines, 'lines'),
+    row('user import', phases.import, lines, 'lines', cpu.import),
+    row('provisioning (accesses)', phases.provisioning, lines, 'lines', cpu.provisioning),
+    row('email', phases.email, run.emails, 'emails', cpu.email),
+    row('upload → summary', phases.total, lines, 'lines'),
+  ])) {
+    out(`  ${line}`);
+  }
+  printRunFigures(out, run);
 }
 
 const MB = 1024 * 1024;
@@ -225,7 +271,6 @@ const MB = 1024 * 1024;
 /** Issue 16's targets, each ours against the floor of the same run. */
 export function judgeTargets(result: SizeResult): TargetResult[] {
   const ratio = ratios(result);
-  const slowAcks = result.acks.maxMs >= 1_000 || result.acks.failures > 0;
   return [
     {
       target: 'email ≥ 0.8× bare pooled nodemailer, same connections',
@@ -257,12 +302,19 @@ export function judgeTargets(result: SizeResult): TargetResult[] {
       measured: megabytes(result.validate.peakRssBytes),
       pass: result.validate.peakRssBytes < 300 * MB,
     },
-    {
-      target: 'Slack ack p99 < 100 ms, none over 1 s (PostgreSQL)',
-      measured: `${number(result.acks.p99Ms)} ms (max ${number(result.acks.maxMs)} ms)`,
-      pass: result.acks.p99Ms < 100 && !slowAcks,
-    },
+    ackTarget('PostgreSQL', result),
+    ...(result.embedded ? [ackTarget('embedded database', result.embedded)] : []),
   ];
+}
+
+/** The acks of one run: p99 under 100 ms, and none over 1 s (a failed ack counts as one over). */
+function ackTarget(database: string, run: AppRun): TargetResult {
+  const { p99Ms, maxMs, failures } = run.acks;
+  return {
+    target: `Slack ack p99 < 100 ms, none over 1 s (${database})`,
+    measured: `${number(p99Ms)} ms (max ${number(maxMs)} ms${failures > 0 ? `, ${failures} failed` : ''})`,
+    pass: p99Ms < 100 && maxMs < 1_000 && failures === 0,
+  };
 }
 
 export function printTargets(out: (text: string) => void, result: SizeResult, targets: TargetResult[]): void {

@@ -24,7 +24,7 @@ import {
   WIZARD_DEVICES_SELECT_ACTION,
 } from '../../src/slack/ids.ts';
 import type { FakeSlackApi } from './fake-slack-api.ts';
-import { createSlackDriver } from './slack-driver.ts';
+import { createSlackDriver, findElement } from './slack-driver.ts';
 import type { SlackDriver } from './slack-driver.ts';
 import type { TestDatabase } from './test-database.ts';
 import { waitFor } from './wait-for.ts';
@@ -295,21 +295,6 @@ function chooseOption(options: Array<{ text: { text: string }; value: string }>,
   const found = options.find((option) => option.text.text.includes(text));
   if (!found) throw new Error(`no option "${text}" among ${JSON.stringify(options.map((option) => option.text.text))}`);
   return found.value;
-}
-
-/** The first element with this action_id anywhere in a block tree. */
-function findElement(tree: unknown, actionId: string): Record<string, unknown> | undefined {
-  if (Array.isArray(tree)) {
-    for (const item of tree) {
-      const found = findElement(item, actionId);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (typeof tree !== 'object' || tree === null) return undefined;
-  const record = tree as Record<string, unknown>;
-  if (record['action_id'] === actionId) return record;
-  return findElement(Object.values(record), actionId);
 }
 
 export interface SlackRequestOptions {

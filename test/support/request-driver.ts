@@ -11,6 +11,7 @@ import {
 } from './wizard-steps.ts';
 import { APPROVE_MODAL_CALLBACK, COMMENT_BLOCK, DECISION_TEXT_ACTION, REASON_BLOCK } from '../../src/slack/ids.ts';
 import { fixturePath } from './fixtures.ts';
+import type { Db } from '../../src/db/schema.ts';
 import type { TestApp } from './test-app.ts';
 
 interface View {
@@ -19,8 +20,11 @@ interface View {
   private_metadata: string;
 }
 
-async function submit(app: TestApp, view: View, values: Record<string, unknown>, user: string) {
-  const response = await app.slack.interactive({
+/** What the driver talks to: signed requests to the app, and the fake Web API it calls. */
+export type SlackSide = Pick<TestApp, 'slack' | 'slackApi'>;
+
+async function submit(side: SlackSide, view: View, values: Record<string, unknown>, user: string) {
+  const response = await side.slack.interactive({
     type: 'view_submission',
     user: { id: user, team_id: 'T0TEAM001' },
     view: { ...view, type: 'modal', state: { values } },
@@ -28,24 +32,14 @@ async function submit(app: TestApp, view: View, values: Record<string, unknown>,
   return response.json() as { response_action: string; view?: View };
 }
 
-export async function createRequestThroughWizard(
-  app: TestApp,
-  options: { requester: string; channel: string; file?: string; bytes?: Buffer; justification?: string },
-): Promise<{ id: number; code: string; reviewView: string }> {
-  const { requester, channel } = options;
-  const db = app.running.deps.db;
-  const opensBefore = app.slackApi.callsTo('views.open').length;
-  await app.slack.command({ text: 'import', userId: requester, channelId: channel });
-  const opened = await app.slackApi.waitForCalls('views.open', opensBefore + 1);
-  const modal = (opened[opensBefore]?.response as { view: View }).view;
-  const name = options.file ?? 'clean_en.xlsx';
-  const file = app.slackApi.addFile({ name, bytes: options.bytes ?? readFileSync(fixturePath(name)), user: requester });
-  await submit(app, modal, importStepValues(file), requester);
-  const preview = (
-    (await app.slackApi.waitForCall('views.update', (call) => call.args.view_id === modal.id, 15_000)).response as {
-      view: View;
-    }
-  ).view;
+/** The catalog entries the wizard picks (the fixture catalog's first enabled reason, D-1001 and C-5001). */
+export interface WizardChoices {
+  reasonId: number;
+  deviceId: number;
+  credentialId: number;
+}
+
+export async function wizardChoices(db: Db): Promise<WizardChoices> {
   const reason = await db
     .selectFrom('reasons')
     .select('id')
@@ -62,22 +56,68 @@ export async function createRequestThroughWizard(
     .select('id')
     .where('external_id', '=', 'C-5001')
     .executeTakeFirstOrThrow();
+  return { reasonId: reason.id, deviceId: device.id, credentialId: credential.id };
+}
+
+export interface WizardOptions {
+  requester: string;
+  channel: string;
+  file?: string;
+  bytes?: Buffer;
+  justification?: string;
+}
+
+/**
+ * `/domum import` with the file, the preview, the wizard's steps and Create, through Slack only (it reads no
+ * database, so it also drives an app that owns its embedded database). Returns the review step's view.
+ */
+export async function runImportWizard(
+  side: SlackSide,
+  choices: WizardChoices,
+  options: WizardOptions,
+): Promise<{ reviewView: string }> {
+  const { requester, channel } = options;
+  const opensBefore = side.slackApi.callsTo('views.open').length;
+  await side.slack.command({ text: 'import', userId: requester, channelId: channel });
+  const opened = await side.slackApi.waitForCalls('views.open', opensBefore + 1);
+  const modal = (opened[opensBefore]?.response as { view: View }).view;
+  const name = options.file ?? 'clean_en.xlsx';
+  const file = side.slackApi.addFile({
+    name,
+    bytes: options.bytes ?? readFileSync(fixturePath(name)),
+    user: requester,
+  });
+  await submit(side, modal, importStepValues(file), requester);
+  const preview = (
+    (await side.slackApi.waitForCall('views.update', (call) => call.args.view_id === modal.id, 15_000)).response as {
+      view: View;
+    }
+  ).view;
   const steps: Array<Record<string, unknown>> = [
     {},
-    generalStepValues(String(reason.id), options.justification),
-    devicesStepValues(`device:${device.id}`),
-    credentialsStepValues(`credential:${credential.id}`),
+    generalStepValues(String(choices.reasonId), options.justification),
+    devicesStepValues(`device:${choices.deviceId}`),
+    credentialsStepValues(`credential:${choices.credentialId}`),
     limitationStepValues(),
     {},
   ];
   let view: View = preview;
   let reviewView = '';
   for (const values of steps) {
-    const next = await submit(app, view, values, requester);
+    const next = await submit(side, view, values, requester);
     expect(next.response_action).toBe('update');
     view = { ...(next.view as View), id: modal.id };
     if (view.callback_id === 'wizard_review') reviewView = JSON.stringify(next.view);
   }
+  return { reviewView };
+}
+
+export async function createRequestThroughWizard(
+  app: TestApp,
+  options: WizardOptions,
+): Promise<{ id: number; code: string; reviewView: string }> {
+  const db = app.running.deps.db;
+  const { reviewView } = await runImportWizard(app, await wizardChoices(db), options);
   const request = await db
     .selectFrom('access_requests as r')
     .innerJoin('imports as i', 'i.id', 'r.import_id')

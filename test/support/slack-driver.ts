@@ -202,3 +202,18 @@ export function createSlackDriver(options: SlackDriverOptions): SlackDriver {
     send: post,
   };
 }
+
+/** The first element with this action_id anywhere in a block tree. */
+export function findElement(tree: unknown, actionId: string): Record<string, unknown> | undefined {
+  if (Array.isArray(tree)) {
+    for (const item of tree) {
+      const found = findElement(item, actionId);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (typeof tree !== 'object' || tree === null) return undefined;
+  const record = tree as Record<string, unknown>;
+  if (record['action_id'] === actionId) return record;
+  return findElement(Object.values(record), actionId);
+}
